@@ -1,0 +1,38 @@
+"""The bundled example problems (the slide gallery), found by name after any kind of install."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ProblemError
+
+DEFAULT_PROBLEM = "nnbasic"
+
+
+def bundled_dir() -> Path:
+    """The folder holding the bundled problems: `nncalc/problems/` in an installed wheel (setuptools
+    maps the source tree's top-level `problems/` there), the top-level folder in a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed, source = here / "problems", here.parent / "problems"
+    return installed if installed.is_dir() else source
+
+
+def bundled_problems() -> dict[str, Path]:
+    """Name (file stem) -> path of every bundled problem, sorted by name."""
+    return {p.stem: p for p in sorted(bundled_dir().glob("*.yaml"))}
+
+
+def resolve(problem: str | None) -> Path:
+    """A problem argument as a path: an existing file, else a bundled name, else an error."""
+    problem = problem or DEFAULT_PROBLEM
+    path = Path(problem)
+    if path.is_file():
+        return path
+    bundled = bundled_problems()
+    name = path.name.removesuffix(".yaml").removesuffix(".yml")
+    if name in bundled and (path.parent == Path(".") or path.parent.name == "problems"):
+        return bundled[name]
+    if path.exists():
+        return path  # a folder: the loader says why it cannot be read
+    raise ProblemError(f"no such file, and no bundled problem of that name "
+                       f"(bundled: {', '.join(bundled)}; see `nncalc problems`)", file=problem)

@@ -1,0 +1,18 @@
+"""The `nncalc` command line. Commands only parse options, call into the package and print."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="nncalc",
+    help="Forward and backward passes of small neural networks, every value shown in the slides' notation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+from . import foundation  # noqa: E402,F401  (registers the commands)
+from . import check  # noqa: E402,F401
+from . import train  # noqa: E402,F401

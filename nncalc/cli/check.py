@@ -1,0 +1,1 @@
+"""`nncalc check` (see the checker issue); registered on the app by import."""

@@ -1,0 +1,103 @@
+"""What every command shares: the console, turning nncalc errors into one line and exit code 2,
+loading a problem argument, and writing output (atomically when it goes to a file)."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console, RenderableType
+
+from ..errors import NncalcError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+class Format(str, Enum):
+    """Output formats of the worked-example commands."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def make_console(stderr: bool = False) -> Console:
+    """The console for output; Rich drops colour when piped or when NO_COLOR is set."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def unicode_ok(console: Console) -> bool:
+    """Whether the terminal can show ∂, η and σ."""
+    return console.encoding.lower().replace("-", "").startswith("utf") and not os.environ.get("NNCALC_ASCII")
+
+
+def error_line(exc: NncalcError) -> str:
+    return f"nncalc: error: {exc}"
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command; an NncalcError becomes one line on stderr and exit code 2, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except NncalcError as exc:
+            print(error_line(exc), file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except KeyboardInterrupt:
+            print("nncalc: interrupted", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except MemoryError:
+            print("nncalc: error: out of memory (the problem or data is too large for this machine)",
+                  file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for NNCALC_DEBUG
+            if os.environ.get("NNCALC_DEBUG"):
+                raise
+            print(f"nncalc: internal error: {type(exc).__name__}: {exc} "
+                  "(please report it; set NNCALC_DEBUG=1 for the traceback)", file=sys.stderr)
+            raise typer.Exit(3) from None
+
+    return wrapper
+
+
+def load(problem: Optional[str], sets: Optional[list[str]] = None):
+    """A problem argument (path or bundled name; none: the default) with `--set` overrides applied."""
+    from ..bundled import resolve
+    from ..problem import load_problem, parse_assignments, with_overrides
+
+    loaded = load_problem(resolve(problem))
+    return with_overrides(loaded, parse_assignments(sets or []))
+
+
+def emit(console: Console, content: RenderableType | str, output: Optional[Path] = None) -> None:
+    """Print to the console, or write plain text to `output` atomically."""
+    if output is None:
+        if isinstance(content, str):
+            console.file.write(content if content.endswith("\n") else content + "\n")
+        else:
+            console.print(content)
+        return
+    from ..fileio import write_text_atomic
+
+    if not isinstance(content, str):
+        buffer = io.StringIO()
+        Console(file=buffer, width=100, no_color=True, highlight=False).print(content)
+        content = buffer.getvalue()
+    write_text_atomic(output, content if content.endswith("\n") else content + "\n")
+
+
+PROBLEM_HELP = "A problem file, or the name of a bundled problem (see `nncalc problems`); default: nnbasic."
+SET_HELP = "Override a weight, bias, input or the learning rate for this run, e.g. --set w5=0.3 (repeatable)."
+DECIMALS_HELP = "Decimals shown (JSON always carries full float64)."
+OUTPUT_HELP = "Write to this file (atomically) instead of the terminal."

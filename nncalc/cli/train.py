@@ -1,0 +1,1 @@
+"""`nncalc train`, `evaluate`, `predict` and `data` (see the trainer issue); registered by import."""

@@ -1,0 +1,95 @@
+"""The one numeric engine: forward and backward passes over whole batches, in pure NumPy.
+
+Shapes: n samples; a layer with u units over f inputs has W (u, f) and b (u,). Every intermediate
+is kept (nets are never overwritten) because the trace and the explanation need them. Nothing here
+prints or reads files; the worked examples, the checker and the trainer all call these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .errors import ComputeError
+from .functions import FUSED_DELTAS, LOSSES
+from .problem import Layer
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Forward:
+    """nets[l]: (n, u_l) net inputs of layer l; outs[0] is the input X, outs[l + 1] = f(nets[l])."""
+
+    nets: list[Array]
+    outs: list[Array]
+
+    @property
+    def output(self) -> Array:
+        return self.outs[-1]
+
+
+@dataclass(frozen=True)
+class Backward:
+    """Per layer l, all (n, u_l): dE/dout, dout/dnet (None where a fused delta skips it), delta = dE/dnet;
+    grad_W[l] (u_l, f_l) and grad_b[l] (u_l,) or None. A shared bias's gradient is the sum over its
+    units, repeated in every unit's slot so that b - eta * grad_b keeps it shared."""
+
+    dE_dout: list[Array]
+    dout_dnet: list[Array | None]
+    delta: list[Array]
+    grad_W: list[Array]
+    grad_b: list[Array | None]
+
+
+def forward(layers: Sequence[Layer], X: Array) -> Forward:
+    """net = a W^T + b and out = f(net), layer by layer, for all samples at once."""
+    nets, outs = [], [X]
+    for layer in layers:
+        net = outs[-1] @ layer.weights.T
+        if layer.bias is not None:
+            net = net + layer.bias
+        nets.append(net)
+        outs.append(layer.activation(net))
+    return Forward(nets, outs)
+
+
+def error_terms(loss: str, Y: Array, T: Array) -> Array:
+    """(n, m) terms E_o@k of the loss, which add up to E_total."""
+    return LOSSES[loss].terms(Y, T)
+
+
+def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array) -> Backward:
+    """Backpropagate dE/dout through every layer: delta_l = dE/dout_l * f'(net_l),
+    dE/dout_{l-1} = delta_l W_l, grad W_l = delta_l^T out_{l-1}, grad b_l = sum over samples of delta_l."""
+    L = len(layers)
+    dE_dout: list[Array] = [None] * L
+    dout_dnet: list[Array | None] = [None] * L
+    delta: list[Array] = [None] * L
+    grad_W: list[Array] = [None] * L
+    grad_b: list[Array | None] = [None] * L
+    Y = fwd.output
+    dE_dout[-1] = LOSSES[loss].dout(Y, T)
+    for l in range(L - 1, -1, -1):
+        layer = layers[l]
+        act = layer.activation
+        if l < L - 1:
+            dE_dout[l] = delta[l + 1] @ layers[l + 1].weights
+        fused = FUSED_DELTAS.get((act.name, loss)) if l == L - 1 else None
+        if not act.has_derivative and fused is None:
+            units = ", ".join(layer.units)
+            raise ComputeError(f"cannot backpropagate through layer {l + 1} ({units}): "
+                               f"activation {act.name}: {act.fn.no_derivative}")
+        if act.has_derivative:
+            dout_dnet[l] = act.derivative(fwd.nets[l], fwd.outs[l + 1])
+        if fused is not None:
+            delta[l] = fused(Y, T) / LOSSES[loss].divisor(*Y.shape)
+        else:
+            delta[l] = dE_dout[l] * dout_dnet[l]
+        grad_W[l] = delta[l].T @ fwd.outs[l]
+        if layer.bias is not None:
+            g = delta[l].sum(axis=0)
+            grad_b[l] = np.full_like(g, g.sum()) if layer.bias_shared else g
+    return Backward(dE_dout, dout_dnet, delta, grad_W, grad_b)

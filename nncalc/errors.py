@@ -1,0 +1,66 @@
+"""nncalc's own errors: each names the file, the place in it, and what was expected.
+
+The package raises these; only the CLI turns them into a message and exit code 2.
+"""
+
+from __future__ import annotations
+
+
+class NncalcError(Exception):
+    """A user-facing error with the file and the place (key path, YAML line, sample index)."""
+
+    kind = "error"
+
+    def __init__(self, message: str, *, file: str | None = None, where: str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.where = where
+        self.line = line
+
+    def located(self, *, file: str | None = None, line: int | None = None) -> "NncalcError":
+        """Fill in the file or line if not already known, and return self (for re-raising)."""
+        self.file = self.file or file
+        self.line = self.line or line
+        return self
+
+    def __str__(self) -> str:
+        place = ""
+        if self.file:
+            place = str(self.file)
+            if self.line:
+                place += f":{self.line}"
+        if self.where:
+            place = f"{place}: {self.where}" if place else self.where
+        return f"{place}: {self.message}" if place else self.message
+
+
+class ProblemError(NncalcError):
+    """A problem file (network, data, loss) that cannot be used."""
+
+    kind = "problem"
+
+
+class AnswersError(NncalcError):
+    """An answers file that cannot be checked."""
+
+    kind = "answers"
+
+
+class DataError(NncalcError):
+    """A data source (CSV, NPZ, IDX, download, cache) that cannot be read."""
+
+    kind = "data"
+
+
+class UsageError(NncalcError):
+    """A command-line option that does not fit the problem (e.g. `--set` of an unknown name)."""
+
+    kind = "usage"
+
+
+class ComputeError(NncalcError):
+    """A computation the problem asks for that is not defined (e.g. backprop through `step`)."""
+
+    kind = "compute"

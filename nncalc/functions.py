@@ -1,0 +1,173 @@
+"""Activations and losses as plain tables: a new one is one entry, not a branch in five places.
+
+Derivatives of activations are written in terms of the net input z and the output a = f(z), as
+the slides do (sigmoid' = out (1 - out)). Loss terms are per sample and output, scaled so that
+they add up to E; their derivatives are dE/dout for each sample and output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def sigmoid(z: Array) -> Array:
+    """1 / (1 + e^-z), without overflow for large |z|."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softmax(z: Array) -> Array:
+    """e^z_k / sum_j e^z_j over the last axis, shifted by the max so exp never overflows."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _elu(z: Array, alpha: float) -> Array:
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+
+
+@dataclass(frozen=True)
+class ActivationFn:
+    """One activation: f(z, alpha), its derivative df(z, a, alpha), and how the slides write them."""
+
+    f: Callable[[Array, float], Array]
+    df: Callable[[Array, Array, float], Array] | None
+    formula: str          # out in terms of net
+    dformula: str         # dout/dnet in terms of out (or net)
+    default_alpha: float | None = None
+    no_derivative: str = ""   # why backprop through it is refused, when df is None
+
+
+ACTIVATIONS: dict[str, ActivationFn] = {
+    "sigmoid": ActivationFn(
+        lambda z, _: sigmoid(z), lambda z, a, _: a * (1.0 - a),
+        "1 / (1 + e^(-net))", "out (1 - out)"),
+    "tanh": ActivationFn(
+        lambda z, _: np.tanh(z), lambda z, a, _: 1.0 - a * a,
+        "tanh(net)", "1 - out^2"),
+    "relu": ActivationFn(
+        lambda z, _: np.maximum(z, 0.0), lambda z, a, _: (z > 0).astype(z.dtype),
+        "max(0, net)", "1 if net > 0 else 0"),
+    "leaky_relu": ActivationFn(
+        lambda z, al: np.where(z > 0, z, al * z), lambda z, a, al: np.where(z > 0, 1.0, al).astype(z.dtype),
+        "net if net > 0 else alpha net", "1 if net > 0 else alpha", default_alpha=0.01),
+    "elu": ActivationFn(
+        _elu, lambda z, a, al: np.where(z > 0, 1.0, a + al).astype(z.dtype),
+        "net if net > 0 else alpha (e^net - 1)", "1 if net > 0 else out + alpha", default_alpha=1.0),
+    "linear": ActivationFn(
+        lambda z, _: z.copy(), lambda z, a, _: np.ones_like(z),
+        "net", "1"),
+    "step": ActivationFn(
+        lambda z, _: (z > 0).astype(z.dtype), None,
+        "1 if net > 0 else 0", "",
+        no_derivative="its derivative is 0 wherever it exists, so no gradient flows; "
+                      "train it with the perceptron rule (optimizer: perceptron) instead"),
+    "sign": ActivationFn(
+        lambda z, _: np.where(z >= 0, 1.0, -1.0).astype(z.dtype), None,
+        "+1 if net >= 0 else -1", "",
+        no_derivative="its derivative is 0 wherever it exists, so no gradient flows; "
+                      "train it with the perceptron rule (optimizer: perceptron) instead"),
+    "softmax": ActivationFn(
+        lambda z, _: softmax(z), None,
+        "e^net_k / sum_j e^net_j", "",
+        no_derivative="softmax is only supported on the output layer with cross_entropy"),
+}
+
+# Symbols used in explanations; everything else is written by name.
+ACTIVATION_SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU",
+                      "elu": "ELU", "linear": "id", "step": "step", "sign": "sign", "softmax": "softmax"}
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation with its parameter bound, e.g. Activation('leaky_relu', 0.1)."""
+
+    name: str
+    alpha: float | None = None
+
+    @property
+    def fn(self) -> ActivationFn:
+        return ACTIVATIONS[self.name]
+
+    @property
+    def has_derivative(self) -> bool:
+        return self.fn.df is not None
+
+    def __call__(self, z: Array) -> Array:
+        return self.fn.f(z, self.alpha)
+
+    def derivative(self, z: Array, a: Array) -> Array:
+        """dout/dnet elementwise; only for activations with has_derivative."""
+        return self.fn.df(z, a, self.alpha)
+
+    def describe(self) -> str:
+        return self.name if self.alpha is None else f"{self.name}(alpha={self.alpha:g})"
+
+
+def _clip01(y: Array) -> Array:
+    eps = np.finfo(np.result_type(y, np.float32)).eps
+    return np.clip(y, eps, 1.0 - eps)
+
+
+def _clip_pos(y: Array) -> Array:
+    return np.maximum(y, np.finfo(np.result_type(y, np.float32)).tiny)
+
+
+@dataclass(frozen=True)
+class LossFn:
+    """A loss as elementwise terms over (n samples, m outputs), divided by 1, n or n*m.
+
+    E_total = sum(term(out, target)) / divisor, and dE/dout = dterm(out, target) / divisor.
+    """
+
+    term: Callable[[Array, Array], Array]
+    dterm: Callable[[Array, Array], Array]
+    mean_over: str          # "none", "samples" (divide by n) or "all" (divide by n*m)
+    formula: str            # E_total as the slides would write it
+    term_formula: str       # one term, e.g. "1/2 (target - out)^2"
+    dformula: str           # dE/dout for one output
+
+    def divisor(self, n: int, m: int) -> int:
+        return {"none": 1, "samples": n, "all": n * m}[self.mean_over]
+
+    def terms(self, Y: Array, T: Array) -> Array:
+        """(n, m) contributions E_o@k; they add up to E_total."""
+        return self.term(Y, T) / self.divisor(*Y.shape)
+
+    def dout(self, Y: Array, T: Array) -> Array:
+        """(n, m) dE_total/dout."""
+        return self.dterm(Y, T) / self.divisor(*Y.shape)
+
+
+LOSSES: dict[str, LossFn] = {
+    "half_sse": LossFn(
+        lambda y, t: 0.5 * (t - y) ** 2, lambda y, t: -(t - y), "none",
+        "sum of 1/2 (target - out)^2", "1/2 (target - out)^2", "-(target - out)"),
+    "sse": LossFn(
+        lambda y, t: (t - y) ** 2, lambda y, t: -2.0 * (t - y), "none",
+        "sum of (target - out)^2", "(target - out)^2", "-2 (target - out)"),
+    "mse": LossFn(
+        lambda y, t: (t - y) ** 2, lambda y, t: -2.0 * (t - y), "all",
+        "mean of (target - out)^2", "(target - out)^2 / (n m)", "-2 (target - out) / (n m)"),
+    "binary_cross_entropy": LossFn(
+        lambda y, t: -(t * np.log(_clip01(y)) + (1 - t) * np.log1p(-_clip01(y))),
+        lambda y, t: (_clip01(y) - t) / (_clip01(y) * (1 - _clip01(y))), "all",
+        "mean of -(t log out + (1 - t) log(1 - out))",
+        "-(t log out + (1 - t) log(1 - out)) / (n m)", "(out - t) / (out (1 - out)) / (n m)"),
+    "cross_entropy": LossFn(
+        lambda y, t: -t * np.log(_clip_pos(y)), lambda y, t: -t / _clip_pos(y), "samples",
+        "mean over samples of -sum_k t_k log out_k", "-t log out / n", "-t / out / n"),
+}
+
+# (activation, loss) pairs whose delta = dE/dnet (times the loss divisor) has a simpler, stable
+# closed form than dE/dout * dout/dnet, which is 0/0 when a sigmoid saturates and a Jacobian for
+# softmax. Rows are samples; softmax's form holds for any target, one-hot or not.
+FUSED_DELTAS: dict[tuple[str, str], Callable[[Array, Array], Array]] = {
+    ("sigmoid", "binary_cross_entropy"): lambda Y, T: Y - T,
+    ("softmax", "cross_entropy"): lambda Y, T: Y * T.sum(axis=1, keepdims=True) - T,
+}

@@ -1,0 +1,289 @@
+"""The trace: every value of a forward and backward pass as a named quantity.
+
+Each quantity records how it follows from other named quantities (`op` and `inputs`), as
+micrograd's Value remembers `_op` and `_prev`. Renderers walk this record; the checker re-evaluates
+a quantity from a student's own upstream values with `Trace.evaluate`. Values come from the
+engine's arrays; `evaluate` applies the same activation and loss tables to single numbers.
+
+Names (the contract): inputs `i1`, parameters `w5` `b1`, `eta`, `target.o1`; `net.U`, `out.U`,
+`E.O`, `E.total`, `dE/dout.U`, `dout/dnet.U`, `delta.U`, `dE.V/dout.U` (the part of dE/dout.U that
+flows through downstream unit V), `dnet.U/dP` (the factor multiplying delta.U in grad.P), `grad.P`,
+`new.P`. With more than one sample, per-sample names end in `@k` (k from 1).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from .engine import Backward, Forward, backward, error_terms, forward
+from .errors import ComputeError
+from .functions import FUSED_DELTAS, LOSSES, softmax
+from .problem import Problem
+
+# What each kind of quantity is, for legends and the docs.
+KINDS = {
+    "input": "an input value", "target": "a target value", "param": "a weight or bias",
+    "rate": "the learning rate", "net": "net input", "out": "output of a unit",
+    "E": "error of one output", "E.total": "total error", "dE/dout": "dE_total/dout",
+    "dout/dnet": "activation derivative", "delta": "dE_total/dnet", "share": "one path of dE/dout",
+    "dnet/dP": "dnet/dparameter", "grad": "dE_total/dparameter", "new": "updated parameter",
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One named value and how it was computed from `inputs` by `op`."""
+
+    name: str
+    value: float
+    kind: str
+    op: str = "leaf"
+    inputs: tuple[str, ...] = ()
+    layer: int | None = None      # the layer index the op needs (activation, softmax)
+    index: int | None = None      # the unit's position in its layer (softmax, fused deltas)
+    unit: str | None = None
+    sample: int | None = None     # 1-based
+    param: str | None = None
+
+
+@dataclass
+class Trace:
+    """All named quantities of one problem, in the order a derivation reads them."""
+
+    problem: Problem
+    quantities: dict[str, Quantity]
+    fwd: Forward
+    bwd: Backward | None = None
+    E: np.ndarray | None = None     # (n, m) error terms
+
+    def __getitem__(self, name: str) -> Quantity:
+        return self.quantities[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.quantities
+
+    def values(self) -> dict[str, float]:
+        return {name: q.value for name, q in self.quantities.items()}
+
+    def of_kind(self, *kinds: str) -> list[Quantity]:
+        return [q for q in self.quantities.values() if q.kind in kinds]
+
+    @property
+    def has_backward(self) -> bool:
+        return self.bwd is not None
+
+    def evaluate(self, name: str, value_of: Callable[[str], float]) -> float:
+        """Recompute quantity `name` from its inputs' values as given by value_of (e.g. a student's)."""
+        q = self.quantities[name]
+        x = [value_of(n) for n in q.inputs]
+        return _OPS[q.op](self, q, x)
+
+
+# ---------------------------------------------------------------- evaluating one quantity
+
+def _sumprod(x: list[float]) -> float:
+    total = sum(a * b for a, b in zip(x[0::2], x[1::2]))
+    return total + x[-1] if len(x) % 2 else total
+
+
+def _act(t: Trace, q: Quantity, x: list[float]) -> float:
+    return float(t.problem.network.layers[q.layer].activation(np.array(x[0])))
+
+
+def _dact(t: Trace, q: Quantity, x: list[float]) -> float:
+    return float(t.problem.network.layers[q.layer].activation.derivative(np.array(x[0]), np.array(x[1])))
+
+
+def _loss_part(t: Trace, fn_name: str, x: list[float]) -> float:
+    loss = LOSSES[t.problem.loss]
+    fn = getattr(loss, fn_name)
+    return float(fn(np.array(x[0]), np.array(x[1]))) / loss.divisor(*t.problem.targets.shape)
+
+
+def _fused(t: Trace, q: Quantity, x: list[float]) -> float:
+    # inputs: this unit's out, then the sample's targets in output order
+    m = len(x) - 1
+    Y = np.zeros((1, m))
+    Y[0, q.index] = x[0]
+    T = np.array([x[1:]])
+    key = (t.problem.network.layers[-1].activation.name, t.problem.loss)
+    return float(FUSED_DELTAS[key](Y, T)[0, q.index]) / LOSSES[t.problem.loss].divisor(*t.problem.targets.shape)
+
+
+_OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
+    "leaf": lambda t, q, x: q.value,
+    "sum": lambda t, q, x: math.fsum(x),
+    "prod": lambda t, q, x: math.prod(x),
+    "sumprod": lambda t, q, x: _sumprod(x),
+    "act": _act,
+    "softmax": lambda t, q, x: float(softmax(np.array(x))[q.index]),
+    "dact": _dact,
+    "loss": lambda t, q, x: _loss_part(t, "term", x),
+    "dloss": lambda t, q, x: _loss_part(t, "dterm", x),
+    "fused": _fused,
+    "update": lambda t, q, x: x[0] - x[1] * x[2],
+}
+
+
+# ---------------------------------------------------------------- building the trace
+
+def build_trace(problem: Problem, with_backward: bool = True) -> Trace:
+    """Run the engine on the problem's samples and name every value it computed.
+
+    Backward (and errors) only when the problem has targets and with_backward is set.
+    """
+    X, T = problem.inputs, problem.targets
+    layers = problem.network.layers
+    fwd = forward(layers, X)
+    bwd = E = None
+    if T is not None:
+        E = error_terms(problem.loss, fwd.output, T)
+        if with_backward:
+            try:
+                bwd = backward(layers, problem.loss, fwd, T)
+            except ComputeError as exc:
+                raise exc.located(file=problem.source) from None
+    builder = _Builder(problem, fwd, bwd, E)
+    return Trace(problem, builder.build(), fwd, bwd, E)
+
+
+@dataclass
+class _Builder:
+    problem: Problem
+    fwd: Forward
+    bwd: Backward | None
+    E: np.ndarray | None
+    q: dict[str, Quantity] = field(default_factory=dict)
+
+    def at(self, name: str, k: int) -> str:
+        return f"{name}@{k + 1}" if self.problem.n_samples > 1 else name
+
+    def add(self, name: str, value, kind: str, op: str = "leaf", inputs: Iterable[str] = (), **kw) -> str:
+        self.q[name] = Quantity(name, float(value), kind, op, tuple(inputs), **kw)
+        return name
+
+    def sample(self, k: int) -> int | None:
+        return k + 1 if self.problem.n_samples > 1 else None
+
+    def build(self) -> dict[str, Quantity]:
+        p, net = self.problem, self.problem.network
+        n = p.n_samples
+        self.add("eta", p.learning_rate, "rate")
+        for prm in net.parameters():
+            self.add(prm.name, prm.value(net), "param", param=prm.name, layer=prm.layer)
+        for k in range(n):
+            for i, name in enumerate(net.inputs):
+                self.add(self.at(name, k), p.inputs[k, i], "input", unit=name, sample=self.sample(k))
+            if p.targets is not None:
+                for j, o in enumerate(net.outputs):
+                    self.add(self.at(f"target.{o}", k), p.targets[k, j], "target", unit=o, sample=self.sample(k))
+        for k in range(n):
+            self._forward(k)
+        if self.E is not None:
+            for k in range(n):
+                for j, o in enumerate(net.outputs):
+                    self.add(self.at(f"E.{o}", k), self.E[k, j], "E", "loss",
+                             (self.at(f"out.{o}", k), self.at(f"target.{o}", k)), unit=o, sample=self.sample(k))
+            terms = [self.at(f"E.{o}", k) for k in range(n) for o in net.outputs]
+            self.add("E.total", math.fsum(self.E.ravel().tolist()), "E.total", "sum", terms)
+        if self.bwd is not None:
+            for li in range(len(net.layers) - 1, -1, -1):
+                for k in range(n):
+                    self._backward_units(li, k)
+                self._parameters(li)
+        return self.q
+
+    def _below(self, li: int, k: int) -> list[str]:
+        """Names of the values feeding layer li in sample k: inputs, or out.U of the layer below."""
+        net = self.problem.network
+        if li == 0:
+            return [self.at(i, k) for i in net.inputs]
+        return [self.at(f"out.{u}", k) for u in net.layers[li - 1].units]
+
+    def _forward(self, k: int) -> None:
+        for li, layer in enumerate(self.problem.network.layers):
+            below = self._below(li, k)
+            nets = []
+            for j, u in enumerate(layer.units):
+                inputs = [x for pair in zip(layer.weight_names[j], below) for x in pair]
+                if layer.bias is not None:
+                    inputs.append(layer.bias_names[0 if layer.bias_shared else j])
+                nets.append(self.add(self.at(f"net.{u}", k), self.fwd.nets[li][k, j], "net", "sumprod",
+                                     inputs, layer=li, index=j, unit=u, sample=self.sample(k)))
+            for j, u in enumerate(layer.units):
+                if layer.activation.name == "softmax":
+                    op, inputs = "softmax", nets
+                else:
+                    op, inputs = "act", [nets[j]]
+                self.add(self.at(f"out.{u}", k), self.fwd.outs[li + 1][k, j], "out", op, inputs,
+                         layer=li, index=j, unit=u, sample=self.sample(k))
+
+    def _backward_units(self, li: int, k: int) -> None:
+        p, net, bwd = self.problem, self.problem.network, self.bwd
+        layer = net.layers[li]
+        is_output = li == len(net.layers) - 1
+        fused = is_output and (layer.activation.name, p.loss) in FUSED_DELTAS
+        for j, u in enumerate(layer.units):
+            s = self.sample(k)
+            out, tgt = self.at(f"out.{u}", k), self.at(f"target.{u}", k)
+            if is_output:
+                dE = self.add(self.at(f"dE/dout.{u}", k), bwd.dE_dout[li][k, j], "dE/dout", "dloss",
+                              (out, tgt), layer=li, index=j, unit=u, sample=s)
+            else:
+                above = net.layers[li + 1]
+                shares = []
+                for v_idx, v in enumerate(above.units):
+                    w = above.weight_names[v_idx][j]
+                    value = bwd.delta[li + 1][k, v_idx] * above.weights[v_idx, j]
+                    shares.append(self.add(self.at(f"dE.{v}/dout.{u}", k), value, "share", "prod",
+                                           (self.at(f"delta.{v}", k), w), layer=li, index=j, unit=u, sample=s))
+                dE = self.add(self.at(f"dE/dout.{u}", k), bwd.dE_dout[li][k, j], "dE/dout", "sum", shares,
+                              layer=li, index=j, unit=u, sample=s)
+            dact = None
+            if bwd.dout_dnet[li] is not None:
+                dact = self.add(self.at(f"dout/dnet.{u}", k), bwd.dout_dnet[li][k, j], "dout/dnet", "dact",
+                                (self.at(f"net.{u}", k), out), layer=li, index=j, unit=u, sample=s)
+            if fused:
+                targets = [self.at(f"target.{o}", k) for o in net.outputs]
+                self.add(self.at(f"delta.{u}", k), bwd.delta[li][k, j], "delta", "fused", [out] + targets,
+                         layer=li, index=j, unit=u, sample=s)
+            else:
+                self.add(self.at(f"delta.{u}", k), bwd.delta[li][k, j], "delta", "prod", (dE, dact),
+                         layer=li, index=j, unit=u, sample=s)
+
+    def _parameters(self, li: int) -> None:
+        p, net, bwd = self.problem, self.problem.network, self.bwd
+        layer = net.layers[li]
+        n = p.n_samples
+        below = [self._below(li, k) for k in range(n)]
+        for j, u in enumerate(layer.units):
+            for c, w in enumerate(layer.weight_names[j]):
+                factors = []
+                for k in range(n):
+                    dnet = self.add(self.at(f"dnet.{u}/d{w}", k), self.fwd.outs[li][k, c], "dnet/dP", "sum",
+                                    (below[k][c],), layer=li, unit=u, sample=self.sample(k), param=w)
+                    factors += [self.at(f"delta.{u}", k), dnet]
+                self._grad_and_update(w, bwd.grad_W[li][j, c], "sumprod", factors, li, u)
+        if layer.bias is None:
+            return
+        if layer.bias_shared:
+            deltas = [self.at(f"delta.{u}", k) for u in layer.units for k in range(n)]
+            self._grad_and_update(layer.bias_names[0], bwd.grad_b[li][0], "sum", deltas, li, None)
+        else:
+            for j, u in enumerate(layer.units):
+                deltas = [self.at(f"delta.{u}", k) for k in range(n)]
+                self._grad_and_update(layer.bias_names[j], bwd.grad_b[li][j], "sum", deltas, li, u)
+
+    def _grad_and_update(self, name: str, grad: float, op: str, inputs: list[str], li: int, unit: str | None) -> None:
+        g = self.add(f"grad.{name}", grad, "grad", op, inputs, layer=li, unit=unit, param=name)
+        value = self.q[name].value - self.problem.learning_rate * float(grad)
+        self.add(f"new.{name}", value, "new", "update", (name, "eta", g), layer=li, unit=unit, param=name)
+
+
+def values_of(trace: Trace, overrides: Mapping[str, float]) -> Callable[[str], float]:
+    """A value_of for Trace.evaluate: the override where given, else the trace's own value."""
+    return lambda name: overrides[name] if name in overrides else trace.quantities[name].value

@@ -1,0 +1,129 @@
+"""Safe YAML reading that remembers where each value was written, for error messages.
+
+Only PyYAML's safe loader is used (the C one when present). Aliases are refused: no nncalc file
+needs them, and refusing them is what defuses an alias bomb. Duplicate keys are refused too, since
+YAML would silently keep the last one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import NncalcError
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Path_ = tuple[str | int, ...]
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader, keeping the root node and refusing aliases and duplicate keys."""
+
+    root: yaml.Node | None = None
+
+    def get_single_data(self) -> Any:
+        self.root = self.get_single_node()
+        return None if self.root is None else self.construct_document(self.root)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise _YamlRefused("YAML aliases (*name) are not supported; write the values out",
+                               node.start_mark.line + 1)
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise _YamlRefused(f"duplicate key '{key_node.value}'", key_node.start_mark.line + 1)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+class _YamlRefused(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A parsed YAML file: its data, and its node tree for finding where a key path was written."""
+
+    file: str
+    data: Any
+    root: yaml.Node | None
+
+    def line_of(self, path: Path_) -> int | None:
+        """The 1-based line where the value at `path` starts (or its nearest written parent)."""
+        node, line = self.root, None
+        for key in path:
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+            node = _child(node, key)
+        if node is not None:
+            line = node.start_mark.line + 1
+        return line
+
+    def text_at(self, path: Path_) -> str | None:
+        """The scalar exactly as written at `path` (e.g. '0.050'), or None."""
+        node = self.root
+        for key in path:
+            node = _child(node, key) if node is not None else None
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+                return v
+    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def read_yaml(path: str | Path, error: type[NncalcError] = NncalcError) -> YamlDoc:
+    """Read and safely parse a YAML file; every failure is an `error` naming the file and line."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("file not found", file=file) from None
+    except IsADirectoryError:
+        raise error("is a folder, expected a YAML file", file=file) from None
+    except UnicodeDecodeError:
+        raise error("not a text file (expected UTF-8 YAML)", file=file) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", file=file) from None
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+        return YamlDoc(file, data, loader.root)
+    except _YamlRefused as exc:
+        raise error(exc.message, file=file, line=exc.line) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        raise error(f"YAML syntax error: {what}", file=file,
+                    line=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise error(f"YAML error: {exc}", file=file) from None
+    except RecursionError:
+        raise error("YAML nested too deeply", file=file) from None
+    finally:
+        loader.dispose()
+
+
+def format_path(path: Path_) -> str:
+    """('network', 'layers', 1, 'weights') -> 'network.layers[1].weights'."""
+    out = ""
+    for key in path:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
