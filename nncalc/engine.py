@@ -61,9 +61,25 @@ def error_terms(loss: str, Y: Array, T: Array) -> Array:
     return LOSSES[loss].terms(Y, T)
 
 
-def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array) -> Backward:
+def check_backprop(layers: Sequence[Layer], loss: str) -> None:
+    """Raise ComputeError, saying why, when some layer's activation has no usable derivative."""
+    for l, layer in enumerate(layers):
+        act = layer.activation
+        fused = (act.name, loss) in FUSED_DELTAS and l == len(layers) - 1
+        if not act.has_derivative and not fused:
+            raise ComputeError(f"cannot backpropagate through layer {l + 1} ({', '.join(layer.units)}): "
+                               f"activation {act.name}: {act.fn.no_derivative}")
+
+
+def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array,
+             into: tuple[Sequence[Array], Sequence[Array | None]] | None = None) -> Backward:
     """Backpropagate dE/dout through every layer: delta_l = dE/dout_l * f'(net_l),
-    dE/dout_{l-1} = delta_l W_l, grad W_l = delta_l^T out_{l-1}, grad b_l = sum over samples of delta_l."""
+    dE/dout_{l-1} = delta_l W_l, grad W_l = delta_l^T out_{l-1}, grad b_l = sum over samples of delta_l.
+
+    into: (grad_W, grad_b) arrays of the gradients' shapes to write them into (the trainer's views of
+    one flat buffer, updated in place); then dE/dout of a fused output layer, which only the trace
+    shows, is not computed (None). The input's dE/dout is never computed."""
+    check_backprop(layers, loss)
     L = len(layers)
     dE_dout: list[Array] = [None] * L
     dout_dnet: list[Array | None] = [None] * L
@@ -71,25 +87,30 @@ def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array) -> Back
     grad_W: list[Array] = [None] * L
     grad_b: list[Array | None] = [None] * L
     Y = fwd.output
-    dE_dout[-1] = LOSSES[loss].dout(Y, T)
+    if into is None or (layers[-1].activation.name, loss) not in FUSED_DELTAS:
+        dE_dout[-1] = LOSSES[loss].dout(Y, T)
     for l in range(L - 1, -1, -1):
         layer = layers[l]
         act = layer.activation
         if l < L - 1:
             dE_dout[l] = delta[l + 1] @ layers[l + 1].weights
         fused = FUSED_DELTAS.get((act.name, loss)) if l == L - 1 else None
-        if not act.has_derivative and fused is None:
-            units = ", ".join(layer.units)
-            raise ComputeError(f"cannot backpropagate through layer {l + 1} ({units}): "
-                               f"activation {act.name}: {act.fn.no_derivative}")
         if act.has_derivative:
             dout_dnet[l] = act.derivative(fwd.nets[l], fwd.outs[l + 1])
         if fused is not None:
             delta[l] = fused(Y, T) / LOSSES[loss].divisor(*Y.shape)
         else:
             delta[l] = dE_dout[l] * dout_dnet[l]
-        grad_W[l] = delta[l].T @ fwd.outs[l]
+        if into is None:
+            grad_W[l] = delta[l].T @ fwd.outs[l]
+        else:
+            grad_W[l] = np.matmul(delta[l].T, fwd.outs[l], out=into[0][l])
         if layer.bias is not None:
             g = delta[l].sum(axis=0)
-            grad_b[l] = np.full_like(g, g.sum()) if layer.bias_shared else g
+            g = np.full_like(g, g.sum()) if layer.bias_shared else g
+            if into is None:
+                grad_b[l] = g
+            else:
+                grad_b[l] = into[1][l]
+                grad_b[l][...] = g
     return Backward(dE_dout, dout_dnet, delta, grad_W, grad_b)

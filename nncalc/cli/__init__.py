@@ -16,3 +16,4 @@ app = typer.Typer(
 from . import foundation  # noqa: E402,F401  (registers the commands)
 from . import check  # noqa: E402,F401
 from . import train  # noqa: E402,F401
+from . import data  # noqa: E402,F401

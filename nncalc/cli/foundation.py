@@ -17,14 +17,40 @@ DecimalsOpt = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_H
 FormatOpt = typer.Option(Format.table, "--format", "-f", help="table, json or markdown.")
 OutputOpt = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False)
 
+FILE_WIDTH = 100    # text written with -o is laid out for this many columns
+
+
+def _usable(problem, with_backward: bool) -> None:
+    """Refuse, saying why, a problem the command cannot work through."""
+    from ..errors import ComputeError
+
+    if problem.n_samples == 0:
+        what = "a data source" if problem.data_source is not None else "no samples"
+        raise ComputeError(f"the problem has {what}; forward and backprop need samples written out "
+                           "(data: [{input: [...], target: [...]}])", file=problem.source, where="data")
+    if not with_backward:
+        return
+    from ..engine import check_backprop
+
+    try:
+        check_backprop(problem.network.layers, problem.loss)
+    except ComputeError as exc:
+        raise exc.located(file=problem.source) from None
+    if problem.targets is None:
+        raise ComputeError("no targets, so there is no error to backpropagate; give every sample a "
+                           "'target:', or use `nncalc forward`", file=problem.source, where="data")
+
 
 def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt: Format, decimals: int,
           output: Optional[Path], with_backward: bool) -> None:
     from ..trace import build_trace
 
     console = make_console()
-    trace = build_trace(load(problem, sets), with_backward=with_backward)
+    loaded = load(problem, sets)
+    _usable(loaded, with_backward)
+    trace = build_trace(loaded, with_backward=with_backward)
     unicode = unicode_ok(console) if output is None else True
+    width = console.width if output is None else FILE_WIDTH
     if fmt is Format.json:
         from ..render.json import to_json, trace_dict
 
@@ -41,12 +67,12 @@ def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt:
     elif explain:
         from ..render.explain import explain_text
 
-        emit(console, explain_text(trace, decimals, unicode=unicode), output)
+        emit(console, explain_text(trace, decimals, unicode=unicode, width=width), output)
     else:
         from ..render.table import backprop_view, forward_view
 
         view = backprop_view if with_backward else forward_view
-        emit(console, view(trace, decimals, unicode=unicode), output)
+        emit(console, view(trace, decimals, unicode=unicode, width=width), output)
 
 
 @app.command()
@@ -80,32 +106,38 @@ def forward(
 @app.command()
 @handle_errors
 def problems() -> None:
-    """List the bundled problems (the slides' worked examples)."""
-    from rich.table import Table
-    from rich import box
-
+    """List the bundled problems (the slides' worked examples), one line each."""
     from ..bundled import bundled_problems
+    from ..errors import NncalcError
     from ..problem import load_problem
+    from ..render.common import shape_text
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("name", "network", "what it is"):
-        table.add_column(col)
+    rows = [("name", "network", "what it is")]
     for name, path in bundled_problems().items():
-        p = load_problem(path)
-        shape = "-".join(str(n) for n in [len(p.network.inputs)] + [len(l.units) for l in p.network.layers])
-        table.add_row(name, shape, p.name)
-    make_console().print(table)
+        try:
+            p = load_problem(path)
+            rows.append((name, shape_text(p.network), p.name))
+        except NncalcError as exc:      # one broken file must not hide the others
+            rows.append((name, "?", f"cannot be loaded: {exc.message}"))
+    w0, w1 = (max(len(r[i]) for r in rows) for i in (0, 1))
+    lines = [f"{a:<{w0}}  {b:<{w1}}  {c}" for a, b, c in rows]
+    emit(make_console(), "\n".join(lines))
 
 
 @app.command()
 @handle_errors
 def summary(
     problem: Optional[str] = ProblemArg,
+    set_: Optional[list[str]] = SetOpt,
 ) -> None:
     """Layer table with parameter counts (like Keras' model.summary())."""
-    from ..render.matrix import network_summary
+    from ..render.common import rich_table
+    from ..render.matrix import network_summary_tab
 
-    p = load(problem)
+    from rich.text import Text
+
+    p = load(problem, set_)
     console = make_console()
-    console.print(f"[bold]{p.name}[/bold]")
-    console.print(network_summary(p.network))
+    console.print(Text(p.name, style="bold"))
+    for part in network_summary_tab(p.network).split(console.width):
+        console.print(rich_table(part))

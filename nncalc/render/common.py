@@ -1,22 +1,39 @@
-"""What every renderer shares: number formatting, symbols, and when a network is too big to
-show unit by unit."""
+"""What every renderer shares: number formatting, the slides' symbols for trace names, plain
+tables that Rich and Markdown both draw, and when a network is too big to show unit by unit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..trace import Trace
 
-# Past these sizes, tables and derivations switch to the layer-level matrix form.
+# Past these sizes, tables switch to the layer-level matrix form: a table of more rows than this
+# is not read, it is scrolled past.
 DETAIL_MAX_PARAMS = 200
-DETAIL_MAX_VALUES = 2000     # per-sample unit values (samples x units)
+DETAIL_MAX_VALUES = 400      # per-sample unit values (samples x units): rows of the per-unit tables
+# A derivation writes about one line per computed quantity; past this many it is a listing, not an
+# explanation (the 2-2-2 slide network needs 40, XOR over its truth table about 110).
+EXPLAIN_MAX_LINES = 600
+
+
+def unit_values(trace: Trace) -> int:
+    """Samples x units: how many per-sample rows the unit-by-unit tables would have."""
+    return trace.problem.n_samples * sum(len(layer.units) for layer in trace.problem.network.layers)
 
 
 def too_large(trace: Trace) -> bool:
-    """True when unit-by-unit tables or derivations would be too long to read."""
-    net = trace.problem.network
-    units = sum(len(layer.units) for layer in net.layers)
-    return net.n_params > DETAIL_MAX_PARAMS or trace.problem.n_samples * units > DETAIL_MAX_VALUES
+    """True when unit-by-unit tables would be too long to read."""
+    return trace.problem.network.n_params > DETAIL_MAX_PARAMS or unit_values(trace) > DETAIL_MAX_VALUES
+
+
+def explain_size(trace: Trace) -> int:
+    """About how many lines a unit-by-unit derivation of this trace would take."""
+    return sum(1 for q in trace.quantities.values() if q.op != "leaf")
+
+
+def too_large_to_explain(trace: Trace) -> bool:
+    """True when a unit-by-unit derivation would be too long to read."""
+    return too_large(trace) or explain_size(trace) > EXPLAIN_MAX_LINES
 
 
 def fmt(x: float, decimals: int = 9) -> str:
@@ -25,6 +42,14 @@ def fmt(x: float, decimals: int = 9) -> str:
         return f"{x:.{max(decimals - 3, 3)}e}"
     s = f"{x:.{decimals}f}"
     return s[1:] if s.startswith("-") and float(s) == 0 else s
+
+
+def fmt_given(x: float, decimals: int = 9) -> str:
+    """A number the problem gives (weight, input, target, rate) as written: 0.4, not 0.400000000."""
+    s = fmt(x, decimals)
+    if "e" in s or "." not in s:
+        return s
+    return s.rstrip("0").rstrip(".") or "0"
 
 
 @dataclass(frozen=True)
@@ -36,7 +61,163 @@ class Symbols:
     sigma: str = "σ"
     times: str = "·"
     sum: str = "Σ"
+    delta: str = "δ"
+    le: str = "≤"
+    ge: str = "≥"
+    to: str = "→"
+    odot: str = "⊙"
+    transpose: str = "ᵀ"
+    unicode: bool = True
 
     @classmethod
     def for_unicode(cls, unicode: bool) -> "Symbols":
-        return cls() if unicode else cls("d", "eta", "sigmoid", "*", "sum")
+        if unicode:
+            return cls()
+        return cls("d", "eta", "sigmoid", "*", "sum", "delta", "<=", ">=", "->", "*", "^T", False)
+
+
+def shape_text(trace_or_network) -> str:
+    """'2-2-2' for a network's layer sizes (inputs first); long runs of equal layers are shortened."""
+    net = getattr(getattr(trace_or_network, "problem", None), "network", trace_or_network)
+    sizes = [len(net.inputs)] + [len(layer.units) for layer in net.layers]
+    if len(sizes) <= 6:
+        return "-".join(map(str, sizes))
+    return f"{sizes[0]}-{sizes[1]}-…-{sizes[-1]}"
+
+
+def header_lines(trace: Trace) -> list[str]:
+    """The problem's name and one line saying what network, loss and data it is."""
+    p = trace.problem
+    acts = ", ".join(dict.fromkeys(layer.activation.describe() for layer in p.network.layers))
+    n = p.n_samples
+    samples = f"{n} sample{'s' if n != 1 else ''}"
+    if p.targets is None:
+        return [p.name, f"{shape_text(p.network)} network ({acts}), {samples} without targets"]
+    return [p.name, f"{shape_text(p.network)} network ({acts}), loss {p.loss}, "
+                    f"learning rate {p.learning_rate:g}, {samples}"]
+
+
+# ---------------------------------------------------------------- slide symbols for trace names
+
+def slide_name(name: str, sym: Symbols) -> str:
+    """A trace name in the NNBasic deck's notation: net.o1 -> net_o1, dE/dout.o1 -> ∂E_total/∂out_o1,
+    dE.o1/dout.h1 -> ∂E_o1/∂out_h1, dnet.o1/dw5 -> ∂net_o1/∂w5, delta.o1 -> δ_o1, grad.w5 ->
+    ∂E_total/∂w5, new.w5 -> w5+, eta -> η. A sample suffix @k is kept: out_o1@2."""
+    base, at, k = name.partition("@")
+    suffix = f"@{k}" if at else ""
+    d = sym.d
+    if base == "eta":
+        return sym.eta
+    if base == "E.total":
+        return "E_total"
+    head, dot, rest = base.partition(".")
+    if not dot:
+        return base + suffix                      # an input or a parameter
+    if head in ("net", "out", "E", "target"):
+        return f"{head}_{rest}{suffix}"
+    if head == "delta":
+        return f"{sym.delta}_{rest}{suffix}"
+    if head == "grad":
+        return f"{d}E_total/{d}{rest}"
+    if head == "new":
+        return f"{rest}+"
+    if base.startswith("dE/dout."):
+        return f"{d}E_total/{d}out_{base[8:]}{suffix}"
+    if base.startswith("dout/dnet."):
+        u = base[10:]
+        return f"{d}out_{u}{suffix}/{d}net_{u}{suffix}"
+    if base.startswith("dE."):                    # dE.V/dout.U: the part of dE/dout.U through V
+        v, _, u = base[3:].partition("/dout.")
+        return f"{d}E_{v}{suffix}/{d}out_{u}{suffix}"
+    if base.startswith("dnet."):                  # dnet.U/dP
+        u, _, p = base[5:].partition("/d")
+        return f"{d}net_{u}{suffix}/{d}{p}"
+    return name
+
+
+# ---------------------------------------------------------------- plain tables
+
+@dataclass
+class Tab:
+    """A table as plain strings, drawn by Rich for the terminal and as a pipe table for Markdown.
+
+    rows: lists of cells, or None for a section break; `keys` leading columns name the row and are
+    repeated when the table is split to fit the width; columns before `numeric_from` are text
+    (left-aligned, may wrap), the rest numbers (right-aligned, never wrapped or cut)."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str] | None] = field(default_factory=list)
+    numeric_from: int = 1
+    keys: int = 1
+
+    def add(self, *cells: str) -> None:
+        self.rows.append(list(cells))
+
+    def section(self) -> None:
+        if self.rows and self.rows[-1] is not None:
+            self.rows.append(None)
+
+    def _width(self, i: int) -> int:
+        cells = [self.columns[i]] + [r[i] for r in self.rows if r is not None]
+        if i >= self.numeric_from:
+            return max(map(len, cells))
+        return max(len(word) for c in cells for word in (c.split() or [""]))  # text may wrap at spaces
+
+    def split(self, width: int | None) -> list["Tab"]:
+        """This table, or several with the key columns repeated, each fitting in `width` columns."""
+        if width is None:
+            return [self]
+        widths = [self._width(i) + 2 for i in range(len(self.columns))]
+        key_width = sum(widths[:self.keys])
+        if sum(widths) <= width or len(self.columns) <= self.keys + 1:
+            return [self]
+        chunks: list[list[int]] = [[]]
+        used = key_width
+        for i in range(self.keys, len(self.columns)):
+            if chunks[-1] and used + widths[i] > width:
+                chunks.append([])
+                used = key_width
+            chunks[-1].append(i)
+            used += widths[i]
+        out = []
+        for n, chunk in enumerate(chunks):
+            cols = list(range(self.keys)) + chunk
+            title = self.title if n == 0 else f"{self.title} (continued)"
+            part = Tab(title, [self.columns[i] for i in cols], numeric_from=self.numeric_from, keys=self.keys)
+            part.numeric_from = sum(1 for i in cols if i < self.numeric_from)
+            part.rows = [None if r is None else [r[i] for i in cols] for r in self.rows]
+            out.append(part)
+        return out
+
+
+def rich_table(tab: Tab):
+    """A Rich Table for a Tab (without its title, which the caller prints as a line of its own so
+    that it is not wrapped to the table's width): numbers right-aligned and never wrapped."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for i, col in enumerate(tab.columns):
+        numeric = i >= tab.numeric_from
+        table.add_column(col, justify="right" if numeric else "left", no_wrap=numeric,
+                         overflow="fold")
+    rows = tab.rows
+    for n, row in enumerate(rows):
+        if row is None:
+            continue
+        end = n + 1 < len(rows) and rows[n + 1] is None
+        table.add_row(*row, end_section=end)
+    return table
+
+
+def markdown_table(tab: Tab) -> str:
+    """A GitHub pipe table with the title in bold above it (section breaks are dropped)."""
+    def esc(cell: str) -> str:
+        return cell.replace("|", "\\|") or " "
+
+    align = [("---:" if i >= tab.numeric_from else ":---") for i in range(len(tab.columns))]
+    lines = [f"**{tab.title}**", "", "| " + " | ".join(esc(c) for c in tab.columns) + " |",
+             "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in tab.rows if row is not None]
+    return "\n".join(lines)

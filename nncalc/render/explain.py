@@ -1,13 +1,438 @@
-"""The chain-rule derivation in the NNBasic deck's notation (placeholder; see issue 2)."""
+"""The chain-rule derivation, written as the NNBasic deck writes it:
+
+    ∂E_total/∂w5 = ∂E_total/∂out_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5
+                 = 0.618832137 * 0.221495710 * 0.613962657 = 0.084155041
+
+Every line is read off the trace: a quantity's op and inputs give the symbolic form, the inputs'
+values the numbers, and the quantity's own value the result. Nothing is recomputed here; the
+tables below only say how each activation, loss and fused delta is written on a slide.
+"""
 
 from __future__ import annotations
 
-from ..trace import Trace
+import textwrap
+from typing import Callable
+
+from ..functions import ACTIVATION_SYMBOLS, LOSSES
+from ..trace import Quantity, Trace
+from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, Symbols, fmt, fmt_given,
+                     header_lines, slide_name, too_large_to_explain, unit_values)
+
+_GIVEN = ("input", "target", "param", "rate")
+MAX_TERMS = 12             # write a sum out term by term up to this many terms, then elide the middle
+
+# How each activation's out and dout/dnet are written: branches of (condition on net, the condition
+# as text, the formula); the first branch whose condition holds (None: always) is the one shown.
+# Placeholders: {net} {out} {alpha}, and {le} {ge} for ≤ ≥.
+Branch = tuple[Callable[[float], bool] | None, str | None, str]
+_pos: Callable[[float], bool] = lambda z: z > 0  # noqa: E731
+_nonneg: Callable[[float], bool] = lambda z: z >= 0  # noqa: E731
+
+ACT_OUT: dict[str, list[Branch]] = {
+    "sigmoid": [(None, None, "1/(1 + e^-{net})")],
+    "tanh": [(None, None, "tanh({net})")],
+    "relu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "0")],
+    "leaky_relu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "{alpha} * {net}")],
+    "elu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "{alpha} (e^{net} - 1)")],
+    "linear": [(None, None, "{net}")],
+    "step": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "0")],
+    "sign": [(_nonneg, "{net} {ge} 0", "+1"), (None, "{net} < 0", "-1")],
+}
+ACT_DOUT: dict[str, list[Branch]] = {
+    "sigmoid": [(None, None, "{out} (1 - {out})")],
+    "tanh": [(None, None, "1 - {out}^2")],
+    "relu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "0")],
+    "leaky_relu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{alpha}")],
+    "elu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{out} + {alpha}")],
+    "linear": [(None, None, "1")],
+}
+# One loss term E_o and dE_total/dout_o; {t} target, {y} out, {n} samples, {nm} samples x outputs.
+LOSS_TERM = {
+    "half_sse": "1/2 ({t} - {y})^2",
+    "sse": "({t} - {y})^2",
+    "mse": "({t} - {y})^2 / {nm}",
+    "binary_cross_entropy": "-({t} ln {y} + (1 - {t}) ln(1 - {y})) / {nm}",
+    "cross_entropy": "-{t} ln {y} / {n}",
+}
+LOSS_DOUT = {
+    "half_sse": "-({t} - {y})",
+    "sse": "-2 ({t} - {y})",
+    "mse": "-2 ({t} - {y}) / {nm}",
+    "binary_cross_entropy": "({y} - {t}) / ({y} (1 - {y})) / {nm}",
+    "cross_entropy": "-{t} / {y} / {n}",
+}
+# Output activation and loss whose delta nncalc computes in one closed form, and why.
+FUSED_TEXT = {
+    ("sigmoid", "binary_cross_entropy"): (
+        "({y} - {t}) / {nm}",
+        "sigmoid with binary cross-entropy: {d}E/{d}out * {d}out/{d}net = (out - t) / (out (1 - out)) / {nm} * "
+        "out (1 - out), and out (1 - out) cancels; this form stays exact where the sigmoid saturates"),
+    ("softmax", "cross_entropy"): (
+        "({y} ({tsum}) - {t}) / {n}",
+        "softmax with cross-entropy: softmax has no per-unit {d}out/{d}net (each out depends on every net), "
+        "and summing -t_j/out_j over its Jacobian out_j (1[j = k] - out_k) leaves out_k {sum} t_j - t_k; "
+        "with one-hot targets that is out - target"),
+}
 
 
-def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[str]:
-    return [f"{q.name} = {q.value}" for q in trace.quantities.values()]
+def _same(shown: str, part: str) -> bool:
+    """Whether `part` says nothing `shown` did not: the same text, or the same number (1 = 1.000)."""
+    if shown == part:
+        return True
+    try:
+        return float(shown) == float(part)
+    except ValueError:
+        return False
 
 
-def explain_text(trace: Trace, decimals: int = 9, unicode: bool = True) -> str:
-    return "\n".join(explain_lines(trace, decimals, unicode))
+def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = None) -> list[str]:
+    """The derivation, one equation per line (or wrapped at `width`, aligned on '=' as the slides do)."""
+    return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines()
+
+
+def explain_text(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = None) -> str:
+    """explain_lines joined into one text."""
+    return "\n".join(explain_lines(trace, decimals, unicode, width))
+
+
+class _Explainer:
+    def __init__(self, trace: Trace, decimals: int, sym: Symbols, width: int | None) -> None:
+        self.t, self.decimals, self.sym, self.width = trace, decimals, sym, width
+        self.p = trace.problem
+        self.net = trace.problem.network
+        self.out: list[str] = []
+        self.indent = 2         # of equations; deeper under a sample's heading
+
+    # ------------------------------------------------------------ writing
+
+    def at(self, name: str, k: int) -> str:
+        return f"{name}@{k}" if self.p.n_samples > 1 else name
+
+    def name(self, n: str) -> str:
+        return slide_name(n, self.sym)
+
+    def num(self, n: str, paren: bool = True) -> str:
+        """A quantity's value: given numbers as written, computed ones at the chosen decimals;
+        a negative one in parentheses where it follows an operator."""
+        q = self.t[n]
+        if q.kind == "dnet/dP":        # the value the weight multiplies, shown as that value is
+            q = self.t[q.inputs[0]]
+        s = fmt_given(q.value, self.decimals) if q.kind in _GIVEN else fmt(q.value, self.decimals)
+        return f"({s})" if paren and s.startswith("-") else s
+
+    def value(self, q: Quantity) -> str:
+        return fmt(q.value, self.decimals)
+
+    def joined(self, items: list[str], op: str) -> str:
+        """Items joined by ' op ', the middle elided past MAX_TERMS."""
+        if len(items) > MAX_TERMS:
+            items = items[:3] + ["…" if self.sym.unicode else "..."] + items[-2:]
+        return f" {op} ".join(items)
+
+    def products(self, factors: list[list[str]], numeric: bool) -> str:
+        """A sum of products: [[a, b], [c]] -> 'a * b + c' (numbers: the first value as is, any later
+        negative one in parentheses)."""
+        terms = []
+        for i, fs in enumerate(factors):
+            if numeric:
+                fs = [self.num(f, paren=(i, j) != (0, 0)) for j, f in enumerate(fs)]
+            else:
+                fs = [self.name(f) for f in fs]
+            terms.append(" * ".join(fs))
+        return self.joined(terms, "+")
+
+    def line(self, text: str = "", indent: int = 0) -> None:
+        """A line of prose, wrapped at the width."""
+        if not text:
+            self.out.append("")
+        elif self.width is None or indent + len(text) <= self.width:
+            self.out.append(" " * indent + text)
+        else:
+            self.out += textwrap.wrap(text, self.width, initial_indent=" " * indent,
+                                      subsequent_indent=" " * indent, break_on_hyphens=False)
+
+    def eq(self, lhs: str, parts: list[str], note: str | None = None, deeper: int = 0) -> None:
+        """lhs = part = part = ...   (note): one line if it fits, else one '= part' a line, aligned."""
+        indent = self.indent + deeper
+        chain: list[str] = []
+        for part in parts:
+            if part and part != lhs and (not chain or not _same(chain[-1], part)):
+                chain.append(part)
+        tail = f"   ({note})" if note else ""
+        one = " " * indent + lhs + "".join(f" = {p}" for p in chain) + tail
+        if self.width is None or len(one) <= self.width:
+            self.out.append(one)
+            return
+        pad = " " * (indent + len(lhs))
+        rows = [" " * indent + lhs + f" = {chain[0]}"] + [f"{pad} = {p}" for p in chain[1:]]
+        if note:
+            rows.append(f"{pad}   ({note})")
+        for row in rows:
+            self.out += textwrap.wrap(row, self.width, subsequent_indent=pad + "     ",
+                                      break_long_words=False, break_on_hyphens=False) or [row]
+
+    def template(self, text: str, **values: str) -> str:
+        return text.format(le=self.sym.le, ge=self.sym.ge, d=self.sym.d, sum=self.sym.sum, **values)
+
+    # ------------------------------------------------------------ the derivation
+
+    def lines(self) -> list[str]:
+        self.out = list(header_lines(self.t))
+        if too_large_to_explain(self.t):
+            from .matrix import matrix_lines
+
+            n_par = self.net.n_params
+            self.line(f"Too large to explain unit by unit ({n_par:,} parameters, {unit_values(self.t):,} unit "
+                      f"values; the limit is {DETAIL_MAX_PARAMS} parameters, {DETAIL_MAX_VALUES} unit values and "
+                      f"about {EXPLAIN_MAX_LINES} lines), so here is the layer-level matrix form.")
+            self.out += matrix_lines(self.t, min(self.decimals, 6), self.sym.unicode)
+            return self.out
+        self.forward()
+        if "E.total" in self.t:
+            self.errors()
+        if self.t.has_backward:
+            self.backward()
+        return self.out
+
+    def forward(self) -> None:
+        for k in range(1, self.p.n_samples + 1):
+            self.line()
+            if self.p.n_samples > 1:
+                given = ", ".join(f"{self.name(self.at(i, k))} = {self.num(self.at(i, k), False)}"
+                                  for i in self.net.inputs)
+                self.line(f"Forward pass, sample {k} of {self.p.n_samples} ({given})")
+            else:
+                self.line("Forward pass")
+            for layer in self.net.layers:
+                if layer.activation.name == "softmax":     # every out needs every net
+                    for u in layer.units:
+                        self.net_eq(self.at(f"net.{u}", k))
+                    for u in layer.units:
+                        self.out_eq(self.t[self.at(f"out.{u}", k)])
+                    continue
+                for u in layer.units:
+                    self.net_eq(self.at(f"net.{u}", k))
+                    self.out_eq(self.t[self.at(f"out.{u}", k)])
+
+    def net_eq(self, name: str) -> None:
+        q = self.t[name]
+        factors = [list(pair) for pair in zip(q.inputs[0::2], q.inputs[1::2])]
+        if len(q.inputs) % 2:
+            factors.append([q.inputs[-1]])
+        sym = self.products(factors, numeric=False)
+        num = self.products(factors, numeric=True)
+        if len(q.inputs) % 2:      # the bias, written b1 * 1 as on the slide
+            sym, num = sym + " * 1", num + " * 1"
+        self.eq(self.name(name), [sym, num, self.value(q)])
+
+    def branch(self, table: dict[str, list[Branch]], q_net: Quantity) -> tuple[str, str | None]:
+        """The formula and condition text of the branch that applies at this net value."""
+        act = self.p.network.layers[q_net.layer].activation
+        for cond, cond_text, formula in table[act.name]:
+            if cond is None or cond(q_net.value):
+                return formula, cond_text
+        raise AssertionError("the last branch has no condition")
+
+    def out_eq(self, q: Quantity) -> None:
+        layer = self.net.layers[q.layer]
+        act = layer.activation
+        lhs = self.name(q.name)
+        if q.op == "softmax":
+            exps = [f"e^{self.name(n)}" for n in q.inputs]
+            nums = [f"e^{self.num(n)}" for n in q.inputs]
+            own = q.inputs[q.index]
+            self.eq(lhs, [f"e^{self.name(own)} / ({self.joined(exps, '+')})",
+                          f"e^{self.num(own)} / ({self.joined(nums, '+')})", self.value(q)])
+            return
+        q_net = self.t[q.inputs[0]]
+        fsym = self.sym.sigma if act.name == "sigmoid" else ACTIVATION_SYMBOLS.get(act.name, act.name)
+        head = [] if act.name == "linear" else [f"{fsym}({self.name(q_net.name)})"]
+        if act.name not in ACT_OUT:        # an activation without a slide formula: its name only
+            self.eq(lhs, head + [self.value(q)])
+            return
+        formula, cond = self.branch(ACT_OUT, q_net)
+        alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
+        sym = self.template(formula, net=self.name(q_net.name), out=lhs, alpha=alpha)
+        num = self.template(formula, net=self.num(q_net.name), out="", alpha=alpha)
+        note = self.template(cond, net=self.name(q_net.name)) if cond else None
+        self.eq(lhs, head + [sym, num, self.value(q)], note)
+
+    def errors(self) -> None:
+        loss = LOSSES[self.p.loss]
+        n, m = self.t.problem.targets.shape
+        self.line()
+        mean = {"none": "", "samples": f"; n = {n} sample{'s' if n > 1 else ''}",
+                "all": f"; n = {n} sample{'s' if n > 1 else ''}, m = {m} output{'s' if m > 1 else ''}"}
+        self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}{mean[loss.mean_over]})")
+        terms = []
+        for k in range(1, self.p.n_samples + 1):
+            for o in self.net.outputs:
+                q = self.t[self.at(f"E.{o}", k)]
+                self.eq(self.name(q.name), self.loss_parts(LOSS_TERM, q) + [self.value(q)])
+                terms.append(q.name)
+        total = self.t["E.total"]
+        self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
+                            self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
+                            self.value(total)])
+
+    def loss_parts(self, table: dict[str, str], q: Quantity) -> list[str]:
+        """A loss formula written with symbols, then with numbers; inputs are (out, target)."""
+        if self.p.loss not in table:
+            return []
+        n, m = self.t.problem.targets.shape
+        out, tgt = q.inputs[0], q.inputs[1]
+        sym = table[self.p.loss].format(t=self.name(tgt), y=self.name(out), n="n", nm="n" if m == 1 else "(n m)")
+        num = table[self.p.loss].format(t=self.num(tgt), y=self.num(out), n=str(n), nm=str(n * m))
+        return [sym, num]
+
+    # ------------------------------------------------------------ backward
+
+    def backward(self) -> None:
+        n = self.p.n_samples
+        self.line()
+        self.line("Backward pass (the chain rule, from the output layer down)")
+        if n > 1:
+            self.line(f"E_total adds up the errors of the {n} samples, so each gradient is the sum over the "
+                      f"samples (k = 1..{n}) of that sample's gradient.", 2)
+        L = len(self.net.layers)
+        for li in range(L - 1, -1, -1):
+            layer = self.net.layers[li]
+            kind = "Output layer" if li == L - 1 else f"Hidden layer {li + 1}"
+            self.line()
+            self.line(f"{kind} ({', '.join(layer.units)})")
+            self.indent = 4 if n > 1 else 2
+            for k in range(1, n + 1):
+                if n > 1:
+                    self.line(f"sample {k}:", 2)
+                for u in layer.units:
+                    self.unit(li, u, k)
+            if n > 1:
+                self.line(f"gradients, summed over the {n} samples, and updates:", 2)
+            for prm in (p for p in self.net.parameters() if p.layer == li):
+                self.parameter(prm)
+        self.indent = 2
+
+    def unit(self, li: int, u: str, k: int) -> None:
+        d = self.sym.d
+        dE = self.t[self.at(f"dE/dout.{u}", k)]
+        if dE.op == "dloss":
+            self.eq(self.name(dE.name), self.loss_parts(LOSS_DOUT, dE) + [self.value(dE)])
+        else:
+            shares = [self.t[s] for s in dE.inputs]
+            labels = [self.share_label(s) for s in shares]
+            if len(shares) == 1:
+                self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)])
+            else:
+                out_u = self.name(self.at(f"out.{u}", k))
+                down = ", ".join(self.net.layers[li + 1].units)
+                self.eq(self.name(dE.name), [" + ".join(labels)],
+                        f"{out_u} reaches E_total through {down}: the chain rule adds the paths")
+                for s, label in zip(shares, labels):
+                    self.eq(label, self.share_parts(s) + [self.value(s)], deeper=2)
+                self.eq(self.name(dE.name), [self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+"),
+                                             self.value(dE)])
+        dact = self.t.quantities.get(self.at(f"dout/dnet.{u}", k))
+        if dact is not None:
+            q_net = self.t[dact.inputs[0]]
+            formula, cond = self.branch(ACT_DOUT, q_net)
+            act = self.net.layers[li].activation
+            alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
+            sym = self.template(formula, net=self.name(q_net.name), out=self.name(dact.inputs[1]), alpha=alpha)
+            num = self.template(formula, net=self.num(q_net.name), out=self.num(dact.inputs[1]), alpha=alpha)
+            note = self.template(cond, net=self.name(q_net.name)) if cond else None
+            self.eq(self.name(dact.name), [sym, num, self.value(dact)], note)
+        delta = self.t[self.at(f"delta.{u}", k)]
+        dnet = f"{d}E_total/{d}net_{u}" + (f"@{k}" if self.p.n_samples > 1 else "")
+        if delta.op == "prod":
+            a, b = delta.inputs
+            self.eq(f"{self.name(delta.name)} = {dnet}",
+                    [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)])
+        else:
+            self.fused(delta, dnet)
+
+    def fused(self, delta: Quantity, dnet: str) -> None:
+        key = (self.net.layers[-1].activation.name, self.p.loss)
+        formula, why = FUSED_TEXT[key]
+        n, m = self.t.problem.targets.shape
+        out, targets = delta.inputs[0], list(delta.inputs[1:])
+        own = targets[delta.index]
+        if key[0] == "softmax" and sum(self.t[x].value for x in targets) == 1.0:
+            formula = "({y} - {t}) / {n}"       # Σ t = 1 (one-hot): out Σ t - t is out - t
+        sym = formula.format(y=self.name(out), t=self.name(own), tsum=" + ".join(self.name(t) for t in targets),
+                             n="n", nm="n" if m == 1 else "(n m)")
+        num = formula.format(y=self.num(out), t=self.num(own), tsum=" + ".join(self.num(t) for t in targets),
+                             n=str(n), nm=str(n * m))
+        self.eq(f"{self.name(delta.name)} = {dnet}", [sym, num, self.value(delta)])
+        if delta.sample in (None, 1) and delta.index == 0:
+            self.line("(" + self.template(why, nm="n" if m == 1 else "(n m)") + ")", self.indent + 2)
+
+    def share_label(self, s: Quantity) -> str:
+        """dE.V/dout.U: '∂E_o1/∂out_h1' when V is an output unit whose error depends on it alone, else
+        '∂E_total/∂out_U via V'."""
+        v = s.inputs[0].partition("@")[0].removeprefix("delta.")
+        out_layer = self.net.layers[-1]
+        if v in out_layer.units and out_layer.activation.name != "softmax":
+            return self.name(s.name)
+        d = self.sym.d
+        return f"{d}E_total/{d}out_{s.unit}{self.suffix(s)} via {v}"
+
+    def suffix(self, q: Quantity) -> str:
+        return f"@{q.sample}" if q.sample else ""
+
+    def share_parts(self, s: Quantity) -> list[str]:
+        """The path through V: ∂E_V/∂net_V * ∂net_V/∂out_U = δ_V * w = numbers."""
+        d = self.sym.d
+        delta, w = s.inputs
+        v = delta.partition("@")[0].removeprefix("delta.")
+        suf = self.suffix(s)
+        out_layer = self.net.layers[-1]
+        e = f"E_{v}{suf}" if v in out_layer.units and out_layer.activation.name != "softmax" else "E_total"
+        chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{s.unit}{suf}"
+        return [chain, f"{self.name(delta)} * {self.name(w)}", f"{self.num(delta, False)} * {self.num(w)}"]
+
+    # ------------------------------------------------------------ parameters
+
+    def parameter(self, prm) -> None:
+        d = self.sym.d
+        g = self.t[f"grad.{prm.name}"]
+        lhs = self.name(g.name)
+        layer = self.net.layers[prm.layer]
+        n = self.p.n_samples
+        if prm.kind == "weight":
+            pairs = list(zip(g.inputs[0::2], g.inputs[1::2]))        # (delta.U@k, dnet.U@k/dP)
+            if n == 1:
+                delta, dnet = (self.t[x] for x in pairs[0])
+                factors = list(delta.inputs) if delta.op == "prod" else [delta.name]
+                sym = " * ".join(self.name(f) for f in factors + [dnet.name])
+                num = " * ".join(self.num(f, i > 0) for i, f in enumerate(factors + [dnet.name]))
+                note = f"{self.name(dnet.name)} = {self.name(dnet.inputs[0])}"
+            else:
+                terms = [[dl, self.t[dn].inputs[0]] for dl, dn in pairs]
+                sym = self.products(terms, numeric=False)
+                num = self.products([[dl, dn] for dl, dn in pairs], numeric=True)
+                u = layer.units[prm.row]
+                note = f"{d}net_{u}/{d}{prm.name} = {self.name(self.t[pairs[0][1]].inputs[0].partition('@')[0])}"
+            self.eq(lhs, [sym, num, self.value(g)], note)
+        elif prm.row is None:          # a shared bias: every unit's delta, every sample
+            sym = self.joined([self.name(x) for x in g.inputs], "+")
+            num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
+            units = ", ".join(layer.units)
+            self.eq(lhs, [sym, num, self.value(g)],
+                    f"{prm.name} is shared by {units}: {d}net/{d}{prm.name} = 1 for each, so their "
+                    f"{self.sym.delta} = {d}E_total/{d}net add up")
+        else:
+            u = layer.units[prm.row]
+            if n == 1:
+                delta = self.t[g.inputs[0]]
+                factors = list(delta.inputs) if delta.op == "prod" else [delta.name]
+                sym = " * ".join([self.name(f) for f in factors] + [f"{d}net_{u}/{d}{prm.name}"])
+                num = " * ".join([self.num(f, i > 0) for i, f in enumerate(factors)] + ["1"])
+            else:
+                sym = self.joined([self.name(x) for x in g.inputs], "+")
+                num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
+            self.eq(lhs, [sym, num, self.value(g)], f"{d}net_{u}/{d}{prm.name} = 1")
+        new = self.t[f"new.{prm.name}"]
+        p, eta, grad = new.inputs
+        self.eq(self.name(new.name), [f"{self.name(p)} - {self.name(eta)} * {self.name(grad)}",
+                                      f"{self.num(p, False)} - {self.num(eta)} * {self.num(grad)}",
+                                      self.value(new)])

@@ -1,64 +1,114 @@
-"""Layer-level views for networks too large to show unit by unit: z = W a + b as matrices."""
+"""Layer-level views for networks too large to show unit by unit: net = W·out + b as matrices
+(the "Basic Ideas" deck's z^l = W^l a^(l-1) + b^l), and the Keras-style layer summary."""
 
 from __future__ import annotations
 
 import numpy as np
-from rich import box
-from rich.table import Table
 
 from ..problem import Network
 from ..trace import Trace
-from .common import fmt
+from .common import Symbols, Tab, fmt
+
+_SUPERSCRIPT = str.maketrans("0123456789-()+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺")
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
-    for i, col in enumerate(columns):
-        table.add_column(col, justify="left" if i == 0 else "right")
-    return table
-
-
-def network_summary(network: Network) -> Table:
-    """A Keras-style summary: one row per layer with its shapes and parameter count."""
-    table = _table("Layers", "layer", "units", "activation", "weights", "biases", "parameters")
+def network_summary_tab(network: Network) -> Tab:
+    """One row per layer with its shapes and parameter count, and the total."""
+    table = Tab("Layers", ["layer", "activation", "units", "weights", "biases", "parameters"], numeric_from=2)
     fan_in = len(network.inputs)
-    table.add_row("input", str(fan_in), "", "", "", "0")
+    table.add("input", "", f"{fan_in:,}", "", "", "0")
     for li, layer in enumerate(network.layers, start=1):
         u = len(layer.units)
-        biases = {True: "1 shared", False: str(len(layer.bias_names))}[layer.bias_shared] if layer.bias_names else "none"
-        table.add_row(f"{li}{' (output)' if li == len(network.layers) else ''}", str(u),
-                      layer.activation.describe(), f"{u} x {fan_in} = {u * fan_in:,}", biases, f"{layer.n_params:,}")
+        biases = ("1 shared" if layer.bias_shared else f"{len(layer.bias_names):,}") if layer.bias_names else "none"
+        table.add(f"{li}{' (output)' if li == len(network.layers) else ''}", layer.activation.describe(), f"{u:,}",
+                  f"{u:,} x {fan_in:,} = {u * fan_in:,}", biases, f"{layer.n_params:,}")
         fan_in = u
-    table.add_section()
-    table.add_row("total", "", "", "", "", f"{network.n_params:,}")
+    table.section()
+    table.add("total", "", "", "", "", f"{network.n_params:,}")
     return table
 
 
-def layer_summary(trace: Trace, decimals: int = 6) -> Table:
-    """The forward pass in matrix form: per layer, the shape of net = W a + b and the range of out."""
+def network_summary(network: Network):
+    """The summary as a Rich table."""
+    from .common import rich_table
+    return rich_table(network_summary_tab(network))
+
+
+def layer_tab(trace: Trace, decimals: int = 6) -> Tab:
+    """The forward pass in matrix form: per layer, the shapes of net = W·out + b and the range of out."""
     net = trace.problem.network
     n = trace.problem.n_samples
-    table = _table(f"Forward pass by layer (matrix form: net = W·a + b, out = f(net); {n} samples)",
-                   "layer", "W", "net", "out min", "out mean", "out max")
+    table = Tab(f"Forward pass by layer (matrix form: net = W·out + b, out = f(net); {n} samples)",
+                ["layer", "W", "out", "out min", "out mean", "out max"], numeric_from=1)
     for li, layer in enumerate(net.layers):
         out = trace.fwd.outs[li + 1]
-        table.add_row(str(li + 1), "x".join(map(str, layer.weights.shape)), "x".join(map(str, out.shape)),
-                      fmt(float(out.min()), decimals), fmt(float(out.mean()), decimals), fmt(float(out.max()), decimals))
+        table.add(str(li + 1), "x".join(map(str, layer.weights.shape)), "x".join(map(str, out.shape)),
+                  fmt(float(out.min()), decimals), fmt(float(out.mean()), decimals), fmt(float(out.max()), decimals))
     return table
 
 
-def gradient_summary(trace: Trace, decimals: int = 6) -> Table:
-    """The backward pass in matrix form: delta_l = (delta_(l+1) W_(l+1)) * f'(net_l), grad W_l = delta_l^T a_(l-1)."""
-    net = trace.problem.network
-    bwd = trace.bwd
-    table = _table("Backward pass by layer (matrix form: grad W = δᵀ·a, grad b = Σ δ)",
-                   "layer", "mean |δ|", "|grad W|", "|grad b|", "|W|", "|W new|")
-    eta = trace.problem.learning_rate
+def _new_weights(trace: Trace, li: int) -> np.ndarray:
+    layer = trace.problem.network.layers[li]
+    return np.array([[trace[f"new.{w}"].value for w in row] for row in layer.weight_names])
+
+
+def gradient_tab(trace: Trace, decimals: int = 6, unicode: bool = True) -> Tab:
+    """The backward pass in matrix form: norms of delta, the gradients, and the weights before and after."""
+    sym = Symbols.for_unicode(unicode)
+    net, bwd = trace.problem.network, trace.bwd
+    table = Tab(f"Backward pass by layer (matrix form: grad W = {sym.delta}{sym.transpose}{sym.times}out, "
+                f"grad b = {sym.sum} {sym.delta}; |x| is the Euclidean norm)",
+                ["layer", f"mean |{sym.delta}|", "|grad W|", "|grad b|", "|W|", "|W new|"])
     for li in range(len(net.layers) - 1, -1, -1):
-        W = net.layers[li].weights
-        gW, gb = bwd.grad_W[li], bwd.grad_b[li]
-        table.add_row(str(li + 1), fmt(float(np.abs(bwd.delta[li]).mean()), decimals),
-                      fmt(float(np.linalg.norm(gW)), decimals),
-                      fmt(float(np.linalg.norm(gb)), decimals) if gb is not None else "—",
-                      fmt(float(np.linalg.norm(W)), decimals), fmt(float(np.linalg.norm(W - eta * gW)), decimals))
+        gb = bwd.grad_b[li]
+        table.add(str(li + 1), fmt(float(np.abs(bwd.delta[li]).mean()), decimals),
+                  fmt(float(np.linalg.norm(bwd.grad_W[li])), decimals),
+                  fmt(float(np.linalg.norm(gb)), decimals) if gb is not None else "—",
+                  fmt(float(np.linalg.norm(net.layers[li].weights)), decimals),
+                  fmt(float(np.linalg.norm(_new_weights(trace, li))), decimals))
     return table
+
+
+def matrix_lines(trace: Trace, decimals: int = 6, unicode: bool = True) -> list[str]:
+    """The derivation at the level of layers: one equation per layer instead of one per unit."""
+    sym = Symbols.for_unicode(unicode)
+    d = sym.d
+    sup = (lambda s: str(s).translate(_SUPERSCRIPT)) if unicode else (lambda s: f"^{s}" if len(str(s)) == 1
+                                                                          else f"^({s})")
+    net, p = trace.problem.network, trace.problem
+    L = len(net.layers)
+    lines = ["Layer-level (matrix) form: one column of out per sample, out" + sup(0) + " = the inputs.",
+             f"Forward pass ({p.n_samples} sample{'s' if p.n_samples != 1 else ''}):"]
+    fan_in = len(net.inputs)
+    for li, layer in enumerate(net.layers, start=1):
+        u = len(layer.units)
+        act = layer.activation.name
+        f = sym.sigma if act == "sigmoid" else act
+        b = f" + b{sup(li)}" if layer.bias is not None else ""
+        out = trace.fwd.outs[li]
+        lines.append(f"  net{sup(li)} = W{sup(li)} out{sup(f'{li - 1}')}{b}   (W{sup(li)}: {u}x{fan_in})   "
+                     f"out{sup(li)} = {f}(net{sup(li)})   out{sup(li)} from {fmt(float(out.min()), decimals)} "
+                     f"to {fmt(float(out.max()), decimals)}")
+        fan_in = u
+    if "E.total" in trace:
+        lines.append(f"E_total = {fmt(trace['E.total'].value, decimals)}   ({p.loss})")
+    if not trace.has_backward:
+        return lines
+    bwd = trace.bwd
+    lines.append("Backward pass (" + sym.odot + " multiplies elementwise; a sum over samples is implied):")
+    last = net.layers[-1]
+    lines.append(f"  {sym.delta}{sup(L)} = {d}E_total/{d}out{sup(L)} {sym.odot} "
+                 f"{last.activation.name}'(net{sup(L)})")
+    if L > 1:
+        lines.append(f"  {sym.delta}{sup('l')} = (W{sup('l+1')}){sym.transpose} {sym.delta}{sup('l+1')} "
+                     f"{sym.odot} f'(net{sup('l')})   for l = {L - 1} down to 1")
+    lines.append(f"  {d}E_total/{d}W{sup('l')} = {sym.delta}{sup('l')} (out{sup('l-1')}){sym.transpose},   "
+                 f"{d}E_total/{d}b{sup('l')} = {sym.sum} {sym.delta}{sup('l')},   "
+                 f"W{sup('l')}+ = W{sup('l')} - {sym.eta} {d}E_total/{d}W{sup('l')}   ({sym.eta} = {p.learning_rate:g})")
+    for li in range(L - 1, -1, -1):
+        gb = bwd.grad_b[li]
+        gbt = f", |{d}E_total/{d}b{sup(li + 1)}| = {fmt(float(np.linalg.norm(gb)), decimals)}" if gb is not None else ""
+        lines.append(f"  layer {li + 1}: mean |{sym.delta}{sup(li + 1)}| = "
+                     f"{fmt(float(np.abs(bwd.delta[li]).mean()), decimals)}, |{d}E_total/{d}W{sup(li + 1)}| = "
+                     f"{fmt(float(np.linalg.norm(bwd.grad_W[li])), decimals)}{gbt}")
+    return lines

@@ -1,26 +1,18 @@
-"""Rich tables of a trace: forward pass, errors, backward pass (chain-rule factors, gradients,
-updated weights). Each function returns renderables; the CLI prints them."""
+"""The worked example as tables: forward pass, errors, backward pass per unit, and per parameter
+the gradient and its gradient-descent step.
+
+Tables are built once as plain `Tab`s (render/common.py); Rich draws them for the terminal and
+render/markdown.py as pipe tables. A table too wide for the terminal is split into several with
+the row names repeated, so a number is never cut.
+"""
 
 from __future__ import annotations
 
-from rich import box
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
+from ..functions import FUSED_DELTAS, LOSSES
 from ..trace import Trace
-from .common import Symbols, fmt, too_large
+from .common import Symbols, Tab, fmt, fmt_given, header_lines, rich_table, too_large
 
 MAX_WRITTEN_TERMS = 3      # write a net's sum out term by term up to this many inputs
-MAX_ROW_UNITS = 6          # per-sample rows show every unit's out up to this many units
-
-
-def _table(title: str, *columns: str, numeric_from: int = 1) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
-                  pad_edge=False)
-    for i, col in enumerate(columns):
-        table.add_column(col, justify="right" if i >= numeric_from else "left", no_wrap=i >= numeric_from)
-    return table
 
 
 def _suffix(trace: Trace, k: int) -> str:
@@ -30,153 +22,167 @@ def _suffix(trace: Trace, k: int) -> str:
 def _written_sum(trace: Trace, name: str, decimals: int, sym: Symbols) -> str:
     """'0.04·0.1 + 0.12·0.5 + 0.4' for a net with few inputs; '' when too long to be useful."""
     q = trace[name]
-    v = lambda n: fmt(trace[n].value, min(decimals, 9)).rstrip("0").rstrip(".") or "0"
     pairs = list(zip(q.inputs[0::2], q.inputs[1::2]))
     if len(pairs) > MAX_WRITTEN_TERMS:
         return ""
+    v = lambda n: fmt_given(trace[n].value, decimals)  # noqa: E731
     terms = [f"{v(w)}{sym.times}{v(a)}" for w, a in pairs]
     if len(q.inputs) % 2:
         terms.append(v(q.inputs[-1]))
     return " + ".join(terms).replace("+ -", "- ")
 
 
-def forward_tables(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[RenderableType]:
-    """The forward pass: unit by unit for one sample, one row per sample for several."""
+def forward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[Tab | str]:
+    """The forward pass: unit by unit for one sample; for several, one row per sample (inputs,
+    outputs, targets) and then every unit's net and out per sample."""
     if too_large(trace):
-        from .matrix import layer_summary
-        return [layer_summary(trace, decimals)]
+        from .matrix import layer_tab
+        return [layer_tab(trace, decimals)]
     p, net, sym = trace.problem, trace.problem.network, Symbols.for_unicode(unicode)
     if p.n_samples == 1:
-        table = _table("Forward pass", "unit", f"net = {sym.sum} w{sym.times}in + b", "net", "out", numeric_from=2)
-        for li, layer in enumerate(net.layers):
+        table = Tab("Forward pass", ["unit", f"net = {sym.sum} w{sym.times}in + b", "net", "out"],
+                    numeric_from=2)
+        for layer in net.layers:
             for u in layer.units:
-                table.add_row(u, _written_sum(trace, f"net.{u}", decimals, sym),
-                              fmt(trace[f"net.{u}"].value, decimals), fmt(trace[f"out.{u}"].value, decimals),
-                              end_section=u == layer.units[-1] and li < len(net.layers) - 1)
-        inputs = ", ".join(f"{i} = {fmt(trace[i].value, decimals)}" for i in net.inputs)
-        return [Text(f"inputs: {inputs}"), table]
-    units = [u for layer in net.layers for u in layer.units]
-    shown = units if len(units) <= MAX_ROW_UNITS else list(net.outputs)
+                table.add(u, _written_sum(trace, f"net.{u}", decimals, sym),
+                          fmt(trace[f"net.{u}"].value, decimals), fmt(trace[f"out.{u}"].value, decimals))
+            table.section()
+        inputs = ", ".join(f"{i} = {fmt_given(trace[i].value, decimals)}" for i in net.inputs)
+        return [f"inputs: {inputs}", table]
     has_t = p.targets is not None
-    cols = ["k", *net.inputs, *(f"out.{u}" for u in shown), *(f"target.{o}" for o in net.outputs if has_t)]
-    table = _table("Forward pass, one row per sample", *cols)
+    cols = ["k", *net.inputs, *(f"out.{o}" for o in net.outputs), *(f"target.{o}" for o in net.outputs if has_t)]
+    samples = Tab("Forward pass, one row per sample", cols)
     for k in range(1, p.n_samples + 1):
-        row = [str(k)] + [fmt(trace[f"{i}@{k}"].value, decimals) for i in net.inputs]
-        row += [fmt(trace[f"out.{u}@{k}"].value, decimals) for u in shown]
+        row = [str(k)] + [fmt_given(trace[f"{i}@{k}"].value, decimals) for i in net.inputs]
+        row += [fmt(trace[f"out.{o}@{k}"].value, decimals) for o in net.outputs]
         if has_t:
-            row += [fmt(trace[f"target.{o}@{k}"].value, decimals) for o in net.outputs]
-        table.add_row(*row)
-    return [table]
+            row += [fmt_given(trace[f"target.{o}@{k}"].value, decimals) for o in net.outputs]
+        samples.add(*row)
+    units = Tab("Forward pass, unit by unit", ["unit", "k", "net", "out"], numeric_from=2, keys=2)
+    for layer in net.layers:
+        for u in layer.units:
+            for k in range(1, p.n_samples + 1):
+                units.add(u, str(k), fmt(trace[f"net.{u}@{k}"].value, decimals),
+                          fmt(trace[f"out.{u}@{k}"].value, decimals))
+        units.section()
+    return [samples, units]
 
 
-def error_table(trace: Trace, decimals: int = 9) -> Table:
+def error_tab(trace: Trace, decimals: int = 9) -> Tab:
     """E_o per output (and sample) and E_total."""
     p = trace.problem
     many = p.n_samples > 1
-    from ..functions import LOSSES
-    table = _table(f"Errors ({p.loss}: E = {LOSSES[p.loss].formula})",
-                   "output", *(["k"] if many else []), "target", "out", "E", numeric_from=1)
-    for k in range(1, p.n_samples + 1):
-        s = _suffix(trace, k)
-        for o in p.network.outputs:
-            table.add_row(o, *([str(k)] if many else []), fmt(trace[f"target.{o}{s}"].value, decimals),
-                          fmt(trace[f"out.{o}{s}"].value, decimals), fmt(trace[f"E.{o}{s}"].value, decimals))
-    table.add_section()
-    table.add_row("E_total", *([""] if many else []), "", "", fmt(trace["E.total"].value, decimals))
+    table = Tab(f"Errors ({p.loss}: E_total = {LOSSES[p.loss].formula})",
+                ["output", *(["k"] if many else []), "target", "out", "E"],
+                numeric_from=2 if many else 1, keys=2 if many else 1)
+    for o in p.network.outputs:
+        for k in range(1, p.n_samples + 1):
+            s = _suffix(trace, k)
+            table.add(o, *([str(k)] if many else []), fmt_given(trace[f"target.{o}{s}"].value, decimals),
+                      fmt(trace[f"out.{o}{s}"].value, decimals), fmt(trace[f"E.{o}{s}"].value, decimals))
+    table.section()
+    table.add("E_total", *([""] if many else []), "", "", fmt(trace["E.total"].value, decimals))
     return table
 
 
-def backward_tables(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[RenderableType]:
-    """Per unit: dE/dout, dout/dnet, delta; per parameter: the chain-rule factors, gradient, new value."""
-    if too_large(trace):
-        from .matrix import gradient_summary
-        return [gradient_summary(trace, decimals)]
+def unit_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
+    """Per unit (and sample): dE/dout, dout/dnet and delta = dE/dnet, from the output layer down."""
     p, net, sym = trace.problem, trace.problem.network, Symbols.for_unicode(unicode)
-    d = sym.d
-    many = p.n_samples > 1
-    units = _table("Backward pass, per unit", "unit", *(["k"] if many else []),
-                   f"{d}E/{d}out", f"{d}out/{d}net", f"δ = {d}E/{d}net" if unicode else "delta = dE/dnet")
-    for li in range(len(net.layers) - 1, -1, -1):
-        layer = net.layers[li]
+    d, many = sym.d, p.n_samples > 1
+    title = f"Backward pass, per unit: {sym.delta} = {d}E/{d}net = {d}E/{d}out {sym.times} {d}out/{d}net"
+    last = net.layers[-1]
+    if (last.activation.name, p.loss) in FUSED_DELTAS:
+        title += f" ({', '.join(last.units)}: {sym.delta} = out - target, see --explain)"
+    table = Tab(title, ["unit", *(["k"] if many else []), f"{d}E/{d}out", f"{d}out/{d}net",
+                        f"{sym.delta} = {d}E/{d}net"], numeric_from=2 if many else 1, keys=2 if many else 1)
+    for layer in reversed(net.layers):
         for u in layer.units:
             for k in range(1, p.n_samples + 1):
                 s = _suffix(trace, k)
                 dact = trace.quantities.get(f"dout/dnet.{u}{s}")
-                units.add_row(u, *([str(k)] if many else []), fmt(trace[f"dE/dout.{u}{s}"].value, decimals),
-                              fmt(dact.value, decimals) if dact else "—",
-                              fmt(trace[f"delta.{u}{s}"].value, decimals))
-        if li:
-            units.add_section()
+                table.add(u, *([str(k)] if many else []), fmt(trace[f"dE/dout.{u}{s}"].value, decimals),
+                          fmt(dact.value, decimals) if dact else "—", fmt(trace[f"delta.{u}{s}"].value, decimals))
+        table.section()
+    return table
 
-    eta = fmt(p.learning_rate, decimals).rstrip("0").rstrip(".")
-    new_col = f"new = p - {eta}{sym.times}grad"
+
+def _dnet_text(trace: Trace, dnet, decimals: int) -> str:
+    """dnet/dw is the value the weight multiplies: an input is shown as given, an out as computed."""
+    below = trace[dnet.inputs[0]]
+    return fmt_given(below.value, decimals) if below.kind == "input" else fmt(dnet.value, decimals)
+
+
+def param_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
+    """Per parameter: where it sits, its value, dnet/dp (one sample), the gradient, the new value."""
+    p, net, sym = trace.problem, trace.problem.network, Symbols.for_unicode(unicode)
+    d, many = sym.d, p.n_samples > 1
+    step = f"new p = p - {p.learning_rate:g}{sym.times}{d}E/{d}p"
     if many:
-        params = _table(f"Gradients over {p.n_samples} samples, and one gradient-descent step",
-                        "parameter", "from", "value", f"{d}E/{d}p", new_col)
+        table = Tab(f"Gradients summed over the {p.n_samples} samples; {step}",
+                    ["parameter", "from", "p", f"{d}E/{d}p", "new p"], numeric_from=2)
     else:
-        params = _table("Gradients (chain rule) and one gradient-descent step",
-                        "parameter", "from", f"{d}E/{d}out", f"{d}out/{d}net", f"{d}net/{d}p", f"{d}E/{d}p", new_col)
+        table = Tab(f"Gradients {d}E/{d}p = {sym.delta}{sym.times}{d}net/{d}p (shared bias: {sym.sum} {sym.delta}); {step}",
+                    ["parameter", "from", "p", f"{d}net/{d}p", f"{d}E/{d}p", "new p"], numeric_from=2)
+    params = list(net.parameters())
     for li in range(len(net.layers) - 1, -1, -1):
-        for prm in (q for q in trace.of_kind("param") if q.layer == li):
-            params.add_row(*_param_row(trace, prm.name, many, decimals))
-        if li:
-            params.add_section()
-    return [units, params]
+        layer = net.layers[li]
+        below = net.inputs if li == 0 else net.layers[li - 1].units
+        for prm in (q for q in params if q.layer == li):
+            if prm.kind == "weight":
+                u = layer.units[prm.row]
+                origin, dnet = f"{below[prm.col]}{sym.to}{u}", trace.quantities.get(f"dnet.{u}/d{prm.name}")
+            else:
+                origin = "bias " + (", ".join(layer.units) if prm.row is None else layer.units[prm.row])
+                dnet = None
+            row = [prm.name, origin, fmt_given(trace[prm.name].value, decimals)]
+            if not many:
+                row.append(_dnet_text(trace, dnet, decimals) if dnet else "1")
+            row += [fmt(trace[f"grad.{prm.name}"].value, decimals), fmt(trace[f"new.{prm.name}"].value, decimals)]
+            table.add(*row)
+        table.section()
+    return table
 
 
-def _param_row(trace: Trace, name: str, many: bool, decimals: int) -> list[str]:
-    grad = trace[f"grad.{name}"]
-    net = trace.problem.network
-    prm = next(p for p in net.parameters() if p.name == name)
-    layer = net.layers[prm.layer]
-    below = net.inputs if prm.layer == 0 else net.layers[prm.layer - 1].units
-    if prm.kind == "weight":
-        origin = f"{below[prm.col]}→{layer.units[prm.row]}"
-    else:
-        origin = "bias " + (", ".join(layer.units) if prm.row is None else layer.units[prm.row])
-    row = [name, origin]
-    if many:
-        row.append(fmt(trace[name].value, decimals))
-    elif prm.kind == "weight":
-        u = layer.units[prm.row]
-        dact = trace.quantities.get(f"dout/dnet.{u}")
-        row += [fmt(trace[f"dE/dout.{u}"].value, decimals), fmt(dact.value, decimals) if dact else "—",
-                fmt(trace[f"dnet.{u}/d{name}"].value, decimals)]
-    elif prm.row is None:
-        row += ["Σ δ", "", "1"]
-    else:
-        u = layer.units[prm.row]
-        dact = trace.quantities.get(f"dout/dnet.{u}")
-        row += [fmt(trace[f"dE/dout.{u}"].value, decimals), fmt(dact.value, decimals) if dact else "—", "1"]
-    row += [fmt(grad.value, decimals), fmt(trace[f"new.{name}"].value, decimals)]
-    return row
+def backward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[Tab]:
+    """The backward pass: per unit, then per parameter; the matrix form when too large."""
+    if too_large(trace):
+        from .matrix import gradient_tab
+        return [gradient_tab(trace, decimals, unicode)]
+    return [unit_tab(trace, decimals, unicode), param_tab(trace, decimals, unicode)]
 
 
-def backprop_view(trace: Trace, decimals: int = 9, unicode: bool = True) -> Group:
-    """Everything `nncalc backprop` shows as tables."""
-    parts: list[RenderableType] = [_header(trace)]
-    parts += forward_tables(trace, decimals, unicode)
-    if trace.problem.targets is not None:
-        parts.append(error_table(trace, decimals))
-    if trace.has_backward:
-        parts += backward_tables(trace, decimals, unicode)
-    return Group(*parts)
-
-
-def forward_view(trace: Trace, decimals: int = 9, unicode: bool = True) -> Group:
-    """Everything `nncalc forward` shows."""
-    parts: list[RenderableType] = [_header(trace)]
-    parts += forward_tables(trace, decimals, unicode)
+def tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[Tab | str]:
+    """Everything the tables show, in reading order: text lines and tables."""
+    parts: list[Tab | str] = list(forward_tabs(trace, decimals, unicode))
     if trace.problem.targets is not None and not too_large(trace):
-        parts.append(error_table(trace, decimals))
-    return Group(*parts)
+        parts.append(error_tab(trace, decimals))
+    elif trace.problem.targets is not None:
+        parts.append(f"E_total = {fmt(trace['E.total'].value, decimals)}")
+    if trace.has_backward:
+        parts += backward_tabs(trace, decimals, unicode)
+    return parts
 
 
-def _header(trace: Trace) -> Text:
-    p = trace.problem
-    shape = "-".join(str(n) for n in [len(p.network.inputs)] + [len(l.units) for l in p.network.layers])
-    acts = ", ".join(dict.fromkeys(l.activation.describe() for l in p.network.layers))
-    text = Text(p.name, style="bold")
-    text.append(f"\n{shape} network ({acts}), loss {p.loss}, learning rate {p.learning_rate:g}, "
-                f"{p.n_samples} sample{'s' if p.n_samples != 1 else ''}", style="dim")
-    return text
+def _view(trace: Trace, decimals: int, unicode: bool, width: int | None):
+    from rich.console import Group
+    from rich.text import Text
+
+    name, about = header_lines(trace)
+    out = [Text(name, style="bold"), Text(about, style="dim")]
+    for part in tabs(trace, decimals, unicode):
+        if isinstance(part, str):
+            out.append(Text(part))
+        else:
+            for t in part.split(width):
+                out += [Text(""), Text(t.title, style="bold"), rich_table(t)]
+    return Group(*out)
+
+
+def backprop_view(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = 80):
+    """Everything `nncalc backprop` shows as tables (a Rich Group), each fitting in `width`."""
+    return _view(trace, decimals, unicode, width)
+
+
+def forward_view(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = 80):
+    """Everything `nncalc forward` shows (the trace holds no backward pass)."""
+    return _view(trace, decimals, unicode, width)

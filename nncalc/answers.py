@@ -1,0 +1,397 @@
+"""Answers files: a student's numbers by quantity name, read with the precision they were written in.
+
+```yaml
+problem: hw3.yaml        # optional; the command line's PROBLEM wins
+student: Kim             # optional
+answers:
+  out.h1: 0.613962657    # canonical names (see nncalc.trace) ...
+  dE_total/dw5: 0.08415504   # ... or the slides' notation
+  w5+: 0.19792248
+```
+Names resolve to the trace's canonical names through `NameResolver`, which knows the slide notation
+(`net_h1`, `dE/dout_o1`, `∂E_total/∂w5`, `w5+`, `w5_new`, `δ_o1`, `dE_o1/dnet_o1`, `@k`, ...).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import AnswersError
+from .trace import Trace
+from .yamlio import Path_, YamlDoc, format_path, read_yaml
+
+ANSWERS_KEYS = ("problem", "student", "answers")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered quantity: its canonical name, the key as written, the number and its written form."""
+
+    name: str
+    written: str
+    value: float
+    text: str              # the number exactly as written, e.g. '0.050'
+    decimals: int          # decimal places as written ('0.050': 3, '7.5e-4': 5)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    """An answers file (or a problem's own `answers:` block), names already resolved."""
+
+    file: str
+    answers: tuple[Answer, ...]
+    student: str | None = None
+    problem: str | None = None     # the `problem:` key, resolved against the file's folder
+
+    def given(self) -> dict[str, float]:
+        return {a.name: a.value for a in self.answers}
+
+
+# ---------------------------------------------------------------- numbers as written
+
+_DECIMAL = re.compile(r"^[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?$")
+
+
+def written_decimals(text: str) -> int:
+    """Decimal places of a number as written: '0.050' -> 3, '2' -> 0, '7.52411e-4' -> 9."""
+    m = _DECIMAL.match(text.strip().replace("_", ""))
+    if not m:
+        return 0
+    decimals = len(m.group("frac") or "") - int(m.group("exp") or 0)
+    return max(decimals, 0)
+
+
+def _number(value: Any, text: str | None) -> float | None:
+    """The number a YAML value stands for (a numeric string such as 1e-3 counts), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and _DECIMAL.match(value.strip().replace("_", "")):
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return None
+    return None
+
+
+# ---------------------------------------------------------------- names
+
+_FOLD = str.maketrans({"∂": "d", "⁺": "+", "{": None, "}": None})
+_SPELLED = (("δ", "delta"), ("η", "eta"), ("^+", "+"))
+_TERM_PREFIXES = (("target", "target"), ("delta", "delta"), ("net", "net"), ("out", "out"),
+                  ("e", "E"), ("t", "target"))
+_TOTAL = {"e", "etotal", "e_total", "e.total", "etot", "e_tot", "e.tot"}
+_NEW_PATTERNS = (re.compile(r"^(?P<p>.+?)(?:\+|_new|new|_plus|_updated)$"), re.compile(r"^new[_.]?(?P<p>.+)$"))
+_GRAD_PATTERN = re.compile(r"^(?:grad|g|∇)[_.]?(?P<p>.+)$")
+
+
+class NameResolver:
+    """Canonical quantity names of one trace, and the slide notation that names them."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        p = trace.problem
+        net = p.network
+        self.n_samples = p.n_samples
+        self.names = set(trace.quantities)
+        self.params = {prm.name for prm in net.parameters()}
+        self.outputs = set(net.outputs)
+        self.softmax_out = net.layers[-1].activation.name == "softmax"
+        # unit lookup: as written, lower-case and without underscores, where that stays unambiguous
+        units = [u for layer in net.layers for u in layer.units]
+        self._units = _fold_map(units)
+        self._params = _fold_map(sorted(self.params))
+        self._weight_between: dict[tuple[str, str], str] = {}
+        below: tuple[str, ...] = net.inputs
+        for layer in net.layers:
+            for r, u in enumerate(layer.units):
+                for c, name in enumerate(layer.weight_names[r]):
+                    self._weight_between[(u, below[c])] = name
+            below = layer.units
+        self._cache: dict[str, str | None] = {}
+        self._spelled: dict[str, str] | None = None
+
+    # -- the public face
+
+    def resolve(self, written: str) -> str | None:
+        """The canonical name a written name stands for, or None."""
+        if written not in self._cache:
+            self._cache[written] = self._resolve(written)
+        return self._cache[written]
+
+    def require(self, written: str) -> str:
+        """resolve, or an AnswersError saying why not and suggesting the nearest names."""
+        name = self.resolve(written)
+        if name is not None:
+            return name
+        raise AnswersError(self.why_unknown(written))
+
+    def why_unknown(self, written: str) -> str:
+        """Why a written name does not resolve (wrong or missing @k, or unknown with suggestions)."""
+        base, sample = _split_sample(_fold(written))
+        name = self._base(base)
+        if name is not None and sample is None and f"{name}@1" in self.names:
+            return f"'{written}': the problem has {self.n_samples} samples; say which with @k, e.g. {name}@1"
+        if name is not None and sample is not None and name in self.names:
+            return f"'{written}': {name} is over the whole batch, it takes no @k"
+        if name is not None and sample is not None and f"{name}@1" in self.names:
+            return f"'{written}': sample {sample} does not exist (the problem has {self.n_samples}, numbered from 1)"
+        return f"unknown quantity '{written}'{self.suggest(written)}"
+
+    def suggest(self, written: str) -> str:
+        candidates = self._spellings()
+        close = difflib.get_close_matches(written.replace(" ", ""), list(candidates), n=3, cutoff=0.6)
+        if not close:
+            return "; see `nncalc backprop --format json` for every name"
+        return f" (did you mean {' or '.join(repr(c) for c in close)}?)"
+
+    # -- resolution
+
+    def _resolve(self, written: str) -> str | None:
+        if written in self.names:
+            return written
+        base, sample = _split_sample(_fold(written))
+        name = self._base(base)
+        if name is None:
+            return None
+        if sample is None:
+            return name if name in self.names else None
+        if f"{name}@{sample}" in self.names:
+            return f"{name}@{sample}"
+        if sample == "1" and self.n_samples == 1 and name in self.names:
+            return name          # @1 on a one-sample problem: harmless
+        return None
+
+    def _base(self, s: str) -> str | None:
+        """Canonical name (without @k) for a folded name without its sample suffix."""
+        if s in self.names or f"{s}@1" in self.names:
+            return s
+        if "/" in s:
+            return self._fraction(*s.split("/", 1))
+        return self._single(s)
+
+    def _single(self, s: str) -> str | None:
+        low = s.lower()
+        if low in ("eta", "learning_rate", "lr", "alpha_lr"):
+            return "eta"
+        if s in self.params:
+            return s
+        for pattern in _NEW_PATTERNS:
+            m = pattern.match(s)
+            if m and self._param(m.group("p")):
+                return f"new.{self._param(m.group('p'))}"
+        m = _GRAD_PATTERN.match(s)
+        if m and self._param(m.group("p")):
+            return f"grad.{self._param(m.group('p'))}"
+        kind, unit = self._term(s)
+        if kind == "E":
+            return "E.total" if unit is None else f"E.{unit}"
+        if kind in ("net", "out", "delta", "target"):
+            return f"{kind}.{unit}"
+        return None
+
+    def _fraction(self, num: str, den: str) -> str | None:
+        if not (num.startswith(("d", "D")) and den.startswith(("d", "D"))):
+            return None
+        (nk, nu), (dk, du) = self._term(num[1:]), self._term(den[1:])
+        dparam = self._param(den[1:])
+        if nk == "E" and nu is None:                       # dE_total/d...
+            if dk == "out":
+                return f"dE/dout.{du}"
+            if dk == "net":
+                return f"delta.{du}"
+            if dparam:
+                return f"grad.{dparam}"
+        if nk == "E" and nu is not None:                   # dE_o1/d...: one output's error
+            if dk == "out" and du == nu:
+                return f"dE/dout.{du}"
+            if dk == "net" and du == nu and not self.softmax_out:
+                return f"delta.{du}"
+            if dk == "out":
+                return f"dE.{nu}/dout.{du}"
+        if nk == "out" and dk == "net" and nu == du:
+            return f"dout/dnet.{nu}"
+        if nk == "net" and dparam:
+            return f"dnet.{nu}/d{dparam}"
+        if nk == "net" and dk == "out":
+            return self._weight_between.get((nu, du))
+        return None
+
+    def _term(self, s: str) -> tuple[str | None, str | None]:
+        """'out_h1' -> ('out', 'h1'); 'E_total' -> ('E', None); anything else -> (None, None)."""
+        low = s.lower()
+        if low in _TOTAL:
+            return "E", None
+        for prefix, kind in _TERM_PREFIXES:
+            if low.startswith(prefix):
+                rest = s[len(prefix):].lstrip("_.")
+                unit = self._units.get(rest) or self._units.get(rest.lower().replace("_", ""))
+                if unit:
+                    return kind, unit
+        return None, None
+
+    def _param(self, s: str) -> str | None:
+        s = s.lstrip("_.")
+        return self._params.get(s) or self._params.get(s.lower().replace("_", ""))
+
+    def _spellings(self) -> dict[str, str]:
+        """Every canonical name and its slide spelling (for suggestions), spelling -> canonical."""
+        if self._spelled is None:
+            from .render.common import Symbols, slide_name
+
+            ascii_ = Symbols.for_unicode(False)
+            spelled: dict[str, str] = {}
+            for name in sorted(self.names):
+                spelled.setdefault(name, name)
+                spelled.setdefault(slide_name(name, ascii_), name)
+            self._spelled = spelled
+        return self._spelled
+
+
+def _fold_map(names) -> dict[str, str]:
+    out: dict[str, str] = {n: n for n in names}
+    for variant in (str.lower, lambda n: n.lower().replace("_", "")):
+        seen: dict[str, set[str]] = {}
+        for n in names:
+            seen.setdefault(variant(n), set()).add(n)
+        for key, owners in seen.items():
+            if len(owners) == 1:
+                out.setdefault(key, next(iter(owners)))
+    return out
+
+
+def _fold(written: str) -> str:
+    s = "".join(written.split()).translate(_FOLD)
+    for old, new in _SPELLED:
+        s = s.replace(old, new)
+    return s
+
+
+def _split_sample(s: str) -> tuple[str, str | None]:
+    base, at, sample = s.rpartition("@")
+    return (base, sample) if at and sample.isdigit() else (s, None)
+
+
+# ---------------------------------------------------------------- reading
+
+def read_answers(path: str | Path) -> tuple[YamlDoc, dict]:
+    """Read an answers file's YAML: (doc, its top-level mapping), checking only the outer shape."""
+    doc = read_yaml(path, AnswersError)
+    data = doc.data
+    if data is None:
+        raise AnswersError("the file is empty; expected 'answers:' with one 'name: number' per line", file=doc.file)
+    if not isinstance(data, dict):
+        raise AnswersError("expected a mapping with 'answers:' (and optionally 'problem:' and 'student:')",
+                           file=doc.file, line=doc.line_of(()))
+    return doc, data
+
+
+def is_answers_doc(data: Any) -> bool:
+    """True for an answers file (it has `answers:` and no `network:`)."""
+    return isinstance(data, dict) and "answers" in data and "network" not in data
+
+
+def sheet_from_doc(doc: YamlDoc, resolver: NameResolver | None, *, within: Path_ = ("answers",),
+                   top_level: bool = True) -> AnswerSheet:
+    """Validate an answers mapping (a file's, or a problem's `answers:` block) into an AnswerSheet.
+
+    With resolver None, names are left unresolved (used only to read `problem:` first).
+    """
+    data = doc.data
+    student = problem = None
+    if top_level:
+        for key in data:
+            if key not in ANSWERS_KEYS:
+                hint = ""
+                if isinstance(key, str) and resolver is not None and resolver.resolve(key):
+                    hint = "; put the numbers under 'answers:'"
+                else:
+                    close = difflib.get_close_matches(str(key), ANSWERS_KEYS, n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise _error(doc, (key,), f"unknown key '{key}'{hint}; expected {', '.join(ANSWERS_KEYS)}")
+        if "answers" not in data:
+            raise AnswersError("missing 'answers:' (one 'name: number' per line under it)", file=doc.file)
+        student = _scalar_text(doc, data, "student")
+        problem = problem_ref(doc)
+    block = _at(data if top_level else doc.data, within)
+    if not isinstance(block, dict):
+        raise _error(doc, within, "expected a mapping of quantity names to numbers, e.g. 'out.h1: 0.614'")
+    if not block:
+        raise _error(doc, within, "no answers given")
+    node = _node_at(doc.root, within)
+    texts = {k.value: (v, k.start_mark.line + 1) for k, v in node.value} if node is not None else {}
+    answers: list[Answer] = []
+    seen: dict[str, str] = {}
+    for key, value in block.items():
+        path = within + (key,)
+        if not isinstance(key, str):
+            raise _error(doc, path, f"expected a quantity name, got {key!r}")
+        vnode, line = texts.get(key, (None, doc.line_of(path)))
+        text = vnode.value if isinstance(vnode, yaml.ScalarNode) else None
+        number = _number(value, text)
+        if number is None:
+            shown = "nothing" if value is None else repr(value) if not isinstance(value, (list, dict)) \
+                else ("a list" if isinstance(value, list) else "a mapping")
+            raise _error(doc, path, f"expected a number, got {shown}", line)
+        if not math.isfinite(number):
+            raise _error(doc, path, f"expected a finite number, got {text or value}", line)
+        if resolver is None:
+            continue
+        name = resolver.resolve(key)
+        if name is None:
+            raise _error(doc, path, resolver.why_unknown(key), line)
+        if name in seen:
+            raise _error(doc, path, f"'{key}' and '{seen[name]}' both name {name}; give it once", line)
+        seen[name] = key
+        text = text if text is not None else repr(number)
+        answers.append(Answer(name, key, number, text, written_decimals(text), line))
+    return AnswerSheet(doc.file, tuple(answers), student, problem)
+
+
+def problem_ref(doc: YamlDoc) -> str | None:
+    """An answers file's `problem:`: a path relative to the file's folder if there is one, else as written
+    (a bundled problem's name, or a path relative to the working folder)."""
+    if not isinstance(doc.data, dict):
+        return None
+    problem = _scalar_text(doc, doc.data, "problem")
+    if problem is None:
+        return None
+    here = Path(doc.file).parent / problem
+    return str(here) if here.is_file() else problem
+
+
+def _error(doc: YamlDoc, path: Path_, message: str, line: int | None = None) -> AnswersError:
+    return AnswersError(message, file=doc.file, where=format_path(path) or None,
+                        line=line if line is not None else doc.line_of(path))
+
+
+def _scalar_text(doc: YamlDoc, data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (list, dict)):
+        raise _error(doc, (key,), f"expected a single {'name' if key == 'student' else 'file or problem name'}")
+    return str(value)
+
+
+def _at(data: Any, path: Path_) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _node_at(node: yaml.Node | None, path: Path_) -> yaml.MappingNode | None:
+    for key in path:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(key)), None)
+    return node if isinstance(node, yaml.MappingNode) else None

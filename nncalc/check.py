@@ -1,0 +1,414 @@
+"""The checker: each answered number is correct, follows from the student's own earlier numbers
+(error carried forward), or wrong, with the known mistake that reproduces it where one does.
+
+Everything is recomputed through the trace's graph (`Trace.evaluate`); the mistakes of
+`nncalc.mistakes` are built once per problem, so checking many files costs little per file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .answers import Answer, AnswerSheet, NameResolver, is_answers_doc, problem_ref, read_answers, sheet_from_doc
+from .errors import AnswersError, NncalcError
+from .mistakes import Alternative, Graph, build_alternatives, digit_slip, impossible_factor, propagate, short
+from .trace import Trace
+
+CORRECT, CARRIED, WRONG = "correct", "carried_forward", "wrong"
+VERDICTS = (CORRECT, CARRIED, WRONG)
+NO_MISTAKE = "no known mistake reproduces it"
+
+# float64 cannot tell numbers apart more finely than this (relative), however many digits are written
+_FLOAT_SLACK = 1e-12
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict on one answered quantity."""
+
+    name: str
+    written: str
+    given: float
+    text: str                      # the number as written
+    expected: float
+    verdict: str
+    diagnosis: str | None = None
+    tolerance: float = 0.0
+    carried: float | None = None   # what the student's own earlier numbers give, where that is not `expected`
+    sources: tuple[str, ...] = ()  # their earlier answers a carried-forward number follows from
+    roots: tuple[str, ...] = ()    # the wrong answers at the start of that chain
+    mistakes: tuple[str, ...] = ()  # keys of the mistakes that reproduce a wrong number
+    reason: str | None = None      # a wrong number's diagnosis without its specifics (for counting)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One answers file checked (or the reason it could not be)."""
+
+    file: str
+    student: str | None = None
+    results: tuple[Result, ...] = ()
+    error: str | None = None
+
+    def count(self, verdict: str) -> int:
+        return sum(r.verdict == verdict for r in self.results)
+
+    def score(self, carried_credit: float = 1.0) -> float | None:
+        """Fraction of the answered quantities earned; a carried-forward one earns carried_credit."""
+        if not self.results:
+            return None
+        return (self.count(CORRECT) + carried_credit * self.count(CARRIED)) / len(self.results)
+
+    @property
+    def all_correct(self) -> bool:
+        return self.error is None and all(r.verdict == CORRECT for r in self.results)
+
+
+class Checker:
+    """Checks answer sheets against one problem; build once, check any number of files."""
+
+    def __init__(self, trace: Trace, tolerance: float | None = None, rtol: float | None = None) -> None:
+        self.trace = trace
+        self.graph = Graph(trace)
+        self.exact = trace.values()
+        self.resolver = NameResolver(trace)
+        self.atol, self.rtol = tolerance, rtol
+        self._alternatives: list[Alternative] | None = None
+        self._by_name: dict[str, list[tuple[float, Alternative]]] = {}
+
+    # -- reading
+
+    def read(self, path: str | Path) -> AnswerSheet:
+        """Read and resolve an answers file (an AnswersError says what is wrong, and where)."""
+        doc, _ = read_answers(path)
+        return sheet_from_doc(doc, self.resolver)
+
+    def own_answers(self) -> AnswerSheet | None:
+        """The problem file's own `answers:` block, or None."""
+        p = self.trace.problem
+        if p.answers is None or p.doc is None:
+            return None
+        return sheet_from_doc(p.doc, self.resolver, top_level=False)
+
+    def check_file(self, path: str | Path) -> FileResult:
+        """Read and check one file; an unusable file gives a result with `error` set, never raises."""
+        try:
+            sheet = self.read(path)
+        except NncalcError as exc:
+            return FileResult(str(path), error=str(exc))
+        return self.check(sheet)
+
+    # -- checking
+
+    def tolerance(self, answer: Answer, reference: float) -> float:
+        """How far from `reference` the answer may be: one unit of its last written decimal, unless
+        --tolerance/--rtol say otherwise."""
+        if self.atol is None and self.rtol is None:
+            tol = 10.0 ** -answer.decimals
+        else:
+            tol = (self.atol or 0.0) + (self.rtol or 0.0) * abs(reference)
+        return tol
+
+    @staticmethod
+    def within(given: float, reference: float, tol: float) -> bool:
+        slack = _FLOAT_SLACK * max(abs(given), abs(reference))
+        return abs(given - reference) <= tol * (1 + 1e-9) + slack
+
+    def check(self, sheet: AnswerSheet) -> FileResult:
+        """Verdicts for every answer of a sheet, in the order the computation runs."""
+        return _SheetCheck(self, sheet).run()
+
+    # -- mistakes, built on first need and kept for every later file
+
+    @property
+    def alternatives(self) -> list[Alternative]:
+        if self._alternatives is None:
+            self._alternatives = build_alternatives(self.trace, self.graph)
+            for alt in self._alternatives:
+                for name in alt.values:
+                    value = alt.values[name]
+                    if abs(value - self.exact[name]) > _FLOAT_SLACK * max(abs(value), abs(self.exact[name])):
+                        self._by_name.setdefault(name, []).append((value, alt))
+        return self._alternatives
+
+    def reproduced_by(self, name: str, given: float, tol: float) -> list[Alternative]:
+        """The mistakes that, made on the problem's own numbers, give `given` for `name`."""
+        self.alternatives
+        exact = self.exact[name]
+        return [alt for value, alt in self._by_name.get(name, ())
+                if self.within(given, value, tol) and not self.within(value, exact, tol)]
+
+
+@dataclass
+class _SheetCheck:
+    """Checking one sheet: the student's world (their numbers, and what follows from them)."""
+
+    checker: Checker
+    sheet: AnswerSheet
+    given: dict[str, float] = field(init=False)
+    world: dict[str, float] = field(init=False)
+    results: dict[str, Result] = field(default_factory=dict)
+    _frontier: dict[str, frozenset[str]] = field(default_factory=dict)
+    _mistaken: dict[int, dict[str, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        c = self.checker
+        self.given = self.sheet.given()
+        given = self.given
+
+        def step(name, value_of):
+            return given[name] if name in given else c.trace.evaluate(name, value_of)
+
+        # every value as it follows from the student's own numbers (theirs where they gave one)
+        self.world = propagate(c.graph, c.exact.__getitem__, given, step)
+
+    def value_of(self, name: str) -> float:
+        return self.world[name] if name in self.world else self.checker.exact[name]
+
+    def run(self) -> FileResult:
+        c = self.checker
+        for answer in sorted(self.sheet.answers, key=lambda a: c.graph.position[a.name]):
+            self.results[answer.name] = self._verdict(answer)
+        in_file_order = tuple(self.results[a.name] for a in self.sheet.answers)
+        return FileResult(self.sheet.file, self.sheet.student, in_file_order)
+
+    def _verdict(self, a: Answer) -> Result:
+        c = self.checker
+        expected = c.exact[a.name]
+        tol = c.tolerance(a, expected)
+        base = dict(name=a.name, written=a.written, given=a.value, text=a.text, expected=expected,
+                    tolerance=tol, line=a.line)
+        if c.within(a.value, expected, tol):
+            return Result(verdict=CORRECT, **base)
+        theirs = c.trace.evaluate(a.name, self.value_of)    # this step, from their own earlier numbers
+        carried = theirs if not c.within(theirs, expected, tol) else None
+        base["carried"] = carried
+        if c.within(a.value, theirs, c.tolerance(a, theirs)):
+            culprits = tuple(n for n in self.frontier(a.name) if self.results[n].verdict != CORRECT)
+            if not culprits:   # their earlier numbers are right as written; this one is them rounded on
+                return Result(verdict=CORRECT, diagnosis="agrees with your own (rounded) earlier numbers", **base)
+            roots = self._roots(culprits)
+            return Result(verdict=CARRIED, diagnosis=_carried_text(culprits, roots, self.given),
+                          sources=culprits, roots=roots, **base)
+        alts, own = self._mistakes(a, tol, theirs)
+        if alts:
+            text = " or ".join(dict.fromkeys(alt.describe(a.name) for alt in alts))
+            if own:
+                text += ", applied to your own earlier numbers"
+            keys = tuple(dict.fromkeys(alt.mistake.key for alt in alts))
+            reason = " or ".join(dict.fromkeys(alt.mistake.title for alt in alts))
+            return Result(verdict=WRONG, diagnosis=text, mistakes=keys, reason=reason, **base)
+        notes = [impossible_factor(c.trace, a.name, a.value, self.value_of),
+                 digit_slip(a.text, expected), digit_slip(a.text, theirs) if carried is not None else None]
+        text = NO_MISTAKE
+        extra = next((n for n in notes if n), None)
+        if extra:
+            text += f": {extra}"
+        elif carried is None:
+            text += "; a slip in the arithmetic or in copying?"
+        if carried is not None and not extra:
+            text += f"; your own earlier numbers give {short(carried)}"
+        return Result(verdict=WRONG, diagnosis=text, reason=NO_MISTAKE, **base)
+
+    def _mistakes(self, a: Answer, tol: float, theirs: float) -> tuple[list[Alternative], bool]:
+        """Mistakes reproducing a wrong number: made on the problem's numbers, else on the student's own."""
+        c = self.checker
+        found = c.reproduced_by(a.name, a.value, tol)
+        if found:
+            return found, False
+        given = self.given
+        own = []
+        for i, alt in enumerate(c.alternatives):
+            if i not in self._mistaken:
+                def step(name, value_of, alt=alt):
+                    return given[name] if name in given else alt.step(name, value_of)
+                self._mistaken[i] = propagate(c.graph, self.value_of, alt.targets, step)
+            changed = self._mistaken[i]
+            value = alt.step(a.name, lambda n: changed[n] if n in changed else self.value_of(n))
+            if c.within(a.value, value, tol) and not c.within(value, theirs, tol):
+                own.append(alt)
+        return own, bool(own)
+
+    def frontier(self, name: str) -> tuple[str, ...]:
+        """The student's answers nearest upstream of `name` (its inputs, looking past unanswered steps)."""
+        found: set[str] = set()
+        for n in self.checker.trace[name].inputs:
+            found |= self._upstream(n)
+        return tuple(sorted(found, key=self.checker.graph.position.__getitem__))
+
+    def _upstream(self, name: str) -> frozenset[str]:
+        if name in self.given:
+            return frozenset((name,))
+        if name not in self._frontier:
+            stack, order = [name], []
+            while stack:     # iterative, so that deep networks do not hit the recursion limit
+                n = stack.pop()
+                if n in self._frontier or n in self.given:
+                    continue
+                order.append(n)
+                stack.extend(i for i in self.checker.trace[n].inputs if i not in self._frontier)
+            for n in reversed(order):
+                if n in self._frontier:
+                    continue
+                parts = [frozenset((i,)) if i in self.given else self._frontier.get(i, frozenset())
+                         for i in self.checker.trace[n].inputs]
+                self._frontier[n] = frozenset().union(*parts)
+        return self._frontier[name]
+
+    def _roots(self, culprits: Iterable[str]) -> tuple[str, ...]:
+        roots: dict[str, None] = {}
+        for n in culprits:
+            r = self.results[n]
+            for root in (r.roots if r.verdict == CARRIED else (n,)):
+                roots[root] = None
+        return tuple(sorted(roots, key=self.checker.graph.position.__getitem__))
+
+
+def _carried_text(culprits: tuple[str, ...], roots: tuple[str, ...], given: dict[str, float]) -> str:
+    yours = " and ".join(f"{n} = {short(given[n])}" for n in culprits)
+    text = f"follows from your {yours}"
+    if set(roots) != set(culprits):
+        text += f" (carrying forward your {' and '.join(roots)})"
+    return text
+
+
+# ---------------------------------------------------------------- many files
+
+@dataclass(frozen=True)
+class QuantitySummary:
+    """How a class did on one quantity."""
+
+    name: str
+    answered: int
+    correct: int
+    carried: int
+    wrong: int
+    common: str | None = None      # the most common diagnosis of the wrong answers
+    common_count: int = 0
+
+
+def summarize(files: Iterable[FileResult], order: dict[str, int]) -> list[QuantitySummary]:
+    """Per quantity (in the computation's order): how many answered it, got it right or wrong, and why."""
+    by_name: dict[str, list[Result]] = {}
+    for f in files:
+        for r in f.results:
+            by_name.setdefault(r.name, []).append(r)
+    out = []
+    for name in sorted(by_name, key=order.__getitem__):
+        rs = by_name[name]
+        wrong = [r for r in rs if r.verdict == WRONG]
+        reasons = Counter(r.reason or NO_MISTAKE for r in wrong)
+        common, count = reasons.most_common(1)[0] if reasons else (None, 0)
+        out.append(QuantitySummary(name, len(rs), sum(r.verdict == CORRECT for r in rs),
+                                   sum(r.verdict == CARRIED for r in rs), len(wrong), common, count))
+    return out
+
+
+# ---------------------------------------------------------------- what the command line asks for
+
+ANSWERS_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class CheckRun:
+    """A whole `nncalc check`: the problem's checker and every file's result."""
+
+    checker: Checker
+    files: list[FileResult]
+    batch: bool          # a folder or several files were given
+
+
+def run_check(args: list[str], *, tolerance: float | None = None, rtol: float | None = None,
+              sets: list[str] | None = None) -> CheckRun:
+    """`nncalc check PROBLEM [ANSWERS...]`. PROBLEM may itself be an answers file or folder, whose files
+    then name the problem (`problem:`). One file: an unusable file raises; several: its result says why."""
+    from .yamlio import read_yaml
+
+    first, rest = args[0], list(args[1:])
+    problem: str | None = first
+    if Path(first).is_dir() or (Path(first).is_file() and is_answers_doc(read_yaml(first, AnswersError).data)):
+        problem, rest = None, [first] + rest
+    paths, batch = _answer_paths(rest)
+    checkers: dict[str, Checker] = {}
+
+    def checker_for(ref: str) -> Checker:
+        if ref not in checkers:
+            checkers[ref] = Checker(_trace(load_checked(ref, sets)), tolerance, rtol)
+        return checkers[ref]
+
+    if not paths:                         # the problem file's own answers: block
+        checker = checker_for(problem)
+        sheet = checker.own_answers()
+        if sheet is None:
+            raise AnswersError("the problem has no 'answers:' block; give an answers file: "
+                               "nncalc check PROBLEM ANSWERS.yaml", file=checker.trace.problem.source)
+        return CheckRun(checker, [checker.check(sheet)], batch=False)
+
+    files: list[FileResult] = []
+    main: str | None = problem
+    for path in paths:
+        try:
+            doc, _ = read_answers(path)
+            ref = problem or problem_ref(doc)
+            if ref is None:
+                raise AnswersError("no problem to check against: give PROBLEM on the command line or a "
+                                   "'problem:' key in the file", file=str(path))
+            main = main or ref
+            if ref != main:
+                raise AnswersError(f"names problem '{ref}', unlike the files before it ('{main}'); give PROBLEM "
+                                   "on the command line to check them all against one", file=str(path))
+            checker = checker_for(ref)
+            files.append(checker.check(sheet_from_doc(doc, checker.resolver)))
+        except NncalcError as exc:
+            if not batch:
+                raise
+            files.append(FileResult(str(path), error=str(exc)))
+    if main is None:      # not one file could say which problem: nothing was checked
+        raise AnswersError("no problem to check against: give PROBLEM on the command line or a 'problem:' "
+                           "key in the answers files")
+    return CheckRun(checker_for(main), files, batch)
+
+
+def _answer_paths(args: list[str]) -> tuple[list[Path], bool]:
+    """Answers files from arguments that are files or folders (a folder: its *.yaml and *.yml, sorted)."""
+    paths: list[Path] = []
+    batch = len(args) > 1
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            batch = True
+            found = sorted(p for p in path.iterdir() if p.suffix in ANSWERS_SUFFIXES and p.is_file())
+            if not found:
+                raise AnswersError("no answers files (*.yaml, *.yml) in this folder", file=arg)
+            paths += found
+        else:
+            paths.append(path)
+    return paths, batch
+
+
+def load_checked(ref: str, sets: list[str] | None = None):
+    """A problem by path or bundled name, with --set applied; refused if it has no samples to check."""
+    from .bundled import resolve
+    from .errors import ComputeError
+    from .problem import load_problem, parse_assignments, with_overrides
+
+    problem = with_overrides(load_problem(resolve(ref)), parse_assignments(sets or []))
+    if problem.n_samples == 0:
+        raise ComputeError("the problem has no samples written out (data: [{input: ..., target: ...}]); "
+                           "check needs them", file=problem.source, where="data")
+    return problem
+
+
+def _trace(problem) -> Trace:
+    """The problem's trace; forward only where backpropagation is not defined (step or sign units)."""
+    from .errors import ComputeError
+    from .trace import build_trace
+
+    try:
+        return build_trace(problem)
+    except ComputeError:
+        return build_trace(problem, with_backward=False)

@@ -1,0 +1,357 @@
+"""Known mistakes, as data: each recomputes the problem the way a student who made it would.
+
+A mistake is either the problem misread (`problem`: a changed copy, run through the same engine with
+`build_trace`) or one kind of step done the wrong way (`applies` picks the steps, `redo` recomputes
+one of them from its inputs, mostly by calling `Trace.evaluate` with an input swapped). Either way the
+rest of the computation follows through the trace's own graph (`propagate`): there is no second
+implementation of the math here. `Alternative` is one mistake applied to one problem, built once per
+problem and reused for every answers file.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable
+
+from .errors import NncalcError
+from .functions import ACTIVATIONS
+from .problem import Problem
+from .trace import Quantity, Trace, build_trace
+
+ValueOf = Callable[[str], float]
+Step = Callable[[str, ValueOf], float]
+
+
+# ---------------------------------------------------------------- recomputing through the graph
+
+class Graph:
+    """The trace's dependency graph: topological position of every quantity and who consumes it."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.position = {name: i for i, name in enumerate(trace.quantities)}
+        self.consumers: dict[str, list[str]] = {name: [] for name in trace.quantities}
+        for q in trace.quantities.values():
+            for name in dict.fromkeys(q.inputs):
+                self.consumers[name].append(q.name)
+
+
+def propagate(graph: Graph, base: ValueOf, seeds: Iterable[str], step: Step) -> dict[str, float]:
+    """Recompute `seeds` with `step`, then everything downstream of a value that changed, in
+    topological order. Returns only the values that differ from `base` (the world recomputed from)."""
+    changed: dict[str, float] = {}
+
+    def value_of(name: str) -> float:
+        return changed[name] if name in changed else base(name)
+
+    position = graph.position
+    heap = [(position[s], s) for s in set(seeds)]
+    heapq.heapify(heap)
+    done: set[str] = set()
+    while heap:
+        _, name = heapq.heappop(heap)
+        if name in done:
+            continue
+        done.add(name)
+        value = step(name, value_of)
+        if value != base(name):
+            changed[name] = value
+            for c in graph.consumers[name]:
+                if c not in done:
+                    heapq.heappush(heap, (position[c], c))
+    return changed
+
+
+# ---------------------------------------------------------------- the table of mistakes
+
+@dataclass(frozen=True)
+class Mistake:
+    """One known mistake: how it changes the problem, or which steps it changes and how."""
+
+    key: str
+    title: str                                                   # short; per-quantity summaries use it
+    problem: Callable[[Problem], Problem | None] | None = None   # the problem as misread (None: n/a)
+    applies: Callable[[Trace, Quantity], bool] | None = None     # the steps done the wrong way ...
+    redo: Callable[[Trace, Quantity, ValueOf], float] | None = None   # ... and how (from their inputs)
+    detail: Callable[[Trace, Quantity], str | None] | None = None     # specifics for one quantity
+
+    def describe(self, trace: Trace, q: Quantity) -> str:
+        extra = self.detail(trace, q) if self.detail else None
+        return f"{self.title} ({extra})" if extra else self.title
+
+
+def _swap(q: Quantity, old: str, value: Callable[[ValueOf], float]) -> Callable[[ValueOf], ValueOf]:
+    """A value_of that answers `value(v)` for input `old` and v(name) for every other input."""
+    return lambda v: (lambda name: value(v) if name == old else v(name))
+
+
+def _evaluate_with(trace: Trace, q: Quantity, v: ValueOf, old: str, value: Callable[[ValueOf], float]) -> float:
+    return trace.evaluate(q.name, _swap(q, old, value)(v))
+
+
+def _is_last(trace: Trace, q: Quantity) -> bool:
+    return q.layer == len(trace.problem.network.layers) - 1
+
+
+def _sample_suffix(name: str) -> str:
+    base, at, k = name.partition("@")
+    return at + k
+
+
+def _with_loss(loss_from: str, loss_to: str) -> Callable[[Problem], Problem | None]:
+    return lambda p: replace(p, loss=loss_to) if p.loss == loss_from else None
+
+
+def _swapped_targets(p: Problem) -> Problem | None:
+    if p.targets is None or p.targets.shape[1] < 2:
+        return None
+    return replace(p, targets=p.targets[:, ::-1].copy())
+
+
+def _shared_bias_layer(trace: Trace, q: Quantity):
+    """The layer whose shared bias q is the gradient or update of, else None."""
+    net = trace.problem.network
+    if q.param is None or q.kind not in ("grad", "new"):
+        return None
+    for layer in net.layers:
+        if layer.bias_shared and q.param in layer.bias_names:
+            return layer
+    return None
+
+
+def _per_unit_bias_layer(trace: Trace, q: Quantity):
+    net = trace.problem.network
+    if q.param is None or q.kind not in ("grad", "new"):
+        return None
+    for layer in net.layers:
+        if not layer.bias_shared and q.param in layer.bias_names:
+            return layer
+    return None
+
+
+def _bias_one_unit(j: int) -> Mistake:
+    """A shared bias given only unit j's delta (as if each unit had its own bias)."""
+
+    def applies(t: Trace, q: Quantity) -> bool:
+        layer = _shared_bias_layer(t, q)
+        return q.kind == "grad" and layer is not None and j < len(layer.units)
+
+    def redo(t: Trace, q: Quantity, v: ValueOf) -> float:
+        unit = _shared_bias_layer(t, q).units[j]
+        return t.evaluate(q.name, lambda n: v(n) if t[n].unit == unit else 0.0)
+
+    def detail(t: Trace, q: Quantity) -> str | None:
+        layer = _shared_bias_layer(t, q)
+        if layer is None or j >= len(layer.units):
+            return None
+        return f"only δ of {layer.units[j]} counted for {q.param}, not the sum over {', '.join(layer.units)}"
+
+    return Mistake(f"bias_per_unit_{j + 1}", "a shared bias treated as one bias per unit",
+                   applies=applies, redo=redo, detail=detail)
+
+
+def _bias_as_shared(t: Trace, q: Quantity, v: ValueOf) -> float:
+    layer = _per_unit_bias_layer(t, q)
+    deltas = [d for b in layer.bias_names for d in t[f"grad.{b}"].inputs]
+    return math.fsum(v(d) for d in deltas)
+
+
+def _one_path(j: int) -> Mistake:
+    """dE/dout of a hidden unit taken from the path through unit j of the layer above only."""
+
+    def through(name: str) -> str:
+        return name.split("/")[0].removeprefix("dE.")
+
+    def above(t: Trace, q: Quantity):
+        layers = t.problem.network.layers
+        return layers[q.layer + 1] if q.layer is not None and q.layer + 1 < len(layers) else None
+
+    def applies(t: Trace, q: Quantity) -> bool:
+        layer = above(t, q)
+        return q.kind == "dE/dout" and q.op == "sum" and layer is not None and 1 < len(layer.units) and j < len(layer.units)
+
+    def redo(t: Trace, q: Quantity, v: ValueOf) -> float:
+        unit = above(t, q).units[j]
+        return t.evaluate(q.name, lambda n: v(n) if through(n) == unit else 0.0)
+
+    def detail(t: Trace, q: Quantity) -> str | None:
+        layer = above(t, q)
+        return f"only the path through {layer.units[j]}" if layer is not None and j < len(layer.units) else None
+
+    return Mistake(f"one_path_{j + 1}", "only one downstream path counted in a hidden unit's ∂E/∂out",
+                   applies=applies, redo=redo, detail=detail)
+
+
+def _dact_detail(t: Trace, q: Quantity) -> str | None:
+    if q.layer is None:
+        return None
+    fn = ACTIVATIONS[t.problem.network.layers[q.layer].activation.name]
+    if "out" not in fn.dformula:
+        return None
+    return f"{fn.dformula.replace('out', 'net')} instead of {fn.dformula}"
+
+
+def _param_of_share(q: Quantity) -> str:
+    return q.inputs[1]
+
+
+MISTAKES: tuple[Mistake, ...] = (
+    Mistake("updated_weights", "the updated weights used while backpropagating into the hidden layer",
+            applies=lambda t, q: q.kind == "share" and f"new.{_param_of_share(q)}" in t,
+            redo=lambda t, q, v: _evaluate_with(t, q, v, _param_of_share(q), lambda v: v(f"new.{_param_of_share(q)}")),
+            detail=lambda t, q: f"{_param_of_share(q)}+ instead of {_param_of_share(q)}" if q.kind == "share" else None),
+    Mistake("half_dropped", "the 1/2 of the loss dropped (a factor 2 in everything after it)",
+            problem=_with_loss("half_sse", "sse")),
+    Mistake("half_added", "an extra 1/2 in the loss (everything after it halved)",
+            problem=_with_loss("sse", "half_sse")),
+    Mistake("sign_flipped", "the error's sign flipped: (target - out) instead of -(target - out)",
+            applies=lambda t, q: (q.kind == "dE/dout" and _is_last(t, q)) or q.op == "fused",
+            redo=lambda t, q, v: -t.evaluate(q.name, v)),
+    Mistake("update_added", "the update added instead of subtracted: p + η·grad",
+            applies=lambda t, q: q.kind == "new",
+            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: -v("eta"))),
+    Mistake("no_activation_derivative", "the activation derivative left out (∂out/∂net taken as 1)",
+            applies=lambda t, q: q.kind == "dout/dnet",
+            redo=lambda t, q, v: 1.0),
+    Mistake("derivative_of_net", "the activation derivative taken from net instead of out",
+            applies=lambda t, q: q.kind == "dout/dnet",
+            redo=lambda t, q, v: _evaluate_with(t, q, v, q.inputs[1], lambda v: v(q.inputs[0])),
+            detail=_dact_detail),
+    Mistake("net_for_out", "net used where out belongs (∂net/∂w taken as the net input below, not its output)",
+            applies=lambda t, q: q.kind == "dnet/dP" and q.inputs[0].startswith("out."),
+            redo=lambda t, q, v: v("net." + q.inputs[0].removeprefix("out.")),
+            detail=lambda t, q: (f"net_{q.inputs[0].removeprefix('out.')} instead of out_{q.inputs[0].removeprefix('out.')}"
+                                 if q.kind == "dnet/dP" else None)),
+    Mistake("no_activation", "the activation skipped in the forward pass (out taken as net)",
+            applies=lambda t, q: q.kind == "out" and q.op == "act" and not _is_last(t, q),
+            redo=lambda t, q, v: v(q.inputs[0])),
+    Mistake("rate_not_applied", "the learning rate not applied: p - grad",
+            applies=lambda t, q: q.kind == "new",
+            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: 1.0)),
+    Mistake("rate_twice", "the learning rate applied twice: p - η²·grad",
+            applies=lambda t, q: q.kind == "new",
+            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: v("eta") ** 2)),
+    Mistake("step_twice", "the step taken twice: p - 2η·grad",
+            applies=lambda t, q: q.kind == "new",
+            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: 2 * v("eta"))),
+    Mistake("bias_shared", "a per-unit bias treated as shared",
+            applies=lambda t, q: q.kind == "grad" and _per_unit_bias_layer(t, q) is not None,
+            redo=_bias_as_shared,
+            detail=lambda t, q: (f"δ summed over {', '.join(_per_unit_bias_layer(t, q).units)} for {q.param}"
+                                 if _per_unit_bias_layer(t, q) is not None else None)),
+    Mistake("targets_swapped", "the two targets swapped", problem=_swapped_targets),
+)
+
+# Families with one member per unit of a layer; beyond this width a guess would be meaningless.
+_PER_UNIT_FAMILIES = (_bias_one_unit, _one_path)
+_MAX_FAMILY = 4
+
+
+def mistakes_for(problem: Problem) -> list[Mistake]:
+    """The table, with the per-unit families expanded for this problem's layer widths."""
+    width = min(max(len(layer.units) for layer in problem.network.layers), _MAX_FAMILY)
+    return list(MISTAKES) + [family(j) for family in _PER_UNIT_FAMILIES for j in range(width)]
+
+
+# ---------------------------------------------------------------- one mistake applied to one problem
+
+@dataclass
+class Alternative:
+    """One mistake applied to one problem: its steps, and every value it gives from the problem's inputs."""
+
+    mistake: Mistake
+    trace: Trace              # where its steps are evaluated: the misread problem's trace, or the problem's own
+    targets: frozenset[str]   # the quantities it computes differently from the same inputs
+    values: dict[str, float]  # every quantity, as the mistake gives it
+
+    def step(self, name: str, value_of: ValueOf) -> float:
+        """Recompute one quantity from its inputs the way the mistaken student would."""
+        if self.mistake.redo is not None and name in self.targets:
+            return self.mistake.redo(self.trace, self.trace[name], value_of)
+        return self.trace.evaluate(name, value_of)
+
+    def describe(self, name: str) -> str:
+        return self.mistake.describe(self.trace, self.trace[name])
+
+
+def build_alternatives(trace: Trace, graph: Graph) -> list[Alternative]:
+    """Every mistake in the table that makes a difference to this problem, applied once."""
+    exact = trace.values()
+    alternatives = []
+    for mistake in mistakes_for(trace.problem):
+        if mistake.problem is not None:
+            alt = _misread(trace, mistake, exact)
+        else:
+            targets = frozenset(q.name for q in trace.quantities.values() if mistake.applies(trace, q))
+            alt = Alternative(mistake, trace, targets, {})
+            changed = propagate(graph, exact.__getitem__, targets, alt.step)
+            alt.values = {**exact, **changed}
+        if alt is not None and alt.targets:
+            alternatives.append(alt)
+    return alternatives
+
+
+def _misread(trace: Trace, mistake: Mistake, exact: dict[str, float]) -> Alternative | None:
+    problem = mistake.problem(trace.problem)
+    if problem is None:
+        return None
+    try:
+        other = build_trace(problem, with_backward=trace.has_backward)
+    except NncalcError:
+        return None
+    if other.quantities.keys() != trace.quantities.keys():
+        return None
+    # the steps the misreading changes: those that give another value from the same inputs
+    targets = frozenset(name for name in trace.quantities
+                        if other.evaluate(name, exact.__getitem__) != trace.evaluate(name, exact.__getitem__))
+    return Alternative(mistake, other, targets, other.values())
+
+
+# ---------------------------------------------------------------- when no mistake explains a number
+
+# Where an activation's derivative can lie: a number outside cannot be that derivative.
+DERIVATIVE_RANGE = {"sigmoid": (0.0, 0.25), "tanh": (0.0, 1.0), "relu": (0.0, 1.0), "linear": (1.0, 1.0)}
+
+
+def impossible_factor(trace: Trace, name: str, given: float, value_of: ValueOf) -> str | None:
+    """For a product with an activation derivative among its factors: the derivative the given number
+    implies (from the other factors as the student had them), when no such derivative exists."""
+    q = trace[name]
+    dacts = [n for n in q.inputs if trace[n].kind == "dout/dnet"]
+    if q.op != "prod" or len(dacts) != 1:
+        return None
+    others = [n for n in q.inputs if n != dacts[0]]
+    rest = math.prod(value_of(n) for n in others)
+    if rest == 0:
+        return None
+    implied = given / rest
+    act = trace.problem.network.layers[trace[dacts[0]].layer].activation.name
+    low, high = DERIVATIVE_RANGE.get(act, (-math.inf, math.inf))
+    if low - 1e-12 <= implied <= high + 1e-12:
+        return None
+    factors = " × ".join(f"{n} {short(value_of(n))}" for n in others)
+    bound = f"at most {high:g}" if implied > high else f"at least {low:g}"
+    return (f"it is {factors} × {short(implied)}, and {short(implied)} cannot be a {act} derivative "
+            f"({bound}; {dacts[0]} is {short(value_of(dacts[0]))})")
+
+
+def digit_slip(text: str, reference: float) -> str | None:
+    """'differs from 0.119635010 in one digit only' when the written number is that close to reference."""
+    digits = text.strip().lstrip("+")
+    if "e" in digits.lower() or "." not in digits:
+        return None
+    decimals = len(digits.split(".")[1])
+    ref = f"{reference:.{decimals}f}"
+    if len(ref) != len(digits) or ref == digits:
+        return None
+    differ = sum(a != b for a, b in zip(ref, digits))
+    if differ > 2:
+        return None
+    return f"it differs from {ref} in {'one digit' if differ == 1 else 'two digits'} only"
+
+
+def short(x: float) -> str:
+    """A number for a sentence: nine significant digits, no trailing noise."""
+    return f"{x:.9g}"

@@ -1,0 +1,252 @@
+"""Trained models on disk.
+
+`.npz`: the weights and biases as arrays (W1, b1, W2, ...) plus one JSON string `meta` with the
+network (names, activations, bias form), loss, classes and training settings; read back with
+`allow_pickle=False`, so opening a model file never runs code. A checkpoint is the same file with
+the optimizer's state and the position in the run added, for `nncalc train --resume`.
+`.yaml`: for small networks, a problem file holding the trained weights, which `forward`, `backprop`
+and `check` accept like any other. Every write is atomic.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import NncalcError
+from .fileio import atomic_open, write_text_atomic
+from .functions import ACTIVATIONS, LOSSES, Activation
+from .problem import Layer, Network, Problem
+
+FORMAT = "nncalc-model"
+VERSION = 1
+YAML_MAX_PARAMS = 20_000
+
+
+class ModelError(NncalcError):
+    """A model file that cannot be written or read."""
+
+    kind = "model"
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A trained network with what is needed to use it: loss, class names, settings, provenance."""
+
+    name: str
+    network: Network                  # weights in the dtype trained (float32 or float64)
+    loss: str
+    learning_rate: float
+    classes: tuple[str, ...] | None = None
+    training: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None         # the problem file it was trained from
+    history: list[dict[str, Any]] = field(default_factory=list)
+    checkpoint: dict[str, Any] | None = None   # {"arrays": {...}, "info": {...}} for --resume
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.network.layers[0].weights.dtype
+
+    @property
+    def flat_values(self) -> np.ndarray:
+        """Weights then biases in one array, the trainer's layout."""
+        parts = [l.weights.ravel() for l in self.network.layers]
+        parts += [l.bias for l in self.network.layers if l.bias is not None]
+        return np.concatenate(parts)
+
+    def float64_network(self) -> Network:
+        layers = tuple(Layer(l.units, l.activation, l.weights.astype(np.float64), l.weight_names,
+                             None if l.bias is None else l.bias.astype(np.float64), l.bias_names, l.bias_shared)
+                       for l in self.network.layers)
+        return Network(self.network.inputs, layers)
+
+
+# ---------------------------------------------------------------- .npz
+
+def _network_meta(network: Network) -> dict[str, Any]:
+    layers = []
+    for layer in network.layers:
+        act = layer.activation
+        layers.append({
+            "units": list(layer.units),
+            "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
+            "weight_names": [list(r) for r in layer.weight_names],
+            "bias_names": list(layer.bias_names),
+            "bias_shared": layer.bias_shared,
+        })
+    return {"inputs": list(network.inputs), "layers": layers}
+
+
+def save_npz(path: str | Path, model: Model) -> None:
+    """Write the model (and its checkpoint state, if any) to an .npz file atomically."""
+    arrays: dict[str, np.ndarray] = {}
+    for i, layer in enumerate(model.network.layers, start=1):
+        arrays[f"W{i}"] = layer.weights
+        if layer.bias is not None:
+            arrays[f"b{i}"] = layer.bias
+    meta: dict[str, Any] = {
+        "format": FORMAT, "version": VERSION, "name": model.name, "source": model.source,
+        "network": _network_meta(model.network), "loss": model.loss, "learning_rate": model.learning_rate,
+        "classes": None if model.classes is None else list(model.classes),
+        "training": model.training, "history": model.history,
+    }
+    if model.checkpoint is not None:
+        meta["checkpoint"] = model.checkpoint["info"]
+        arrays.update({f"state_{k}": v for k, v in model.checkpoint["arrays"].items()})
+    arrays["meta"] = np.array(json.dumps(meta, allow_nan=False))
+    with atomic_open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def load_npz(path: str | Path) -> Model:
+    """Read a model written by save_npz; anything else is a ModelError naming the file."""
+    file = str(path)
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise ModelError("file not found", file=file) from None
+    except IsADirectoryError:
+        raise ModelError("is a folder, expected a model file (.npz)", file=file) from None
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise ModelError(f"not an nncalc model (.npz): {exc}", file=file) from None
+    if not hasattr(archive, "files"):
+        raise ModelError("not an nncalc model: a single array, expected an .npz archive", file=file)
+    with archive:
+        try:
+            arrays = {k: archive[k] for k in archive.files}
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+            raise ModelError(f"cannot read the archive: {exc}", file=file) from None
+    if "meta" not in arrays:
+        raise ModelError("not an nncalc model: no 'meta' entry (was it written by `nncalc train --save`?)",
+                         file=file)
+    try:
+        meta = json.loads(str(arrays.pop("meta")))
+    except (ValueError, TypeError) as exc:
+        raise ModelError(f"the model's meta data is not valid JSON: {exc}", file=file) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelError("not an nncalc model (meta format is not nncalc-model)", file=file)
+    if meta.get("version", 0) > VERSION:
+        raise ModelError(f"written by a newer nncalc (model format {meta['version']}); upgrade nncalc", file=file)
+    try:
+        network = _network_from(meta["network"], arrays)
+        state = {k[len("state_"):]: v for k, v in arrays.items() if k.startswith("state_")}
+        checkpoint = {"arrays": state, "info": meta["checkpoint"]} if "checkpoint" in meta else None
+        loss = meta["loss"]
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}")
+        classes = meta.get("classes")
+        return Model(str(meta.get("name", Path(file).stem)), network, loss, float(meta["learning_rate"]),
+                     None if classes is None else tuple(str(c) for c in classes), dict(meta.get("training") or {}),
+                     meta.get("source"), list(meta.get("history") or []), checkpoint)
+    except (KeyError, ValueError, TypeError) as exc:
+        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ModelError(f"damaged model file: {what}", file=file) from None
+
+
+def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Network:
+    inputs = tuple(spec["inputs"])
+    layers = []
+    fan_in = len(inputs)
+    for i, ls in enumerate(spec["layers"], start=1):
+        act = ls["activation"]
+        name, alpha = (act, None) if isinstance(act, str) else (act["name"], act.get("alpha"))
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r} in layer {i}")
+        units = tuple(ls["units"])
+        W = arrays[f"W{i}"]
+        if W.shape != (len(units), fan_in) or W.dtype.kind != "f":
+            raise ValueError(f"W{i} has shape {W.shape}, expected {(len(units), fan_in)}")
+        b = arrays.get(f"b{i}")
+        if b is not None and b.shape != (len(units),):
+            raise ValueError(f"b{i} has shape {b.shape}, expected {(len(units),)}")
+        names = tuple(tuple(r) for r in ls["weight_names"])
+        layers.append(Layer(units, Activation(name, alpha), W, names, b, tuple(ls["bias_names"]),
+                            bool(ls["bias_shared"])))
+        fan_in = len(units)
+    return Network(inputs, tuple(layers))
+
+
+# ---------------------------------------------------------------- .yaml (a problem file)
+
+def save_yaml(path: str | Path, model: Model, problem: Problem | None = None) -> None:
+    """Write a problem file with the trained weights (small networks only), atomically."""
+    import yaml
+
+    n = model.network.n_params
+    if n > YAML_MAX_PARAMS:
+        raise ModelError(f"a .yaml model is for small networks (at most {YAML_MAX_PARAMS:,} parameters); "
+                         f"this one has {n:,}: save it as .npz", file=str(path))
+    net = model.float64_network()
+    layers = []
+    for layer in net.layers:
+        act = layer.activation
+        spec: dict[str, Any] = {"units": list(layer.units),
+                                "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
+                                "weights": layer.weights.tolist(),
+                                "weight_names": [list(r) for r in layer.weight_names]}
+        if layer.bias is not None:
+            if layer.bias_shared:
+                spec["bias"], spec["bias_names"] = float(layer.bias[0]), layer.bias_names[0]
+            else:
+                spec["bias"], spec["bias_names"] = layer.bias.tolist(), list(layer.bias_names)
+        layers.append(spec)
+    doc: dict[str, Any] = {"name": f"{model.name} (trained)",
+                           "network": {"inputs": list(net.inputs), "layers": layers},
+                           "loss": model.loss, "learning_rate": model.learning_rate}
+    if problem is not None:
+        if problem.inputs is not None:
+            samples = []
+            for k in range(problem.inputs.shape[0]):
+                sample: dict[str, Any] = {"input": problem.inputs[k].tolist()}
+                if problem.targets is not None:
+                    sample["target"] = problem.targets[k].tolist()
+                samples.append(sample)
+            doc["data"] = samples
+        elif problem.data_source is not None:
+            doc["data"] = problem.data_source
+        if problem.training:
+            doc["training"] = problem.training
+    last = model.history[-1] if model.history else {}
+    header = [f"# Trained by `nncalc train`{' from ' + model.source if model.source else ''}"]
+    if last:
+        header.append(f"# after {last.get('step', 0)} updates; training loss {last.get('loss', float('nan')):.9g}")
+    header.append("# Use it like any problem file: nncalc forward / backprop / check THIS_FILE")
+    text = "\n".join(header) + "\n" + yaml.safe_dump(doc, sort_keys=False, default_flow_style=None,
+                                                       width=100, allow_unicode=True)
+    write_text_atomic(path, text)
+
+
+def model_kind(path: str | Path) -> str:
+    """'npz' or 'yaml' from the file name; anything else is a ModelError."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".npz":
+        return "npz"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    raise ModelError("expected a model file name ending in .npz (any size) or .yaml (small networks)",
+                     file=str(path))
+
+
+def load_model(path: str | Path) -> Model:
+    """An .npz model, or a problem file (.yaml) used as a model."""
+    if model_kind(path) == "npz":
+        return load_npz(path)
+    from .problem import load_problem
+
+    problem = load_problem(path)
+    return model_from_problem(problem)
+
+
+def model_from_problem(problem: Problem, classes: tuple[str, ...] | None = None) -> Model:
+    training = problem.training or {}
+    if classes is None and problem.targets is not None:
+        from .train import listed_labels
+
+        classes = listed_labels(problem.targets, problem.network)[1]
+    return Model(problem.name, problem.network, problem.loss, problem.learning_rate, classes,
+                 dict(training), problem.source)

@@ -1,0 +1,238 @@
+"""Check results as a Rich table, JSON, CSV or Markdown: one file in detail, or many files as a
+gradebook with a per-quantity summary. Each function returns; the CLI prints."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..check import CARRIED, CORRECT, WRONG, FileResult, QuantitySummary, summarize
+from ..trace import Trace
+from .common import fmt
+
+_VERDICT_TEXT = {CORRECT: "correct", CARRIED: "carried forward", WRONG: "wrong"}
+_VERDICT_MARK = {CORRECT: ("✓", "green"), CARRIED: ("↪", "yellow"), WRONG: ("✗", "red")}
+
+
+@dataclass
+class CheckReport:
+    """Everything a check printed: the problem's trace, the files' results and how they were marked."""
+
+    trace: Trace
+    files: list[FileResult]
+    batch: bool                       # a folder or several files: a gradebook, not one file in detail
+    carried_credit: float = 1.0
+    tolerance: str = "as written"     # how correctness was judged, in words
+    derivations: dict[str, list[str]] = field(default_factory=dict)   # --explain: lines per quantity
+
+    @property
+    def summaries(self) -> list[QuantitySummary]:
+        return summarize(self.files, {name: i for i, name in enumerate(self.trace.quantities)})
+
+    def score_text(self, f: FileResult) -> str:
+        score = f.score(self.carried_credit)
+        return "" if score is None else f"{100 * score:.1f}%"
+
+    def totals(self, f: FileResult) -> str:
+        n = len(f.results)
+        text = (f"{f.count(CORRECT)} correct, {f.count(CARRIED)} carried forward, {f.count(WRONG)} wrong "
+                f"of {n}; score {self.score_text(f)}")
+        if f.count(CARRIED) and self.carried_credit != 1:
+            text += f" (a carried-forward answer earns {self.carried_credit:g} of a mark)"
+        return text
+
+
+def _who(f: FileResult, report: CheckReport) -> str:
+    if f.file == report.trace.problem.source:
+        return f"the answers: block of {f.file}"
+    return f"{f.file}" + (f" ({f.student})" if f.student else "")
+
+
+# ---------------------------------------------------------------- the terminal
+
+def check_view(report: CheckReport, decimals: int = 9, unicode: bool = True) -> RenderableType:
+    """One file: every answer with its verdict; many files: a gradebook and a per-quantity summary."""
+    if report.batch:
+        return _batch_view(report, unicode)
+    f = report.files[0]
+    parts: list[RenderableType] = [
+        Text(f"Checking {_who(f, report)}", style="bold"),
+        Text(f"against {report.trace.problem.name} (correct: within {report.tolerance})", style="dim")]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for col, justify in (("quantity", "left"), ("given", "right"), ("expected", "right"),
+                         ("verdict", "left"), ("diagnosis", "left")):
+        table.add_column(col, justify=justify, no_wrap=col != "diagnosis", overflow="fold")
+    for r in f.results:
+        table.add_row(r.name, r.text, fmt(r.expected, decimals), _verdict_cell(r.verdict, unicode),
+                      r.diagnosis or "")
+    parts += [table, Text(report.totals(f))]
+    parts += _derivation_parts(report, [r.name for r in f.results if r.verdict == WRONG])
+    return Group(*parts)
+
+
+def _verdict_cell(verdict: str, unicode: bool) -> Text:
+    mark, style = _VERDICT_MARK[verdict]
+    words = _VERDICT_TEXT[verdict]
+    return Text(f"{mark} {words}" if unicode else words, style=style)
+
+
+def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
+    files = report.files
+    parts: list[RenderableType] = [
+        Text(f"Checking {len(files)} answers files against {report.trace.problem.name}", style="bold"),
+        Text(f"correct: within {report.tolerance}; a carried-forward answer earns "
+             f"{report.carried_credit:g} of a mark", style="dim")]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for col in ("file", "student", "correct", "carried", "wrong", "score"):
+        table.add_column(col, justify="left" if col in ("file", "student") else "right")
+    errors = []
+    for f in files:
+        if f.error is not None:
+            table.add_row(f.file, f.student or "", "", "", "", Text("error", style="red"))
+            errors.append(f.error)
+            continue
+        table.add_row(f.file, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)),
+                      str(f.count(WRONG)), report.score_text(f))
+    parts.append(table)
+    if errors:
+        parts.append(Text("Could not be checked:", style="bold red"))
+        parts += [Text(f"  {e}") for e in errors]
+    parts.append(Text(_batch_totals(files)))
+    missed = [s for s in report.summaries if s.carried or s.wrong]
+    if missed:
+        q = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title_justify="left")
+        for col in ("quantity", "answered", "correct", "carried", "wrong", "most common diagnosis"):
+            q.add_column(col, justify="right" if col in ("answered", "correct", "carried", "wrong") else "left",
+                         no_wrap=col != "most common diagnosis", overflow="fold")
+        for s in missed:
+            q.add_row(s.name, str(s.answered), str(s.correct), str(s.carried), str(s.wrong), _common(s))
+        parts += [Text(""), Text("Per quantity (those not everyone got right)", style="bold"), q]
+    others = len(report.summaries) - len(missed)
+    if others:
+        parts.append(Text(f"{others} other quantit{'y' if others == 1 else 'ies'}: every answer correct"))
+    parts += _derivation_parts(report, [s.name for s in missed if s.wrong])
+    return Group(*parts)
+
+
+def _common(s: QuantitySummary) -> str:
+    return f"{s.common} ({s.common_count} of {s.wrong})" if s.common else ""
+
+
+def _batch_totals(files: list[FileResult]) -> str:
+    ok = sum(f.all_correct for f in files)
+    bad = sum(f.error is not None for f in files)
+    text = f"{len(files)} files: {ok} all correct, {len(files) - ok - bad} with mistakes"
+    return text + (f", {bad} could not be checked" if bad else "")
+
+
+def _derivation_parts(report: CheckReport, names: list[str]) -> list[RenderableType]:
+    shown = [n for n in dict.fromkeys(names) if report.derivations.get(n)]
+    if not shown:
+        return []
+    parts: list[RenderableType] = [Text(""), Text("How the wrong ones are worked out", style="bold")]
+    for name in shown:
+        parts.append(Text(name, style="bold"))
+        parts += [Text(f"  {line.strip()}") for line in report.derivations[name]]
+    return parts
+
+
+# ---------------------------------------------------------------- machine-readable
+
+def check_dict(report: CheckReport) -> dict[str, Any]:
+    """{"problem", "files": [{"file", "student", "error", "results": [...], ...}], "quantities": [...]}."""
+    p = report.trace.problem
+    return {
+        "problem": p.name,
+        "source": p.source,
+        "tolerance": report.tolerance,
+        "carried_credit": report.carried_credit,
+        "files": [_file_dict(f, report) for f in report.files],
+        "quantities": [{"name": s.name, "answered": s.answered, "correct": s.correct,
+                        "carried_forward": s.carried, "wrong": s.wrong, "most_common_diagnosis": s.common,
+                        "most_common_count": s.common_count} for s in report.summaries],
+    }
+
+
+def _file_dict(f: FileResult, report: CheckReport) -> dict[str, Any]:
+    return {
+        "file": f.file, "student": f.student, "error": f.error,
+        "results": [{"name": r.name, "given": r.given, "expected": r.expected, "verdict": r.verdict,
+                     "diagnosis": r.diagnosis, "written_as": r.written, "given_text": r.text,
+                     "tolerance": r.tolerance, "from_your_values": r.carried, "follows_from": list(r.sources),
+                     "carried_from": list(r.roots), "mistakes": list(r.mistakes), "line": r.line,
+                     **({"derivation": report.derivations[r.name]}
+                        if r.verdict == WRONG and r.name in report.derivations else {})}
+                    for r in f.results],
+        "correct": f.count(CORRECT), "carried_forward": f.count(CARRIED), "wrong": f.count(WRONG),
+        "score": f.score(report.carried_credit),
+    }
+
+
+def check_csv(report: CheckReport) -> str:
+    """One file: a row per answer. Many files: a gradebook row per file, with each quantity's verdict."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    if not report.batch:
+        out.writerow(["file", "student", "name", "written_as", "given", "expected", "verdict", "diagnosis"])
+        for f in report.files:
+            for r in f.results:
+                out.writerow([f.file, f.student or "", r.name, r.written, r.text, repr(r.expected), r.verdict,
+                              r.diagnosis or ""])
+        return buffer.getvalue()
+    names = [s.name for s in report.summaries]
+    out.writerow(["file", "student", "answered", "correct", "carried_forward", "wrong", "score", "error"] + names)
+    for f in report.files:
+        score = f.score(report.carried_credit)
+        verdicts = {r.name: r.verdict for r in f.results}
+        out.writerow([f.file, f.student or "", len(f.results), f.count(CORRECT), f.count(CARRIED), f.count(WRONG),
+                      "" if score is None else f"{score:.4f}", f.error or ""]
+                     + [verdicts.get(n, "") for n in names])
+    return buffer.getvalue()
+
+
+def check_markdown(report: CheckReport, decimals: int = 9) -> str:
+    """Pipe tables for a report or a course page."""
+    def esc(cell: str) -> str:
+        return cell.replace("|", "\\|") or " "
+
+    def table(columns: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+        lines = ["| " + " | ".join(columns) + " |",
+                 "| " + " | ".join("---:" if i in right else ":---" for i in range(len(columns))) + " |"]
+        return lines + ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
+
+    p = report.trace.problem
+    if not report.batch:
+        f = report.files[0]
+        lines = [f"## Checking {_who(f, report)}", "", f"Against {p.name}; correct: within {report.tolerance}.", ""]
+        lines += table(["quantity", "given", "expected", "verdict", "diagnosis"],
+                       [[f"`{r.name}`", r.text, fmt(r.expected, decimals), _VERDICT_TEXT[r.verdict],
+                         r.diagnosis or ""] for r in f.results], {1, 2})
+        lines += ["", report.totals(f)]
+        wrong = [r.name for r in f.results if r.verdict == WRONG and report.derivations.get(r.name)]
+    else:
+        lines = [f"## Checking {len(report.files)} answers files against {p.name}", ""]
+        lines += table(["file", "student", "correct", "carried", "wrong", "score"],
+                       [[f.file, f.student or "", "", "", "", f"error: {f.error}"] if f.error else
+                        [f.file, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)), str(f.count(WRONG)),
+                         report.score_text(f)] for f in report.files], {2, 3, 4, 5})
+        lines += ["", _batch_totals(report.files), ""]
+        missed = [s for s in report.summaries if s.carried or s.wrong]
+        if missed:
+            lines += ["**Per quantity (those not everyone got right)**", ""]
+            lines += table(["quantity", "answered", "correct", "carried", "wrong", "most common diagnosis"],
+                           [[f"`{s.name}`", str(s.answered), str(s.correct), str(s.carried), str(s.wrong),
+                             _common(s)] for s in missed], {1, 2, 3, 4})
+        wrong = [s.name for s in missed if s.wrong and report.derivations.get(s.name)]
+    if wrong:
+        lines += ["", "**How the wrong ones are worked out**", "", "```text"]
+        for name in wrong:
+            lines += [name] + [f"  {line.strip()}" for line in report.derivations[name]]
+        lines.append("```")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,268 @@
+"""What training and evaluation show: history rows, the final table, a loss curve and a decision
+map drawn in the terminal, per-class precision/recall and the confusion matrix. Each function
+returns text or Rich renderables; the CLI prints them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from .common import fmt
+
+# TensorFlow Playground's orange and blue first, then distinct colours for more classes.
+CLASS_COLOURS = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#7f7f7f",
+                 "#bcbd22", "#17becf")
+REGION_COLOURS = ("#fbd3a6", "#a9d3ef", "#bfe5bf", "#d9cbe8", "#f2b5b5", "#dccbc6", "#f6cde6", "#d9d9d9",
+                  "#e9e9b0", "#b3eaf0")
+POINT_CHARS = "ox+*#@%&$="
+REGION_CHARS = ". :-~=^'`,"
+SHADES = " .:-=+*#%@"
+
+
+def _table(title: str | None, *columns: str, numeric_from: int = 1) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="right" if i >= numeric_from else "left", no_wrap=True)
+    return table
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.2f}%"
+
+
+def _num(x: float | None, decimals: int = 6) -> str:
+    if x is None:
+        return "—"
+    if x != 0 and (abs(x) < 10.0 ** -(decimals - 2) or abs(x) >= 1e7):
+        return f"{x:.{max(decimals - 3, 3)}e}"
+    return f"{x:.{decimals}f}"
+
+
+# ---------------------------------------------------------------- history rows
+
+@dataclass
+class Column:
+    title: str
+    width: int
+    value: Callable[[dict[str, Any]], str]
+
+
+class HistoryRows:
+    """Fixed-width text rows, one per history entry, printable as they come (also when piped)."""
+
+    def __init__(self, columns: list[Column]) -> None:
+        self.columns = columns
+
+    def header(self) -> str:
+        return "  ".join(c.title.rjust(c.width) for c in self.columns).rstrip()
+
+    def row(self, record: dict[str, Any]) -> str:
+        return "  ".join(c.value(record).rjust(c.width) for c in self.columns).rstrip()
+
+
+def history_rows(*, by_step: bool, total: int, loss_name: str, accuracy: bool, validation: bool,
+                 extra: Sequence[str] = (), decimals: int = 6, seconds: bool = True) -> HistoryRows:
+    """Columns: step (or epoch), loss, accuracy, validation loss/accuracy, extra named values, time.
+
+    `extra` names keys of the record (outputs and watched weights) shown with `decimals`."""
+    width = max(len(f"{total:,}") * 2 + 1, 5)
+    key = "step" if by_step else "epoch"
+    cols = [Column(key, width, lambda r: f"{r[key]:,}/{total:,}" if isinstance(r[key], int) else f"{r[key]:g}")]
+    w = decimals + 6
+    cols.append(Column(loss_name, max(w, len(loss_name)), lambda r: _num(r.get("loss"), decimals)))
+    if accuracy:
+        cols.append(Column("accuracy", 8, lambda r: _pct(r.get("accuracy"))))
+    if validation:
+        cols.append(Column("val loss", w, lambda r: _num(r.get("val_loss"), decimals)))
+        if accuracy:
+            cols.append(Column("val acc", 8, lambda r: _pct(r.get("val_accuracy"))))
+    for name in extra:
+        cols.append(Column(name, max(w, len(name)), lambda r, n=name: fmt(r[n], decimals) if n in r else "—"))
+    if seconds:
+        cols.append(Column("time", 8, lambda r: f"{r.get('seconds', 0.0):.2f} s"))
+    return HistoryRows(cols)
+
+
+# ---------------------------------------------------------------- the final table
+
+def final_table(rows: Sequence[tuple[str, int, float, float | None]], loss: str, seconds_per_epoch: float | None,
+                epochs: int, steps: int, decimals: int = 6) -> Table:
+    """rows: (split, samples, loss, accuracy)."""
+    accuracy = any(r[3] is not None for r in rows)
+    table = _table("Result", "data", "samples", f"loss ({loss})", *(["accuracy"] if accuracy else []))
+    for name, n, value, acc in rows:
+        table.add_row(name, f"{n:,}", _num(value, decimals), *([_pct(acc)] if accuracy else []))
+    per = f"{seconds_per_epoch:.3f} s per epoch" if seconds_per_epoch is not None else "less than one epoch"
+    table.caption = f"{epochs:,} epoch{'s' if epochs != 1 else ''}, {steps:,} update{'s' if steps != 1 else ''}; {per}"
+    table.caption_justify = "left"
+    return table
+
+
+# ---------------------------------------------------------------- a curve in the terminal
+
+def loss_curve(history: Sequence[dict[str, Any]], *, width: int = 64, height: int = 12,
+               unicode: bool = True) -> str:
+    """The training (and validation) loss over the run as a text plot; log scale when it falls by
+    more than a factor of 100. '' with fewer than 3 points."""
+    if len(history) < 3:
+        return ""
+    x_key = "step" if len({r["epoch"] for r in history}) < len(history) else "epoch"
+    series = [("loss", "•" if unicode else "*", [r.get("loss") for r in history])]
+    if any("val_loss" in r for r in history):
+        series.append(("validation", "○" if unicode else "o", [r.get("val_loss") for r in history]))
+    values = [v for _, _, ys in series for v in ys if v is not None and math.isfinite(v)]
+    if not values:
+        return ""
+    lo, hi = min(values), max(values)
+    log = lo > 0 and hi / lo > 100
+    f = (lambda v: math.log10(v)) if log else (lambda v: v)
+    flo, fhi = f(lo), f(hi)
+    span = (fhi - flo) or 1.0
+    n = len(history)
+    cols = min(width, n)
+    grid = [[" "] * cols for _ in range(height)]
+    for _, mark, ys in reversed(series):
+        for c in range(cols):
+            i = round(c * (n - 1) / max(cols - 1, 1))
+            v = ys[i]
+            if v is None or not math.isfinite(v) or (log and v <= 0):
+                continue
+            r = height - 1 - round((f(v) - flo) / span * (height - 1))
+            grid[r][c] = mark
+    label = lambda v: f"{v:.2e}" if log or abs(v) < 1e-2 or abs(v) >= 1e4 else f"{v:.4f}"  # noqa: E731
+    top, bottom = label(hi), label(lo)
+    pad = max(len(top), len(bottom))
+    vbar, tick, corner, hbar = ("│", "┤", "└", "─") if unicode else ("|", "+", "+", "-")
+    lines = [f"loss{' (log scale)' if log else ''}: " + ",  ".join(f"{m} {name}" for name, m, _ in series)]
+    for r in range(height):
+        left = top if r == 0 else bottom if r == height - 1 else ""
+        lines.append(f"{left.rjust(pad)} {tick if left else vbar}{''.join(grid[r])}")
+    first, last = history[0][x_key], history[-1][x_key]
+    lines.append(" " * (pad + 1) + corner + hbar * cols)
+    axis = f"{first:,}" if isinstance(first, int) else f"{first:g}"
+    end = f"{last:,}" if isinstance(last, int) else f"{last:g}"
+    middle = x_key
+    gap = max(cols - len(axis) - len(end) - len(middle), 2)
+    lines.append(" " * (pad + 2) + axis + " " * (gap // 2) + middle + " " * (gap - gap // 2) + end)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- a decision map in the terminal
+
+def decision_map(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, labels: np.ndarray | None,
+                 classes: Sequence[str] | None, *, width: int = 60, height: int = 24, colour: bool = True,
+                 names: tuple[str, str] = ("x1", "x2")) -> Text:
+    """The plane of the two inputs, each cell coloured (or lettered) by the class the network predicts
+    there, with the samples on top, as TensorFlow Playground draws it.
+
+    predict: (k, 2) points -> (k,) class indices (with classes) or (k,) values (regression)."""
+    X = np.asarray(X, dtype=np.float64)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = (hi - lo) * 0.05 + 1e-9
+    lo, hi = lo - pad, hi + pad
+    xs = lo[0] + (np.arange(width) + 0.5) * (hi[0] - lo[0]) / width
+    ys = hi[1] - (np.arange(height) + 0.5) * (hi[1] - lo[1]) / height
+    gx, gy = np.meshgrid(xs, ys)
+    grid = predict(np.column_stack([gx.ravel(), gy.ravel()])).reshape(height, width)
+    is_class = classes is not None
+    if is_class:
+        cell = grid.astype(np.int64) % len(REGION_CHARS)
+    else:
+        vmin, vmax = float(grid.min()), float(grid.max())
+        cell = np.clip(((grid - vmin) / ((vmax - vmin) or 1.0) * (len(SHADES) - 1)).round(), 0, len(SHADES) - 1).astype(int)
+    points: dict[tuple[int, int], int] = {}
+    if labels is not None and is_class:
+        cx = np.clip(((X[:, 0] - lo[0]) / (hi[0] - lo[0]) * width).astype(int), 0, width - 1)
+        cy = np.clip(((hi[1] - X[:, 1]) / (hi[1] - lo[1]) * height).astype(int), 0, height - 1)
+        for r, c, k in zip(cy.tolist(), cx.tolist(), labels.tolist()):
+            points[(r, c)] = int(k)
+    text = Text()
+    text.append(f"{names[1]} ↑  {hi[1]:.3g}\n" if colour else f"{names[1]} ^  {hi[1]:.3g}\n")
+    for r in range(height):
+        for c in range(width):
+            k = int(cell[r, c])
+            if (r, c) in points:
+                p = points[(r, c)]
+                ch = POINT_CHARS[p % len(POINT_CHARS)]
+                style = f"bold {CLASS_COLOURS[p % len(CLASS_COLOURS)]} on {REGION_COLOURS[k % len(REGION_COLOURS)]}" \
+                    if colour and is_class else ""
+                text.append(ch, style=style)
+            elif is_class:
+                text.append(" " if colour else REGION_CHARS[k], style=f"on {REGION_COLOURS[k]}" if colour else "")
+            else:
+                text.append(SHADES[k])
+        text.append("\n")
+    text.append(f"{lo[1]:.3g}  {lo[0]:.3g}{' ' * max(width - 16, 1)}{hi[0]:.3g} → {names[0]}\n"
+                if colour else f"{lo[1]:.3g}  {lo[0]:.3g}{' ' * max(width - 16, 1)}{hi[0]:.3g} -> {names[0]}\n")
+    if is_class:
+        legend = []
+        for k, name in enumerate(classes):
+            region = "colour" if colour else f"region '{REGION_CHARS[k % len(REGION_CHARS)]}'"
+            legend.append(f"{POINT_CHARS[k % len(POINT_CHARS)]} class {name} ({region})")
+        text.append("samples: " + ",  ".join(legend))
+    else:
+        text.append(f"output from {fmt(vmin, 3)} ('{SHADES[0]}') to {fmt(vmax, 3)} ('{SHADES[-1]}')")
+    return text
+
+
+# ---------------------------------------------------------------- evaluation
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
+    """(k, k) counts: row = true class, column = predicted class."""
+    return np.bincount(y_true.astype(np.int64) * k + y_pred.astype(np.int64), minlength=k * k).reshape(k, k)
+
+
+def per_class(cm: np.ndarray) -> list[tuple[float | None, float | None, float | None, int]]:
+    """(precision, recall, F1, support) per class; None where a ratio has no samples."""
+    out = []
+    for c in range(cm.shape[0]):
+        tp, pred, true = int(cm[c, c]), int(cm[:, c].sum()), int(cm[c, :].sum())
+        p = tp / pred if pred else None
+        r = tp / true if true else None
+        f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else (0.0 if p is not None and r is not None else None)
+        out.append((p, r, f1, true))
+    return out
+
+
+def class_report(cm: np.ndarray, classes: Sequence[str]) -> Table:
+    """Per-class precision, recall, F1 and support, with macro averages."""
+    table = _table("Per class", "class", "precision", "recall", "F1", "samples")
+    stats = per_class(cm)
+    for name, (p, r, f1, n) in zip(classes, stats):
+        table.add_row(str(name), _pct(p), _pct(r), _pct(f1), f"{n:,}")
+    table.add_section()
+    mean = lambda i: float(np.mean([s[i] for s in stats if s[i] is not None])) if any(s[i] is not None for s in stats) else None  # noqa: E731
+    table.add_row("macro average", _pct(mean(0)), _pct(mean(1)), _pct(mean(2)), f"{int(cm.sum()):,}")
+    return table
+
+
+def confusion_table(cm: np.ndarray, classes: Sequence[str], colour: bool = True) -> Table:
+    """Rows: true class; columns: predicted class; the diagonal (correct) in bold."""
+    table = Table(title="Confusion matrix (rows: true class, columns: predicted)", box=box.SIMPLE_HEAD,
+                  title_justify="left", title_style="bold", pad_edge=False)
+    table.add_column("true \\ predicted", justify="left", no_wrap=True)
+    for name in classes:
+        table.add_column(str(name), justify="right", no_wrap=True)
+    for i, name in enumerate(classes):
+        cells = []
+        for j in range(len(classes)):
+            v = int(cm[i, j])
+            cells.append(Text(f"{v:,}", style="bold" if i == j and colour else ("dim" if v == 0 and colour else "")))
+        table.add_row(str(name), *cells)
+    return table
+
+
+def predictions_table(rows: Sequence[Sequence[str]], columns: Sequence[str], more: int = 0) -> Table:
+    table = _table("Predictions", *columns)
+    for row in rows:
+        table.add_row(*row)
+    if more:
+        table.caption = f"… and {more:,} more (all of them: --format csv or --format json)"
+        table.caption_justify = "left"
+    return table

@@ -1,0 +1,1035 @@
+"""The trainer: settings from a problem's `training:` block, a table of optimizers, and a training
+loop that yields its progress (it never prints).
+
+Every forward and backward pass is `nncalc.engine`'s. For speed the trainer keeps all parameters in
+one flat array, weights first, then biases; the layers it hands the engine hold views of it, the
+engine writes gradients into a second flat array, and each optimizer updates both in place with a
+few whole-array NumPy operations per step.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from .engine import backward, error_terms, forward
+from .errors import NncalcError, ProblemError, UsageError
+from .functions import FUSED_DELTAS, LOSSES
+from .problem import Layer, Network, Problem
+from .yamlio import format_path
+
+Array = np.ndarray
+
+DEFAULT_EPOCHS = 100
+FULL = "full"
+EVAL_CHUNK = 10_000          # samples per forward pass when evaluating a whole split
+EXACT_LOSS_WORK = 5_000_000  # up to this many samples x parameters, reports recompute the training loss
+FLUSH_EVERY = 100            # steps between flushing near-denormal optimizer state to zero
+PARALLEL_MIN = 150_000       # parameters from which an update is split across two threads
+
+
+class TrainingError(NncalcError):
+    """Training that cannot go on (a loss that became NaN or inf)."""
+
+    kind = "training"
+
+
+# ---------------------------------------------------------------- settings
+
+@dataclass(frozen=True)
+class Option:
+    """One optimizer option: its default and the kind of value it takes."""
+
+    default: Any
+    kind: str            # "rate" (> 0), "fraction" (0 <= x < 1), "bool", "eps" (> 0) or "choice"
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OptimizerKind:
+    """A row of the optimizer table: how to build it, its options and its default learning rate."""
+
+    make: Callable[["Settings", int, np.dtype], "FlatOptimizer"] | None
+    options: dict[str, Option]
+    default_learning_rate: float
+    rule: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to train; every field has a documented default (see README, "Training")."""
+
+    optimizer: str = "sgd"
+    learning_rate: float = 0.1
+    options: dict[str, Any] = field(default_factory=dict)   # the optimizer's own (momentum, beta1, ...)
+    batch_size: int | None = None        # None: the whole training set (full-batch gradient descent)
+    epochs: int = DEFAULT_EPOCHS
+    steps: int | None = None             # stop after this many updates (overrides epochs)
+    l2: float = 0.0
+    validation_split: float = 0.0
+    patience: int | None = None          # early stopping
+    update_biases: bool = True
+    update_order: str = "simultaneous"
+    dtype: str | None = None             # None: the data's own (float32 for images, else float64)
+    shuffle: bool = True
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as JSON-able data (stored inside saved models)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Settings":
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def describe_optimizer(self) -> str:
+        """e.g. 'momentum (classic, mu 0.9, Nesterov), learning rate 0.1'."""
+        o = self.options
+        if self.optimizer == "momentum":
+            extra = [o["form"], f"{'lambda' if o['form'] == 'ema' else 'mu'} {o['momentum']:g}"]
+            extra += ["Nesterov"] if o["nesterov"] else []
+            name = f"momentum ({', '.join(extra)})"
+        elif self.optimizer == "adam":
+            name = f"adam (beta1 {o['beta1']:g}, beta2 {o['beta2']:g}, eps {o['eps']:g})"
+        else:
+            name = self.optimizer
+        return f"{name}, learning rate {self.learning_rate:g}"
+
+
+TRAINING_KEYS = ("optimizer", "batch_size", "epochs", "steps", "l2", "validation_split", "early_stopping",
+                 "update_biases", "update_order", "dtype", "shuffle")
+UPDATE_ORDERS = ("simultaneous", "sequential")
+DTYPES = ("float32", "float64")
+
+
+class _Bad(Exception):
+    def __init__(self, path: tuple, message: str) -> None:
+        super().__init__(message)
+        self.path, self.message = path, message
+
+
+def _suggest(word: Any, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=2, cutoff=0.5)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def _whole(value: Any, path: tuple, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _Bad(path, f"expected a whole number of at least {minimum}, got {value!r}")
+    return value
+
+
+def _real(value: Any, path: tuple, kind: str) -> float:
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    if kind == "fraction":
+        if not (ok and 0 <= value < 1):
+            raise _Bad(path, f"expected a number from 0 up to (not including) 1, got {value!r}")
+    elif kind == "nonneg":
+        if not (ok and value >= 0):
+            raise _Bad(path, f"expected a number of at least 0, got {value!r}")
+    elif not (ok and value > 0):
+        raise _Bad(path, f"expected a number greater than 0, got {value!r}")
+    return float(value)
+
+
+def _flag(value: Any, path: tuple) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad(path, f"expected true or false, got {value!r}")
+    return value
+
+
+def _choice(value: Any, path: tuple, choices: Sequence[str], what: str) -> str:
+    if value not in choices:
+        raise _Bad(path, f"unknown {what} {value!r}{_suggest(value, choices)}; expected one of {', '.join(choices)}")
+    return value
+
+
+def _optimizer(spec: Any, problem: Problem) -> tuple[str, float, dict[str, Any]]:
+    path: tuple = ("training", "optimizer")
+    if isinstance(spec, str):
+        spec = {"name": spec}
+        at_name = path
+    elif isinstance(spec, dict):
+        if "name" not in spec:
+            raise _Bad(path, f"missing 'name' (one of {', '.join(OPTIMIZERS)})")
+        at_name = path + ("name",)
+    else:
+        raise _Bad(path, f"expected an optimizer name or a mapping like {{name: sgd, learning_rate: 0.1}}, "
+                         f"got {spec!r}")
+    name = _choice(spec["name"], at_name, tuple(OPTIMIZERS), "optimizer")
+    kind = OPTIMIZERS[name]
+    allowed = ("name", "learning_rate", *kind.options)
+    options: dict[str, Any] = {}
+    for key, value in spec.items():
+        kpath = path + (key,)
+        if key not in allowed:
+            raise _Bad(kpath, f"unknown option '{key}' for {name}{_suggest(key, allowed)}; "
+                              f"expected {', '.join(allowed)}")
+        if key in ("name", "learning_rate"):
+            continue
+        opt = kind.options[key]
+        if opt.kind == "bool":
+            options[key] = _flag(value, kpath)
+        elif opt.kind == "choice":
+            options[key] = _choice(value, kpath, opt.choices, key)
+        else:
+            options[key] = _real(value, kpath, opt.kind)
+    for key, opt in kind.options.items():
+        options.setdefault(key, opt.default)
+    if "learning_rate" in spec:
+        lr = _real(spec["learning_rate"], path + ("learning_rate",), "rate")
+    elif _file_has(problem, "learning_rate"):
+        lr = problem.learning_rate
+    else:
+        lr = kind.default_learning_rate
+    return name, lr, options
+
+
+def _file_has(problem: Problem, key: str) -> bool:
+    return problem.doc is not None and isinstance(problem.doc.data, dict) and key in problem.doc.data
+
+
+def settings_from_problem(problem: Problem) -> Settings:
+    """Validate the problem's `training:` block into Settings; a mistake is a ProblemError with the
+    key path and YAML line. Without a block: full-batch gradient descent at the file's learning rate."""
+    try:
+        return _settings(problem)
+    except _Bad as exc:
+        line = problem.doc.line_of(exc.path) if problem.doc is not None else None
+        raise ProblemError(exc.message, file=problem.source, where=format_path(exc.path), line=line) from None
+
+
+def _settings(problem: Problem) -> Settings:
+    block = problem.training or {}
+    for key in block:
+        if key not in TRAINING_KEYS:
+            raise _Bad(("training", key), f"unknown key '{key}'{_suggest(key, TRAINING_KEYS)}; "
+                                          f"expected one of {', '.join(TRAINING_KEYS)}")
+    at = lambda key: ("training", key)  # noqa: E731
+    name, lr, options = _optimizer(block.get("optimizer", "sgd"), problem)
+    values: dict[str, Any] = {"optimizer": name, "learning_rate": lr, "options": options,
+                              "seed": problem.seed or 0, "shuffle": name != "perceptron"}
+    if "batch_size" in block:
+        values["batch_size"] = parse_batch_size(block["batch_size"], at("batch_size"))
+    if "epochs" in block:
+        values["epochs"] = _whole(block["epochs"], at("epochs"))
+    if "steps" in block:
+        values["steps"] = _whole(block["steps"], at("steps"))
+    if "l2" in block:
+        values["l2"] = _real(block["l2"], at("l2"), "nonneg")
+    if "validation_split" in block:
+        values["validation_split"] = _real(block["validation_split"], at("validation_split"), "fraction")
+    if "early_stopping" in block:
+        spec = block["early_stopping"]
+        if isinstance(spec, dict):
+            for key in spec:
+                if key != "patience":
+                    raise _Bad(at("early_stopping") + (key,), f"unknown key '{key}'; expected patience")
+            values["patience"] = _whole(spec.get("patience", 5), at("early_stopping") + ("patience",))
+        elif spec is not False:
+            raise _Bad(at("early_stopping"), f"expected {{patience: N}} or false, got {spec!r}")
+    for key in ("update_biases", "shuffle"):
+        if key in block:
+            values[key] = _flag(block[key], at(key))
+    if "update_order" in block:
+        values["update_order"] = _choice(block["update_order"], at("update_order"), UPDATE_ORDERS, "update order")
+    if "dtype" in block:
+        values["dtype"] = _choice(block["dtype"], at("dtype"), DTYPES, "dtype")
+    settings = Settings(**values)
+    _check_network(problem.network, settings)
+    return settings
+
+
+def _check_network(network: Network, settings: Settings) -> None:
+    """The optimizer must fit the network: the perceptron rule for one layer of step or sign units,
+    gradient methods for units with a derivative."""
+    at = ("training", "optimizer")
+    acts = [layer.activation.name for layer in network.layers]
+    if settings.optimizer == "perceptron":
+        if len(acts) != 1 or acts[0] not in ("step", "sign"):
+            shape = f"{len(acts)} layers" if len(acts) != 1 else f"a layer of {acts[0]} units"
+            raise _Bad(at, f"the perceptron rule trains one layer of step or sign units; this network has "
+                           f"{shape}: use sgd, momentum or adam")
+        return
+    for li, layer in enumerate(network.layers):
+        act = layer.activation
+        fused = li == len(network.layers) - 1 and (act.name, "cross_entropy") in FUSED_DELTAS
+        if not act.has_derivative and not fused:
+            hint = act.fn.no_derivative
+            raise _Bad(at, f"{settings.optimizer} needs gradients, but layer {li + 1} is {act.name}: {hint}")
+
+
+def parse_batch_size(value: Any, path: tuple = ("--batch-size",)) -> int | None:
+    """A batch size: a whole number >= 1 or 'full' (None)."""
+    if value == FULL:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _Bad(path, f"expected a whole number of at least 1 or 'full', got {value!r}")
+    return value
+
+
+def with_cli_overrides(settings: Settings, *, epochs: int | None = None, steps: int | None = None,
+                       batch_size: str | None = None, learning_rate: float | None = None,
+                       seed: int | None = None) -> Settings:
+    """Command-line options over the file's settings; a bad value is a UsageError naming the option."""
+    changes: dict[str, Any] = {}
+    try:
+        if epochs is not None:
+            changes["epochs"] = _whole(epochs, ("--epochs",))
+            changes["steps"] = None
+        if steps is not None:
+            changes["steps"] = _whole(steps, ("--steps",))
+        if batch_size is not None:
+            changes["batch_size"] = parse_batch_size(batch_size)
+        if learning_rate is not None:
+            changes["learning_rate"] = _real(learning_rate, ("--learning-rate",), "rate")
+        if seed is not None:
+            changes["seed"] = _whole(seed, ("--seed",), 0)
+    except _Bad as exc:
+        raise UsageError(f"{exc.path[0]}: {exc.message}") from None
+    return replace(settings, **changes)
+
+
+# ---------------------------------------------------------------- data as the network sees it
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Inputs X (n, d), targets T (n, m) in the network's output form, and class indices (n,) when
+    the task is classification (for accuracy)."""
+
+    X: Array
+    T: Array
+    labels: Array | None = None
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+    def part(self, start: int, stop: int) -> "Split":
+        """Samples start:stop as views (no copy)."""
+        return Split(self.X[start:stop], self.T[start:stop],
+                     None if self.labels is None else self.labels[start:stop])
+
+
+@dataclass(frozen=True, eq=False)
+class TrainData:
+    train: Split
+    validation: Split | None = None
+    test: Split | None = None
+    classes: tuple[str, ...] | None = None
+
+
+_PLUS_MINUS = ("sign", "tanh")
+
+
+def class_targets(labels: Array, network: Network, dtype=np.float64) -> Array:
+    """Class indices as the network's targets: one-hot rows for several outputs (-1 for the other
+    classes with sign or tanh units), 0/1 (or -1/+1) for a single output."""
+    act = network.layers[-1].activation.name
+    low = -1.0 if act in _PLUS_MINUS else 0.0
+    m = len(network.outputs)
+    if m == 1:
+        return np.where(labels[:, None] > 0, 1.0, low).astype(dtype)
+    T = np.full((labels.shape[0], m), low, dtype=dtype)
+    T[np.arange(labels.shape[0]), labels] = 1.0
+    return T
+
+
+def predicted_labels(Y: Array, network: Network) -> Array:
+    """Class indices from outputs: the largest output, or the output above its midpoint for one unit."""
+    if Y.shape[1] > 1:
+        return Y.argmax(axis=1)
+    act = network.layers[-1].activation.name
+    return (Y[:, 0] > (0.0 if act in _PLUS_MINUS else 0.5)).astype(np.int64)
+
+
+def listed_labels(T: Array, network: Network) -> tuple[Array | None, tuple[str, ...] | None]:
+    """Class indices and names for listed samples whose targets are one-hot rows or single 0/1
+    (or -1/+1) values; (None, None) for regression targets."""
+    act = network.layers[-1].activation.name
+    low = -1.0 if act in _PLUS_MINUS else 0.0
+    binary = np.all((T == 1.0) | (T == low))
+    if not binary:
+        return None, None
+    if T.shape[1] == 1:
+        return (T[:, 0] == 1.0).astype(np.int64), (str(int(low)), "1")
+    if np.all((T == 1.0).sum(axis=1) == 1):
+        return T.argmax(axis=1), tuple(network.outputs)
+    return None, None
+
+
+def data_for(problem: Problem, datasets: dict | None = None, validation_split: float = 0.0,
+             dtype: str | None = None) -> TrainData:
+    """The problem's listed samples, or the loaded data sources, as targets the network can learn;
+    the last `validation_split` of the training samples are held out (views, no copy)."""
+    net = problem.network
+    if datasets is None:
+        if problem.inputs is None:
+            raise ProblemError("no data to train on: give `data:` samples with targets, or a source",
+                               file=problem.source, where="data")
+        if problem.targets is None:
+            raise ProblemError("the samples have no targets: training needs a `target:` for every sample",
+                               file=problem.source, where="data")
+        labels, classes = listed_labels(problem.targets, net)
+        train = Split(problem.inputs, problem.targets, labels)
+        test = None
+    else:
+        classes = datasets["train"].classes
+        train = _split_of(datasets["train"], net, problem, "data.train")
+        test = _split_of(datasets["test"], net, problem, "data.test") if "test" in datasets else None
+    want = np.dtype(dtype) if dtype else None
+    if want is not None and want.itemsize < train.X.dtype.itemsize:
+        # converting once halves the memory; the other way round each batch is converted instead
+        train = Split(train.X.astype(want), train.T, train.labels)
+        if test is not None:
+            test = Split(test.X.astype(want), test.T, test.labels)
+    validation = None
+    if validation_split > 0:
+        n_val = int(round(train.n * validation_split))
+        if n_val < 1 or n_val >= train.n:
+            raise ProblemError(f"validation_split {validation_split:g} of {train.n} samples leaves "
+                               f"{train.n - n_val} to train on and {n_val} to validate; both need at least 1",
+                               file=problem.source, where="training.validation_split",
+                               line=_line(problem, ("training", "validation_split")))
+        validation = train.part(train.n - n_val, train.n)
+        train = train.part(0, train.n - n_val)
+    return TrainData(train, validation, test, classes)
+
+
+def _line(problem: Problem, path: tuple) -> int | None:
+    return problem.doc.line_of(path) if problem.doc is not None else None
+
+
+def _split_of(data, network: Network, problem: Problem, where: str) -> Split:
+    """A Dataset as a Split, checked against the network's inputs and outputs."""
+    d, m = len(network.inputs), len(network.outputs)
+    fail = lambda msg: ProblemError(msg, file=problem.source, where=where)  # noqa: E731
+    if data.X.shape[1] != d:
+        raise fail(f"{data.name} has {data.X.shape[1]} inputs per sample, the network takes {d}")
+    if data.classes is not None:
+        k = len(data.classes)
+        if (m == 1 and k > 2) or (m > 1 and k > m):
+            raise fail(f"{data.name} has {k} classes, the network has {m} output{'s' if m > 1 else ''}: "
+                       f"give it {k} outputs (softmax), or 1 for two classes")
+        labels = np.asarray(data.y, dtype=np.int64)
+        return Split(data.X, class_targets(labels, network, np.float64 if data.X.dtype == np.float64
+                                           else data.X.dtype), labels)
+    if data.y.ndim != 2 or data.y.shape[1] != m:
+        got = data.y.shape[1] if data.y.ndim == 2 else 0
+        raise fail(f"{data.name} has {got} target column{'s' if got != 1 else ''}, the network has {m} outputs")
+    return Split(data.X, data.y.astype(data.X.dtype if data.X.dtype == np.float32 else np.float64))
+
+
+# ---------------------------------------------------------------- parameters in one flat array
+
+@dataclass(eq=False)
+class FlatParams:
+    """All weights then all biases in one array `values`, gradients in `grads` of the same layout;
+    `layers` are the network's layers holding views of `values`."""
+
+    values: Array
+    grads: Array
+    layers: list[Layer]
+    grad_W: list[Array]
+    grad_b: list[Array | None]
+    weight_slices: list[slice]
+    bias_slices: list[slice | None]
+
+    @property
+    def n_weights(self) -> int:
+        return self.weight_slices[-1].stop if self.weight_slices else 0
+
+    @classmethod
+    def of(cls, network: Network, dtype) -> "FlatParams":
+        sizes = [layer.weights.size for layer in network.layers]
+        bias_sizes = [0 if layer.bias is None else layer.bias.size for layer in network.layers]
+        total = sum(sizes) + sum(bias_sizes)
+        values, grads = np.empty(total, dtype), np.zeros(total, dtype)
+        layers, gW, gb, ws, bs = [], [], [], [], []
+        pos = 0
+        for layer, size in zip(network.layers, sizes):
+            ws.append(slice(pos, pos + size))
+            pos += size
+        for layer, size in zip(network.layers, bias_sizes):
+            bs.append(slice(pos, pos + size) if size else None)
+            pos += size
+        for layer, w, b in zip(network.layers, ws, bs):
+            W = values[w].reshape(layer.weights.shape)
+            W[...] = layer.weights
+            gW.append(grads[w].reshape(layer.weights.shape))
+            bias = None
+            if b is not None:
+                bias = values[b]
+                bias[...] = layer.bias
+                gb.append(grads[b])
+            else:
+                gb.append(None)
+            layers.append(replace(layer, weights=W, bias=bias))
+        return cls(values, grads, layers, gW, gb, ws, bs)
+
+    def network(self, template: Network) -> Network:
+        """The current weights as a foundation Network (float64 copies), names as in `template`."""
+        layers = tuple(replace(t, weights=l.weights.astype(np.float64),
+                               bias=None if l.bias is None else l.bias.astype(np.float64))
+                       for t, l in zip(template.layers, self.layers))
+        return replace(template, layers=layers)
+
+
+# ---------------------------------------------------------------- optimizers
+
+class FlatOptimizer:
+    """Updates parameters p from gradients g in place, elementwise, on slices of the flat arrays.
+
+    `begin()` once per step, then `apply(p, g, state_slice)` for the parts to update (all at once, or
+    layer by layer for the sequential order, or in two halves on two threads). g may be overwritten.
+    """
+
+    state_names: tuple[str, ...] = ()
+
+    def __init__(self, settings: Settings, size: int, dtype) -> None:
+        self.lr = settings.learning_rate
+        self.o = settings.options
+        self.state = {name: np.zeros(size, dtype) for name in self.state_names}
+        self.t = 0
+
+    def begin(self) -> None:
+        self.t += 1
+
+    def apply(self, p: Array, g: Array, sl: slice) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Zero state values within 10^8 of the denormal range: they no longer change any update, and
+        arithmetic on denormals is tens of times slower (unused MNIST pixels decay there)."""
+        for s in self.state.values():
+            tiny = np.finfo(s.dtype).tiny * 1e8
+            s[np.abs(s) < tiny] = 0
+
+
+class SGD(FlatOptimizer):
+    """w = w - eta g."""
+
+    def apply(self, p: Array, g: Array, sl: slice) -> None:
+        g *= self.lr
+        p -= g
+
+
+class Momentum(FlatOptimizer):
+    """classic: v = mu v - eta g; w = w + v (Nesterov: w = w + mu v - eta g).
+    ema (the NNBasic deck): v = lambda v - (1 - lambda) g; w = w + eta v
+    (Nesterov: w = w + eta (lambda v - (1 - lambda) g))."""
+
+    state_names = ("velocity",)
+
+    def apply(self, p: Array, g: Array, sl: slice) -> None:
+        v = self.state["velocity"][sl]
+        mu = self.o["momentum"]
+        if self.o["form"] == "ema":
+            g *= 1.0 - mu            # (1 - lambda) g
+            v *= mu
+            v -= g                   # v = lambda v - (1 - lambda) g
+            if self.o["nesterov"]:
+                np.subtract(mu * v, g, out=g)    # lambda v - (1 - lambda) g, the look-ahead
+                g *= self.lr
+                p += g
+            else:
+                np.multiply(v, self.lr, out=g)
+                p += g
+        else:
+            g *= self.lr             # eta g
+            v *= mu
+            v -= g                   # v = mu v - eta g
+            if self.o["nesterov"]:
+                p -= g
+                np.multiply(v, mu, out=g)
+                p += g               # w + mu v - eta g
+            else:
+                p += v
+
+
+class Adam(FlatOptimizer):
+    """m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+    w = w - eta (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)   (Kingma and Ba; PyTorch's order)."""
+
+    state_names = ("m", "v", "work")
+
+    def apply(self, p: Array, g: Array, sl: slice) -> None:
+        b1, b2, eps = self.o["beta1"], self.o["beta2"], self.o["eps"]
+        m, v, work = self.state["m"][sl], self.state["v"][sl], self.state["work"][sl]
+        m *= b1
+        np.multiply(g, 1.0 - b1, out=work)
+        m += work
+        v *= b2
+        g *= g
+        g *= 1.0 - b2
+        v += g
+        bc1 = 1.0 - b1 ** self.t
+        bc2_sqrt = math.sqrt(1.0 - b2 ** self.t)
+        np.sqrt(v, out=work)
+        work /= bc2_sqrt
+        work += eps
+        np.divide(m, work, out=work)
+        work *= self.lr / bc1
+        p -= work
+
+    def flush(self) -> None:
+        self.state["work"][...] = 0
+        super().flush()
+
+
+OPTIMIZERS: dict[str, OptimizerKind] = {
+    "sgd": OptimizerKind(SGD, {}, 0.1, "w = w - η g"),
+    "momentum": OptimizerKind(Momentum, {
+        "momentum": Option(0.9, "fraction"),
+        "nesterov": Option(False, "bool"),
+        "form": Option("classic", "choice", ("classic", "ema")),
+    }, 0.1, "classic: v = μ v - η g, w = w + v; ema: v = λ v - (1 - λ) g, w = w + η v"),
+    "adam": OptimizerKind(Adam, {
+        "beta1": Option(0.9, "fraction"),
+        "beta2": Option(0.999, "fraction"),
+        "eps": Option(1e-8, "rate"),
+    }, 0.001, "m, v running averages of g and g²; w = w - η m̂ / (√v̂ + ε)"),
+    "perceptron": OptimizerKind(None, {}, 1.0, "w = w + η (t - y) x, one sample at a time"),
+}
+
+
+# ---------------------------------------------------------------- the training loop
+
+@dataclass(frozen=True)
+class Step:
+    """Progress after one update: this epoch's running loss and accuracy (None without classes)."""
+
+    step: int
+    epoch: int            # 1-based, the epoch this update belongs to
+    batch: int            # 1-based within the epoch
+    batches: int
+    loss: float           # running loss of the epoch so far
+    accuracy: float | None
+    samples: int          # samples seen this epoch
+    seconds: float        # training time so far (the whole run)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One history entry (every epoch, or every K updates)."""
+
+    record: dict[str, Any]
+
+
+@dataclass
+class TrainResult:
+    history: list[dict[str, Any]]
+    reason: str                 # epochs, steps, early_stopping, converged, not_converged, interrupted
+    epochs: int                 # completed epochs
+    steps: int
+    seconds: float              # time spent training (not evaluating)
+    message: str = ""
+
+    @property
+    def seconds_per_epoch(self) -> float | None:
+        return self.seconds / self.epochs if self.epochs else None
+
+
+class Trainer:
+    """Trains a copy of the problem's network on `data` with `settings`.
+
+    `run()` is a generator of Step (after every update) and Report (each history entry) events; when
+    it ends, `result` says why. `request_stop()` (e.g. from a SIGINT handler) ends the run after the
+    current batch; the state is then consistent and `checkpoint()` can save it for `restore()`.
+    """
+
+    def __init__(self, problem: Problem, settings: Settings, data: TrainData, *,
+                 report_every: int | None = None,
+                 before_step: Callable[["Trainer", Array], None] | None = None) -> None:
+        self.problem, self.settings, self.data = problem, settings, data
+        self.template = problem.network
+        dtype = np.dtype(settings.dtype) if settings.dtype else (
+            np.dtype(np.float32) if data.train.X.dtype == np.float32 else np.dtype(np.float64))
+        self.dtype = dtype
+        self.params = FlatParams.of(problem.network, dtype)
+        kind = OPTIMIZERS[settings.optimizer]
+        self.optimizer = kind.make(settings, self.params.values.size, dtype) if kind.make else None
+        self.report_every = report_every
+        self.before_step = before_step
+        self.rng = np.random.default_rng(settings.seed)
+        n = data.train.n
+        self.batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
+        self.batches = -(-n // self.batch_size) if settings.optimizer != "perceptron" else n
+        self.exact_loss = n * problem.network.n_params <= EXACT_LOSS_WORK
+        self.sum_loss = LOSSES[problem.loss].mean_over == "none"
+        self.T = data.train.T if data.train.T.dtype == dtype else data.train.T.astype(dtype)
+        # progress through the run, all saved in a checkpoint
+        self.epoch = 0
+        self.step = 0
+        self.seconds = 0.0
+        self.history: list[dict[str, Any]] = []
+        self.perm: Array | None = None
+        self.batch = 0
+        self.sums = [0.0, 0, 0]          # loss sum, correct, samples of the current epoch
+        self.mistakes = 0                # perceptron: samples misclassified this epoch
+        self.best: tuple[float, Array] | None = None
+        self.waited = 0
+        self.stop_requested = False
+        self.result: TrainResult | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._xb: Array | None = None
+
+    # ---- public helpers
+
+    def request_stop(self) -> None:
+        self.stop_requested = True
+
+    def network(self) -> Network:
+        """The network with the current weights (float64), as the foundation's commands take it."""
+        return self.params.network(self.template)
+
+    def evaluate(self, split: Split) -> tuple[float, float | None]:
+        """(loss, accuracy) over a whole split at the current weights, in chunks."""
+        return evaluate_layers(self.params.layers, self.problem.loss, split, self.template, self.dtype)
+
+    @property
+    def target_steps(self) -> int:
+        s = self.settings
+        return s.steps if s.steps is not None else s.epochs * self.batches
+
+    # ---- the loop
+
+    def run(self) -> Iterator[Step | Report]:
+        try:
+            if self.settings.optimizer == "perceptron":
+                yield from self._run_perceptron()
+            else:
+                yield from self._run_gradient()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
+
+    def _done_reason(self) -> str | None:
+        s = self.settings
+        if s.steps is not None:
+            return "steps" if self.step >= s.steps else None
+        return "epochs" if self.epoch >= s.epochs else None
+
+    def _start_epoch(self, n: int) -> None:
+        shuffle = self.settings.shuffle and self.batch_size < n
+        self.perm = self.rng.permutation(n) if shuffle else np.arange(n)
+        self.batch = 0
+        self.sums = [0.0, 0, 0]
+        self.mistakes = 0
+
+    def _step_event(self) -> Step:
+        loss_sum, correct, seen = self.sums
+        running = loss_sum if self.sum_loss else loss_sum / max(seen, 1)
+        acc = correct / seen if self.data.train.labels is not None and seen else None
+        return Step(self.step, self.epoch + 1, self.batch, self.batches, running, acc, seen, self.seconds)
+
+    def _run_gradient(self) -> Iterator[Step | Report]:
+        s, p = self.settings, self.params
+        train, T, labels = self.data.train, self.T, self.data.train.labels
+        n, B = train.n, self.batch_size
+        layers, loss = p.layers, self.problem.loss
+        into = (p.grad_W, p.grad_b)
+        opt = self.optimizer
+        full = B == n           # full batch: the order of samples does not matter, so no shuffling
+        upto = p.values.size if s.update_biases else p.n_weights
+        wslice = slice(0, p.n_weights)
+        nw = p.n_weights
+        l2 = s.l2
+        l2_work = np.empty(nw, self.dtype) if l2 else None
+        sequential = s.update_order == "sequential"
+        halves = self._halves(upto) if not sequential else None
+        while (reason := self._done_reason()) is None:
+            if self.perm is None:
+                self._start_epoch(n)
+            while self.batch < self.batches:
+                t0 = time.perf_counter()
+                lo = self.batch * B
+                if full:
+                    xb, tb, lb = train.X, T, labels
+                else:
+                    idx = self.perm[lo:lo + B]
+                    xb, tb = self._take(train.X, idx), T[idx]
+                    lb = None if labels is None else labels[idx]
+                if self.before_step is not None:
+                    self.before_step(self, idx if not full else np.arange(n))
+                fwd = forward(layers, xb)
+                Y = fwd.output
+                batch_loss = float(error_terms(loss, Y, tb).sum())
+                if not math.isfinite(batch_loss):
+                    raise self._diverged(batch_loss)
+                nb = Y.shape[0]
+                self.sums[0] += batch_loss if self.sum_loss else batch_loss * nb
+                if lb is not None:
+                    self.sums[1] += int(np.count_nonzero(predicted_labels(Y, self.template) == lb))
+                self.sums[2] += nb
+                opt.begin()
+                if sequential:
+                    # each layer's gradient from the layers above as already updated this step
+                    for li in range(len(layers) - 1, -1, -1):
+                        backward(layers, loss, fwd, tb, into)
+                        parts = [p.weight_slices[li]] + ([p.bias_slices[li]] if s.update_biases
+                                                          and p.bias_slices[li] is not None else [])
+                        for sl in parts:
+                            if l2 and sl.stop <= nw:
+                                p.grads[sl] += l2 * p.values[sl]
+                            opt.apply(p.values[sl], p.grads[sl], sl)
+                else:
+                    backward(layers, loss, fwd, tb, into)
+                    if l2:
+                        np.multiply(p.values[wslice], l2, out=l2_work)
+                        p.grads[wslice] += l2_work
+                    if halves is None:
+                        opt.apply(p.values[:upto], p.grads[:upto], slice(0, upto))
+                    else:
+                        self._apply_parallel(halves)
+                self.step += 1
+                self.batch += 1
+                if self.step % FLUSH_EVERY == 0:
+                    opt.flush()
+                self.seconds += time.perf_counter() - t0
+                yield self._step_event()
+                if self.report_every and self.step % self.report_every == 0:
+                    yield Report(self._record())
+                if self.stop_requested:
+                    self.result = self._finish("interrupted")
+                    return
+                if s.steps is not None and self.step >= s.steps:
+                    break
+            if self.batch >= self.batches:
+                self.epoch += 1
+                self.perm = None
+                if not self.report_every:
+                    yield Report(self._record())
+                if s.patience is not None and self._early_stop():
+                    self.result = self._finish("early_stopping")
+                    return
+        self.result = self._finish(reason)
+
+    def _take(self, X: Array, idx: Array) -> Array:
+        """The batch's rows of X, gathered into a reused buffer of the training dtype."""
+        shape = (idx.shape[0], X.shape[1])
+        if self._xb is None or self._xb.shape != shape:
+            self._xb = np.empty(shape, self.dtype)
+        if X.dtype == self.dtype:
+            return np.take(X, idx, axis=0, out=self._xb)
+        self._xb[...] = X[idx]
+        return self._xb
+
+    def _halves(self, upto: int) -> list[slice] | None:
+        if upto < PARALLEL_MIN:
+            return None
+        mid = upto // 2
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nncalc-update")
+        return [slice(0, mid), slice(mid, upto)]
+
+    def _apply_parallel(self, halves: list[slice]) -> None:
+        """Large updates are elementwise: half on a helper thread, half here (NumPy releases the GIL)."""
+        p, opt = self.params, self.optimizer
+        a, b = halves
+        job = self._pool.submit(opt.apply, p.values[a], p.grads[a], a)
+        opt.apply(p.values[b], p.grads[b], b)
+        job.result()
+
+    def _diverged(self, value: float) -> TrainingError:
+        what = "NaN" if math.isnan(value) else "infinite"
+        return TrainingError(
+            f"the loss became {what} in epoch {self.epoch + 1} (update {self.step + 1}) at learning rate "
+            f"{self.settings.learning_rate:g}: training stopped; try a smaller learning rate, e.g. "
+            f"--learning-rate {self.settings.learning_rate / 10:g}", file=self.problem.source)
+
+    def _record(self) -> dict[str, Any]:
+        """A history entry at the current weights."""
+        epoch = self.epoch + (self.batch / self.batches if self.perm is not None else 0)
+        rec: dict[str, Any] = {"epoch": int(epoch) if epoch == int(epoch) else round(epoch, 4),
+                               "step": self.step}
+        if self.exact_loss:
+            loss, acc = self.evaluate(self.data.train)
+        else:
+            loss_sum, correct, seen = self.sums
+            loss = loss_sum if self.sum_loss else loss_sum / max(seen, 1)
+            acc = correct / seen if self.data.train.labels is not None and seen else None
+        rec["loss"] = loss
+        if acc is not None:
+            rec["accuracy"] = acc
+        if self.data.validation is not None:
+            vloss, vacc = self.evaluate(self.data.validation)
+            rec["val_loss"] = vloss
+            if vacc is not None:
+                rec["val_accuracy"] = vacc
+        rec["seconds"] = self.seconds
+        self.history.append(rec)
+        return rec
+
+    def _early_stop(self) -> bool:
+        """Keep the best weights seen; stop when `patience` epochs in a row did not improve on them."""
+        rec = self.history[-1] if self.history else self._record()
+        value = rec.get("val_loss", rec["loss"])
+        if self.best is None or value < self.best[0]:
+            self.best = (value, self.params.values.copy())
+            self.waited = 0
+            return False
+        self.waited += 1
+        if self.waited >= self.settings.patience:
+            self.params.values[...] = self.best[1]
+            return True
+        return False
+
+    def _finish(self, reason: str) -> TrainResult:
+        if self.history and self.history[-1]["step"] != self.step and reason != "interrupted":
+            self._record()
+        elif not self.history:
+            self._record()
+        messages = {
+            "epochs": f"stopped after {self.epoch} epoch{'s' if self.epoch != 1 else ''} (the limit)",
+            "steps": f"stopped after {self.step} update{'s' if self.step != 1 else ''} (the limit)",
+            "early_stopping": (f"early stopping: no improvement for {self.settings.patience} epochs; "
+                               f"kept the best weights (loss {self.best[0]:.6g})" if self.best else ""),
+            "interrupted": f"interrupted in epoch {self.epoch + 1} after update {self.step}",
+        }
+        return TrainResult(self.history, reason, self.epoch, self.step, self.seconds, messages.get(reason, ""))
+
+    # ---- Rosenblatt's perceptron
+
+    def _run_perceptron(self) -> Iterator[Step | Report]:
+        """w = w + eta (t - y) x and b = b + eta (t - y), one sample at a time; an epoch without a
+        mistake means every sample is classified correctly, and training stops there."""
+        s, p = self.settings, self.params
+        train, T = self.data.train, self.T
+        layer = p.layers[0]
+        eta = s.learning_rate
+        shared = layer.bias_shared
+        while True:
+            if (reason := self._done_reason()) is not None:
+                self.result = self._finish("not_converged")
+                self.result.message = self._not_separable()
+                return
+            if self.perm is None:
+                self._start_epoch(train.n)
+            while self.batch < self.batches:
+                t0 = time.perf_counter()
+                k = int(self.perm[self.batch])
+                x, t = train.X[k:k + 1].astype(self.dtype), T[k:k + 1]
+                if self.before_step is not None:
+                    self.before_step(self, np.array([k]))
+                y = forward(p.layers, x).output
+                err = (t - y)[0]
+                wrong = bool(np.any(err != 0))
+                self.sums[0] += float(error_terms(self.problem.loss, y, t).sum())
+                self.sums[1] += 0 if wrong else 1
+                self.sums[2] += 1
+                if wrong:
+                    self.mistakes += 1
+                    W, b = layer.weights, layer.bias       # views of the flat parameters
+                    W += eta * np.outer(err, x[0])
+                    if b is not None and s.update_biases:
+                        b += eta * (err.sum() if shared else err)
+                self.step += 1
+                self.batch += 1
+                self.seconds += time.perf_counter() - t0
+                yield self._step_event()
+                if self.report_every and self.step % self.report_every == 0:
+                    yield Report(self._record())
+                if self.stop_requested:
+                    self.result = self._finish("interrupted")
+                    return
+                if s.steps is not None and self.step >= s.steps:
+                    break
+            if self.batch >= self.batches:
+                self.epoch += 1
+                self.perm = None
+                mistakes = self.mistakes
+                if not self.report_every:
+                    yield Report(self._record())
+                if mistakes == 0:
+                    self.result = self._finish("converged")
+                    self.result.message = (f"converged: epoch {self.epoch} classified all {train.n} samples "
+                                           f"correctly")
+                    return
+
+    def _not_separable(self) -> str:
+        _, acc = self.evaluate(self.data.train)
+        wrong = round((1 - (acc or 0)) * self.data.train.n)
+        return (f"did not converge: after {self.epoch} epochs {wrong} of {self.data.train.n} samples are still "
+                f"misclassified. The perceptron rule converges only when one straight line (hyperplane) "
+                f"separates the classes; these samples are not linearly separable (like XOR), so no "
+                f"single layer can classify them all: add a hidden layer and train with sgd")
+
+    # ---- checkpoints
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Everything needed to continue exactly where the run stopped: arrays and JSON-able info."""
+        arrays: dict[str, Array] = {}
+        if self.optimizer is not None:
+            arrays.update({f"opt_{k}": v for k, v in self.optimizer.state.items() if k != "work"})
+        if self.perm is not None:
+            arrays["perm"] = self.perm
+        if self.best is not None:
+            arrays["best"] = self.best[1]
+        info = {"epoch": self.epoch, "step": self.step, "batch": self.batch, "seconds": self.seconds,
+                "sums": list(self.sums), "mistakes": self.mistakes, "history": self.history,
+                "opt_t": self.optimizer.t if self.optimizer is not None else 0,
+                "best_value": None if self.best is None else self.best[0], "waited": self.waited,
+                "rng": self.rng.bit_generator.state}
+        return {"arrays": arrays, "info": info}
+
+    def restore(self, values: Array, state: dict[str, Any]) -> None:
+        """Continue from a checkpoint: weights, optimizer state and the position in the epoch."""
+        arrays, info = state["arrays"], state["info"]
+        if values.size != self.params.values.size:
+            raise UsageError(f"the checkpoint holds {values.size} parameters, this network has "
+                             f"{self.params.values.size}: resume with the problem it was trained on")
+        self.params.values[...] = values
+        if self.optimizer is not None:
+            for k, v in self.optimizer.state.items():
+                if f"opt_{k}" in arrays:
+                    v[...] = arrays[f"opt_{k}"]
+            self.optimizer.t = int(info["opt_t"])
+        self.epoch, self.step, self.batch = int(info["epoch"]), int(info["step"]), int(info["batch"])
+        self.seconds = float(info["seconds"])
+        self.sums = [float(info["sums"][0]), int(info["sums"][1]), int(info["sums"][2])]
+        self.mistakes = int(info["mistakes"])
+        self.history = list(info["history"])
+        self.perm = arrays.get("perm")
+        if self.perm is not None and self.batch >= self.batches:
+            self.perm = None
+        if "best" in arrays:
+            self.best = (float(info["best_value"]), np.array(arrays["best"], dtype=self.dtype))
+        self.waited = int(info["waited"])
+        self.rng.bit_generator.state = info["rng"]
+
+
+def evaluate_layers(layers: Sequence[Layer], loss: str, split: Split, network: Network,
+                    dtype=None) -> tuple[float, float | None]:
+    """(loss, accuracy) of a whole split, forward passes of EVAL_CHUNK samples at a time."""
+    total, correct = 0.0, 0
+    n = split.n
+    mean = LOSSES[loss].mean_over != "none"
+    for lo in range(0, n, EVAL_CHUNK):
+        part = split.part(lo, min(lo + EVAL_CHUNK, n))
+        X = part.X if dtype is None or part.X.dtype == dtype else part.X.astype(dtype)
+        Y = forward(layers, X).output
+        E = float(error_terms(loss, Y, part.T.astype(Y.dtype, copy=False)).sum())
+        total += E * part.n / n if mean else E
+        if part.labels is not None:
+            correct += int(np.count_nonzero(predicted_labels(Y, network) == part.labels))
+    return total, (correct / n if split.labels is not None and n else None)
+
+
+def train(problem: Problem, settings: Settings | None = None, data: TrainData | None = None,
+          **kwargs: Any) -> Trainer:
+    """Train to the end (no progress shown) and return the Trainer, for scripts and tests."""
+    settings = settings or settings_from_problem(problem)
+    data = data or data_for(problem, None, settings.validation_split, settings.dtype)
+    trainer = Trainer(problem, settings, data, **kwargs)
+    for _ in trainer.run():
+        pass
+    return trainer
