@@ -69,7 +69,7 @@ def written_decimals(text: str) -> int:
     return max(decimals, 0)
 
 
-def _number(value: Any, text: str | None) -> float | None:
+def _number(value: Any) -> float | None:
     """The number a YAML value stands for (a numeric string such as 1e-3 counts), else None."""
     if isinstance(value, bool):
         return None
@@ -89,7 +89,7 @@ _FOLD = str.maketrans({"∂": "d", "⁺": "+", "{": None, "}": None})
 _SPELLED = (("δ", "delta"), ("η", "eta"), ("^+", "+"))
 _TERM_PREFIXES = (("target", "target"), ("delta", "delta"), ("net", "net"), ("out", "out"),
                   ("e", "E"), ("t", "target"))
-_TOTAL = {"e", "etotal", "e_total", "e.total", "etot", "e_tot", "e.tot"}
+_TOTAL = {"e", "etotal", "e_total", "e.total", "etot", "e_tot", "e.tot", "mse", "loss", "cost"}
 _NEW_PATTERNS = (re.compile(r"^(?P<p>.+?)(?:\+|_new|new|_plus|_updated)$"), re.compile(r"^new[_.]?(?P<p>.+)$"))
 _GRAD_PATTERN = re.compile(r"^(?:grad|g|∇)[_.]?(?P<p>.+)$")
 
@@ -98,13 +98,11 @@ class NameResolver:
     """Canonical quantity names of one trace, and the slide notation that names them."""
 
     def __init__(self, trace: Trace) -> None:
-        self.trace = trace
         p = trace.problem
         net = p.network
         self.n_samples = p.n_samples
         self.names = set(trace.quantities)
         self.params = {prm.name for prm in net.parameters()}
-        self.outputs = set(net.outputs)
         self.softmax_out = net.layers[-1].activation.name == "softmax"
         # unit lookup: as written, lower-case and without underscores, where that stays unambiguous
         units = [u for layer in net.layers for u in layer.units]
@@ -283,8 +281,8 @@ def _split_sample(s: str) -> tuple[str, str | None]:
 
 # ---------------------------------------------------------------- reading
 
-def read_answers(path: str | Path) -> tuple[YamlDoc, dict]:
-    """Read an answers file's YAML: (doc, its top-level mapping), checking only the outer shape."""
+def read_answers(path: str | Path) -> YamlDoc:
+    """Read an answers file's YAML, checking only that it is a mapping (sheet_from_doc does the rest)."""
     doc = read_yaml(path, AnswersError)
     data = doc.data
     if data is None:
@@ -292,27 +290,27 @@ def read_answers(path: str | Path) -> tuple[YamlDoc, dict]:
     if not isinstance(data, dict):
         raise AnswersError("expected a mapping with 'answers:' (and optionally 'problem:' and 'student:')",
                            file=doc.file, line=doc.line_of(()))
-    return doc, data
+    return doc
 
 
 def is_answers_doc(data: Any) -> bool:
-    """True for an answers file (it has `answers:` and no `network:`)."""
-    return isinstance(data, dict) and "answers" in data and "network" not in data
+    """True for an answers file: no `network:`, and any of the keys only an answers file has."""
+    return isinstance(data, dict) and "network" not in data and any(k in data for k in ANSWERS_KEYS)
 
 
-def sheet_from_doc(doc: YamlDoc, resolver: NameResolver | None, *, within: Path_ = ("answers",),
+def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("answers",),
                    top_level: bool = True) -> AnswerSheet:
-    """Validate an answers mapping (a file's, or a problem's `answers:` block) into an AnswerSheet.
-
-    With resolver None, names are left unresolved (used only to read `problem:` first).
-    """
+    """Validate an answers mapping (an answers file's, or with top_level False a problem file's
+    `answers:` block) into an AnswerSheet; every failure names the file, line and key."""
     data = doc.data
     student = problem = None
     if top_level:
+        if "network" in data:
+            raise AnswersError("this is a problem file, not an answers file (one with 'answers:'); "
+                               "give the problem first: nncalc check PROBLEM ANSWERS", file=doc.file)
         for key in data:
             if key not in ANSWERS_KEYS:
-                hint = ""
-                if isinstance(key, str) and resolver is not None and resolver.resolve(key):
+                if isinstance(key, str) and resolver.resolve(key):
                     hint = "; put the numbers under 'answers:'"
                 else:
                     close = difflib.get_close_matches(str(key), ANSWERS_KEYS, n=1)
@@ -322,7 +320,7 @@ def sheet_from_doc(doc: YamlDoc, resolver: NameResolver | None, *, within: Path_
             raise AnswersError("missing 'answers:' (one 'name: number' per line under it)", file=doc.file)
         student = _scalar_text(doc, data, "student")
         problem = problem_ref(doc)
-    block = _at(data if top_level else doc.data, within)
+    block = _at(data, within)
     if not isinstance(block, dict):
         raise _error(doc, within, "expected a mapping of quantity names to numbers, e.g. 'out.h1: 0.614'")
     if not block:
@@ -335,24 +333,22 @@ def sheet_from_doc(doc: YamlDoc, resolver: NameResolver | None, *, within: Path_
         path = within + (key,)
         if not isinstance(key, str):
             raise _error(doc, path, f"expected a quantity name, got {key!r}")
-        vnode, line = texts.get(key, (None, doc.line_of(path)))
+        vnode, line = texts[key] if key in texts else (None, doc.line_of(path))
         text = vnode.value if isinstance(vnode, yaml.ScalarNode) else None
-        number = _number(value, text)
+        number = _number(value)
         if number is None:
             shown = "nothing" if value is None else repr(value) if not isinstance(value, (list, dict)) \
                 else ("a list" if isinstance(value, list) else "a mapping")
             raise _error(doc, path, f"expected a number, got {shown}", line)
         if not math.isfinite(number):
             raise _error(doc, path, f"expected a finite number, got {text or value}", line)
-        if resolver is None:
-            continue
         name = resolver.resolve(key)
         if name is None:
             raise _error(doc, path, resolver.why_unknown(key), line)
         if name in seen:
             raise _error(doc, path, f"'{key}' and '{seen[name]}' both name {name}; give it once", line)
         seen[name] = key
-        text = text if text is not None else repr(number)
+        text = text or repr(number)
         answers.append(Answer(name, key, number, text, written_decimals(text), line))
     return AnswerSheet(doc.file, tuple(answers), student, problem)
 

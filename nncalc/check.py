@@ -18,7 +18,6 @@ from .mistakes import Alternative, Graph, build_alternatives, digit_slip, imposs
 from .trace import Trace
 
 CORRECT, CARRIED, WRONG = "correct", "carried_forward", "wrong"
-VERDICTS = (CORRECT, CARRIED, WRONG)
 NO_MISTAKE = "no known mistake reproduces it"
 
 # float64 cannot tell numbers apart more finely than this (relative), however many digits are written
@@ -84,8 +83,7 @@ class Checker:
 
     def read(self, path: str | Path) -> AnswerSheet:
         """Read and resolve an answers file (an AnswersError says what is wrong, and where)."""
-        doc, _ = read_answers(path)
-        return sheet_from_doc(doc, self.resolver)
+        return sheet_from_doc(read_answers(path), self.resolver)
 
     def own_answers(self) -> AnswerSheet | None:
         """The problem file's own `answers:` block, or None."""
@@ -94,50 +92,43 @@ class Checker:
             return None
         return sheet_from_doc(p.doc, self.resolver, top_level=False)
 
-    def check_file(self, path: str | Path) -> FileResult:
-        """Read and check one file; an unusable file gives a result with `error` set, never raises."""
-        try:
-            sheet = self.read(path)
-        except NncalcError as exc:
-            return FileResult(str(path), error=str(exc))
-        return self.check(sheet)
-
     # -- checking
 
     def tolerance(self, answer: Answer, reference: float) -> float:
         """How far from `reference` the answer may be: one unit of its last written decimal, unless
         --tolerance/--rtol say otherwise."""
         if self.atol is None and self.rtol is None:
-            tol = 10.0 ** -answer.decimals
-        else:
-            tol = (self.atol or 0.0) + (self.rtol or 0.0) * abs(reference)
-        return tol
+            return 10.0 ** -answer.decimals
+        return (self.atol or 0.0) + (self.rtol or 0.0) * abs(reference)
 
     @staticmethod
     def within(given: float, reference: float, tol: float) -> bool:
+        """|given - reference| <= tol, give or take float64 rounding (so 0.7 - 0.6 is within 0.1)."""
         slack = _FLOAT_SLACK * max(abs(given), abs(reference))
         return abs(given - reference) <= tol * (1 + 1e-9) + slack
 
     def check(self, sheet: AnswerSheet) -> FileResult:
-        """Verdicts for every answer of a sheet, in the order the computation runs."""
+        """Verdicts for every answer of a sheet, in the sheet's order."""
         return _SheetCheck(self, sheet).run()
 
     # -- mistakes, built on first need and kept for every later file
 
     @property
     def alternatives(self) -> list[Alternative]:
+        """Every known mistake applied to this problem (worked out on first need)."""
         if self._alternatives is None:
             self._alternatives = build_alternatives(self.trace, self.graph)
             for alt in self._alternatives:
-                for name in alt.values:
-                    value = alt.values[name]
-                    if abs(value - self.exact[name]) > _FLOAT_SLACK * max(abs(value), abs(self.exact[name])):
+                for name, value in alt.values.items():
+                    exact = self.exact[name]
+                    if abs(value - exact) > _FLOAT_SLACK * max(abs(value), abs(exact)):
                         self._by_name.setdefault(name, []).append((value, alt))
         return self._alternatives
 
     def reproduced_by(self, name: str, given: float, tol: float) -> list[Alternative]:
         """The mistakes that, made on the problem's own numbers, give `given` for `name`."""
-        self.alternatives
+        if self._alternatives is None:
+            self.alternatives  # noqa: B018  (builds the index)
         exact = self.exact[name]
         return [alt for value, alt in self._by_name.get(name, ())
                 if self.within(given, value, tol) and not self.within(value, exact, tol)]
@@ -150,6 +141,7 @@ class _SheetCheck:
     checker: Checker
     sheet: AnswerSheet
     given: dict[str, float] = field(init=False)
+    answers: dict[str, Answer] = field(init=False)
     world: dict[str, float] = field(init=False)
     results: dict[str, Result] = field(default_factory=dict)
     _frontier: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -158,6 +150,7 @@ class _SheetCheck:
     def __post_init__(self) -> None:
         c = self.checker
         self.given = self.sheet.given()
+        self.answers = {a.name: a for a in self.sheet.answers}
         given = self.given
 
         def step(name, value_of):
@@ -185,44 +178,54 @@ class _SheetCheck:
         if c.within(a.value, expected, tol):
             return Result(verdict=CORRECT, **base)
         theirs = c.trace.evaluate(a.name, self.value_of)    # this step, from their own earlier numbers
-        carried = theirs if not c.within(theirs, expected, tol) else None
-        base["carried"] = carried
-        if c.within(a.value, theirs, c.tolerance(a, theirs)):
+        base["carried"] = theirs if not c.within(theirs, expected, tol) else None
+        tol_theirs = c.tolerance(a, theirs)
+        if (c.within(a.value, theirs, tol_theirs)
+                or c.within(a.value, theirs, tol_theirs + self._slack(a.name, theirs))):
             culprits = tuple(n for n in self.frontier(a.name) if self.results[n].verdict != CORRECT)
             if not culprits:   # their earlier numbers are right as written; this one is them rounded on
                 return Result(verdict=CORRECT, diagnosis="agrees with your own (rounded) earlier numbers", **base)
             roots = self._roots(culprits)
-            return Result(verdict=CARRIED, diagnosis=_carried_text(culprits, roots, self.given),
+            return Result(verdict=CARRIED, diagnosis=_carried_text(culprits, roots, self.answers),
                           sources=culprits, roots=roots, **base)
-        alts, own = self._mistakes(a, tol, theirs)
+        return self._wrong(a, tol, theirs, base)
+
+    def _wrong(self, a: Answer, tol: float, theirs: float, base: dict) -> Result:
+        """A wrong number: the mistakes that reproduce it, or what can be said without guessing."""
+        c = self.checker
+        alts, own = self._mistakes_on_own_numbers(a, tol, theirs), True
+        if not alts:
+            alts, own = c.reproduced_by(a.name, a.value, tol), False
+        carried = base["carried"]
         if alts:
-            text = " or ".join(dict.fromkeys(alt.describe(a.name) for alt in alts))
-            if own:
-                text += ", applied to your own earlier numbers"
+            text = "; or ".join(dict.fromkeys(alt.describe(a.name) for alt in alts))
+            if own and carried is not None:
+                text += " (made on your own earlier numbers)"
             keys = tuple(dict.fromkeys(alt.mistake.key for alt in alts))
             reason = " or ".join(dict.fromkeys(alt.mistake.title for alt in alts))
             return Result(verdict=WRONG, diagnosis=text, mistakes=keys, reason=reason, **base)
-        notes = [impossible_factor(c.trace, a.name, a.value, self.value_of),
-                 digit_slip(a.text, expected), digit_slip(a.text, theirs) if carried is not None else None]
-        text = NO_MISTAKE
+        notes = [impossible_factor(c.trace, a.name, a.value, self.value_of), digit_slip(a.text, base["expected"]),
+                 digit_slip(a.text, theirs) if carried is not None else None]
         extra = next((n for n in notes if n), None)
+        text = NO_MISTAKE
         if extra:
             text += f": {extra}"
         elif carried is None:
             text += "; a slip in the arithmetic or in copying?"
-        if carried is not None and not extra:
+        else:
             text += f"; your own earlier numbers give {short(carried)}"
         return Result(verdict=WRONG, diagnosis=text, reason=NO_MISTAKE, **base)
 
-    def _mistakes(self, a: Answer, tol: float, theirs: float) -> tuple[list[Alternative], bool]:
-        """Mistakes reproducing a wrong number: made on the problem's numbers, else on the student's own."""
+    def _mistakes_on_own_numbers(self, a: Answer, tol: float, theirs: float) -> list[Alternative]:
+        """The mistakes that reproduce a wrong number when made on the student's own earlier numbers."""
         c = self.checker
-        found = c.reproduced_by(a.name, a.value, tol)
-        if found:
-            return found, False
+        if not self.frontier(a.name):      # none upstream: their world is the problem's, see reproduced_by
+            return []
         given = self.given
-        own = []
+        found = []
         for i, alt in enumerate(c.alternatives):
+            if a.name not in alt.reach:
+                continue
             if i not in self._mistaken:
                 def step(name, value_of, alt=alt):
                     return given[name] if name in given else alt.step(name, value_of)
@@ -230,8 +233,28 @@ class _SheetCheck:
             changed = self._mistaken[i]
             value = alt.step(a.name, lambda n: changed[n] if n in changed else self.value_of(n))
             if c.within(a.value, value, tol) and not c.within(value, theirs, tol):
-                own.append(alt)
-        return own, bool(own)
+                found.append(alt)
+        return found
+
+    def _slack(self, name: str, theirs: float) -> float:
+        """How far `theirs` moves when each of the student's nearest earlier numbers moves by the
+        precision it was written with (they may have carried more digits than they wrote)."""
+        c, given, total = self.checker, self.given, 0.0
+        for f in self.frontier(name):
+            shift = given[f] + c.tolerance(self.answers[f], given[f])
+            memo: dict[str, float] = {}
+
+            def moved(n: str, f=f, shift=shift, memo=memo) -> float:
+                if n == f:
+                    return shift
+                if n in given or f not in self._upstream(n):
+                    return self.value_of(n)
+                if n not in memo:
+                    memo[n] = c.trace.evaluate(n, moved)
+                return memo[n]
+
+            total += abs(c.trace.evaluate(name, moved) - theirs)
+        return total
 
     def frontier(self, name: str) -> tuple[str, ...]:
         """The student's answers nearest upstream of `name` (its inputs, looking past unanswered steps)."""
@@ -241,23 +264,22 @@ class _SheetCheck:
         return tuple(sorted(found, key=self.checker.graph.position.__getitem__))
 
     def _upstream(self, name: str) -> frozenset[str]:
-        if name in self.given:
+        """The answered quantities nearest upstream of `name`, itself included (memoized, iterative)."""
+        given, memo, trace = self.given, self._frontier, self.checker.trace
+        if name in given:
             return frozenset((name,))
-        if name not in self._frontier:
-            stack, order = [name], []
-            while stack:     # iterative, so that deep networks do not hit the recursion limit
-                n = stack.pop()
-                if n in self._frontier or n in self.given:
-                    continue
-                order.append(n)
-                stack.extend(i for i in self.checker.trace[n].inputs if i not in self._frontier)
-            for n in reversed(order):
-                if n in self._frontier:
-                    continue
-                parts = [frozenset((i,)) if i in self.given else self._frontier.get(i, frozenset())
-                         for i in self.checker.trace[n].inputs]
-                self._frontier[n] = frozenset().union(*parts)
-        return self._frontier[name]
+        stack = [(name, False)]
+        while stack:
+            n, inputs_done = stack.pop()
+            if n in memo:
+                continue
+            inputs = trace[n].inputs
+            if inputs_done:
+                memo[n] = frozenset().union(*(frozenset((i,)) if i in given else memo[i] for i in inputs))
+            else:
+                stack.append((n, True))
+                stack.extend((i, False) for i in inputs if i not in given and i not in memo)
+        return memo[name]
 
     def _roots(self, culprits: Iterable[str]) -> tuple[str, ...]:
         roots: dict[str, None] = {}
@@ -268,8 +290,8 @@ class _SheetCheck:
         return tuple(sorted(roots, key=self.checker.graph.position.__getitem__))
 
 
-def _carried_text(culprits: tuple[str, ...], roots: tuple[str, ...], given: dict[str, float]) -> str:
-    yours = " and ".join(f"{n} = {short(given[n])}" for n in culprits)
+def _carried_text(culprits: tuple[str, ...], roots: tuple[str, ...], answers: dict[str, Answer]) -> str:
+    yours = " and ".join(f"{n} = {answers[n].text}" for n in culprits)
     text = f"follows from your {yours}"
     if set(roots) != set(culprits):
         text += f" (carrying forward your {' and '.join(roots)})"
@@ -350,26 +372,30 @@ def run_check(args: list[str], *, tolerance: float | None = None, rtol: float | 
 
     files: list[FileResult] = []
     main: str | None = problem
+    if problem is not None:
+        checker_for(problem)              # a broken problem is one error, not one per file
     for path in paths:
+        student = None
         try:
-            doc, _ = read_answers(path)
+            doc = read_answers(path)
+            student = doc.data.get("student")
             ref = problem or problem_ref(doc)
             if ref is None:
                 raise AnswersError("no problem to check against: give PROBLEM on the command line or a "
                                    "'problem:' key in the file", file=str(path))
-            main = main or ref
-            if ref != main:
+            if main is not None and ref != main:
                 raise AnswersError(f"names problem '{ref}', unlike the files before it ('{main}'); give PROBLEM "
                                    "on the command line to check them all against one", file=str(path))
             checker = checker_for(ref)
+            main = ref
             files.append(checker.check(sheet_from_doc(doc, checker.resolver)))
         except NncalcError as exc:
             if not batch:
                 raise
-            files.append(FileResult(str(path), error=str(exc)))
-    if main is None:      # not one file could say which problem: nothing was checked
-        raise AnswersError("no problem to check against: give PROBLEM on the command line or a 'problem:' "
-                           "key in the answers files")
+            files.append(FileResult(str(path), None if student is None else str(student), error=str(exc)))
+    if main is None:      # not one file could be read far enough to say which problem
+        raise AnswersError(f"none of the {len(files)} answers files could be checked, so none says which problem "
+                           f"to check against; the first: {files[0].error}")
     return CheckRun(checker_for(main), files, batch)
 
 

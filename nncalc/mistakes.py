@@ -37,6 +37,16 @@ class Graph:
             for name in dict.fromkeys(q.inputs):
                 self.consumers[name].append(q.name)
 
+    def downstream(self, names: Iterable[str]) -> frozenset[str]:
+        """The given quantities and every quantity computed from them."""
+        seen, stack = set(names), list(names)
+        while stack:
+            for c in self.consumers[stack.pop()]:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        return frozenset(seen)
+
 
 def propagate(graph: Graph, base: ValueOf, seeds: Iterable[str], step: Step) -> dict[str, float]:
     """Recompute `seeds` with `step`, then everything downstream of a value that changed, in
@@ -75,10 +85,10 @@ class Mistake:
     problem: Callable[[Problem], Problem | None] | None = None   # the problem as misread (None: n/a)
     applies: Callable[[Trace, Quantity], bool] | None = None     # the steps done the wrong way ...
     redo: Callable[[Trace, Quantity, ValueOf], float] | None = None   # ... and how (from their inputs)
-    detail: Callable[[Trace, Quantity], str | None] | None = None     # specifics for one quantity
+    detail: str | Callable[[Trace, Quantity], str | None] | None = None   # specifics, for one quantity
 
     def describe(self, trace: Trace, q: Quantity) -> str:
-        extra = self.detail(trace, q) if self.detail else None
+        extra = self.detail(trace, q) if callable(self.detail) else self.detail
         return f"{self.title} ({extra})" if extra else self.title
 
 
@@ -148,7 +158,7 @@ def _bias_one_unit(j: int) -> Mistake:
             return None
         return f"only δ of {layer.units[j]} counted for {q.param}, not the sum over {', '.join(layer.units)}"
 
-    return Mistake(f"bias_per_unit_{j + 1}", "a shared bias treated as one bias per unit",
+    return Mistake(f"bias_per_unit_{j + 1}", "a shared bias treated as per-unit",
                    applies=applies, redo=redo, detail=detail)
 
 
@@ -180,7 +190,7 @@ def _one_path(j: int) -> Mistake:
         layer = above(t, q)
         return f"only the path through {layer.units[j]}" if layer is not None and j < len(layer.units) else None
 
-    return Mistake(f"one_path_{j + 1}", "only one downstream path counted in a hidden unit's ∂E/∂out",
+    return Mistake(f"one_path_{j + 1}", "only one path counted back into a hidden unit",
                    applies=applies, redo=redo, detail=detail)
 
 
@@ -197,45 +207,62 @@ def _param_of_share(q: Quantity) -> str:
     return q.inputs[1]
 
 
+def _share_detail(t: Trace, q: Quantity) -> str | None:
+    return f"{_param_of_share(q)}+ instead of {_param_of_share(q)}" if q.kind == "share" else None
+
+
+def _net_for_out_detail(t: Trace, q: Quantity) -> str:
+    if q.kind != "dnet/dP":
+        return "∂net/∂w taken as the net input below, not its output"
+    unit = q.inputs[0].removeprefix("out.")
+    return f"net_{unit} instead of out_{unit}"
+
+
 MISTAKES: tuple[Mistake, ...] = (
-    Mistake("updated_weights", "the updated weights used while backpropagating into the hidden layer",
+    Mistake("updated_weights", "the updated weights used while backpropagating",
             applies=lambda t, q: q.kind == "share" and f"new.{_param_of_share(q)}" in t,
             redo=lambda t, q, v: _evaluate_with(t, q, v, _param_of_share(q), lambda v: v(f"new.{_param_of_share(q)}")),
-            detail=lambda t, q: f"{_param_of_share(q)}+ instead of {_param_of_share(q)}" if q.kind == "share" else None),
-    Mistake("half_dropped", "the 1/2 of the loss dropped (a factor 2 in everything after it)",
-            problem=_with_loss("half_sse", "sse")),
-    Mistake("half_added", "an extra 1/2 in the loss (everything after it halved)",
-            problem=_with_loss("sse", "half_sse")),
-    Mistake("sign_flipped", "the error's sign flipped: (target - out) instead of -(target - out)",
+            detail=_share_detail),
+    Mistake("half_dropped", "the 1/2 of the loss dropped", problem=_with_loss("half_sse", "sse"),
+            detail="a factor 2 in everything after it"),
+    Mistake("half_added", "an extra 1/2 in the loss", problem=_with_loss("sse", "half_sse"),
+            detail="everything after it halved"),
+    Mistake("sign_flipped", "the error's sign flipped",
             applies=lambda t, q: (q.kind == "dE/dout" and _is_last(t, q)) or q.op == "fused",
-            redo=lambda t, q, v: -t.evaluate(q.name, v)),
-    Mistake("update_added", "the update added instead of subtracted: p + η·grad",
+            redo=lambda t, q, v: -t.evaluate(q.name, v),
+            detail="(target - out) instead of -(target - out)"),
+    Mistake("update_added", "the update added, not subtracted",
             applies=lambda t, q: q.kind == "new",
-            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: -v("eta"))),
-    Mistake("no_activation_derivative", "the activation derivative left out (∂out/∂net taken as 1)",
+            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: -v("eta")),
+            detail="p + η·grad"),
+    Mistake("no_activation_derivative", "the activation derivative left out",
             applies=lambda t, q: q.kind == "dout/dnet",
-            redo=lambda t, q, v: 1.0),
-    Mistake("derivative_of_net", "the activation derivative taken from net instead of out",
+            redo=lambda t, q, v: 1.0,
+            detail="∂out/∂net taken as 1"),
+    Mistake("derivative_of_net", "the activation derivative taken from net",
             applies=lambda t, q: q.kind == "dout/dnet",
             redo=lambda t, q, v: _evaluate_with(t, q, v, q.inputs[1], lambda v: v(q.inputs[0])),
             detail=_dact_detail),
-    Mistake("net_for_out", "net used where out belongs (∂net/∂w taken as the net input below, not its output)",
+    Mistake("net_for_out", "net used where out belongs",
             applies=lambda t, q: q.kind == "dnet/dP" and q.inputs[0].startswith("out."),
             redo=lambda t, q, v: v("net." + q.inputs[0].removeprefix("out.")),
-            detail=lambda t, q: (f"net_{q.inputs[0].removeprefix('out.')} instead of out_{q.inputs[0].removeprefix('out.')}"
-                                 if q.kind == "dnet/dP" else None)),
-    Mistake("no_activation", "the activation skipped in the forward pass (out taken as net)",
+            detail=_net_for_out_detail),
+    Mistake("no_activation", "the activation skipped in the forward pass",
             applies=lambda t, q: q.kind == "out" and q.op == "act" and not _is_last(t, q),
-            redo=lambda t, q, v: v(q.inputs[0])),
-    Mistake("rate_not_applied", "the learning rate not applied: p - grad",
+            redo=lambda t, q, v: v(q.inputs[0]),
+            detail="out taken as net"),
+    Mistake("rate_not_applied", "the learning rate not applied",
             applies=lambda t, q: q.kind == "new",
-            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: 1.0)),
-    Mistake("rate_twice", "the learning rate applied twice: p - η²·grad",
+            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: 1.0),
+            detail="p - grad"),
+    Mistake("rate_twice", "the learning rate applied twice",
             applies=lambda t, q: q.kind == "new",
-            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: v("eta") ** 2)),
-    Mistake("step_twice", "the step taken twice: p - 2η·grad",
+            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: v("eta") ** 2),
+            detail="p - η²·grad"),
+    Mistake("step_twice", "the step taken twice",
             applies=lambda t, q: q.kind == "new",
-            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: 2 * v("eta"))),
+            redo=lambda t, q, v: _evaluate_with(t, q, v, "eta", lambda v: 2 * v("eta")),
+            detail="p - 2η·grad"),
     Mistake("bias_shared", "a per-unit bias treated as shared",
             applies=lambda t, q: q.kind == "grad" and _per_unit_bias_layer(t, q) is not None,
             redo=_bias_as_shared,
@@ -265,6 +292,7 @@ class Alternative:
     trace: Trace              # where its steps are evaluated: the misread problem's trace, or the problem's own
     targets: frozenset[str]   # the quantities it computes differently from the same inputs
     values: dict[str, float]  # every quantity, as the mistake gives it
+    reach: frozenset[str] = frozenset()   # the targets and everything computed from them
 
     def step(self, name: str, value_of: ValueOf) -> float:
         """Recompute one quantity from its inputs the way the mistaken student would."""
@@ -289,6 +317,7 @@ def build_alternatives(trace: Trace, graph: Graph) -> list[Alternative]:
             changed = propagate(graph, exact.__getitem__, targets, alt.step)
             alt.values = {**exact, **changed}
         if alt is not None and alt.targets:
+            alt.reach = graph.downstream(alt.targets)
             alternatives.append(alt)
     return alternatives
 
@@ -331,10 +360,10 @@ def impossible_factor(trace: Trace, name: str, given: float, value_of: ValueOf) 
     low, high = DERIVATIVE_RANGE.get(act, (-math.inf, math.inf))
     if low - 1e-12 <= implied <= high + 1e-12:
         return None
-    factors = " × ".join(f"{n} {short(value_of(n))}" for n in others)
+    factors = " × ".join(f"{short(value_of(n))} ({n})" for n in others)
     bound = f"at most {high:g}" if implied > high else f"at least {low:g}"
     return (f"it is {factors} × {short(implied)}, and {short(implied)} cannot be a {act} derivative "
-            f"({bound}; {dacts[0]} is {short(value_of(dacts[0]))})")
+            f"({bound}; {dacts[0]} = {short(value_of(dacts[0]))})")
 
 
 def digit_slip(text: str, reference: float) -> str | None:

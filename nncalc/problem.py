@@ -153,13 +153,17 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _vector(value: Any, length: int, names: tuple[str, ...], path: Path_) -> list[float]:
     if not isinstance(value, list):
         if length == 1 and not isinstance(value, dict):
             return [_number(value, path)]
-        raise _Invalid(path, f"expected a list of {length} numbers ({', '.join(names)}), got {_show(value)}")
+        raise _Invalid(path, f"expected a list of {_count(length, 'number')} ({', '.join(names)}), got {_show(value)}")
     if len(value) != length:
-        raise _Invalid(path, f"expected {length} numbers ({', '.join(names)}), got {len(value)}")
+        raise _Invalid(path, f"expected {_count(length, 'number')} ({', '.join(names)}), got {len(value)}")
     return [_number(v, path + (i,)) for i, v in enumerate(value)]
 
 
@@ -478,7 +482,7 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
     learning_rate = problem.learning_rate
     for name, value in overrides.items():
         if not math.isfinite(value):
-            raise UsageError(f"--set {name}: expected a finite number, got {value}")
+            raise UsageError(f"--set {name}: expected a finite number, got {value}", file=problem.source)
         base, _, sample = name.partition("@")
         if name in LEARNING_RATE_NAMES:
             learning_rate = value
@@ -492,10 +496,10 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
                 X[int(sample) - 1, col] = value
             else:
                 raise UsageError(f"--set {name}: sample {sample} does not exist "
-                                 f"(the problem has {X.shape[0]} samples, numbered from 1)")
+                                 f"(the problem has {_count(X.shape[0], 'sample')}, numbered from 1)", file=problem.source)
         else:
             raise UsageError(f"--set {name}: no weight, bias, input or learning rate has that name"
-                             f"{_suggest(name, settable_names(problem))}")
+                             f"{_suggest(name, settable_names(problem))}", file=problem.source)
     network = replace(problem.network, layers=tuple(layers))
     return replace(problem, network=network, inputs=X, learning_rate=learning_rate)
 

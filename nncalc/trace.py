@@ -34,9 +34,12 @@ KINDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Quantity:
-    """One named value and how it was computed from `inputs` by `op`."""
+    """One named value and how it was computed from `inputs` by `op`.
+
+    Treat it as read-only. It is not a frozen dataclass because a frozen one's __init__ is three
+    times slower, and a 20,000-weight network has about 100,000 quantities."""
 
     name: str
     value: float
@@ -159,15 +162,19 @@ class _Builder:
     E: np.ndarray | None
     q: dict[str, Quantity] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.many = self.problem.n_samples > 1
+        self.eta = self.problem.learning_rate
+
     def at(self, name: str, k: int) -> str:
-        return f"{name}@{k + 1}" if self.problem.n_samples > 1 else name
+        return f"{name}@{k + 1}" if self.many else name
 
     def add(self, name: str, value, kind: str, op: str = "leaf", inputs: Iterable[str] = (), **kw) -> str:
         self.q[name] = Quantity(name, float(value), kind, op, tuple(inputs), **kw)
         return name
 
     def sample(self, k: int) -> int | None:
-        return k + 1 if self.problem.n_samples > 1 else None
+        return k + 1 if self.many else None
 
     def build(self) -> dict[str, Quantity]:
         p, net = self.problem, self.problem.network
@@ -260,14 +267,16 @@ class _Builder:
         layer = net.layers[li]
         n = p.n_samples
         below = [self._below(li, k) for k in range(n)]
+        outs, grad_W = self.fwd.outs[li].tolist(), bwd.grad_W[li].tolist()   # lists: fast per element
         for j, u in enumerate(layer.units):
+            deltas = [self.at(f"delta.{u}", k) for k in range(n)]
             for c, w in enumerate(layer.weight_names[j]):
                 factors = []
                 for k in range(n):
-                    dnet = self.add(self.at(f"dnet.{u}/d{w}", k), self.fwd.outs[li][k, c], "dnet/dP", "sum",
+                    dnet = self.add(self.at(f"dnet.{u}/d{w}", k), outs[k][c], "dnet/dP", "sum",
                                     (below[k][c],), layer=li, unit=u, sample=self.sample(k), param=w)
-                    factors += [self.at(f"delta.{u}", k), dnet]
-                self._grad_and_update(w, bwd.grad_W[li][j, c], "sumprod", factors, li, u)
+                    factors += [deltas[k], dnet]
+                self._grad_and_update(w, grad_W[j][c], "sumprod", factors, li, u)
         if layer.bias is None:
             return
         if layer.bias_shared:
@@ -280,7 +289,7 @@ class _Builder:
 
     def _grad_and_update(self, name: str, grad: float, op: str, inputs: list[str], li: int, unit: str | None) -> None:
         g = self.add(f"grad.{name}", grad, "grad", op, inputs, layer=li, unit=unit, param=name)
-        value = self.q[name].value - self.problem.learning_rate * float(grad)
+        value = self.q[name].value - self.eta * float(grad)
         self.add(f"new.{name}", value, "new", "update", (name, "eta", g), layer=li, unit=unit, param=name)
 
 

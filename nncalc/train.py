@@ -383,8 +383,8 @@ def data_for(problem: Problem, datasets: dict | None = None, validation_split: f
         test = None
     else:
         classes = datasets["train"].classes
-        train = _split_of(datasets["train"], net, problem, "data.train")
-        test = _split_of(datasets["test"], net, problem, "data.test") if "test" in datasets else None
+        train = split_of(datasets["train"], net, "data.train", problem.source)
+        test = split_of(datasets["test"], net, "data.test", problem.source) if "test" in datasets else None
     want = np.dtype(dtype) if dtype else None
     if want is not None and want.itemsize < train.X.dtype.itemsize:
         # converting once halves the memory; the other way round each batch is converted instead
@@ -408,10 +408,13 @@ def _line(problem: Problem, path: tuple) -> int | None:
     return problem.doc.line_of(path) if problem.doc is not None else None
 
 
-def _split_of(data, network: Network, problem: Problem, where: str) -> Split:
-    """A Dataset as a Split, checked against the network's inputs and outputs."""
+def split_of(data, network: Network, where: str, file: str | None, targets_required: bool = True) -> Split:
+    """A Dataset as a Split, checked against the network's inputs and outputs; a Dataset without
+    targets (for prediction) gets an empty (n, 0) T unless targets are required."""
+    from .errors import DataError
+
     d, m = len(network.inputs), len(network.outputs)
-    fail = lambda msg: ProblemError(msg, file=problem.source, where=where)  # noqa: E731
+    fail = lambda msg: DataError(msg, file=file, where=where)  # noqa: E731
     if data.X.shape[1] != d:
         raise fail(f"{data.name} has {data.X.shape[1]} inputs per sample, the network takes {d}")
     if data.classes is not None:
@@ -420,12 +423,14 @@ def _split_of(data, network: Network, problem: Problem, where: str) -> Split:
             raise fail(f"{data.name} has {k} classes, the network has {m} output{'s' if m > 1 else ''}: "
                        f"give it {k} outputs (softmax), or 1 for two classes")
         labels = np.asarray(data.y, dtype=np.int64)
-        return Split(data.X, class_targets(labels, network, np.float64 if data.X.dtype == np.float64
-                                           else data.X.dtype), labels)
+        dtype = np.float32 if data.X.dtype == np.float32 else np.float64
+        return Split(data.X, class_targets(labels, network, dtype), labels)
+    if data.y.ndim == 2 and data.y.shape[1] == 0 and not targets_required:
+        return Split(data.X, np.zeros((data.X.shape[0], 0)))
     if data.y.ndim != 2 or data.y.shape[1] != m:
         got = data.y.shape[1] if data.y.ndim == 2 else 0
         raise fail(f"{data.name} has {got} target column{'s' if got != 1 else ''}, the network has {m} outputs")
-    return Split(data.X, data.y.astype(data.X.dtype if data.X.dtype == np.float32 else np.float64))
+    return Split(data.X, data.y.astype(np.float32 if data.X.dtype == np.float32 else np.float64))
 
 
 # ---------------------------------------------------------------- parameters in one flat array
@@ -603,7 +608,7 @@ OPTIMIZERS: dict[str, OptimizerKind] = {
 
 # ---------------------------------------------------------------- the training loop
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     """Progress after one update: this epoch's running loss and accuracy (None without classes)."""
 
@@ -703,15 +708,20 @@ class Trainer:
     # ---- the loop
 
     def run(self) -> Iterator[Step | Report]:
+        # overflow on the way to a NaN loss is reported as a TrainingError, not as NumPy warnings
         try:
-            if self.settings.optimizer == "perceptron":
-                yield from self._run_perceptron()
-            else:
-                yield from self._run_gradient()
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                yield from self._run()
         finally:
             if self._pool is not None:
                 self._pool.shutdown()
                 self._pool = None
+
+    def _run(self) -> Iterator[Step | Report]:
+        if self.settings.optimizer == "perceptron":
+            yield from self._run_perceptron()
+        else:
+            yield from self._run_gradient()
 
     def _done_reason(self) -> str | None:
         s = self.settings
@@ -747,30 +757,36 @@ class Trainer:
         l2_work = np.empty(nw, self.dtype) if l2 else None
         sequential = s.update_order == "sequential"
         halves = self._halves(upto) if not sequential else None
+        values, grads = p.values[:upto], p.grads[:upto]           # views made once, used every step
+        w_values, w_grads = p.values[wslice], p.grads[wslice]
+        everything = slice(0, upto)
+        X, template, sum_loss = train.X, self.template, self.sum_loss
+        sums = self.sums
         while (reason := self._done_reason()) is None:
             if self.perm is None:
                 self._start_epoch(n)
+                sums = self.sums
             while self.batch < self.batches:
-                t0 = time.perf_counter()
                 lo = self.batch * B
-                if full:
-                    xb, tb, lb = train.X, T, labels
-                else:
-                    idx = self.perm[lo:lo + B]
-                    xb, tb = self._take(train.X, idx), T[idx]
-                    lb = None if labels is None else labels[idx]
+                idx = self.perm[lo:lo + B]
                 if self.before_step is not None:
-                    self.before_step(self, idx if not full else np.arange(n))
+                    self.before_step(self, idx)
+                t0 = time.perf_counter()
+                if full:
+                    xb, tb, lb = X, T, labels
+                else:
+                    xb, tb = self._take(X, idx), T[idx]
+                    lb = None if labels is None else labels[idx]
                 fwd = forward(layers, xb)
                 Y = fwd.output
                 batch_loss = float(error_terms(loss, Y, tb).sum())
                 if not math.isfinite(batch_loss):
                     raise self._diverged(batch_loss)
                 nb = Y.shape[0]
-                self.sums[0] += batch_loss if self.sum_loss else batch_loss * nb
+                sums[0] += batch_loss if sum_loss else batch_loss * nb
                 if lb is not None:
-                    self.sums[1] += int(np.count_nonzero(predicted_labels(Y, self.template) == lb))
-                self.sums[2] += nb
+                    sums[1] += int(np.count_nonzero(predicted_labels(Y, template) == lb))
+                sums[2] += nb
                 opt.begin()
                 if sequential:
                     # each layer's gradient from the layers above as already updated this step
@@ -785,10 +801,10 @@ class Trainer:
                 else:
                     backward(layers, loss, fwd, tb, into)
                     if l2:
-                        np.multiply(p.values[wslice], l2, out=l2_work)
-                        p.grads[wslice] += l2_work
+                        np.multiply(w_values, l2, out=l2_work)
+                        w_grads += l2_work
                     if halves is None:
-                        opt.apply(p.values[:upto], p.grads[:upto], slice(0, upto))
+                        opt.apply(values, grads, everything)
                     else:
                         self._apply_parallel(halves)
                 self.step += 1
@@ -915,11 +931,11 @@ class Trainer:
             if self.perm is None:
                 self._start_epoch(train.n)
             while self.batch < self.batches:
-                t0 = time.perf_counter()
                 k = int(self.perm[self.batch])
                 x, t = train.X[k:k + 1].astype(self.dtype), T[k:k + 1]
                 if self.before_step is not None:
                     self.before_step(self, np.array([k]))
+                t0 = time.perf_counter()
                 y = forward(p.layers, x).output
                 err = (t - y)[0]
                 wrong = bool(np.any(err != 0))
@@ -958,10 +974,11 @@ class Trainer:
     def _not_separable(self) -> str:
         _, acc = self.evaluate(self.data.train)
         wrong = round((1 - (acc or 0)) * self.data.train.n)
-        return (f"did not converge: after {self.epoch} epochs {wrong} of {self.data.train.n} samples are still "
-                f"misclassified. The perceptron rule converges only when one straight line (hyperplane) "
-                f"separates the classes; these samples are not linearly separable (like XOR), so no "
-                f"single layer can classify them all: add a hidden layer and train with sgd")
+        return (f"did not converge: after {self.epoch} epochs, {wrong} of {self.data.train.n} samples are still "
+                f"misclassified. The perceptron rule converges only if a straight line (a hyperplane) "
+                f"separates the classes; these samples appear not to be linearly separable (XOR is not), "
+                f"and then no single layer of step units classifies them all, however long it trains: "
+                f"add a hidden layer of sigmoid units and train it with sgd (see xor-20)")
 
     # ---- checkpoints
 
@@ -1022,6 +1039,15 @@ def evaluate_layers(layers: Sequence[Layer], loss: str, split: Split, network: N
         if part.labels is not None:
             correct += int(np.count_nonzero(predicted_labels(Y, network) == part.labels))
     return total, (correct / n if split.labels is not None and n else None)
+
+
+def predictions(layers: Sequence[Layer], X: Array, dtype=None) -> Array:
+    """The network's outputs (n, m) for inputs X, EVAL_CHUNK samples at a time."""
+    parts = []
+    for lo in range(0, X.shape[0], EVAL_CHUNK):
+        part = X[lo:lo + EVAL_CHUNK]
+        parts.append(forward(layers, part if dtype is None or part.dtype == dtype else part.astype(dtype)).output)
+    return np.concatenate(parts) if parts else np.zeros((0, layers[-1].weights.shape[0]))
 
 
 def train(problem: Problem, settings: Settings | None = None, data: TrainData | None = None,

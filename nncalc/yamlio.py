@@ -7,6 +7,7 @@ YAML would silently keep the last one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:
-            raise _YamlRefused("YAML aliases (*name) are not supported; write the values out",
+            raise _YamlRefused("a YAML anchor (&name) used again by an alias (*name); nncalc refuses "
+                               "aliases (a file of them can expand without bound): write the values out",
                                node.start_mark.line + 1)
         return super().construct_object(node, deep)
 
@@ -43,6 +45,13 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                     raise _YamlRefused(f"duplicate key '{key_node.value}'", key_node.start_mark.line + 1)
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep)
+
+
+# YAML 1.1 reads 1e-06 (no '.') as a string; Python, NumPy and most tools print floats that way,
+# so such a scalar is a float here too.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"))
 
 
 class _YamlRefused(Exception):
@@ -89,6 +98,31 @@ def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
     return None
 
 
+MAX_DEPTH = 1000
+_BRACKET = re.compile(r"[][{}]")
+_BLOCK = re.compile(r"^( *)((?:[-?] +)*)", re.M)
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where the text may nest collections more than MAX_DEPTH deep, or None.
+
+    The C composer recurses once per level and overflows the stack past about 50,000 levels, so
+    this is checked before parsing, from an upper bound: flow collections open with [ or {, and a
+    block collection needs a deeper indent or a leading '- ' / '? ' (at most two levels a column:
+    a mapping and an indentless sequence in it)."""
+    depth = flow = 0
+    for match in _BRACKET.finditer(text):
+        flow += 1 if match.group() in "[{" else -1
+        depth = max(depth, flow)
+        if depth > MAX_DEPTH // 2:
+            return text.count("\n", 0, match.start()) + 1
+    for match in _BLOCK.finditer(text):
+        indent, indicators = match.group(1), match.group(2)
+        if 2 * (len(indent) + indicators.count(" ") + 1) > MAX_DEPTH // 2:
+            return text.count("\n", 0, match.start()) + 1
+    return None
+
+
 def read_yaml(path: str | Path, error: type[NncalcError] = NncalcError) -> YamlDoc:
     """Read and safely parse a YAML file; every failure is an `error` naming the file and line."""
     file = str(path)
@@ -102,6 +136,10 @@ def read_yaml(path: str | Path, error: type[NncalcError] = NncalcError) -> YamlD
         raise error("not a text file (expected UTF-8 YAML)", file=file) from None
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror}", file=file) from None
+    deep = _too_deep(text)
+    if deep:
+        raise error(f"YAML nested more than {MAX_DEPTH} levels deep; a problem file needs a handful",
+                    file=file, line=deep)
     loader = _Loader(text)
     try:
         data = loader.get_single_data()

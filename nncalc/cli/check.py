@@ -1,1 +1,94 @@
-"""`nncalc check` (see the checker issue); registered on the app by import."""
+"""`nncalc check`: mark a student's numbers, or a folder of students' numbers, against a problem."""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import DECIMALS_HELP, OUTPUT_HELP, SET_HELP, emit, handle_errors, make_console, unicode_ok
+
+EXIT_SOME_NOT_CORRECT = 1    # 0: everything checked is correct; 2 (EXIT_BAD_INPUT): unusable input
+FILE_WIDTH = 100    # text written with -o is laid out for this many columns
+
+
+class CheckFormat(str, Enum):
+    """Output formats of `check`."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+@app.command()
+@handle_errors
+def check(
+    problem: str = typer.Argument(..., show_default=False, metavar="PROBLEM",
+                                  help="A problem file or bundled problem name (or an answers file or folder "
+                                       "whose files say `problem:`)."),
+    answers: Optional[list[str]] = typer.Argument(None, show_default=False, metavar="[ANSWERS]...",
+                                                  help="Answers files, or folders of them; none: the problem "
+                                                       "file's own `answers:` block."),
+    explain: bool = typer.Option(False, "--explain", "-e", help="Show how each wrong answer is worked out."),
+    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="table, json, csv or markdown."),
+    tolerance: Optional[float] = typer.Option(None, "--tolerance", "-t", show_default=False,
+                                              help="Absolute tolerance, instead of one unit of the last "
+                                                   "decimal written."),
+    rtol: Optional[float] = typer.Option(None, "--rtol", show_default=False,
+                                         help="Relative tolerance (added to --tolerance, as numpy.isclose)."),
+    carried_credit: float = typer.Option(1.0, "--carried-credit",
+                                         help="Marks a carried-forward answer earns, from 0 to 1."),
+    decimals: int = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_HELP),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False),
+) -> None:
+    """Check answers: each number correct, carried forward from your own earlier numbers, or wrong
+    (with the mistake that explains it). Exit code 0: all correct; 1: anything not; 2: unusable input."""
+    from ..check import CORRECT, WRONG, run_check
+    from ..errors import UsageError
+    from ..render.check import CheckReport, check_csv, check_dict, check_markdown, check_view, derivations
+
+    for option, value, low in (("--tolerance", tolerance, 0.0), ("--rtol", rtol, 0.0)):
+        if value is not None and not (math.isfinite(value) and value >= low):
+            raise UsageError(f"{option} {value}: expected a number of at least {low:g}")
+    if not (0.0 <= carried_credit <= 1.0):
+        raise UsageError(f"--carried-credit {carried_credit}: expected a number from 0 to 1")
+
+    run = run_check([problem] + list(answers or []), tolerance=tolerance, rtol=rtol, sets=set_)
+    trace = run.checker.trace
+    console = make_console()
+    unicode = unicode_ok(console) if output is None else True
+    report = CheckReport(trace, run.files, run.batch, carried_credit, _tolerance_words(tolerance, rtol))
+    width = console.width if output is None else FILE_WIDTH
+    if explain:
+        wrong = [r.name for f in run.files for r in f.results if r.verdict == WRONG]
+        report.derivations = derivations(trace, wrong, decimals, unicode, width=width - 2)
+    if fmt is CheckFormat.json:
+        from ..render.json import to_json
+
+        emit(console, to_json(check_dict(report)), output)
+    elif fmt is CheckFormat.csv:
+        emit(console, check_csv(report), output)
+    elif fmt is CheckFormat.markdown:
+        emit(console, check_markdown(report, decimals), output)
+    else:
+        emit(console, check_view(report, decimals, unicode, width), output)
+
+    if any(f.error is not None for f in run.files):
+        from .common import EXIT_BAD_INPUT
+
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if any(r.verdict != CORRECT for f in run.files for r in f.results):
+        raise typer.Exit(EXIT_SOME_NOT_CORRECT)
+
+
+def _tolerance_words(tolerance: float | None, rtol: float | None) -> str:
+    if tolerance is None and rtol is None:
+        return "one unit of the last decimal written"
+    parts = [f"{tolerance:g}" if tolerance else "", f"{rtol:g} x |expected|" if rtol else ""]
+    return " + ".join(p for p in parts if p) or "0 (exact)"

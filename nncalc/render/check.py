@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,40 +42,56 @@ class CheckReport:
         return "" if score is None else f"{100 * score:.1f}%"
 
     def totals(self, f: FileResult) -> str:
-        n = len(f.results)
-        text = (f"{f.count(CORRECT)} correct, {f.count(CARRIED)} carried forward, {f.count(WRONG)} wrong "
-                f"of {n}; score {self.score_text(f)}")
-        if f.count(CARRIED) and self.carried_credit != 1:
-            text += f" (a carried-forward answer earns {self.carried_credit:g} of a mark)"
-        return text
+        return (f"{f.count(CORRECT)} correct, {f.count(CARRIED)} carried forward, {f.count(WRONG)} wrong "
+                f"of {len(f.results)}; score {self.score_text(f)}")
 
 
 def _who(f: FileResult, report: CheckReport) -> str:
     if f.file == report.trace.problem.source:
-        return f"the answers: block of {f.file}"
+        return f"the answers: block of {Path(f.file).name}"
     return f"{f.file}" + (f" ({f.student})" if f.student else "")
 
 
 # ---------------------------------------------------------------- the terminal
 
-def check_view(report: CheckReport, decimals: int = 9, unicode: bool = True) -> RenderableType:
-    """One file: every answer with its verdict; many files: a gradebook and a per-quantity summary."""
+def check_view(report: CheckReport, decimals: int = 9, unicode: bool = True, width: int = 80) -> RenderableType:
+    """One file: every answer with its verdict; many files: a gradebook and a per-quantity summary.
+    Diagnoses go in a column where they fit in `width`, else in a list under the table."""
     if report.batch:
         return _batch_view(report, unicode)
     f = report.files[0]
-    parts: list[RenderableType] = [
-        Text(f"Checking {_who(f, report)}", style="bold"),
-        Text(f"against {report.trace.problem.name} (correct: within {report.tolerance})", style="dim")]
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for col, justify in (("quantity", "left"), ("given", "right"), ("expected", "right"),
-                         ("verdict", "left"), ("diagnosis", "left")):
+    parts: list[RenderableType] = [Text(f"Checking {_who(f, report)}", style="bold"),
+                                   Text(f"against {report.trace.problem.name}", style="dim")]
+    rows = [(r.name, r.text, fmt(r.expected, decimals), _verdict_cell(r.verdict, unicode), r.diagnosis or "")
+            for r in f.results]
+    fixed = sum(max(len(str(row[i])) for row in rows) + 2 for i in range(4)) + 2
+    longest = max(len(row[4]) for row in rows)
+    inline = longest > 0 and fixed + longest <= width
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+    columns = [("quantity", "left"), ("given", "right"), ("expected", "right"), ("verdict", "left")]
+    for col, justify in columns + ([("diagnosis", "left")] if inline else []):
         table.add_column(col, justify=justify, no_wrap=col != "diagnosis", overflow="fold")
-    for r in f.results:
-        table.add_row(r.name, r.text, fmt(r.expected, decimals), _verdict_cell(r.verdict, unicode),
-                      r.diagnosis or "")
-    parts += [table, Text(report.totals(f))]
+    for row in rows:
+        table.add_row(*(row if inline else row[:4]))
+    # (with no diagnosis at all there is no column for it, and no list either)
+    parts.append(table)
+    notes = [(r.name, r.diagnosis) for r in f.results if r.diagnosis and r.verdict != CORRECT]
+    if notes and not inline:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for name, text in notes:
+            grid.add_row(name, text)
+        parts += [Text(""), Text("Why", style="bold"), grid]
+    parts += [Text(""), Text(report.totals(f)), Text(_legend(report), style="dim")]
     parts += _derivation_parts(report, [r.name for r in f.results if r.verdict == WRONG])
     return Group(*parts)
+
+
+def _legend(report: CheckReport) -> str:
+    credit = "full marks" if report.carried_credit == 1 else f"{report.carried_credit:g} of a mark"
+    return (f"correct = within {report.tolerance}\n"
+            f"carried forward = right from your own earlier numbers, the mistake is upstream ({credit})")
 
 
 def _verdict_cell(verdict: str, unicode: bool) -> Text:
@@ -86,28 +103,29 @@ def _verdict_cell(verdict: str, unicode: bool) -> Text:
 def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
     files = report.files
     parts: list[RenderableType] = [
-        Text(f"Checking {len(files)} answers files against {report.trace.problem.name}", style="bold"),
-        Text(f"correct: within {report.tolerance}; a carried-forward answer earns "
-             f"{report.carried_credit:g} of a mark", style="dim")]
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        Text(f"Checking {len(files)} answers files against {report.trace.problem.name}", style="bold")]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
     for col in ("file", "student", "correct", "carried", "wrong", "score"):
         table.add_column(col, justify="left" if col in ("file", "student") else "right")
     errors = []
-    for f in files:
+    for f, shown in zip(files, short_names([f.file for f in files])):
         if f.error is not None:
-            table.add_row(f.file, f.student or "", "", "", "", Text("error", style="red"))
+            table.add_row(shown, f.student or "", "", "", "", Text("error", style="red"))
             errors.append(f.error)
             continue
-        table.add_row(f.file, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)),
+        table.add_row(shown, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)),
                       str(f.count(WRONG)), report.score_text(f))
     parts.append(table)
     if errors:
-        parts.append(Text("Could not be checked:", style="bold red"))
-        parts += [Text(f"  {e}") for e in errors]
-    parts.append(Text(_batch_totals(files)))
+        grid = Table.grid(padding=(0, 0, 0, 2), pad_edge=True)
+        grid.add_column(overflow="fold")
+        for e in errors:
+            grid.add_row(e)
+        parts += [Text("Could not be checked:", style="bold red"), grid]
+    parts += [Text(""), Text(_batch_totals(files)), Text(_legend(report), style="dim")]
     missed = [s for s in report.summaries if s.carried or s.wrong]
     if missed:
-        q = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title_justify="left")
+        q = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True, title_justify="left")
         for col in ("quantity", "answered", "correct", "carried", "wrong", "most common diagnosis"):
             q.add_column(col, justify="right" if col in ("answered", "correct", "carried", "wrong") else "left",
                          no_wrap=col != "most common diagnosis", overflow="fold")
@@ -121,8 +139,18 @@ def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
     return Group(*parts)
 
 
+def short_names(files: list[str]) -> list[str]:
+    """File names without the folder they share (a gradebook's rows are told apart by the rest)."""
+    paths = [Path(f) for f in files]
+    parents = {p.parent for p in paths}
+    return [p.name for p in paths] if len(parents) == 1 else [str(p) for p in paths]
+
+
 def _common(s: QuantitySummary) -> str:
-    return f"{s.common} ({s.common_count} of {s.wrong})" if s.common else ""
+    """The most common diagnosis, with how many of the wrong answers it accounts for if not all."""
+    if not s.common:
+        return ""
+    return s.common if s.common_count == s.wrong else f"{s.common} ({s.common_count} of {s.wrong})"
 
 
 def _batch_totals(files: list[FileResult]) -> str:
@@ -139,7 +167,7 @@ def _derivation_parts(report: CheckReport, names: list[str]) -> list[RenderableT
     parts: list[RenderableType] = [Text(""), Text("How the wrong ones are worked out", style="bold")]
     for name in shown:
         parts.append(Text(name, style="bold"))
-        parts += [Text(f"  {line.strip()}") for line in report.derivations[name]]
+        parts += [Text(f"  {line}") for line in report.derivations[name]]
     return parts
 
 
@@ -218,10 +246,11 @@ def check_markdown(report: CheckReport, decimals: int = 9) -> str:
         wrong = [r.name for r in f.results if r.verdict == WRONG and report.derivations.get(r.name)]
     else:
         lines = [f"## Checking {len(report.files)} answers files against {p.name}", ""]
+        shown = short_names([f.file for f in report.files])
         lines += table(["file", "student", "correct", "carried", "wrong", "score"],
-                       [[f.file, f.student or "", "", "", "", f"error: {f.error}"] if f.error else
-                        [f.file, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)), str(f.count(WRONG)),
-                         report.score_text(f)] for f in report.files], {2, 3, 4, 5})
+                       [[name, f.student or "", "", "", "", f"error: {f.error}"] if f.error else
+                        [name, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)), str(f.count(WRONG)),
+                         report.score_text(f)] for f, name in zip(report.files, shown)], {2, 3, 4, 5})
         lines += ["", _batch_totals(report.files), ""]
         missed = [s for s in report.summaries if s.carried or s.wrong]
         if missed:
@@ -233,6 +262,50 @@ def check_markdown(report: CheckReport, decimals: int = 9) -> str:
     if wrong:
         lines += ["", "**How the wrong ones are worked out**", "", "```text"]
         for name in wrong:
-            lines += [name] + [f"  {line.strip()}" for line in report.derivations[name]]
+            lines += [name] + [f"  {line}" for line in report.derivations[name]]
         lines.append("```")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- --explain
+
+def derivations(trace: Trace, names: list[str], decimals: int = 9, unicode: bool = True,
+                width: int | None = None) -> dict[str, list[str]]:
+    """For each quantity: the lines of `nncalc backprop --explain` that work it out, its computed
+    inputs' lines first. A line belongs to the quantity its left-hand side names (slide notation is
+    resolved like an answers file's), with the more deeply indented lines that continue it; where the
+    derivation has no such line, the trace's own record stands in."""
+    from ..answers import NameResolver
+    from .explain import explain_lines
+
+    resolver = NameResolver(trace)
+    by_name: dict[str, list[str]] = {}
+    current, indent = None, 0
+    for line in explain_lines(trace, decimals, unicode, width=width):
+        here = len(line) - len(line.lstrip())
+        words = line.split(" = ", 1)[0].split() if " = " in line else []
+        name = resolver.resolve(words[0]) if words else None
+        if name is not None:
+            current, indent = name, here
+            by_name.setdefault(name, []).append(line)
+        elif current is not None and line.strip() and here > indent:
+            by_name[current].append(line)           # a wrapped equation, or its note
+        else:
+            current = None
+    out = {}
+    for name in dict.fromkeys(names):
+        q = trace[name]
+        lines = [line for i in q.inputs if trace[i].op != "leaf" for line in by_name.get(i, ())]
+        lines += by_name.get(name) or [_record_line(trace, name, decimals)]
+        margin = min(len(line) - len(line.lstrip()) for line in lines)
+        out[name] = [line[margin:] for line in lines]
+    return out
+
+
+def _record_line(trace: Trace, name: str, decimals: int) -> str:
+    """'delta.o1 = prod(dE/dout.o1 0.618832137, dout/dnet.o1 0.221495710) = 0.137068663'."""
+    q = trace[name]
+    if q.op == "leaf":
+        return f"{name} = {fmt(q.value, decimals)} (given)"
+    args = ", ".join(f"{i} {fmt(trace[i].value, decimals)}" for i in q.inputs)
+    return f"{name} = {q.op}({args}) = {fmt(q.value, decimals)}"

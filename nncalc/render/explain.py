@@ -177,7 +177,9 @@ class _Explainer:
     # ------------------------------------------------------------ the derivation
 
     def lines(self) -> list[str]:
-        self.out = list(header_lines(self.t))
+        self.out = []
+        for text in header_lines(self.t):
+            self.line(text)
         if too_large_to_explain(self.t):
             from .matrix import matrix_lines
 
@@ -185,7 +187,9 @@ class _Explainer:
             self.line(f"Too large to explain unit by unit ({n_par:,} parameters, {unit_values(self.t):,} unit "
                       f"values; the limit is {DETAIL_MAX_PARAMS} parameters, {DETAIL_MAX_VALUES} unit values and "
                       f"about {EXPLAIN_MAX_LINES} lines), so here is the layer-level matrix form.")
-            self.out += matrix_lines(self.t, min(self.decimals, 6), self.sym.unicode)
+            for text in matrix_lines(self.t, min(self.decimals, 6), self.sym.unicode):
+                indent = len(text) - len(text.lstrip())
+                self.line(text.lstrip(), indent)
             return self.out
         self.forward()
         if "E.total" in self.t:

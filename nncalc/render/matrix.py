@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..functions import FUSED_DELTAS
 from ..problem import Network
 from ..trace import Trace
 from .common import Symbols, Tab, fmt
 
-_SUPERSCRIPT = str.maketrans("0123456789-()+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺")
+_SUPERSCRIPT = str.maketrans("0123456789-()+l", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ˡ")
 
 
 def network_summary_tab(network: Network) -> Tab:
@@ -38,7 +39,8 @@ def layer_tab(trace: Trace, decimals: int = 6) -> Tab:
     """The forward pass in matrix form: per layer, the shapes of net = W·out + b and the range of out."""
     net = trace.problem.network
     n = trace.problem.n_samples
-    table = Tab(f"Forward pass by layer (matrix form: net = W·out + b, out = f(net); {n} samples)",
+    table = Tab(f"Forward pass by layer (matrix form: net = W·out + b, out = f(net); "
+                f"{n} sample{'s' if n != 1 else ''})",
                 ["layer", "W", "out", "out min", "out mean", "out max"], numeric_from=1)
     for li, layer in enumerate(net.layers):
         out = trace.fwd.outs[li + 1]
@@ -97,14 +99,18 @@ def matrix_lines(trace: Trace, decimals: int = 6, unicode: bool = True) -> list[
     bwd = trace.bwd
     lines.append("Backward pass (" + sym.odot + " multiplies elementwise; a sum over samples is implied):")
     last = net.layers[-1]
-    lines.append(f"  {sym.delta}{sup(L)} = {d}E_total/{d}out{sup(L)} {sym.odot} "
-                 f"{last.activation.name}'(net{sup(L)})")
+    f_last = sym.sigma if last.activation.name == "sigmoid" else last.activation.name
+    if (last.activation.name, p.loss) in FUSED_DELTAS:       # the closed form the engine uses
+        per = "(n m)" if p.loss == "binary_cross_entropy" else "n"
+        lines.append(f"  {sym.delta}{sup(L)} = (out{sup(L)} - target) / {per}   ({last.activation.name} with {p.loss})")
+    else:
+        lines.append(f"  {sym.delta}{sup(L)} = {d}E_total/{d}out{sup(L)} {sym.odot} {f_last}'(net{sup(L)})")
     if L > 1:
         lines.append(f"  {sym.delta}{sup('l')} = (W{sup('l+1')}){sym.transpose} {sym.delta}{sup('l+1')} "
                      f"{sym.odot} f'(net{sup('l')})   for l = {L - 1} down to 1")
     lines.append(f"  {d}E_total/{d}W{sup('l')} = {sym.delta}{sup('l')} (out{sup('l-1')}){sym.transpose},   "
-                 f"{d}E_total/{d}b{sup('l')} = {sym.sum} {sym.delta}{sup('l')},   "
-                 f"W{sup('l')}+ = W{sup('l')} - {sym.eta} {d}E_total/{d}W{sup('l')}   ({sym.eta} = {p.learning_rate:g})")
+                 f"{d}E_total/{d}b{sup('l')} = {sym.sum} {sym.delta}{sup('l')}")
+    lines.append(f"  W{sup('l')}+ = W{sup('l')} - {sym.eta} {d}E_total/{d}W{sup('l')}   ({sym.eta} = {p.learning_rate:g})")
     for li in range(L - 1, -1, -1):
         gb = bwd.grad_b[li]
         gbt = f", |{d}E_total/{d}b{sup(li + 1)}| = {fmt(float(np.linalg.norm(gb)), decimals)}" if gb is not None else ""

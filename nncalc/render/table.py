@@ -121,7 +121,8 @@ def param_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
         table = Tab(f"Gradients summed over the {p.n_samples} samples; {step}",
                     ["parameter", "from", "p", f"{d}E/{d}p", "new p"], numeric_from=2)
     else:
-        table = Tab(f"Gradients {d}E/{d}p = {sym.delta}{sym.times}{d}net/{d}p (shared bias: {sym.sum} {sym.delta}); {step}",
+        grad = f"{d}E/{d}p = {sym.delta}{sym.times}{d}net/{d}p (shared bias: {sym.sum} {sym.delta})"
+        table = Tab(f"Gradients {grad}; {step}",
                     ["parameter", "from", "p", f"{d}net/{d}p", f"{d}E/{d}p", "new p"], numeric_from=2)
     params = list(net.parameters())
     for li in range(len(net.layers) - 1, -1, -1):

@@ -91,17 +91,37 @@ def history_rows(*, by_step: bool, total: int, loss_name: str, accuracy: bool, v
 
 # ---------------------------------------------------------------- the final table
 
-def final_table(rows: Sequence[tuple[str, int, float, float | None]], loss: str, seconds_per_epoch: float | None,
-                epochs: int, steps: int, decimals: int = 6) -> Table:
-    """rows: (split, samples, loss, accuracy)."""
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def duration(seconds: float) -> str:
+    """0.41 s, 3.2 ms, 85 µs."""
+    if seconds >= 0.1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-4:
+        return f"{seconds * 1e3:.2g} ms" if seconds < 1e-3 else f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+def results_table(rows: Sequence[tuple[str, int, float, float | None]], loss: str, title: str = "Result",
+                  decimals: int = 6) -> Table:
+    """rows: (data, samples, loss, accuracy)."""
     accuracy = any(r[3] is not None for r in rows)
-    table = _table("Result", "data", "samples", f"loss ({loss})", *(["accuracy"] if accuracy else []))
+    table = _table(title, "data", "samples", f"loss ({loss})", *(["accuracy"] if accuracy else []))
     for name, n, value, acc in rows:
         table.add_row(name, f"{n:,}", _num(value, decimals), *([_pct(acc)] if accuracy else []))
-    per = f"{seconds_per_epoch:.3f} s per epoch" if seconds_per_epoch is not None else "less than one epoch"
-    table.caption = f"{epochs:,} epoch{'s' if epochs != 1 else ''}, {steps:,} update{'s' if steps != 1 else ''}; {per}"
-    table.caption_justify = "left"
     return table
+
+
+def final_table(rows: Sequence[tuple[str, int, float, float | None]], loss: str, seconds_per_epoch: float | None,
+                epochs: int, steps: int, decimals: int = 6):
+    """The result of training: loss and accuracy per split, then the run's length and speed."""
+    from rich.console import Group
+
+    per = f"{duration(seconds_per_epoch)} per epoch" if seconds_per_epoch is not None else "less than one epoch"
+    line = Text(f"{plural(epochs, 'epoch')}, {plural(steps, 'update')}; {per}")
+    return Group(results_table(rows, loss, decimals=decimals), line)
 
 
 # ---------------------------------------------------------------- a curve in the terminal
@@ -125,15 +145,19 @@ def loss_curve(history: Sequence[dict[str, Any]], *, width: int = 64, height: in
     flo, fhi = f(lo), f(hi)
     span = (fhi - flo) or 1.0
     n = len(history)
-    cols = min(width, n)
+    cols = width
     grid = [[" "] * cols for _ in range(height)]
+    usable = lambda v: v is not None and math.isfinite(v) and (not log or v > 0)  # noqa: E731
     for _, mark, ys in reversed(series):
         for c in range(cols):
-            i = round(c * (n - 1) / max(cols - 1, 1))
-            v = ys[i]
-            if v is None or not math.isfinite(v) or (log and v <= 0):
+            # between two history points, interpolate (on the plotted scale) so few points still draw a line
+            x = c * (n - 1) / max(cols - 1, 1)
+            i = min(int(x), n - 2)
+            a, b = ys[i], ys[i + 1]
+            if not (usable(a) and usable(b)):
                 continue
-            r = height - 1 - round((f(v) - flo) / span * (height - 1))
+            fv = f(a) + (f(b) - f(a)) * (x - i)
+            r = height - 1 - round((fv - flo) / span * (height - 1))
             grid[r][c] = mark
     label = lambda v: f"{v:.2e}" if log or abs(v) < 1e-2 or abs(v) >= 1e4 else f"{v:.4f}"  # noqa: E731
     top, bottom = label(hi), label(lo)

@@ -1,0 +1,205 @@
+"""MNIST training speed, accuracy and memory: nncalc beside scikit-learn and PyTorch (CPU), side by side.
+
+    NNCALC_DATA=../shared/datasets .venv/bin/python benchmarks/bench_mnist.py            # both configs, 10 epochs
+    .venv/bin/python benchmarks/bench_mnist.py --config slide --epochs 2 --tools nncalc,torch
+
+Every run is a fresh subprocess (so each tool's peak memory is its own) limited to 2 threads, on the
+same data (60,000 training and 10,000 test images, pixels scaled to 0..1, float32), architecture,
+batch size, optimizer and number of epochs:
+
+- slide: 784-100-10, logistic hidden units, softmax + cross-entropy, batch 50, SGD learning rate 0.1
+  with Nesterov momentum 0.9 and L2 alpha 1e-4 per batch (scikit-learn's sgd defaults, given to all:
+  nncalc l2 = PyTorch weight_decay = 1e-4 / 50 on the weights, as MLPClassifier scales alpha).
+- modern: 784-256-128-10 ReLU, softmax + cross-entropy, batch 128, Adam learning rate 1e-3, no L2.
+
+Seconds per epoch are the mean over all epochs of the training loop alone (scikit-learn: fit time /
+epochs); accuracy is on the test set after the last epoch; memory is the process's peak RSS. The
+peers are not dependencies of nncalc: `pip install torch==2.13.0 scikit-learn` to compare.
+Requires the four MNIST files in $NNCALC_DATA/mnist/ (default: ../shared/datasets beside the repo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+THREADS = "2"
+CONFIGS = {
+    "slide": dict(hidden=(100,), activation="sigmoid", batch=50, optimizer="nesterov", lr=0.1, alpha=1e-4,
+                  problem="mnist-mlp"),
+    "modern": dict(hidden=(256, 128), activation="relu", batch=128, optimizer="adam", lr=1e-3, alpha=0.0,
+                   problem="mnist-modern"),
+}
+SETTINGS = {"slide": "SGD lr 0.1, Nesterov momentum 0.9, L2 1e-4/50 on weights, batch 50",
+            "modern": "Adam lr 1e-3 (0.9, 0.999, 1e-8), no L2, batch 128"}
+
+
+def _data():
+    from nncalc.data import load_source
+
+    base = Path.cwd()
+    train, test = load_source("mnist:train", base_dir=base), load_source("mnist:test", base_dir=base)
+    return train.X, train.y, test.X, test.y
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------- one tool, in a child process
+
+def run_nncalc(cfg: dict, epochs: int) -> dict:
+    from dataclasses import replace
+
+    from nncalc.bundled import resolve
+    from nncalc.data import load_data
+    from nncalc.problem import load_problem
+    from nncalc.train import Trainer, data_for, settings_from_problem
+
+    p = load_problem(resolve(cfg["problem"]))
+    settings = replace(settings_from_problem(p), epochs=epochs, validation_split=0.0, patience=None)
+    data = data_for(p, load_data(p.data_source, base_dir=ROOT / "problems", file=p.source), 0.0, settings.dtype)
+    trainer = Trainer(p, settings, data)
+    times, last = [], 0.0
+    for event in trainer.run():
+        if hasattr(event, "record"):
+            times.append(event.record["seconds"] - last)
+            last = event.record["seconds"]
+    _, acc = trainer.evaluate(data.test)
+    return {"epoch_seconds": times, "accuracy": acc}
+
+
+def run_torch(cfg: dict, epochs: int) -> dict:
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(int(THREADS))
+    torch.manual_seed(0)
+    Xtr, ytr, Xte, yte = _data()
+    X, y = torch.from_numpy(Xtr), torch.from_numpy(ytr.astype(np.int64))
+    sizes = (784, *cfg["hidden"], 10)
+    act = torch.nn.Sigmoid if cfg["activation"] == "sigmoid" else torch.nn.ReLU
+    layers: list = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [torch.nn.Linear(a, b), act()]
+    model = torch.nn.Sequential(*layers[:-1])
+    weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
+    biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
+    decay = cfg["alpha"] / cfg["batch"]
+    groups = [{"params": weights, "weight_decay": decay}, {"params": biases, "weight_decay": 0.0}]
+    if cfg["optimizer"] == "nesterov":
+        opt = torch.optim.SGD(groups, lr=cfg["lr"], momentum=0.9, nesterov=True)
+    else:
+        opt = torch.optim.Adam(groups, lr=cfg["lr"])
+    loss_fn = torch.nn.CrossEntropyLoss()
+    n, B = X.shape[0], cfg["batch"]
+    times = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        perm = torch.randperm(n)
+        for lo in range(0, n, B):
+            idx = perm[lo:lo + B]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(X[idx]), y[idx])
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    with torch.no_grad():
+        acc = (model(torch.from_numpy(Xte)).argmax(1).numpy() == yte).mean()
+    return {"epoch_seconds": times, "accuracy": float(acc)}
+
+
+def run_sklearn(cfg: dict, epochs: int) -> dict:
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
+
+    Xtr, ytr, Xte, yte = _data()
+    act = "logistic" if cfg["activation"] == "sigmoid" else "relu"
+    solver = "sgd" if cfg["optimizer"] == "nesterov" else "adam"
+    clf = MLPClassifier(hidden_layer_sizes=cfg["hidden"], activation=act, solver=solver,
+                        learning_rate_init=cfg["lr"], alpha=cfg["alpha"], batch_size=cfg["batch"],
+                        momentum=0.9, nesterovs_momentum=True, max_iter=epochs, tol=0.0,
+                        n_iter_no_change=epochs + 1, shuffle=True, random_state=0)
+    with threadpool_limits(int(THREADS)), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        t0 = time.perf_counter()
+        clf.fit(Xtr, ytr)
+        total = time.perf_counter() - t0
+    acc = float((clf.predict(Xte) == yte).mean())
+    return {"epoch_seconds": [total / clf.n_iter_] * clf.n_iter_, "accuracy": acc}
+
+
+RUNNERS = {"nncalc": run_nncalc, "torch": run_torch, "sklearn": run_sklearn}
+LABELS = {"nncalc": "nncalc", "torch": "PyTorch 2 threads (CPU)", "sklearn": "scikit-learn MLPClassifier"}
+
+
+def child(tool: str, config: str, epochs: int) -> None:
+    result = RUNNERS[tool](CONFIGS[config], epochs)
+    result["peak_mb"] = _peak_mb()
+    print("RESULT " + json.dumps(result))
+
+
+# ---------------------------------------------------------------- the parent: run all, print the table
+
+def spawn(tool: str, config: str, epochs: int) -> dict | None:
+    env = {**os.environ, "OMP_NUM_THREADS": THREADS, "OPENBLAS_NUM_THREADS": THREADS, "MKL_NUM_THREADS": THREADS}
+    env.setdefault("NNCALC_DATA", str(ROOT.parent / "shared" / "datasets"))
+    proc = subprocess.run([sys.executable, __file__, "--child", tool, "--config", config, "--epochs", str(epochs)],
+                          env=env, capture_output=True, text=True, cwd=ROOT)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    print(f"{tool} {config} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
+    return None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--config", default="slide,modern")
+    ap.add_argument("--tools", default="nncalc,torch,sklearn")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.config, args.epochs)
+        return
+    dataset_mb = 70_000 * 784 * 4 / 2**20
+    results: dict = {}
+    lines = [f"MNIST, {args.epochs} epochs, 2 threads; dataset as float32: {dataset_mb:.0f} MB "
+             f"(memory target: 1.3 x that + 150 MB = {1.3 * dataset_mb + 150:.0f} MB)", "",
+             "| config | tool | s/epoch | nncalc's time / this | test accuracy | peak memory |",
+             "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for config in args.config.split(","):
+        results[config] = {}
+        for tool in args.tools.split(","):
+            r = spawn(tool, config, args.epochs)
+            if r is None:
+                continue
+            r["mean"] = sum(r["epoch_seconds"]) / len(r["epoch_seconds"])
+            results[config][tool] = r
+            print(f"{config:7s} {tool:8s} {r['mean']:.3f} s/epoch  epochs {[round(t, 3) for t in r['epoch_seconds']]}  "
+                  f"accuracy {100 * r['accuracy']:.2f}%  peak {r['peak_mb']:.0f} MB", file=sys.stderr, flush=True)
+        ours = results[config].get("nncalc")
+        for tool, r in results[config].items():
+            ratio = f"{ours['mean'] / r['mean']:.2f}x" if ours and tool != "nncalc" else ""
+            lines.append(f"| {config}: {SETTINGS[config]} | {LABELS[tool]} | {r['mean']:.3f} | {ratio} | "
+                         f"{100 * r['accuracy']:.2f}% | {r['peak_mb']:.0f} MB |")
+    print("\n".join(lines))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

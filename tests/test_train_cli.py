@@ -1,0 +1,287 @@
+"""`nncalc train`, `evaluate` and `predict` through Typer's CliRunner: output, exit codes, every
+error path (exit 2, one line naming the file and place), Ctrl-C and resume."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from nncalc.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, **kw):
+    return runner.invoke(app, list(args), **kw)
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def one_error_line(result, *needles):
+    assert result.exit_code == 2, result.output
+    err = result.stderr.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("nncalc: error: ")
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+# ---------------------------------------------------------------- what the user sees
+
+def test_mazur_every_1000_json_has_the_held_out_numbers():
+    result = run("train", "mazur", "--steps", "10000", "--every", "1000", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [h["step"] for h in data["history"]] == list(range(1000, 10001, 1000))
+    last = data["history"][-1]
+    assert last["loss"] == pytest.approx(0.0000351019, rel=2e-6)
+    assert last["out.o1"] == pytest.approx(0.015913620, abs=5e-10)
+    assert data["values"]["E.total"] == pytest.approx(0.0000351019, rel=2e-6)
+    assert data["values"]["out.o2"] == pytest.approx(0.984064274, abs=5e-10)
+    assert set(data["weights"]) == {"w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"}
+    assert data["weights"]["b1"] == 0.35
+    assert data["result"]["reason"] == "steps"
+
+
+def test_every_prints_a_row_per_k_updates_with_outputs_and_watched_weights():
+    result = run("train", "mazur", "--steps", "10000", "--every", "1000", "--watch", "w5", "-q")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    header = next(l for l in lines if "E_total" in l)
+    assert "out.o1" in header and "out.o2" in header and "w5" in header
+    rows = [l for l in lines if re.match(r"\s*[\d,]+/10,000", l)]
+    assert len(rows) == 10
+    assert "0.015914" in rows[-1] and "0.984064" in rows[-1]
+
+
+def test_explain_prints_every_value_of_each_update():
+    result = run("train", "nnbasic", "--steps", "1", "--explain")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "update 1 of 1" in out
+    assert "0.084155041" in out          # dE/dw5 of the NNBasic slide
+    assert "0.197922480" in out          # w5+
+    assert "Applied update" not in out   # plain sgd: the trace's step is the update
+
+
+def test_explain_shows_the_applied_update_when_biases_are_fixed():
+    result = run("train", "mazur", "--steps", "1", "--explain")
+    assert result.exit_code == 0, result.output
+    assert "Applied update" in result.stdout
+    assert "biases held fixed" in result.stdout
+
+
+def test_perceptron_output_and_xor_failure():
+    ok = run("train", "perceptron-or", "-q")
+    assert ok.exit_code == 0 and "converged" in ok.stdout
+    xor = run("train", "perceptron-xor")
+    assert xor.exit_code == 0
+    assert "did not converge" in xor.stdout and "not to be linearly separable" in xor.stdout
+
+
+def test_decision_map_and_loss_curve_for_two_inputs():
+    result = run("train", "perceptron-and")
+    assert result.exit_code == 0, result.output
+    assert "Decision map" in result.stdout
+    assert "class 0" in result.stdout and "class 1" in result.stdout
+    assert "loss:" in result.stdout and "epoch" in result.stdout
+
+
+def test_spiral_trains_with_validation(tmp_path):
+    result = run("train", "spiral", "--epochs", "30", "-q", "--log", str(tmp_path / "m.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert "validation" in result.stdout and "accuracy" in result.stdout
+    lines = (tmp_path / "m.jsonl").read_text().splitlines()
+    assert len(lines) == 30
+    assert {"epoch", "loss", "accuracy", "val_loss", "val_accuracy"} <= set(json.loads(lines[-1]))
+
+
+def test_cli_overrides(tmp_path):
+    result = run("train", "spiral", "--epochs", "2", "--batch-size", "full", "--learning-rate", "0.05",
+                 "--seed", "3", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    s = data["settings"]
+    assert (s["epochs"], s["batch_size"], s["learning_rate"], s["seed"]) == (2, None, 0.05, 3)
+    assert data["result"]["steps"] == 2
+
+
+# ---------------------------------------------------------------- models
+
+def test_save_npz_then_evaluate_and_predict(tmp_path):
+    model = str(tmp_path / "and.npz")
+    assert run("train", "perceptron-and", "-qq", "--save", model).exit_code == 0
+    csv = write(tmp_path, "in.csv", "x1,x2\n0,0\n1,1\n")
+    result = run("predict", model, "--data", csv, "--format", "json")
+    assert result.exit_code == 0, result.output
+    preds = json.loads(result.stdout)["predictions"]
+    assert [p["class"] for p in preds] == ["0", "1"]
+    labelled = write(tmp_path, "and.csv", "x1,x2,y\n0,0,0\n0,1,0\n1,0,0\n1,1,1\n")
+    result = run("evaluate", model, "--data", labelled, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["accuracy"] == 1.0 and data["confusion_matrix"] == [[3, 0], [0, 1]]
+
+
+def test_save_yaml_is_a_problem_file_forward_and_backprop_accept(tmp_path):
+    path = str(tmp_path / "trained.yaml")
+    assert run("train", "mazur", "--steps", "100", "-qq", "--save", path).exit_code == 0
+    fwd = run("forward", path, "--format", "json")
+    assert fwd.exit_code == 0, fwd.output
+    trained = run("train", "mazur", "--steps", "100", "--format", "json")
+    assert json.loads(fwd.stdout)["values"]["out.o1"] == json.loads(trained.stdout)["values"]["out.o1"]
+    assert run("backprop", path).exit_code == 0
+
+
+def test_evaluate_spiral_model_prints_per_class_and_confusion(tmp_path):
+    model = str(tmp_path / "spiral.npz")
+    assert run("train", "spiral", "--epochs", "20", "-qq", "--save", model).exit_code == 0
+    result = run("evaluate", model, "--data", "spiral")
+    assert result.exit_code == 0, result.output
+    assert "precision" in result.stdout and "recall" in result.stdout
+    assert "Confusion matrix" in result.stdout
+    data = json.loads(run("evaluate", model, "--data", "spiral", "--format", "json").stdout)
+    cm = np.array(data["confusion_matrix"])
+    assert cm.sum() == 500 and data["accuracy"] == pytest.approx(np.trace(cm) / 500)
+
+
+# ---------------------------------------------------------------- Ctrl-C and resume
+
+def test_ctrl_c_saves_a_checkpoint_exits_130_and_resumes_exactly(tmp_path, monkeypatch):
+    from nncalc.cli import train as cli_train
+
+    reference = run("train", "spiral", "--epochs", "3", "-qq", "--save", str(tmp_path / "ref.npz"))
+    assert reference.exit_code == 0
+    original = cli_train._View.step
+
+    def interrupt(self, event):
+        if event.step == 20:
+            raise KeyboardInterrupt
+        return original(self, event)
+
+    monkeypatch.setattr(cli_train._View, "step", interrupt)
+    ckpt = tmp_path / "spiral.checkpoint.npz"
+    result = run("train", "spiral", "--epochs", "3", "-q", "--checkpoint", str(ckpt))
+    assert result.exit_code == 130, result.output
+    assert ckpt.exists()
+    assert "--resume" in result.stderr and str(ckpt) in result.stderr
+    monkeypatch.setattr(cli_train._View, "step", original)
+    resumed = run("train", "spiral", "--resume", str(ckpt), "-qq", "--save", str(tmp_path / "res.npz"))
+    assert resumed.exit_code == 0, resumed.output
+    from nncalc.model import load_npz
+    a, b = load_npz(tmp_path / "ref.npz"), load_npz(tmp_path / "res.npz")
+    assert np.array_equal(a.flat_values, b.flat_values)
+
+
+# ---------------------------------------------------------------- errors: exit 2, one line, the place
+
+BAD_TRAINING = """network:
+  inputs: 2
+  layers:
+    - {units: 1, activation: sigmoid}
+init: xavier
+data:
+  - {input: [0, 1], target: [1]}
+training:
+%s
+"""
+
+
+@pytest.mark.parametrize("block,needles", [
+    ("  optimiser: sgd", ["p.yaml:9", "training.optimiser", "unknown key", "did you mean 'optimizer'"]),
+    ("  optimizer: adamw", ["p.yaml:9", "training.optimizer", "unknown optimizer 'adamw'", "did you mean 'adam'"]),
+    ("  optimizer: {name: momentum, momentun: 0.9}", ["training.optimizer.momentun", "did you mean 'momentum'"]),
+    ("  optimizer: {name: momentum, form: ewma}", ["training.optimizer.form", "classic, ema"]),
+    ("  optimizer: {name: sgd, learning_rate: -1}", ["training.optimizer.learning_rate", "greater than 0"]),
+    ("  batch_size: 0", ["p.yaml:9", "training.batch_size", "'full'"]),
+    ("  batch_size: half", ["training.batch_size", "'full'"]),
+    ("  epochs: 2.5", ["training.epochs", "whole number"]),
+    ("  validation_split: 1.5", ["training.validation_split"]),
+    ("  update_order: backwards", ["training.update_order", "simultaneous, sequential"]),
+    ("  dtype: float16", ["training.dtype", "float32, float64"]),
+    ("  update_biases: maybe", ["training.update_biases", "true or false"]),
+    ("  early_stopping: {patience: 0}", ["training.early_stopping.patience"]),
+    ("  optimizer: perceptron", ["training.optimizer", "step or sign"]),
+    ("  validation_split: 0.5", ["training.validation_split", "at least 1"]),
+])
+def test_bad_training_block(tmp_path, block, needles):
+    one_error_line(run("train", write(tmp_path, "p.yaml", BAD_TRAINING % block)), *needles)
+
+
+def test_gradient_training_of_step_units_says_use_the_perceptron(tmp_path):
+    text = BAD_TRAINING.replace("sigmoid", "step") % "  epochs: 1"
+    one_error_line(run("train", write(tmp_path, "p.yaml", text)), "training.optimizer", "perceptron")
+
+
+@pytest.mark.parametrize("args,needles", [
+    (["--batch-size", "0"], ["--batch-size", "'full'"]),
+    (["--batch-size", "some"], ["--batch-size"]),
+    (["--epochs", "0"], ["--epochs", "at least 1"]),
+    (["--steps", "-3"], ["--steps"]),
+    (["--learning-rate", "0"], ["--learning-rate", "greater than 0"]),
+    (["--every", "0"], ["--every"]),
+    (["--explain"], ["--explain", "--steps"]),
+    (["--steps", "500", "--explain"], ["--explain"]),
+    (["--watch", "w9"], ["--watch w9", "did you mean"]),
+    (["--save", "model.pt"], [".npz", ".yaml"]),
+    (["--save", "/nonexistent/dir/m.npz"], ["does not exist"]),
+    (["--set", "w99=1"], ["--set w99"]),
+])
+def test_bad_options(args, needles):
+    one_error_line(run("train", "nnbasic", *args), *needles)
+
+
+def test_missing_problem_file():
+    one_error_line(run("train", "no-such-problem.yaml"), "no-such-problem.yaml")
+
+
+def test_no_targets(tmp_path):
+    text = BAD_TRAINING.replace(", target: [1]", "") % "  epochs: 1"
+    one_error_line(run("train", write(tmp_path, "p.yaml", text)), "p.yaml", "data", "target")
+
+
+def test_resume_needs_a_checkpoint(tmp_path):
+    model = str(tmp_path / "m.npz")
+    assert run("train", "nnbasic", "--steps", "1", "-qq", "--save", model).exit_code == 0
+    one_error_line(run("train", "nnbasic", "--resume", model), "m.npz", "not a checkpoint")
+
+
+def test_nan_loss_exit_2_names_the_epoch():
+    err = one_error_line(run("train", "linear-regression", "--learning-rate", "10", "--epochs", "500"),
+                         "linear-regression.yaml", "in epoch", "smaller learning rate")
+    assert "NaN" in err or "infinite" in err
+
+
+def test_evaluate_and_predict_errors(tmp_path):
+    one_error_line(run("evaluate", str(tmp_path / "none.npz"), "--data", "spiral"), "none.npz", "not found")
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip")
+    one_error_line(run("evaluate", str(junk), "--data", "spiral"), "junk.npz", "not an nncalc model")
+    model = str(tmp_path / "m.npz")
+    assert run("train", "nnbasic", "--steps", "1", "-qq", "--save", model).exit_code == 0
+    one_error_line(run("predict", model), "--data")
+    one_error_line(run("predict", model, "--data", "spirall"), "--data", "did you mean 'spiral'")
+    wide = write(tmp_path, "w.csv", "a,b,c\n1,2,3\n")
+    one_error_line(run("predict", model, "--data", wide), "3 inputs", "takes 2")
+
+
+def test_plot_without_matplotlib_says_how_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kw):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    one_error_line(run("train", "nnbasic", "--plot", "curve.png"), "matplotlib", "nncalc[plot]")
