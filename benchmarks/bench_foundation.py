@@ -66,7 +66,7 @@ def main() -> None:
             f"nncalc backprop big.yaml ({numbers:,} numbers)": (nncalc + ["backprop", str(big)], 1.0),
         }
         times: dict[str, list[float]] = {name: [] for name in cases}
-        for name, (command, _) in cases.items():            # warm the file cache once
+        for command, _ in cases.values():                    # warm the file cache once
             subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
         for _ in range(args.runs):
             for name, (command, _) in cases.items():

@@ -14,11 +14,14 @@ from typing import Iterable
 
 from .answers import Answer, AnswerSheet, NameResolver, is_answers_doc, problem_ref, read_answers, sheet_from_doc
 from .errors import AnswersError, NncalcError
-from .mistakes import Alternative, Graph, build_alternatives, digit_slip, impossible_factor, propagate, short
+from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
+                       significant_digits)
 from .trace import Trace
 
 CORRECT, CARRIED, WRONG = "correct", "carried_forward", "wrong"
 NO_MISTAKE = "no known mistake reproduces it"
+TOO_FEW_DIGITS = "too few digits written to tell which mistake, if any, gives it"
+MIN_DIGITS_TO_DIAGNOSE = 2     # with one significant digit, too many mistakes would "match"
 
 # float64 cannot tell numbers apart more finely than this (relative), however many digits are written
 _FLOAT_SLACK = 1e-12
@@ -77,7 +80,6 @@ class Checker:
         self.resolver = NameResolver(trace)
         self.atol, self.rtol = tolerance, rtol
         self._alternatives: list[Alternative] | None = None
-        self._by_name: dict[str, list[tuple[float, Alternative]]] = {}
 
     # -- reading
 
@@ -115,23 +117,21 @@ class Checker:
 
     @property
     def alternatives(self) -> list[Alternative]:
-        """Every known mistake applied to this problem (worked out on first need)."""
+        """Every known mistake applied to this problem (set up on first need, kept for every file)."""
         if self._alternatives is None:
             self._alternatives = build_alternatives(self.trace, self.graph)
-            for alt in self._alternatives:
-                for name, value in alt.values.items():
-                    exact = self.exact[name]
-                    if abs(value - exact) > _FLOAT_SLACK * max(abs(value), abs(exact)):
-                        self._by_name.setdefault(name, []).append((value, alt))
         return self._alternatives
 
     def reproduced_by(self, name: str, given: float, tol: float) -> list[Alternative]:
         """The mistakes that, made on the problem's own numbers, give `given` for `name`."""
-        if self._alternatives is None:
-            self.alternatives  # noqa: B018  (builds the index)
         exact = self.exact[name]
-        return [alt for value, alt in self._by_name.get(name, ())
-                if self.within(given, value, tol) and not self.within(value, exact, tol)]
+        found = []
+        for alt in self.alternatives:
+            if name in alt.reach:
+                value = alt.value(name)
+                if self.within(given, value, tol) and not self.within(value, exact, tol):
+                    found.append(alt)
+        return found
 
 
 @dataclass
@@ -142,25 +142,29 @@ class _SheetCheck:
     sheet: AnswerSheet
     given: dict[str, float] = field(init=False)
     answers: dict[str, Answer] = field(init=False)
-    world: dict[str, float] = field(init=False)
+    world: dict[str, float] = field(default_factory=dict)   # worked out from their numbers so far
     results: dict[str, Result] = field(default_factory=dict)
     _frontier: dict[str, frozenset[str]] = field(default_factory=dict)
     _mistaken: dict[int, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        c = self.checker
         self.given = self.sheet.given()
         self.answers = {a.name: a for a in self.sheet.answers}
-        given = self.given
-
-        def step(name, value_of):
-            return given[name] if name in given else c.trace.evaluate(name, value_of)
-
-        # every value as it follows from the student's own numbers (theirs where they gave one)
-        self.world = propagate(c.graph, c.exact.__getitem__, given, step)
 
     def value_of(self, name: str) -> float:
-        return self.world[name] if name in self.world else self.checker.exact[name]
+        """A quantity as it follows from the student's own numbers (theirs where they gave one)."""
+        if name in self.world:
+            return self.world[name]
+        if not self._follows_from_theirs(name):
+            return self._given_or_exact(name)
+        return pull(self.checker.trace, name, self.world, self._follows_from_theirs, self.checker.trace.evaluate,
+                    self._given_or_exact)
+
+    def _follows_from_theirs(self, name: str) -> bool:
+        return name not in self.given and bool(self._upstream(name))
+
+    def _given_or_exact(self, name: str) -> float:
+        return self.given[name] if name in self.given else self.checker.exact[name]
 
     def run(self) -> FileResult:
         c = self.checker
@@ -193,6 +197,8 @@ class _SheetCheck:
     def _wrong(self, a: Answer, tol: float, theirs: float, base: dict) -> Result:
         """A wrong number: the mistakes that reproduce it, or what can be said without guessing."""
         c = self.checker
+        if significant_digits(a.text) < MIN_DIGITS_TO_DIAGNOSE:
+            return Result(verdict=WRONG, diagnosis=TOO_FEW_DIGITS, reason=TOO_FEW_DIGITS, **base)
         alts, own = self._mistakes_on_own_numbers(a, tol, theirs), True
         if not alts:
             alts, own = c.reproduced_by(a.name, a.value, tol), False
@@ -226,12 +232,13 @@ class _SheetCheck:
         for i, alt in enumerate(c.alternatives):
             if a.name not in alt.reach:
                 continue
-            if i not in self._mistaken:
-                def step(name, value_of, alt=alt):
-                    return given[name] if name in given else alt.step(name, value_of)
-                self._mistaken[i] = propagate(c.graph, self.value_of, alt.targets, step)
-            changed = self._mistaken[i]
-            value = alt.step(a.name, lambda n: changed[n] if n in changed else self.value_of(n))
+            known = self._mistaken.setdefault(i, {})
+
+            def mistaken(n: str, alt=alt, known=known) -> float:
+                return pull(c.trace, n, known, lambda m: m in alt.reach and m not in given, alt.step,
+                            self.value_of)
+
+            value = alt.step(a.name, mistaken)
             if c.within(a.value, value, tol) and not c.within(value, theirs, tol):
                 found.append(alt)
         return found
@@ -241,17 +248,11 @@ class _SheetCheck:
         precision it was written with (they may have carried more digits than they wrote)."""
         c, given, total = self.checker, self.given, 0.0
         for f in self.frontier(name):
-            shift = given[f] + c.tolerance(self.answers[f], given[f])
-            memo: dict[str, float] = {}
+            known = {f: given[f] + c.tolerance(self.answers[f], given[f])}
 
-            def moved(n: str, f=f, shift=shift, memo=memo) -> float:
-                if n == f:
-                    return shift
-                if n in given or f not in self._upstream(n):
-                    return self.value_of(n)
-                if n not in memo:
-                    memo[n] = c.trace.evaluate(n, moved)
-                return memo[n]
+            def moved(n: str, f=f, known=known) -> float:
+                return pull(c.trace, n, known, lambda m: m not in given and f in self._upstream(m),
+                            c.trace.evaluate, self.value_of)
 
             total += abs(c.trace.evaluate(name, moved) - theirs)
         return total
@@ -342,6 +343,15 @@ class CheckRun:
     checker: Checker
     files: list[FileResult]
     batch: bool          # a folder or several files were given
+
+    @property
+    def unreadable(self) -> bool:
+        """Some file of a batch could not be checked."""
+        return any(f.error is not None for f in self.files)
+
+    @property
+    def all_correct(self) -> bool:
+        return all(f.all_correct for f in self.files)
 
 
 def run_check(args: list[str], *, tolerance: float | None = None, rtol: float | None = None,

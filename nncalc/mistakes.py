@@ -3,16 +3,15 @@
 A mistake is either the problem misread (`problem`: a changed copy, run through the same engine with
 `build_trace`) or one kind of step done the wrong way (`applies` picks the steps, `redo` recomputes
 one of them from its inputs, mostly by calling `Trace.evaluate` with an input swapped). Either way the
-rest of the computation follows through the trace's own graph (`propagate`): there is no second
+rest of the computation follows through the trace's own graph (`pull`): there is no second
 implementation of the math here. `Alternative` is one mistake applied to one problem, built once per
-problem and reused for every answers file.
+problem and reused for every answers file; its values are worked out when first asked for.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .errors import NncalcError
@@ -30,7 +29,6 @@ class Graph:
     """The trace's dependency graph: topological position of every quantity and who consumes it."""
 
     def __init__(self, trace: Trace) -> None:
-        self.trace = trace
         self.position = {name: i for i, name in enumerate(trace.quantities)}
         self.consumers: dict[str, list[str]] = {name: [] for name in trace.quantities}
         for q in trace.quantities.values():
@@ -48,30 +46,30 @@ class Graph:
         return frozenset(seen)
 
 
-def propagate(graph: Graph, base: ValueOf, seeds: Iterable[str], step: Step) -> dict[str, float]:
-    """Recompute `seeds` with `step`, then everything downstream of a value that changed, in
-    topological order. Returns only the values that differ from `base` (the world recomputed from)."""
-    changed: dict[str, float] = {}
+def pull(trace: Trace, name: str, known: dict[str, float], needed: Callable[[str], bool], compute: Step,
+         fallback: ValueOf) -> float:
+    """The value of `name` in a changed computation: quantities for which `needed` holds are recomputed
+    with `compute` (inputs first, each kept in `known`), every other one is `fallback`'s. Only the
+    needed ancestors of `name` are visited, so a change near the output costs little."""
 
-    def value_of(name: str) -> float:
-        return changed[name] if name in changed else base(name)
+    def value_of(n: str) -> float:
+        if n in known:
+            return known[n]
+        if needed(n):    # read by a step without being one of its inputs (e.g. w5+ for w5)
+            return pull(trace, n, known, needed, compute, fallback)
+        return fallback(n)
 
-    position = graph.position
-    heap = [(position[s], s) for s in set(seeds)]
-    heapq.heapify(heap)
-    done: set[str] = set()
-    while heap:
-        _, name = heapq.heappop(heap)
-        if name in done:
+    stack = [(name, False)]
+    while stack:
+        n, inputs_ready = stack.pop()
+        if n in known or not needed(n):
             continue
-        done.add(name)
-        value = step(name, value_of)
-        if value != base(name):
-            changed[name] = value
-            for c in graph.consumers[name]:
-                if c not in done:
-                    heapq.heappush(heap, (position[c], c))
-    return changed
+        if inputs_ready:
+            known[n] = compute(n, value_of)
+        else:
+            stack.append((n, True))
+            stack.extend((i, False) for i in trace[n].inputs if i not in known and needed(i))
+    return value_of(name)
 
 
 # ---------------------------------------------------------------- the table of mistakes
@@ -83,6 +81,7 @@ class Mistake:
     key: str
     title: str                                                   # short; per-quantity summaries use it
     problem: Callable[[Problem], Problem | None] | None = None   # the problem as misread (None: n/a)
+    ops: tuple[str, ...] = ()      # ... and the operations that then work differently (loss: its terms)
     applies: Callable[[Trace, Quantity], bool] | None = None     # the steps done the wrong way ...
     redo: Callable[[Trace, Quantity, ValueOf], float] | None = None   # ... and how (from their inputs)
     detail: str | Callable[[Trace, Quantity], str | None] | None = None   # specifics, for one quantity
@@ -92,22 +91,17 @@ class Mistake:
         return f"{self.title} ({extra})" if extra else self.title
 
 
-def _swap(q: Quantity, old: str, value: Callable[[ValueOf], float]) -> Callable[[ValueOf], ValueOf]:
-    """A value_of that answers `value(v)` for input `old` and v(name) for every other input."""
-    return lambda v: (lambda name: value(v) if name == old else v(name))
-
-
 def _evaluate_with(trace: Trace, q: Quantity, v: ValueOf, old: str, value: Callable[[ValueOf], float]) -> float:
-    return trace.evaluate(q.name, _swap(q, old, value)(v))
+    """q recomputed from its inputs as `v` gives them, except input `old`, which is value(v)."""
+    replaced = value(v)
+    return trace.evaluate(q.name, lambda name: replaced if name == old else v(name))
 
 
 def _is_last(trace: Trace, q: Quantity) -> bool:
     return q.layer == len(trace.problem.network.layers) - 1
 
 
-def _sample_suffix(name: str) -> str:
-    base, at, k = name.partition("@")
-    return at + k
+_LOSS_OPS = ("loss", "dloss", "fused")     # the trace operations that read the problem's loss
 
 
 def _with_loss(loss_from: str, loss_to: str) -> Callable[[Problem], Problem | None]:
@@ -120,25 +114,20 @@ def _swapped_targets(p: Problem) -> Problem | None:
     return replace(p, targets=p.targets[:, ::-1].copy())
 
 
-def _shared_bias_layer(trace: Trace, q: Quantity):
-    """The layer whose shared bias q is the gradient or update of, else None."""
-    net = trace.problem.network
+def _bias_layer(trace: Trace, q: Quantity, shared: bool):
+    """The layer whose (shared, or per-unit) bias q is the gradient or update of, else None."""
     if q.param is None or q.kind not in ("grad", "new"):
         return None
-    for layer in net.layers:
-        if layer.bias_shared and q.param in layer.bias_names:
-            return layer
-    return None
+    return next((layer for layer in trace.problem.network.layers
+                 if layer.bias_shared == shared and q.param in layer.bias_names), None)
+
+
+def _shared_bias_layer(trace: Trace, q: Quantity):
+    return _bias_layer(trace, q, shared=True)
 
 
 def _per_unit_bias_layer(trace: Trace, q: Quantity):
-    net = trace.problem.network
-    if q.param is None or q.kind not in ("grad", "new"):
-        return None
-    for layer in net.layers:
-        if not layer.bias_shared and q.param in layer.bias_names:
-            return layer
-    return None
+    return _bias_layer(trace, q, shared=False)
 
 
 def _bias_one_unit(j: int) -> Mistake:
@@ -180,7 +169,7 @@ def _one_path(j: int) -> Mistake:
 
     def applies(t: Trace, q: Quantity) -> bool:
         layer = above(t, q)
-        return q.kind == "dE/dout" and q.op == "sum" and layer is not None and 1 < len(layer.units) and j < len(layer.units)
+        return q.kind == "dE/dout" and q.op == "sum" and layer is not None and len(layer.units) > max(j, 1)
 
     def redo(t: Trace, q: Quantity, v: ValueOf) -> float:
         unit = above(t, q).units[j]
@@ -221,12 +210,13 @@ def _net_for_out_detail(t: Trace, q: Quantity) -> str:
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("updated_weights", "the updated weights used while backpropagating",
             applies=lambda t, q: q.kind == "share" and f"new.{_param_of_share(q)}" in t,
-            redo=lambda t, q, v: _evaluate_with(t, q, v, _param_of_share(q), lambda v: v(f"new.{_param_of_share(q)}")),
+            redo=lambda t, q, v: _evaluate_with(t, q, v, _param_of_share(q),
+                                                lambda v: v(f"new.{_param_of_share(q)}")),
             detail=_share_detail),
     Mistake("half_dropped", "the 1/2 of the loss dropped", problem=_with_loss("half_sse", "sse"),
-            detail="a factor 2 in everything after it"),
+            ops=_LOSS_OPS, detail="a factor 2 in everything after it"),
     Mistake("half_added", "an extra 1/2 in the loss", problem=_with_loss("sse", "half_sse"),
-            detail="everything after it halved"),
+            ops=_LOSS_OPS, detail="everything after it halved"),
     Mistake("sign_flipped", "the error's sign flipped",
             applies=lambda t, q: (q.kind == "dE/dout" and _is_last(t, q)) or q.op == "fused",
             redo=lambda t, q, v: -t.evaluate(q.name, v),
@@ -286,13 +276,14 @@ def mistakes_for(problem: Problem) -> list[Mistake]:
 
 @dataclass
 class Alternative:
-    """One mistake applied to one problem: its steps, and every value it gives from the problem's inputs."""
+    """One mistake applied to one problem: its steps, and the values it gives from the problem's inputs."""
 
     mistake: Mistake
     trace: Trace              # where its steps are evaluated: the misread problem's trace, or the problem's own
     targets: frozenset[str]   # the quantities it computes differently from the same inputs
-    values: dict[str, float]  # every quantity, as the mistake gives it
-    reach: frozenset[str] = frozenset()   # the targets and everything computed from them
+    reach: frozenset[str]     # the targets and everything computed from them
+    exact: dict[str, float]   # the problem's own values (everything outside reach)
+    known: dict[str, float] = field(default_factory=dict)   # values in reach worked out so far
 
     def step(self, name: str, value_of: ValueOf) -> float:
         """Recompute one quantity from its inputs the way the mistaken student would."""
@@ -300,29 +291,32 @@ class Alternative:
             return self.mistake.redo(self.trace, self.trace[name], value_of)
         return self.trace.evaluate(name, value_of)
 
+    def value(self, name: str) -> float:
+        """`name` as the mistake gives it from the problem's own inputs."""
+        return pull(self.trace, name, self.known, self.reach.__contains__, self.step, self.exact.__getitem__)
+
     def describe(self, name: str) -> str:
         return self.mistake.describe(self.trace, self.trace[name])
 
 
 def build_alternatives(trace: Trace, graph: Graph) -> list[Alternative]:
-    """Every mistake in the table that makes a difference to this problem, applied once."""
+    """Every mistake in the table that makes a difference to this problem (values come on demand)."""
     exact = trace.values()
     alternatives = []
     for mistake in mistakes_for(trace.problem):
         if mistake.problem is not None:
-            alt = _misread(trace, mistake, exact)
+            alt = _misread(trace, graph, mistake, exact)
         else:
             targets = frozenset(q.name for q in trace.quantities.values() if mistake.applies(trace, q))
-            alt = Alternative(mistake, trace, targets, {})
-            changed = propagate(graph, exact.__getitem__, targets, alt.step)
-            alt.values = {**exact, **changed}
+            alt = Alternative(mistake, trace, targets, graph.downstream(targets), exact)
         if alt is not None and alt.targets:
-            alt.reach = graph.downstream(alt.targets)
             alternatives.append(alt)
     return alternatives
 
 
-def _misread(trace: Trace, mistake: Mistake, exact: dict[str, float]) -> Alternative | None:
+def _misread(trace: Trace, graph: Graph, mistake: Mistake, exact: dict[str, float]) -> Alternative | None:
+    """The misread problem through the engine; its targets: the given numbers it changes and the
+    operations the mistake names."""
     problem = mistake.problem(trace.problem)
     if problem is None:
         return None
@@ -332,10 +326,11 @@ def _misread(trace: Trace, mistake: Mistake, exact: dict[str, float]) -> Alterna
         return None
     if other.quantities.keys() != trace.quantities.keys():
         return None
-    # the steps the misreading changes: those that give another value from the same inputs
-    targets = frozenset(name for name in trace.quantities
-                        if other.evaluate(name, exact.__getitem__) != trace.evaluate(name, exact.__getitem__))
-    return Alternative(mistake, other, targets, other.values())
+    values = other.values()
+    targets = frozenset(q.name for q in trace.quantities.values()
+                        if q.op in mistake.ops or (q.op == "leaf" and values[q.name] != exact[q.name]))
+    reach = graph.downstream(targets)
+    return Alternative(mistake, other, targets, reach, exact, {n: values[n] for n in reach})
 
 
 # ---------------------------------------------------------------- when no mistake explains a number
@@ -366,10 +361,17 @@ def impossible_factor(trace: Trace, name: str, given: float, value_of: ValueOf) 
             f"({bound}; {dacts[0]} = {short(value_of(dacts[0]))})")
 
 
+def significant_digits(text: str) -> int:
+    """Digits written after the leading zeros: '0.027128970' -> 8, '0.3' -> 1, '120' -> 3."""
+    mantissa = text.strip().lower().split("e")[0]
+    return len(mantissa.replace("_", "").lstrip("+-").replace(".", "").lstrip("0"))
+
+
 def digit_slip(text: str, reference: float) -> str | None:
-    """'differs from 0.119635010 in one digit only' when the written number is that close to reference."""
+    """'differs from 0.119635010 in one digit only' when the written number is that close to reference
+    (and long enough, at four significant digits or more, for that to mean something)."""
     digits = text.strip().lstrip("+")
-    if "e" in digits.lower() or "." not in digits:
+    if "e" in digits.lower() or "." not in digits or significant_digits(digits) < 4:
         return None
     decimals = len(digits.split(".")[1])
     ref = f"{reference:.{decimals}f}"

@@ -137,9 +137,12 @@ def _suggest(word: str, choices) -> str:
 def _number(value: Any, path: Path_) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Invalid(path, f"expected a number, got {_show(value)}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:       # an integer with hundreds of digits
+        x = math.inf
     if not math.isfinite(x):
-        raise _Invalid(path, f"expected a finite number, got {value}")
+        raise _Invalid(path, f"expected a finite number, got {value if isinstance(value, float) else 'a huge integer'}")
     return x
 
 
@@ -264,8 +267,8 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
         wpath = path + ("weights",)
         value = spec["weights"]
         if not isinstance(value, list) or len(value) != rows:
-            got = f"{len(value)}" if isinstance(value, list) else _show(value)
-            raise _Invalid(wpath, f"expected {rows} rows (units {', '.join(units)}), got {got}")
+            got = f"{len(value)}" if isinstance(value, list) else f"{_show(value)}, not a list of rows"
+            raise _Invalid(wpath, f"expected {_count(rows, 'row')} (units {', '.join(units)}), got {got}")
         weights = np.array([_vector(row, cols, fan_in_names, wpath + (r,)) for r, row in enumerate(value)],
                            dtype=np.float64).reshape(rows, cols)
         drawn = False
@@ -280,7 +283,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
         npath = path + ("weight_names",)
         value = spec["weight_names"]
         if not isinstance(value, list) or len(value) != rows:
-            raise _Invalid(npath, f"expected {rows} rows of names (units {', '.join(units)})")
+            raise _Invalid(npath, f"expected {_count(rows, 'row')} of names (units {', '.join(units)})")
         names = []
         for r, row in enumerate(value):
             if not isinstance(row, list) or len(row) != cols:
@@ -446,6 +449,9 @@ def _problem(doc: YamlDoc) -> Problem:
 
     X = T = data_source = None
     data = spec.get("data")
+    if isinstance(data, dict) and "input" in data:
+        raise _Invalid(("data",), "expected a list of samples; write one sample as a list item: "
+                                  "'- input: [...]' under 'data:'")
     if isinstance(data, (dict, str)):
         data_source = data
     elif data is not None:

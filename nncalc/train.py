@@ -887,8 +887,11 @@ class Trainer:
 
     def _early_stop(self) -> bool:
         """Keep the best weights seen; stop when `patience` epochs in a row did not improve on them."""
-        rec = self.history[-1] if self.history else self._record()
-        value = rec.get("val_loss", rec["loss"])
+        rec = self.history[-1] if self.history and self.history[-1]["step"] == self.step else None
+        if rec is not None:
+            value = rec.get("val_loss", rec["loss"])
+        else:
+            value = self.evaluate(self.data.validation or self.data.train)[0]
         if self.best is None or value < self.best[0]:
             self.best = (value, self.params.values.copy())
             self.waited = 0
@@ -905,8 +908,8 @@ class Trainer:
         elif not self.history:
             self._record()
         messages = {
-            "epochs": f"stopped after {self.epoch} epoch{'s' if self.epoch != 1 else ''} (the limit)",
-            "steps": f"stopped after {self.step} update{'s' if self.step != 1 else ''} (the limit)",
+            "epochs": f"stopped after {self.epoch:,} epoch{'s' if self.epoch != 1 else ''} (the limit)",
+            "steps": f"stopped after {self.step:,} update{'s' if self.step != 1 else ''} (the limit)",
             "early_stopping": (f"early stopping: no improvement for {self.settings.patience} epochs; "
                                f"kept the best weights (loss {self.best[0]:.6g})" if self.best else ""),
             "interrupted": f"interrupted in epoch {self.epoch + 1} after update {self.step}",
@@ -925,6 +928,9 @@ class Trainer:
         shared = layer.bias_shared
         while True:
             if (reason := self._done_reason()) is not None:
+                if reason == "steps":         # stopped by the caller's limit, not given up
+                    self.result = self._finish(reason)
+                    return
                 self.result = self._finish("not_converged")
                 self.result.message = self._not_separable()
                 return
@@ -974,7 +980,7 @@ class Trainer:
     def _not_separable(self) -> str:
         _, acc = self.evaluate(self.data.train)
         wrong = round((1 - (acc or 0)) * self.data.train.n)
-        return (f"did not converge: after {self.epoch} epochs, {wrong} of {self.data.train.n} samples are still "
+        return (f"did not converge: after {self.epoch} epoch{'s' if self.epoch != 1 else ''}, {wrong} of {self.data.train.n} samples are still "
                 f"misclassified. The perceptron rule converges only if a straight line (a hyperplane) "
                 f"separates the classes; these samples appear not to be linearly separable (XOR is not), "
                 f"and then no single layer of step units classifies them all, however long it trains: "

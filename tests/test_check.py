@@ -18,6 +18,7 @@ import pytest
 from nncalc.answers import written_decimals
 from nncalc.bundled import resolve
 from nncalc.check import CARRIED, CORRECT, NO_MISTAKE, WRONG, Checker, FileResult
+from nncalc.mistakes import significant_digits
 from nncalc.problem import load_problem, with_overrides
 from nncalc.trace import build_trace
 
@@ -270,6 +271,20 @@ def test_a_copying_slip_is_named_as_such(nnbasic, check):
     # w4+ = 0.078175051; 0.078715051 swaps two digits
     r = check(nnbasic, "w4+: 0.078715051").results[0]
     assert r.diagnosis == f"{NO_MISTAKE}: it differs from 0.078175051 in two digits only"
+
+
+def test_one_significant_digit_is_too_few_to_diagnose(nnbasic, check):
+    # E_o1 with the 1/2 dropped is 0.383; "0.4" is within 0.1 of it, but of much else too
+    r = check(nnbasic, "E.o1: 0.4").results[0]
+    assert r.verdict == WRONG and r.mistakes == ()
+    assert r.diagnosis == "too few digits written to tell which mistake, if any, gives it"
+    assert check(nnbasic, "E.o1: 0.38").results[0].mistakes == ("half_dropped",)
+
+
+@pytest.mark.parametrize("text,digits", [("0.027128970", 8), ("0.3", 1), ("120", 3), ("-0.0184", 3),
+                                         ("7.5e-4", 2), ("0.0", 0)])
+def test_significant_digits(text, digits):
+    assert significant_digits(text) == digits
 
 
 # ---------------------------------------------------------------- counting

@@ -166,6 +166,21 @@ def test_a_folder_of_files_naming_their_problem(cli, tmp_path):
     assert result.exit_code == 1 and "Checking 2 answers files against 2-2-2 sigmoid" in result.stdout
 
 
+def test_a_file_naming_another_problem_gets_a_row_saying_so(cli, tmp_path):
+    shutil.copy(CLASS / "kim.yaml", tmp_path / "kim.yaml")
+    (tmp_path / "zed.yaml").write_text("problem: xor-20\nanswers:\n  out.y@1: 0.5\n", encoding="utf-8")
+    result = cli("check", tmp_path, "-f", "json")
+    assert result.exit_code == 2
+    zed = json.loads(result.stdout)["files"][1]
+    assert "names problem 'xor-20', unlike the files before it ('nnbasic')" in zed["error"]
+
+
+def test_a_folder_where_no_file_can_be_read(cli, tmp_path):
+    (tmp_path / "a.yaml").write_text("answers: [\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("student: B\n", encoding="utf-8")
+    one_line_error(cli("check", tmp_path), "none of the 2 answers files could be checked", "a.yaml:2")
+
+
 # ---------------------------------------------------------------- unusable input: one line, exit 2
 
 def write(tmp_path: Path, text: str, name: str = "a.yaml") -> Path:

@@ -285,3 +285,20 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     one_error_line(run("train", "nnbasic", "--plot", "curve.png"), "matplotlib", "nncalc[plot]")
+
+
+def test_perceptron_explain_shows_the_forward_pass_and_the_rule():
+    result = run("train", "perceptron-and", "--steps", "4", "--explain")
+    assert result.exit_code == 0, result.output
+    assert "update 4 of 4" in result.stdout
+    assert "the perceptron rule: w = w + 1 (t - y) x" in result.stdout
+    assert "stopped after 4 updates" in result.stdout      # a step limit is not a failure to converge
+    assert "did not converge" not in result.stdout
+
+
+def test_sequential_order_from_the_command_line(tmp_path):
+    from nncalc.bundled import resolve
+    text = resolve("mazur").read_text().replace("  update_biases: false", "  update_biases: false\n  update_order: sequential")
+    path = write(tmp_path, "seq.yaml", text)
+    data = json.loads(run("train", path, "--steps", "1", "--format", "json").stdout)
+    assert data["history"][-1]["loss"] == pytest.approx(0.291027924, abs=5e-10)

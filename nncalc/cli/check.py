@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import DECIMALS_HELP, OUTPUT_HELP, SET_HELP, emit, handle_errors, make_console, unicode_ok
+from .common import (DECIMALS_HELP, EXIT_BAD_INPUT, OUTPUT_HELP, SET_HELP, emit, handle_errors, make_console,
+                     unicode_ok)
 
 EXIT_SOME_NOT_CORRECT = 1    # 0: everything checked is correct; 2 (EXIT_BAD_INPUT): unusable input
 FILE_WIDTH = 100    # text written with -o is laid out for this many columns
@@ -31,7 +32,7 @@ def check(
     problem: str = typer.Argument(..., show_default=False, metavar="PROBLEM",
                                   help="A problem file or bundled problem name (or an answers file or folder "
                                        "whose files say `problem:`)."),
-    answers: Optional[list[str]] = typer.Argument(None, show_default=False, metavar="[ANSWERS]...",
+    answers: Optional[list[str]] = typer.Argument(None, show_default=False, metavar="ANSWERS",
                                                   help="Answers files, or folders of them; none: the problem "
                                                        "file's own `answers:` block."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Show how each wrong answer is worked out."),
@@ -49,9 +50,9 @@ def check(
 ) -> None:
     """Check answers: each number correct, carried forward from your own earlier numbers, or wrong
     (with the mistake that explains it). Exit code 0: all correct; 1: anything not; 2: unusable input."""
-    from ..check import CORRECT, WRONG, run_check
+    from ..check import WRONG, run_check
     from ..errors import UsageError
-    from ..render.check import CheckReport, check_csv, check_dict, check_markdown, check_view, derivations
+    from ..render.check import CheckReport, derivations, render
 
     for option, value, low in (("--tolerance", tolerance, 0.0), ("--rtol", rtol, 0.0)):
         if value is not None and not (math.isfinite(value) and value >= low):
@@ -68,22 +69,10 @@ def check(
     if explain:
         wrong = [r.name for f in run.files for r in f.results if r.verdict == WRONG]
         report.derivations = derivations(trace, wrong, decimals, unicode, width=width - 2)
-    if fmt is CheckFormat.json:
-        from ..render.json import to_json
-
-        emit(console, to_json(check_dict(report)), output)
-    elif fmt is CheckFormat.csv:
-        emit(console, check_csv(report), output)
-    elif fmt is CheckFormat.markdown:
-        emit(console, check_markdown(report, decimals), output)
-    else:
-        emit(console, check_view(report, decimals, unicode, width), output)
-
-    if any(f.error is not None for f in run.files):
-        from .common import EXIT_BAD_INPUT
-
+    emit(console, render(report, fmt.value, decimals, unicode, width), output)
+    if run.unreadable:
         raise typer.Exit(EXIT_BAD_INPUT)
-    if any(r.verdict != CORRECT for f in run.files for r in f.results):
+    if not run.all_correct:
         raise typer.Exit(EXIT_SOME_NOT_CORRECT)
 
 

@@ -50,7 +50,7 @@ def _fail(message: str, **kw: Any):
 @handle_errors
 def train(
     problem: Optional[str] = typer.Argument(None, help=PROBLEM_HELP, show_default=False),
-    epochs: Optional[int] = typer.Option(None, "--epochs", "-e", help="Passes over the training data (overrides the file)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", help="Passes over the training data (overrides the file)."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Stop after this many updates (overrides --epochs)."),
     batch_size: Optional[str] = typer.Option(None, "--batch-size", "-b", help="Samples per update, or 'full'."),
     learning_rate: Optional[float] = typer.Option(None, "--learning-rate", "--eta", "-l", help="The optimizer's learning rate."),
@@ -62,7 +62,7 @@ def train(
     resume: Optional[Path] = typer.Option(None, "--resume", help="Continue from a checkpoint saved by Ctrl-C.", dir_okay=False),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Where Ctrl-C saves the checkpoint (default: NAME.checkpoint.npz).", dir_okay=False),
     log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file.", dir_okay=False),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc[plot]').", dir_okay=False),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
     fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f", help="table or json."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, help="-q: plain rows, no bar or pictures; -qq: only the result."),
     decimals: Optional[int] = typer.Option(None, "--decimals", "-d", min=0, max=17,
@@ -92,7 +92,6 @@ def train(
         raise _fail(f"--explain prints every value of every update: give --steps N (N at most {MAX_EXPLAIN_STEPS})")
     data = data_for(p, _datasets(p), settings.validation_split, settings.dtype)
     watched = _watched(p, watch)
-    steps_total = None
     view = _View(console, p, settings, data, quiet=2 if is_json and not console.is_terminal else quiet,
                  decimals=decimals, watched=watched)
     trainer = Trainer(p, settings, data, report_every=None, before_step=view.before_step if explain else None)
@@ -394,7 +393,8 @@ class _View:
         self.rows = history_rows(by_step=by_step, total=total, loss_name=loss_name,
                                  accuracy=self.data.train.labels is not None,
                                  validation=self.data.validation is not None, extra=extra,
-                                 decimals=self.decimals, seconds=t.batches > 1)
+                                 decimals=self.decimals,
+                                 seconds=t.batches > 1 and s.optimizer != "perceptron")
         if self.quiet >= 2:
             return
         self.say(self._header())
@@ -450,18 +450,21 @@ class _View:
     def before_step(self, trainer, idx) -> None:
         """--explain: the foundation's tables and derivation for this update, from the current weights."""
         from ..render.explain import explain_text
-        from ..render.table import backprop_view
+        from ..render.table import backprop_view, forward_view
         from ..trace import build_trace
 
         X = self.data.train.X[idx].astype("float64")
         T = self.data.train.T[idx].astype("float64")
         problem = replace(self.p, network=trainer.network(), inputs=X, targets=T,
                           learning_rate=self.settings.learning_rate)
-        trace = build_trace(problem)
+        gradients = self.settings.optimizer != "perceptron"     # step and sign units have none
+        trace = build_trace(problem, with_backward=gradients)
         self.console.rule(f"update {trainer.step + 1} of {trainer.target_steps}", characters="─" if self.unicode else "-")
-        self.console.print(backprop_view(trace, self.decimals, unicode=self.unicode, width=self.console.width))
-        self.say("")
-        self.say(explain_text(trace, self.decimals, unicode=self.unicode, width=self.console.width))
+        view = backprop_view if gradients else forward_view
+        self.console.print(view(trace, self.decimals, unicode=self.unicode, width=self.console.width))
+        if gradients:
+            self.say("")
+            self.say(explain_text(trace, self.decimals, unicode=self.unicode, width=self.console.width))
         self.before_values = trainer.network().parameter_values()
 
     def step(self, event) -> None:
@@ -502,7 +505,9 @@ class _View:
         from ..render.common import fmt
 
         why = []
-        if s.optimizer != "sgd":
+        if s.optimizer == "perceptron":
+            why.append(f"the perceptron rule: w = w + {s.learning_rate:g} (t - y) x, b = b + {s.learning_rate:g} (t - y)")
+        elif s.optimizer != "sgd":
             why.append(s.describe_optimizer())
         if not s.update_biases:
             why.append("biases held fixed (update_biases: false)")
@@ -510,7 +515,8 @@ class _View:
             why.append(f"L2 {s.l2:g}")
         if s.update_order == "sequential":
             why.append("sequential order: hidden deltas from the already-updated weights above")
-        self.say(f"Applied update ({'; '.join(why)}), which differs from the plain gradient step above:")
+        differs = ", which differs from the plain gradient step above" if s.optimizer != "perceptron" else ""
+        self.say(f"Applied update ({'; '.join(why)}){differs}:")
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for col in ("parameter", "before", "after", "change"):
             table.add_column(col, justify="left" if col == "parameter" else "right")
@@ -698,6 +704,8 @@ def predict(
         writer.writerows(records)
         emit(console, buffer.getvalue(), output)
         return
+    if pred is not None and len(outputs) > 4:
+        columns = [c for c in columns if c not in outputs]     # the table stays readable; csv/json hold all
     shown = records if output is not None else records[:max(limit, 0)]
     cell = lambda v: fmt_num(v, decimals) if isinstance(v, float) else str(v)  # noqa: E731
     rows = [[cell(r.get(c, "")) for c in columns] for r in shown]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -265,6 +265,27 @@ def check_markdown(report: CheckReport, decimals: int = 9) -> str:
             lines += [name] + [f"  {line}" for line in report.derivations[name]]
         lines.append("```")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- one entry point for every format
+
+def _json(report: CheckReport, decimals: int, unicode: bool, width: int) -> str:
+    from .json import to_json
+
+    return to_json(check_dict(report))
+
+
+RENDERERS: dict[str, Callable[[CheckReport, int, bool, int], RenderableType | str]] = {
+    "table": check_view,
+    "json": _json,
+    "csv": lambda report, decimals, unicode, width: check_csv(report),
+    "markdown": lambda report, decimals, unicode, width: check_markdown(report, decimals),
+}
+
+
+def render(report: CheckReport, fmt: str, decimals: int = 9, unicode: bool = True, width: int = 80):
+    """The report in one of RENDERERS' formats: Rich renderables for the table, text for the rest."""
+    return RENDERERS[fmt](report, decimals, unicode, width)
 
 
 # ---------------------------------------------------------------- --explain

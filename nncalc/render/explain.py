@@ -268,12 +268,10 @@ class _Explainer:
         mean = {"none": "", "samples": f"; n = {n} sample{'s' if n > 1 else ''}",
                 "all": f"; n = {n} sample{'s' if n > 1 else ''}, m = {m} output{'s' if m > 1 else ''}"}
         self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}{mean[loss.mean_over]})")
-        terms = []
         for k in range(1, self.p.n_samples + 1):
             for o in self.net.outputs:
                 q = self.t[self.at(f"E.{o}", k)]
                 self.eq(self.name(q.name), self.loss_parts(LOSS_TERM, q) + [self.value(q)])
-                terms.append(q.name)
         total = self.t["E.total"]
         self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
                             self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
@@ -317,42 +315,53 @@ class _Explainer:
         self.indent = 2
 
     def unit(self, li: int, u: str, k: int) -> None:
-        d = self.sym.d
-        dE = self.t[self.at(f"dE/dout.{u}", k)]
-        if dE.op == "dloss":
-            self.eq(self.name(dE.name), self.loss_parts(LOSS_DOUT, dE) + [self.value(dE)])
-        else:
-            shares = [self.t[s] for s in dE.inputs]
-            labels = [self.share_label(s) for s in shares]
-            if len(shares) == 1:
-                self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)])
-            else:
-                out_u = self.name(self.at(f"out.{u}", k))
-                down = ", ".join(self.net.layers[li + 1].units)
-                self.eq(self.name(dE.name), [" + ".join(labels)],
-                        f"{out_u} reaches E_total through {down}: the chain rule adds the paths")
-                for s, label in zip(shares, labels):
-                    self.eq(label, self.share_parts(s) + [self.value(s)], deeper=2)
-                self.eq(self.name(dE.name), [self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+"),
-                                             self.value(dE)])
+        """One unit of one sample: ∂E_total/∂out, ∂out/∂net, and δ = ∂E_total/∂net."""
+        self.dE_dout(li, u, k)
         dact = self.t.quantities.get(self.at(f"dout/dnet.{u}", k))
         if dact is not None:
-            q_net = self.t[dact.inputs[0]]
-            formula, cond = self.branch(ACT_DOUT, q_net)
-            act = self.net.layers[li].activation
-            alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
-            sym = self.template(formula, net=self.name(q_net.name), out=self.name(dact.inputs[1]), alpha=alpha)
-            num = self.template(formula, net=self.num(q_net.name), out=self.num(dact.inputs[1]), alpha=alpha)
-            note = self.template(cond, net=self.name(q_net.name)) if cond else None
-            self.eq(self.name(dact.name), [sym, num, self.value(dact)], note)
+            self.dout_dnet(li, dact)
         delta = self.t[self.at(f"delta.{u}", k)]
-        dnet = f"{d}E_total/{d}net_{u}" + (f"@{k}" if self.p.n_samples > 1 else "")
+        dnet = f"{self.sym.d}E_total/{self.sym.d}net_{u}" + (f"@{k}" if self.p.n_samples > 1 else "")
         if delta.op == "prod":
             a, b = delta.inputs
             self.eq(f"{self.name(delta.name)} = {dnet}",
                     [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)])
         else:
             self.fused(delta, dnet)
+
+    def dE_dout(self, li: int, u: str, k: int) -> None:
+        """From the loss for an output unit; for a hidden one, the sum over the paths through the layer above."""
+        dE = self.t[self.at(f"dE/dout.{u}", k)]
+        if dE.op == "dloss":
+            self.eq(self.name(dE.name), self.loss_parts(LOSS_DOUT, dE) + [self.value(dE)])
+            return
+        shares = [self.t[s] for s in dE.inputs]
+        if len(shares) == 1:
+            self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)])
+            return
+        labels = [self.share_label(s) for s in shares]
+        out_u = self.name(self.at(f"out.{u}", k))
+        down = ", ".join(self.net.layers[li + 1].units)
+        self.eq(self.name(dE.name), [" + ".join(labels)],
+                f"{out_u} reaches E_total through {down}: the chain rule adds the paths")
+        for s, label in zip(shares, labels):
+            self.eq(label, self.share_parts(s) + [self.value(s)], deeper=2)
+        nums = self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
+        self.eq(self.name(dE.name), [nums, self.value(dE)])
+
+    def dout_dnet(self, li: int, dact: Quantity) -> None:
+        """The activation's derivative, by the branch that applies at this net."""
+        q_net = self.t[dact.inputs[0]]
+        act = self.net.layers[li].activation
+        if act.name not in ACT_DOUT:       # an activation without a slide formula: its table's text
+            self.eq(self.name(dact.name), [act.fn.dformula, self.value(dact)])
+            return
+        formula, cond = self.branch(ACT_DOUT, q_net)
+        alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
+        sym = self.template(formula, net=self.name(q_net.name), out=self.name(dact.inputs[1]), alpha=alpha)
+        num = self.template(formula, net=self.num(q_net.name), out=self.num(dact.inputs[1]), alpha=alpha)
+        note = self.template(cond, net=self.name(q_net.name)) if cond else None
+        self.eq(self.name(dact.name), [sym, num, self.value(dact)], note)
 
     def fused(self, delta: Quantity, dnet: str) -> None:
         key = (self.net.layers[-1].activation.name, self.p.loss)

@@ -102,7 +102,8 @@ def matrix_lines(trace: Trace, decimals: int = 6, unicode: bool = True) -> list[
     f_last = sym.sigma if last.activation.name == "sigmoid" else last.activation.name
     if (last.activation.name, p.loss) in FUSED_DELTAS:       # the closed form the engine uses
         per = "(n m)" if p.loss == "binary_cross_entropy" else "n"
-        lines.append(f"  {sym.delta}{sup(L)} = (out{sup(L)} - target) / {per}   ({last.activation.name} with {p.loss})")
+        lines.append(f"  {sym.delta}{sup(L)} = (out{sup(L)} - target) / {per}   "
+                     f"({last.activation.name} with {p.loss})")
     else:
         lines.append(f"  {sym.delta}{sup(L)} = {d}E_total/{d}out{sup(L)} {sym.odot} {f_last}'(net{sup(L)})")
     if L > 1:

@@ -282,11 +282,13 @@ def confusion_table(cm: np.ndarray, classes: Sequence[str], colour: bool = True)
     return table
 
 
-def predictions_table(rows: Sequence[Sequence[str]], columns: Sequence[str], more: int = 0) -> Table:
+def predictions_table(rows: Sequence[Sequence[str]], columns: Sequence[str], more: int = 0):
+    """One row per sample; `more` samples not shown are counted below the table."""
+    from rich.console import Group
+
     table = _table("Predictions", *columns)
     for row in rows:
         table.add_row(*row)
-    if more:
-        table.caption = f"… and {more:,} more (all of them: --format csv or --format json)"
-        table.caption_justify = "left"
-    return table
+    if not more:
+        return table
+    return Group(table, Text(f"… and {more:,} more (all of them: --format csv or --format json)"))
