@@ -68,17 +68,27 @@ class Model:
 
 # ---------------------------------------------------------------- .npz
 
+def _default_weight_names(shapes: list[tuple[int, int]]) -> list[tuple[tuple[str, ...], ...]]:
+    """w1, w2, ... numbered through the network layer by layer, row by row (the problem format's rule)."""
+    names, k = [], 0
+    for rows, cols in shapes:
+        names.append(tuple(tuple(f"w{k + r * cols + c + 1}" for c in range(cols)) for r in range(rows)))
+        k += rows * cols
+    return names
+
+
 def _network_meta(network: Network) -> dict[str, Any]:
+    defaults = _default_weight_names([l.weights.shape for l in network.layers])
     layers = []
-    for layer in network.layers:
+    for layer, default in zip(network.layers, defaults):
         act = layer.activation
-        layers.append({
-            "units": list(layer.units),
-            "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
-            "weight_names": [list(r) for r in layer.weight_names],
-            "bias_names": list(layer.bias_names),
-            "bias_shared": layer.bias_shared,
-        })
+        spec = {"units": list(layer.units),
+                "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
+                "bias_names": list(layer.bias_names),
+                "bias_shared": layer.bias_shared}
+        if tuple(layer.weight_names) != default:      # MNIST's 78,400 default names are not worth storing
+            spec["weight_names"] = [list(r) for r in layer.weight_names]
+        layers.append(spec)
     return {"inputs": list(network.inputs), "layers": layers}
 
 
@@ -98,7 +108,7 @@ def save_npz(path: str | Path, model: Model) -> None:
     if model.checkpoint is not None:
         meta["checkpoint"] = model.checkpoint["info"]
         arrays.update({f"state_{k}": v for k, v in model.checkpoint["arrays"].items()})
-    arrays["meta"] = np.array(json.dumps(meta, allow_nan=False))
+    arrays["meta"] = np.frombuffer(json.dumps(meta, allow_nan=False).encode("utf-8"), dtype=np.uint8)
     with atomic_open(path, "wb") as handle:
         np.savez(handle, **arrays)
 
@@ -125,8 +135,9 @@ def load_npz(path: str | Path) -> Model:
         raise ModelError("not an nncalc model: no 'meta' entry (was it written by `nncalc train --save`?)",
                          file=file)
     try:
-        meta = json.loads(str(arrays.pop("meta")))
-    except (ValueError, TypeError) as exc:
+        raw = arrays.pop("meta")
+        meta = json.loads(raw.tobytes().decode("utf-8") if raw.dtype == np.uint8 else str(raw))
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
         raise ModelError(f"the model's meta data is not valid JSON: {exc}", file=file) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelError("not an nncalc model (meta format is not nncalc-model)", file=file)
@@ -152,6 +163,7 @@ def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Networ
     inputs = tuple(spec["inputs"])
     layers = []
     fan_in = len(inputs)
+    defaults = _default_weight_names([arrays[f"W{i}"].shape for i in range(1, len(spec["layers"]) + 1)])
     for i, ls in enumerate(spec["layers"], start=1):
         act = ls["activation"]
         name, alpha = (act, None) if isinstance(act, str) else (act["name"], act.get("alpha"))
@@ -164,7 +176,7 @@ def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Networ
         b = arrays.get(f"b{i}")
         if b is not None and b.shape != (len(units),):
             raise ValueError(f"b{i} has shape {b.shape}, expected {(len(units),)}")
-        names = tuple(tuple(r) for r in ls["weight_names"])
+        names = tuple(tuple(r) for r in ls["weight_names"]) if "weight_names" in ls else defaults[i - 1]
         layers.append(Layer(units, Activation(name, alpha), W, names, b, tuple(ls["bias_names"]),
                             bool(ls["bias_shared"])))
         fan_in = len(units)

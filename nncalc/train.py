@@ -513,7 +513,7 @@ class FlatOptimizer:
 
     def flush(self) -> None:
         """Zero state values within 10^8 of the denormal range: they no longer change any update, and
-        arithmetic on denormals is tens of times slower (unused MNIST pixels decay there)."""
+        arithmetic on denormals is slow on many CPUs (state of rarely lit pixels decays towards them)."""
         for s in self.state.values():
             tiny = np.finfo(s.dtype).tiny * 1e8
             s[np.abs(s) < tiny] = 0
@@ -691,6 +691,11 @@ class Trainer:
 
     def request_stop(self) -> None:
         self.stop_requested = True
+
+    def stop_here(self) -> None:
+        """End a run paused between two updates (its consumer was interrupted): result 'interrupted'."""
+        self.stop_requested = True
+        self.result = self._finish("interrupted")
 
     def network(self) -> Network:
         """The network with the current weights (float64), as the foundation's commands take it."""

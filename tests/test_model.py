@@ -36,7 +36,20 @@ def test_npz_round_trip(tmp_path):
     # plain arrays and one JSON string: readable without pickle
     with np.load(path, allow_pickle=False) as archive:
         assert set(archive.files) == {"W1", "b1", "W2", "b2", "meta"}
-        assert json.loads(str(archive["meta"]))["format"] == "nncalc-model"
+        assert json.loads(archive["meta"].tobytes())["format"] == "nncalc-model"
+
+
+def test_default_weight_names_are_not_stored_but_custom_ones_are(tmp_path):
+    p, model = trained()                      # mazur names its weights w1..w8, the default numbering
+    save_npz(tmp_path / "m.npz", model)
+    with np.load(tmp_path / "m.npz") as archive:
+        meta = json.loads(archive["meta"].tobytes())
+    assert all("weight_names" not in layer for layer in meta["network"]["layers"])
+    assert load_npz(tmp_path / "m.npz").network.layers[1].weight_names == (("w5", "w6"), ("w7", "w8"))
+    layers = list(model.network.layers)
+    layers[1] = replace(layers[1], weight_names=(("a", "b"), ("c", "d")))
+    save_npz(tmp_path / "c.npz", replace(model, network=replace(model.network, layers=tuple(layers))))
+    assert load_npz(tmp_path / "c.npz").network.parameter_values()["c"] == model.network.parameter_values()["w7"]
 
 
 def test_float32_weights_stay_float32(tmp_path):

@@ -95,7 +95,6 @@ def train(
     view = _View(console, p, settings, data, quiet=2 if is_json and not console.is_terminal else quiet,
                  decimals=decimals, watched=watched)
     trainer = Trainer(p, settings, data, report_every=None, before_step=view.before_step if explain else None)
-    steps_total = trainer.target_steps
     trainer.report_every = _report_every(every, trainer)
     view.start(trainer, explain)
     if model is not None:
@@ -119,7 +118,7 @@ def train(
     if is_json:
         out.file.write(json.dumps(_json(trainer, p, final, save), indent=2, allow_nan=False) + "\n")
         return
-    view.finish(result, final, steps_total, save, plot)
+    view.finish(result, final, save, plot)
 
 
 def _check_outputs(save: Optional[Path], plot: Optional[Path], log: Optional[Path]) -> None:
@@ -237,8 +236,7 @@ def _run(trainer, view: "_View", log_file) -> bool:
                     view.step(event)
             except KeyboardInterrupt:
                 # raised while showing progress: the generator is paused between two batches
-                trainer.request_stop()
-                trainer.result = trainer._finish("interrupted")
+                trainer.stop_here()
                 return False
     finally:
         run.close()
@@ -550,7 +548,7 @@ class _View:
 
     # ---- the end
 
-    def finish(self, result, final, steps_total, save: Optional[Path], plot: Optional[Path]) -> None:
+    def finish(self, result, final, save: Optional[Path], plot: Optional[Path]) -> None:
         from ..render.train import decision_map, final_table, loss_curve
 
         if result.message:
