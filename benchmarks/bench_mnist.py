@@ -7,8 +7,9 @@ Every run is a fresh subprocess (so each tool's peak memory is its own) limited 
 same data (60,000 training and 10,000 test images, pixels scaled to 0..1, float32), architecture,
 batch size, optimizer and number of epochs:
 
-- slide: 784-100-10, logistic hidden units, softmax + cross-entropy, batch 50, SGD learning rate 0.1
-  with Nesterov momentum 0.9 (scikit-learn's sgd default, given to all), no L2 (scikit-learn's
+- slide-sgd: the slide's configuration as the issue states it: 784-100-10, logistic hidden units,
+  softmax + cross-entropy, batch 50, plain SGD learning rate 0.1 (scikit-learn: momentum=0), no L2.
+- slide: the same with Nesterov momentum 0.9 (scikit-learn's sgd default, given to all), no L2 (scikit-learn's
   default alpha 1e-4 is set to 0 so that all three do the same work).
 - modern: 784-256-128-10 ReLU, softmax + cross-entropy, batch 128, Adam learning rate 1e-3, no L2.
 
@@ -33,12 +34,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = "2"
 CONFIGS = {
+    "slide-sgd": dict(hidden=(100,), activation="sigmoid", batch=50, optimizer="sgd", lr=0.1, alpha=0.0,
+                      problem="mnist-mlp"),
     "slide": dict(hidden=(100,), activation="sigmoid", batch=50, optimizer="nesterov", lr=0.1, alpha=0.0,
                   problem="mnist-mlp"),
     "modern": dict(hidden=(256, 128), activation="relu", batch=128, optimizer="adam", lr=1e-3, alpha=0.0,
                    problem="mnist-modern"),
 }
-SETTINGS = {"slide": "SGD lr 0.1, Nesterov momentum 0.9, no L2, batch 50",
+SETTINGS = {"slide-sgd": "plain SGD lr 0.1 (no momentum), no L2, batch 50",
+            "slide": "SGD lr 0.1, Nesterov momentum 0.9, no L2, batch 50",
             "modern": "Adam lr 1e-3 (0.9, 0.999, 1e-8), no L2, batch 128"}
 
 
@@ -68,6 +72,8 @@ def run_nncalc(cfg: dict, epochs: int) -> dict:
 
     p = load_problem(resolve(cfg["problem"]))
     settings = replace(settings_from_problem(p), epochs=epochs, validation_split=0.0, patience=None)
+    if cfg["optimizer"] == "sgd":
+        settings = replace(settings, optimizer="sgd", options={})
     data = data_for(p, load_data(p.data_source, base_dir=ROOT / "problems", file=p.source), 0.0, settings.dtype)
     trainer = Trainer(p, settings, data)
     times, last = [], 0.0
@@ -97,7 +103,9 @@ def run_torch(cfg: dict, epochs: int) -> dict:
     biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
     decay = cfg["alpha"] / cfg["batch"]
     groups = [{"params": weights, "weight_decay": decay}, {"params": biases, "weight_decay": 0.0}]
-    if cfg["optimizer"] == "nesterov":
+    if cfg["optimizer"] == "sgd":
+        opt = torch.optim.SGD(groups, lr=cfg["lr"])
+    elif cfg["optimizer"] == "nesterov":
         opt = torch.optim.SGD(groups, lr=cfg["lr"], momentum=0.9, nesterov=True)
     else:
         opt = torch.optim.Adam(groups, lr=cfg["lr"])
@@ -128,10 +136,11 @@ def run_sklearn(cfg: dict, epochs: int) -> dict:
 
     Xtr, ytr, Xte, yte = _data()
     act = "logistic" if cfg["activation"] == "sigmoid" else "relu"
-    solver = "sgd" if cfg["optimizer"] == "nesterov" else "adam"
+    solver = "adam" if cfg["optimizer"] == "adam" else "sgd"
+    momentum = 0.0 if cfg["optimizer"] == "sgd" else 0.9
     clf = MLPClassifier(hidden_layer_sizes=cfg["hidden"], activation=act, solver=solver,
                         learning_rate_init=cfg["lr"], alpha=cfg["alpha"], batch_size=cfg["batch"],
-                        momentum=0.9, nesterovs_momentum=True, max_iter=epochs, tol=0.0,
+                        momentum=momentum, nesterovs_momentum=momentum > 0, max_iter=epochs, tol=0.0,
                         n_iter_no_change=epochs + 1, shuffle=True, random_state=0)
     with threadpool_limits(int(THREADS)), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -168,7 +177,7 @@ def spawn(tool: str, config: str, epochs: int) -> dict | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--config", default="slide,modern")
+    ap.add_argument("--config", default="slide-sgd,slide,modern")
     ap.add_argument("--tools", default="nncalc,torch,sklearn")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--child", help=argparse.SUPPRESS)

@@ -21,6 +21,8 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO]:
         raise NncalcError(f"cannot write: folder {folder} does not exist", file=str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        if hasattr(os, "fchmod"):          # mkstemp makes 0600; an output should follow the umask
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
             yield handle
             handle.flush()
@@ -32,6 +34,12 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO]:
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
