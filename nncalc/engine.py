@@ -44,16 +44,31 @@ class Backward:
     grad_b: list[Array | None]
 
 
-def forward(layers: Sequence[Layer], X: Array) -> Forward:
-    """net = a W^T + b and out = f(net), layer by layer, for all samples at once."""
+def forward(layers: Sequence[Layer], X: Array, exact_zeros: bool = False) -> Forward:
+    """net = a W^T + b and out = f(net), layer by layer, for all samples at once.
+
+    exact_zeros: a net input whose terms cancel (0.5·1 - 0.3·2 + 0.1) comes out of floating point as
+    2.8e-17 rather than 0, and relu'(net) would then be 1 where the hand computation (and PyTorch's
+    convention at 0) gives 0. With exact_zeros, a net within its rounding-error bound of zero is 0.
+    It costs a second product, so worked examples use it and training does not."""
     nets, outs = [], [X]
     for layer in layers:
         net = outs[-1] @ layer.weights.T
         if layer.bias is not None:
             net = net + layer.bias
+        if exact_zeros:
+            net[np.abs(net) <= _rounding_bound(outs[-1], layer)] = 0.0
         nets.append(net)
         outs.append(layer.activation(net))
     return Forward(nets, outs)
+
+
+def _rounding_bound(a: Array, layer: Layer) -> Array:
+    """A bound on the floating-point error of a W^T + b: (terms + 1) eps sum |w a| + |b|."""
+    magnitude = np.abs(a) @ np.abs(layer.weights).T
+    if layer.bias is not None:
+        magnitude = magnitude + np.abs(layer.bias)
+    return (layer.weights.shape[1] + 1) * np.finfo(magnitude.dtype).eps * magnitude
 
 
 def error_terms(loss: str, Y: Array, T: Array) -> Array:

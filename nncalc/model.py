@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import NncalcError
+from .errors import NncalcError, UsageError
 from .fileio import atomic_open, write_text_atomic
 from .functions import ACTIVATIONS, LOSSES, Activation
 from .problem import Layer, Network, Problem
+
+if TYPE_CHECKING:
+    from .train import Split, Trainer
 
 FORMAT = "nncalc-model"
 VERSION = 1
@@ -254,6 +257,31 @@ def load_model(path: str | Path) -> Model:
     return model_from_problem(problem)
 
 
+def model_and_data(path: str | Path, data: str | None) -> tuple[Model, Split, str]:
+    """A model, the data (`--data`) to run it on and that data's name; without data, a problem
+    file's own samples."""
+    from .train import Split, listed_labels, split_of
+
+    model = load_model(path)
+    if data is None:
+        if model_kind(path) == "yaml":
+            from .problem import load_problem
+
+            p = load_problem(path)
+            if p.inputs is not None and p.targets is not None:
+                labels, _ = listed_labels(p.targets, p.network)
+                return model, Split(p.inputs, p.targets, labels), p.name
+        raise UsageError("--data is required: e.g. --data mnist:test, --data digits.csv, --data spiral")
+    from .data import load_source
+
+    ds = load_source(data, base_dir=Path.cwd(), where="--data")
+    split = split_of(ds, model.network, "--data", None, targets_required=False)
+    if split.labels is None and model.classes is not None and split.T.shape[1]:
+        # a classifier's targets read as numbers (a CSV column of 0 and 1): class indices again
+        split = Split(split.X, split.T, listed_labels(split.T, model.network)[0])
+    return model, split, ds.name
+
+
 def model_from_problem(problem: Problem, classes: tuple[str, ...] | None = None) -> Model:
     training = problem.training or {}
     if classes is None and problem.targets is not None:
@@ -262,3 +290,42 @@ def model_from_problem(problem: Problem, classes: tuple[str, ...] | None = None)
         classes = listed_labels(problem.targets, problem.network)[1]
     return Model(problem.name, problem.network, problem.loss, problem.learning_rate, classes,
                  dict(training), problem.source)
+
+
+# ---------------------------------------------------------------- from a trainer, and back (--resume)
+
+def model_from_trainer(trainer: Trainer, with_state: bool = False) -> Model:
+    """The trainer's network at its current weights (copied), with its settings and history; with
+    `with_state`, also the optimizer's state and the position in the run, for a checkpoint."""
+    p = trainer.problem
+    layers = tuple(replace(t, weights=l.weights.copy(), bias=None if l.bias is None else l.bias.copy())
+                   for t, l in zip(p.network.layers, trainer.params.layers))
+    return Model(p.name, Network(p.network.inputs, layers), p.loss, trainer.settings.learning_rate,
+                 trainer.data.classes, trainer.settings.to_dict(), p.source, list(trainer.history),
+                 trainer.checkpoint() if with_state else None)
+
+
+def save_model(path: str | Path, model: Model, problem: Problem | None = None) -> None:
+    """Write the model as its file name says: .npz, or .yaml (a problem file, with `problem`'s data)."""
+    if model_kind(path) == "npz":
+        save_npz(path, model)
+    else:
+        save_yaml(path, model, problem)
+
+
+def load_checkpoint(path: str | Path) -> Model:
+    """A model saved with its training state (by Ctrl-C); a plain trained model is a ModelError."""
+    model = load_npz(path)
+    if model.checkpoint is None:
+        raise ModelError("this is a trained model, not a checkpoint (no training state in it); "
+                         "to train further from its weights, save it as .yaml and train that", file=str(path))
+    return model
+
+
+def restore_checkpoint(trainer: Trainer, model: Model, path: str | Path) -> None:
+    """Continue the trainer from a checkpoint of the same network (`path` names it in errors)."""
+    shapes = [l.weights.shape for l in trainer.params.layers]
+    if [l.weights.shape for l in model.network.layers] != shapes:
+        raise ModelError("the checkpoint's network does not match this problem's: resume with the problem it "
+                         f"was trained on ({model.source or model.name})", file=str(path))
+    trainer.restore(model.flat_values.astype(trainer.dtype), model.checkpoint)

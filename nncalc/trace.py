@@ -141,7 +141,7 @@ def build_trace(problem: Problem, with_backward: bool = True) -> Trace:
     """
     X, T = problem.inputs, problem.targets
     layers = problem.network.layers
-    fwd = forward(layers, X)
+    fwd = forward(layers, X, exact_zeros=True)
     bwd = E = None
     if T is not None:
         E = error_terms(problem.loss, fwd.output, T)

@@ -81,3 +81,17 @@ def test_nncalc_values_are_consistent(trace):
             trace[f"dE/dout.{u}"].value * trace[f"dout/dnet.{u}"].value, rel=1e-12)
     for w in ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"):
         assert trace[f"new.{w}"].value == pytest.approx(trace[w].value - 0.5 * trace[f"grad.{w}"].value, rel=1e-12)
+
+
+def test_net_input_that_cancels_exactly_is_zero_so_relu_derivative_is_zero(tmp_path):
+    # 0.5·1 - 0.3·2 + 0.1 = 0 by hand; float64 gives 2.8e-17, which would make relu'(net) = 1.
+    path = tmp_path / "kink.yaml"
+    path.write_text(
+        "network:\n  inputs: 2\n  layers:\n"
+        "    - {units: 1, activation: relu, weights: [[0.5, -0.3]], bias: [0.1]}\n"
+        "    - {units: 1, activation: linear, weights: [[2.0]]}\n"
+        "loss: half_sse\ndata:\n  - {input: [1.0, 2.0], target: [1.0]}\n")
+    trace = build_trace(load_problem(path))
+    assert trace["net.h1"].value == 0.0
+    assert trace["dout/dnet.h1"].value == 0.0
+    assert trace["grad.w1"].value == 0.0

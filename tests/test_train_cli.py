@@ -156,7 +156,7 @@ def test_evaluate_spiral_model_prints_per_class_and_confusion(tmp_path):
 # ---------------------------------------------------------------- Ctrl-C and resume
 
 def test_ctrl_c_saves_a_checkpoint_exits_130_and_resumes_exactly(tmp_path, monkeypatch):
-    from nncalc.cli import train as cli_train
+    from nncalc.cli import train_view as cli_train
 
     reference = run("train", "spiral", "--epochs", "3", "-qq", "--save", str(tmp_path / "ref.npz"))
     assert reference.exit_code == 0

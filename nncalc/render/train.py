@@ -5,15 +5,20 @@ returns text or Rich renderables; the CLI prints them."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from .common import fmt
+from .common import DETAIL_MAX_PARAMS, fmt
+
+if TYPE_CHECKING:
+    from ..problem import Problem
+    from ..train import Settings, Step, Trainer
 
 # TensorFlow Playground's orange and blue first, then distinct colours for more classes.
 CLASS_COLOURS = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#7f7f7f",
@@ -23,6 +28,7 @@ REGION_COLOURS = ("#fbd3a6", "#a9d3ef", "#bfe5bf", "#d9cbe8", "#f2b5b5", "#dccbc
 POINT_CHARS = "ox+*#@%&$="
 REGION_CHARS = ". :-~=^'`,"
 SHADES = " .:-=+*#%@"
+TARGET_ROWS = 20            # without --every, long runs show about this many rows
 
 
 def _table(title: str | None, *columns: str, numeric_from: int = 1) -> Table:
@@ -89,6 +95,100 @@ def history_rows(*, by_step: bool, total: int, loss_name: str, accuracy: bool, v
     return HistoryRows(cols)
 
 
+# ---------------------------------------------------------------- while training
+
+def default_report_every(target_steps: int, batches: int) -> int | None:
+    """Updates between rows: None (one row per epoch), or for long runs about TARGET_ROWS rows, every
+    few epochs with mini-batches, every few (round numbers of) updates with full batches."""
+    epochs = math.ceil(target_steps / batches)
+    if epochs <= 2 * TARGET_ROWS:
+        return None
+    unit = batches if batches > 1 else 1
+    raw = epochs / TARGET_ROWS
+    nice = 10 ** math.floor(math.log10(raw))
+    m = next(m for m in (1, 2, 5, 10) if m * nice >= raw)
+    return int(m * nice) * unit
+
+
+def output_names(outputs: Sequence[str], n: int) -> list[str]:
+    """Row keys for every output of every one of n samples: out.o1@1, out.o2@1, ... (no @k for one)."""
+    return [f"out.{o}" + (f"@{k}" if n > 1 else "") for k in range(1, n + 1) for o in outputs]
+
+
+def training_rows(trainer: Trainer, extra: Sequence[str], decimals: int) -> HistoryRows:
+    """The rows of this run: by update when a row falls inside an epoch, else by epoch."""
+    p, s, t = trainer.problem, trainer.settings, trainer
+    by_step = t.report_every is not None and (t.batches == 1 or t.report_every % t.batches != 0)
+    total = t.target_steps if by_step else (s.epochs if s.steps is None else math.ceil(s.steps / t.batches))
+    loss_name = "E_total" if p.loss == "half_sse" else "loss"
+    return history_rows(by_step=by_step, total=total, loss_name=loss_name,
+                        accuracy=t.data.train.labels is not None,
+                        validation=t.data.validation is not None, extra=extra,
+                        decimals=decimals,
+                        seconds=t.batches > 1 and s.optimizer != "perceptron")
+
+
+def training_header(trainer: Trainer) -> str:
+    """The line above the rows: network, loss, optimizer, samples, batches, length and what is unusual."""
+    p, s, t = trainer.problem, trainer.settings, trainer
+    shape = "-".join(str(n) for n in [len(p.network.inputs)] + [len(l.units) for l in p.network.layers])
+    n = t.data.train.n
+    batch = "full batch" if t.batch_size == n else f"batches of {t.batch_size}"
+    if s.optimizer == "perceptron":
+        batch = "one sample at a time"
+    limit = plural(s.steps, "update") if s.steps is not None else plural(s.epochs, "epoch")
+    extras = []
+    if s.l2:
+        extras.append(f"L2 {s.l2:g}")
+    if not s.update_biases:
+        extras.append("biases fixed")
+    if s.update_order != "simultaneous":
+        extras.append(f"{s.update_order} updates")
+    if t.dtype.name != "float64":
+        extras.append(t.dtype.name)
+    more = f", {', '.join(extras)}" if extras else ""
+    return (f"Training {p.name}: {shape} network, {p.loss}, {s.describe_optimizer()}; {plural(n, 'sample')}, "
+            f"{batch}, {limit}{more}")
+
+
+def progress_metrics(event: Step, trainer: Trainer) -> str:
+    """The progress bar's running loss and accuracy, and with mini-batches the speed."""
+    metrics = f"loss {event.loss:.4g}"
+    if event.accuracy is not None:
+        metrics += f"  acc {100 * event.accuracy:.2f}%"
+    if event.seconds > 0:
+        metrics += f"  {event.step * trainer.batch_size / event.seconds:,.0f} samples/s" \
+            if trainer.batches > 1 else ""
+    return metrics
+
+
+def applied_update(settings: Settings, before: dict[str, float], after: dict[str, float],
+                   decimals: int) -> tuple[str, Table] | None:
+    """After an explained update: what the optimizer actually did (a line and a table), when it differs
+    from the trace's plain gradient-descent step (other optimizers, fixed biases, L2, sequential order)."""
+    s = settings
+    if s.optimizer == "sgd" and s.update_order == "simultaneous" and s.update_biases and not s.l2:
+        return None
+    why = []
+    if s.optimizer == "perceptron":
+        why.append(f"the perceptron rule: w = w + {s.learning_rate:g} (t - y) x, b = b + {s.learning_rate:g} (t - y)")
+    elif s.optimizer != "sgd":
+        why.append(s.describe_optimizer())
+    if not s.update_biases:
+        why.append("biases held fixed (update_biases: false)")
+    if s.l2:
+        why.append(f"L2 {s.l2:g}")
+    if s.update_order == "sequential":
+        why.append("sequential order: hidden deltas from the already-updated weights above")
+    differs = ", which differs from the plain gradient step above" if s.optimizer != "perceptron" else ""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("parameter", "before", "after", "change"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for name, v in before.items():
+        table.add_row(name, fmt(v, decimals), fmt(after[name], decimals), fmt(after[name] - v, decimals))
+    return f"Applied update ({'; '.join(why)}){differs}:", table
+
+
 # ---------------------------------------------------------------- the final table
 
 def plural(n: int, word: str) -> str:
@@ -122,6 +222,46 @@ def final_table(rows: Sequence[tuple[str, int, float, float | None]], loss: str,
     per = f"{duration(seconds_per_epoch)} per epoch" if seconds_per_epoch is not None else "less than one epoch"
     line = Text(f"{plural(epochs, 'epoch')}, {plural(steps, 'update')}; {per}")
     return Group(results_table(rows, loss, decimals=decimals), line)
+
+
+def final_rows(trainer: Trainer) -> list[tuple[str, int, float, float | None]]:
+    """(data, samples, loss, accuracy) of each split at the trained weights: final_table's rows."""
+    rows = []
+    data = trainer.data
+    for name, split in (("train", data.train), ("validation", data.validation), ("test", data.test)):
+        if split is not None:
+            loss, acc = trainer.evaluate(split)
+            rows.append((name, split.n, loss, acc))
+    return rows
+
+
+def problem_sized(p: Problem) -> bool:
+    """Networks whose every value the foundation's tables show (the slides' examples)."""
+    return p.inputs is not None and p.targets is not None and p.network.n_params <= DETAIL_MAX_PARAMS
+
+
+def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | None]],
+               saved: Path | None) -> dict[str, Any]:
+    """`train --format json`: settings, result per split, history; for the slides' examples every value."""
+    p, result = trainer.problem, trainer.result
+    data: dict[str, Any] = {
+        "problem": p.name, "source": p.source, "settings": trainer.settings.to_dict(),
+        "result": {"reason": result.reason, "message": result.message, "epochs": result.epochs,
+                   "steps": result.steps, "seconds": result.seconds, "seconds_per_epoch": result.seconds_per_epoch,
+                   **{name: {"samples": n, "loss": loss, **({"accuracy": acc} if acc is not None else {})}
+                      for name, n, loss, acc in final}},
+        "history": trainer.history,
+    }
+    if saved is not None:
+        data["saved"] = str(saved)
+    if problem_sized(p):
+        from ..trace import build_trace
+
+        net = trainer.network()
+        trace = build_trace(replace(p, network=net, learning_rate=trainer.settings.learning_rate))
+        data["values"] = trace.values()
+        data["weights"] = net.parameter_values()
+    return data
 
 
 # ---------------------------------------------------------------- a curve in the terminal
@@ -254,6 +394,27 @@ def per_class(cm: np.ndarray) -> list[tuple[float | None, float | None, float | 
     return out
 
 
+def labelled_confusion(labels: np.ndarray, predicted: np.ndarray, classes: Sequence[str] | None,
+                       n_outputs: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The confusion matrix over every class the model or the data knows, and the classes' names
+    (those without one named by number)."""
+    k = max(len(classes or ()), int(labels.max()) + 1, n_outputs if n_outputs > 1 else 2)
+    names = tuple(classes or ()) + tuple(str(c) for c in range(len(classes or ()), k))
+    return confusion_matrix(labels, predicted, k), names
+
+
+def evaluation_json(model: str, data: str, samples: int, loss: float, accuracy: float | None,
+                    cm: np.ndarray | None, classes: Sequence[str] | None) -> dict[str, Any]:
+    """`evaluate --format json`: loss; with class labels, accuracy, per-class scores and the matrix."""
+    result: dict[str, Any] = {"model": model, "data": data, "samples": samples, "loss": loss}
+    if cm is not None:
+        result["accuracy"] = accuracy
+        result["classes"] = {c: {"precision": p_, "recall": r, "f1": f1, "samples": n}
+                             for c, (p_, r, f1, n) in zip(classes, per_class(cm))}
+        result["confusion_matrix"] = cm.tolist()
+    return result
+
+
 def class_report(cm: np.ndarray, classes: Sequence[str]) -> Table:
     """Per-class precision, recall, F1 and support, with macro averages."""
     table = _table("Per class", "class", "precision", "recall", "F1", "samples")
@@ -292,3 +453,53 @@ def predictions_table(rows: Sequence[Sequence[str]], columns: Sequence[str], mor
     if not more:
         return table
     return Group(table, Text(f"… and {more:,} more (all of them: --format csv or --format json)"))
+
+
+# ---------------------------------------------------------------- predictions
+
+def prediction_records(Y: np.ndarray, predicted: np.ndarray | None, labels: np.ndarray | None,
+                       classes: Sequence[str] | None, outputs: Sequence[str]) -> list[dict[str, Any]]:
+    """One record per sample: the predicted class and its probability (classifiers), the true class
+    when known, and the output values (a classifier's only up to 12 outputs)."""
+    records: list[dict[str, Any]] = []
+    for k in range(Y.shape[0]):
+        rec: dict[str, Any] = {"sample": k + 1}
+        if predicted is not None:
+            c = int(predicted[k])
+            rec["class"] = classes[c] if c < len(classes) else str(c)
+            rec["probability"] = float(Y[k, c] if Y.shape[1] > 1 else (Y[k, 0] if c == 1 else 1 - Y[k, 0]))
+        if labels is not None:
+            c = int(labels[k])
+            rec["true"] = classes[c] if classes is not None and c < len(classes) else str(c)
+        rec.update({o: float(v) for o, v in zip(outputs, Y[k].tolist())} if Y.shape[1] <= 12 or predicted is None else {})
+        records.append(rec)
+    return records
+
+
+def _record_columns(records: Sequence[dict[str, Any]]) -> list[str]:
+    return list(records[0]) if records else ["sample"]
+
+
+def predictions_csv(records: Sequence[dict[str, Any]]) -> str:
+    """Every record as a CSV row under a header line."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=_record_columns(records), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return buffer.getvalue()
+
+
+def predictions_view(records: Sequence[dict[str, Any]], outputs: Sequence[str], classified: bool,
+                     decimals: int, limit: int | None):
+    """The predictions table of the first `limit` records (None: all); a classifier with more than 4
+    outputs shows no output columns, so the table stays readable (csv and json hold them all)."""
+    columns = _record_columns(records)
+    if classified and len(outputs) > 4:
+        columns = [c for c in columns if c not in outputs]
+    shown = records if limit is None else records[:max(limit, 0)]
+    cell = lambda v: fmt(v, decimals) if isinstance(v, float) else str(v)  # noqa: E731
+    rows = [[cell(r.get(c, "")) for c in columns] for r in shown]
+    return predictions_table(rows, columns, more=len(records) - len(shown))
