@@ -15,7 +15,7 @@ batch size, optimizer and number of epochs:
 
 PyTorch runs with its defaults (torch.set_flush_denormal(True) made it no faster here).
 
-Seconds per epoch are the mean over all epochs of the training loop alone (scikit-learn: fit time /
+Seconds per epoch are the median over all epochs of the training loop alone (scikit-learn: fit time /
 epochs); accuracy is on the test set after the last epoch; memory is the process's peak RSS. The
 peers are not dependencies of nncalc: `pip install torch==2.13.0 scikit-learn` to compare.
 Requires the four MNIST files in $NNCALC_DATA/mnist/ (default: ../shared/datasets beside the repo).
@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -151,12 +152,62 @@ def run_sklearn(cfg: dict, epochs: int) -> dict:
     return {"epoch_seconds": [total / clf.n_iter_] * clf.n_iter_, "accuracy": acc}
 
 
-RUNNERS = {"nncalc": run_nncalc, "torch": run_torch, "sklearn": run_sklearn}
-LABELS = {"nncalc": "nncalc", "torch": "PyTorch 2 threads (CPU)", "sklearn": "scikit-learn MLPClassifier"}
+def run_numpy(cfg: dict, epochs: int) -> dict | None:
+    """The floor: the slide network as a bare hand-written NumPy loop (float32, in-place where it
+    helps), with none of an engine's generality. Only the plain-SGD slide config."""
+    import numpy as np
+
+    if cfg["optimizer"] != "sgd" or cfg["activation"] != "sigmoid" or len(cfg["hidden"]) != 1:
+        return None
+    Xtr, ytr, Xte, yte = _data()
+    T = np.eye(10, dtype=np.float32)[ytr]
+    rng = np.random.default_rng(0)
+    h, B, lr = cfg["hidden"][0], cfg["batch"], np.float32(cfg["lr"])
+    W1 = rng.uniform(-1, 1, (h, 784)).astype(np.float32) * np.float32(np.sqrt(6 / (784 + h)))
+    W2 = rng.uniform(-1, 1, (10, h)).astype(np.float32) * np.float32(np.sqrt(6 / (h + 10)))
+    b1, b2 = np.zeros(h, np.float32), np.zeros(10, np.float32)
+
+    def sigmoid(z):
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1
+        return np.reciprocal(z, out=z)
+
+    times = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        perm = rng.permutation(len(Xtr))
+        for lo in range(0, len(Xtr), B):
+            idx = perm[lo:lo + B]
+            xb, tb = Xtr[idx], T[idx]
+            a1 = sigmoid(xb @ W1.T + b1)
+            z2 = a1 @ W2.T + b2
+            e = np.exp(z2 - z2.max(axis=1, keepdims=True))
+            e /= e.sum(axis=1, keepdims=True)
+            float(-(tb * np.log(np.maximum(e, 1e-30))).sum())      # the loss, as every tool reports it
+            d2 = (e - tb) / B
+            d1 = d2 @ W2
+            d1 *= a1 * (1 - a1)
+            W2 -= lr * (d2.T @ a1)
+            b2 -= lr * d2.sum(0)
+            W1 -= lr * (d1.T @ xb)
+            b1 -= lr * d1.sum(0)
+        times.append(time.perf_counter() - t0)
+    a1 = sigmoid(Xte @ W1.T + b1)
+    acc = float(((a1 @ W2.T + b2).argmax(1) == yte).mean())
+    return {"epoch_seconds": times, "accuracy": acc}
+
+
+RUNNERS = {"nncalc": run_nncalc, "numpy": run_numpy, "torch": run_torch, "sklearn": run_sklearn}
+LABELS = {"nncalc": "nncalc", "numpy": "bare NumPy loop (the floor)", "torch": "PyTorch 2 threads (CPU)",
+          "sklearn": "scikit-learn MLPClassifier"}
 
 
 def child(tool: str, config: str, epochs: int) -> None:
     result = RUNNERS[tool](CONFIGS[config], epochs)
+    if result is None:
+        print("SKIP")
+        return
     result["peak_mb"] = _peak_mb()
     print("RESULT " + json.dumps(result))
 
@@ -171,6 +222,8 @@ def spawn(tool: str, config: str, epochs: int) -> dict | None:
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
+        if line == "SKIP":
+            return None
     print(f"{tool} {config} failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
     return None
 
@@ -178,7 +231,7 @@ def spawn(tool: str, config: str, epochs: int) -> dict | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--config", default="slide-sgd,slide,modern")
-    ap.add_argument("--tools", default="nncalc,torch,sklearn")
+    ap.add_argument("--tools", default="nncalc,numpy,torch,sklearn")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--json", help="also write the results to this file")
@@ -198,14 +251,14 @@ def main() -> None:
             r = spawn(tool, config, args.epochs)
             if r is None:
                 continue
-            r["mean"] = sum(r["epoch_seconds"]) / len(r["epoch_seconds"])
+            r["median"] = statistics.median(r["epoch_seconds"])
             results[config][tool] = r
-            print(f"{config:7s} {tool:8s} {r['mean']:.3f} s/epoch  epochs {[round(t, 3) for t in r['epoch_seconds']]}  "
+            print(f"{config:7s} {tool:8s} {r['median']:.3f} s/epoch (median)  epochs {[round(t, 3) for t in r['epoch_seconds']]}  "
                   f"accuracy {100 * r['accuracy']:.2f}%  peak {r['peak_mb']:.0f} MB", file=sys.stderr, flush=True)
         ours = results[config].get("nncalc")
         for tool, r in results[config].items():
-            ratio = f"{ours['mean'] / r['mean']:.2f}x" if ours and tool != "nncalc" else ""
-            lines.append(f"| {config}: {SETTINGS[config]} | {LABELS[tool]} | {r['mean']:.3f} | {ratio} | "
+            ratio = f"{ours['median'] / r['median']:.2f}x" if ours and tool != "nncalc" else ""
+            lines.append(f"| {config}: {SETTINGS[config]} | {LABELS[tool]} | {r['median']:.3f} | {ratio} | "
                          f"{100 * r['accuracy']:.2f}% | {r['peak_mb']:.0f} MB |")
     print("\n".join(lines))
     if args.json:
