@@ -811,18 +811,13 @@ class Trainer:
                         opt.apply(values, grads, everything)
                     else:
                         self._apply_parallel(halves)
-                self.step += 1
-                self.batch += 1
-                if self.step % FLUSH_EVERY == 0:
+                if (self.step + 1) % FLUSH_EVERY == 0:
                     opt.flush()
-                self.seconds += time.perf_counter() - t0
-                yield self._step_event()
-                if self.report_every and self.step % self.report_every == 0:
-                    yield Report(self._record())
-                if self.stop_requested:
-                    self.result = self._finish("interrupted")
+                why = yield from self._count_step(t0)
+                if why == "interrupted":
+                    self.result = self._finish(why)
                     return
-                if s.steps is not None and self.step >= s.steps:
+                if why == "limit":
                     break
             if self.batch >= self.batches:
                 self.epoch += 1
@@ -833,6 +828,21 @@ class Trainer:
                     self.result = self._finish("early_stopping")
                     return
         self.result = self._finish(reason)
+
+    def _count_step(self, t0: float) -> Iterator[Step | Report]:
+        """Count one update and yield its event (and a report when due); return why the loop must
+        stop ('interrupted' or 'limit'), or None."""
+        self.step += 1
+        self.batch += 1
+        self.seconds += time.perf_counter() - t0
+        yield self._step_event()
+        if self.report_every and self.step % self.report_every == 0:
+            yield Report(self._record())
+        if self.stop_requested:
+            return "interrupted"
+        if self.settings.steps is not None and self.step >= self.settings.steps:
+            return "limit"
+        return None
 
     def _take(self, X: Array, idx: Array) -> Array:
         """The batch's rows of X in the training dtype."""
@@ -953,16 +963,11 @@ class Trainer:
                     W += eta * np.outer(err, x[0])
                     if b is not None and s.update_biases:
                         b += eta * (err.sum() if shared else err)
-                self.step += 1
-                self.batch += 1
-                self.seconds += time.perf_counter() - t0
-                yield self._step_event()
-                if self.report_every and self.step % self.report_every == 0:
-                    yield Report(self._record())
-                if self.stop_requested:
-                    self.result = self._finish("interrupted")
+                why = yield from self._count_step(t0)
+                if why == "interrupted":
+                    self.result = self._finish(why)
                     return
-                if s.steps is not None and self.step >= s.steps:
+                if why == "limit":
                     break
             if self.batch >= self.batches:
                 self.epoch += 1
