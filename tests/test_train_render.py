@@ -66,3 +66,19 @@ def test_duration():
     assert duration(0.0032) == "3.2 ms"
     assert duration(0.00025) == "0.25 ms"
     assert duration(0.000085) == "85 µs"
+
+
+def test_confusion_matrix_of_ten_classes_fits_80_columns_without_cutting_a_count():
+    import io
+
+    import numpy as np
+    from rich.console import Console
+
+    from nncalc.render.train import confusion_table
+
+    cm = np.full((10, 10), 7) + np.diag(np.full(10, 1128))     # MNIST-sized diagonal: 1,135 per class
+    buffer = io.StringIO()
+    Console(file=buffer, width=80, no_color=True).print(confusion_table(cm, [str(c) for c in range(10)]))
+    text = buffer.getvalue()
+    assert "…" not in text
+    assert text.count("1135") == 10

@@ -431,14 +431,15 @@ def confusion_table(cm: np.ndarray, classes: Sequence[str], colour: bool = True)
     """Rows: true class; columns: predicted class; the diagonal (correct) in bold."""
     table = Table(title="Confusion matrix (rows: true class, columns: predicted)", box=box.SIMPLE_HEAD,
                   title_justify="left", title_style="bold", pad_edge=False)
-    table.add_column("true \\ predicted", justify="left", no_wrap=True)
+    table.add_column("true\\pred", justify="left", no_wrap=True)
+    width = len(str(int(cm.max()))) if cm.size else 1   # counts are never cut: columns keep this width
     for name in classes:
-        table.add_column(str(name), justify="right", no_wrap=True)
+        table.add_column(str(name), justify="right", no_wrap=True, min_width=max(width, len(str(name))))
     for i, name in enumerate(classes):
         cells = []
         for j in range(len(classes)):
             v = int(cm[i, j])
-            cells.append(Text(f"{v:,}", style="bold" if i == j and colour else ("dim" if v == 0 and colour else "")))
+            cells.append(Text(str(v), style="bold" if i == j and colour else ("dim" if v == 0 and colour else "")))
         table.add_row(str(name), *cells)
     return table
 
