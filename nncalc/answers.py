@@ -65,21 +65,24 @@ def written_decimals(text: str) -> int:
     m = _DECIMAL.match(text.strip().replace("_", ""))
     if not m:
         return 0
-    decimals = len(m.group("frac") or "") - int(m.group("exp") or 0)
-    return max(decimals, 0)
+    exponent = m.group("exp") or "0"
+    digits = exponent.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > 6:                        # an absurd exponent: the value is 0 or inf anyway
+        return 0
+    return max(len(m.group("frac") or "") - int(digits) * (-1 if exponent.startswith("-") else 1), 0)
 
 
 def _number(value: Any) -> float | None:
     """The number a YAML value stands for (a numeric string such as 1e-3 counts), else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and _DECIMAL.match(value.strip().replace("_", "")):
-        try:
+    try:
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str) and _DECIMAL.match(value.strip().replace("_", "")):
             return float(value.replace("_", ""))
-        except ValueError:
-            return None
+    except (ValueError, OverflowError):      # a 400-digit integer: inf, which is then refused
+        return math.inf if isinstance(value, int) else None
     return None
 
 

@@ -19,7 +19,10 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO]:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise NncalcError(f"cannot write: folder {folder} does not exist", file=str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise NncalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     try:
         if hasattr(os, "fchmod"):          # mkstemp makes 0600; an output should follow the umask
             os.fchmod(fd, 0o666 & ~_umask())
@@ -28,12 +31,19 @@ def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:                  # permission, disk full, a folder in the way: one clear line
+        _remove(tmp)
+        raise NncalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _remove(tmp)
         raise
+
+
+def _remove(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
 
 
 def _umask() -> int:

@@ -345,6 +345,15 @@ def _network(spec: Any, path: Path_, init: str | None, seed: int) -> Network:
 
 
 def _check_unique(inputs: tuple[str, ...], layers: list[Layer], path: Path_) -> None:
+    names = list(inputs)
+    for layer in layers:
+        names += layer.units
+        for row in layer.weight_names:
+            names += row
+        names += layer.bias_names
+    distinct = set(names)
+    if len(distinct) == len(names) and distinct.isdisjoint(LEARNING_RATE_NAMES):
+        return      # the usual case, checked in C; the walk below only runs to say where a clash is
     seen: dict[str, Path_] = {}
 
     def claim(name: str, where: Path_) -> None:

@@ -134,10 +134,12 @@ _OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
 
 # ---------------------------------------------------------------- building the trace
 
-def build_trace(problem: Problem, with_backward: bool = True) -> Trace:
+def build_trace(problem: Problem, with_backward: bool = True, named: bool = True) -> Trace:
     """Run the engine on the problem's samples and name every value it computed.
 
-    Backward (and errors) only when the problem has targets and with_backward is set.
+    Backward (and errors) only when the problem has targets and with_backward is set. named=False
+    keeps only the arrays and E.total: for networks shown layer by layer, where a quantity per
+    weight and sample would cost seconds and hundreds of megabytes to no purpose.
     """
     X, T = problem.inputs, problem.targets
     layers = problem.network.layers
@@ -150,8 +152,10 @@ def build_trace(problem: Problem, with_backward: bool = True) -> Trace:
                 bwd = backward(layers, problem.loss, fwd, T)
             except ComputeError as exc:
                 raise exc.located(file=problem.source) from None
-    builder = _Builder(problem, fwd, bwd, E)
-    return Trace(problem, builder.build(), fwd, bwd, E)
+    if not named:
+        total = {} if E is None else {"E.total": Quantity("E.total", math.fsum(E.ravel().tolist()), "E.total")}
+        return Trace(problem, total, fwd, bwd, E)
+    return Trace(problem, _Builder(problem, fwd, bwd, E).build(), fwd, bwd, E)
 
 
 @dataclass

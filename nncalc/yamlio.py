@@ -140,8 +140,9 @@ def read_yaml(path: str | Path, error: type[NncalcError] = NncalcError) -> YamlD
     if deep:
         raise error(f"YAML nested more than {MAX_DEPTH} levels deep; a problem file needs a handful",
                     file=file, line=deep)
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)     # the pure-Python loader already reads (and can refuse) here
         data = loader.get_single_data()
         return YamlDoc(file, data, loader.root)
     except _YamlRefused as exc:
@@ -151,12 +152,17 @@ def read_yaml(path: str | Path, error: type[NncalcError] = NncalcError) -> YamlD
         what = exc.problem or exc.context or "invalid YAML"
         raise error(f"YAML syntax error: {what}", file=file,
                     line=mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if exc.position is not None else None
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise error(f"YAML error: {exc.reason} ({char})", file=file, line=line) from None
     except yaml.YAMLError as exc:
-        raise error(f"YAML error: {exc}", file=file) from None
+        raise error(f"YAML error: {' '.join(str(exc).split())}", file=file) from None
     except RecursionError:
         raise error("YAML nested too deeply", file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def format_path(path: Path_) -> str:

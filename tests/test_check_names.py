@@ -75,3 +75,16 @@ def test_an_unknown_name_suggests_the_nearest(nnbasic, written, suggested):
 
 def test_a_name_nothing_resembles_points_to_the_list(nnbasic):
     assert "see `nncalc backprop --format json` for every name" in nnbasic.why_unknown("banana")
+
+
+@pytest.mark.parametrize("text", ["1" * 400, "1e-" + "0" * 4400 + "1"])
+def test_absurd_numbers_in_an_answers_file_are_one_clear_error_not_a_crash(tmp_path, text):
+    from typer.testing import CliRunner
+
+    from nncalc.cli import app
+
+    path = tmp_path / "a.yaml"
+    path.write_text(f"answers:\n  out.h1: {text}\n")
+    result = CliRunner().invoke(app, ["check", "nnbasic", str(path)])
+    assert result.exit_code in (1, 2)                 # graded (as wrong) or refused, never exit 3
+    assert "internal error" not in result.output

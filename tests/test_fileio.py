@@ -33,3 +33,12 @@ def test_missing_folder_is_an_nncalc_error_naming_the_file(tmp_path):
     with pytest.raises(NncalcError, match="does not exist") as info:
         write_text_atomic(tmp_path / "nope" / "out.txt", "x")
     assert "out.txt" in str(info.value)
+
+
+def test_an_unwritable_target_is_one_nncalc_error_not_an_oserror(tmp_path):
+    target = tmp_path / "taken"
+    target.mkdir()                      # a folder where the file should go: os.replace fails
+    with pytest.raises(NncalcError, match="cannot write") as info:
+        write_text_atomic(target, "x")
+    assert "taken" in str(info.value)
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]      # no temporary left behind

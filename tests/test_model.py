@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nncalc.bundled import resolve
+from nncalc.errors import NncalcError
 from nncalc.model import Model, ModelError, load_model, load_npz, save_npz, save_yaml
 from nncalc.problem import load_problem
 from nncalc.trace import build_trace
@@ -100,11 +101,11 @@ def test_atomic_save_leaves_no_partial_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(np, "savez", broken_savez)
-    with pytest.raises(OSError):
+    with pytest.raises(NncalcError, match="cannot write: disk full"):    # one clear line, exit 2
         save_npz(path, model)
     assert path.read_bytes() == before                        # the old file is untouched
     assert os.listdir(tmp_path) == ["m.npz"]                  # and no temporary file is left
-    with pytest.raises(OSError):
+    with pytest.raises(NncalcError, match="cannot write"):
         save_npz(tmp_path / "new.npz", model)
     assert not (tmp_path / "new.npz").exists()
 

@@ -180,3 +180,17 @@ def test_exponent_floats_are_numbers(write_problem):
     # YAML 1.1 reads 1e-06 as a string; Python prints floats that way, so nncalc reads it as a number.
     path = write_problem(GOOD.replace("[[0.5, 0.6]]", "[[5e-01, -6E-1]]"))
     assert load_problem(path).network.layers[1].weights.tolist() == [[0.5, -0.6]]
+
+
+def test_control_character_in_yaml_is_one_line_with_its_line_number(tmp_path):
+    from typer.testing import CliRunner
+
+    from nncalc.cli import app
+
+    path = tmp_path / "ctrl.yaml"
+    path.write_text("name: x\nnetwork:\n  inputs: 1\n  layers: [{units: 1, weights: [[1]]}]\n"
+                    "data: [{input: [1], target: [0.5\x07]}]\n")
+    result = CliRunner().invoke(app, ["backprop", str(path)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "ctrl.yaml:5:" in lines[0] and "U+0007" in lines[0]

@@ -255,3 +255,24 @@ def test_json_carries_full_precision():
     assert data["problem"] == "2-2-2 sigmoid network (NNBasic slides)"
     assert data["values"]["grad.w5"] == trace_of("nnbasic")["grad.w5"].value
     assert data["graph"]["grad.w5"]["inputs"] == ["delta.o1", "dnet.o1/dw5"]
+
+
+def test_layer_view_of_a_large_network_needs_no_named_quantities_and_agrees_with_them(tmp_path):
+    import numpy as np
+
+    from nncalc.problem import load_problem
+    from nncalc.render.common import too_large
+    from nncalc.render.matrix import _new_weights
+    from nncalc.trace import build_trace
+
+    path = tmp_path / "wide.yaml"
+    path.write_text("init: xavier\nseed: 3\nnetwork:\n  inputs: 20\n  layers: [{units: 20}, {units: 2}]\n"
+                    "data:\n  - {input: [" + ", ".join(["0.5"] * 20) + "], target: [0, 1]}\n")
+    p = load_problem(path)
+    assert too_large(p)
+    light, full = build_trace(p, named=False), build_trace(p)
+    assert list(light.quantities) == ["E.total"]
+    assert light["E.total"].value == full["E.total"].value
+    first = p.network.layers[0]
+    expected = np.array([[full[f"new.{w}"].value for w in row] for row in first.weight_names])
+    np.testing.assert_allclose(_new_weights(light, 0), expected, rtol=0, atol=1e-15)

@@ -48,7 +48,10 @@ def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt:
     console = make_console()
     loaded = load(problem, sets)
     _usable(loaded, with_backward)
-    trace = build_trace(loaded, with_backward=with_backward)
+    from ..render.common import too_large
+
+    # JSON carries every named value; the other views of a large network show layers only.
+    trace = build_trace(loaded, with_backward=with_backward, named=fmt is Format.json or not too_large(loaded))
     unicode = unicode_ok(console) if output is None else True
     width = console.width if output is None else FILE_WIDTH
     if fmt is Format.json:

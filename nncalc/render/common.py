@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..problem import Problem
 from ..trace import Trace
 
 # Past these sizes, tables switch to the layer-level matrix form: a table of more rows than this
@@ -16,14 +17,16 @@ DETAIL_MAX_VALUES = 400      # per-sample unit values (samples x units): rows of
 EXPLAIN_MAX_LINES = 600
 
 
-def unit_values(trace: Trace) -> int:
+def unit_values(trace: Trace | Problem) -> int:
     """Samples x units: how many per-sample rows the unit-by-unit tables would have."""
-    return trace.problem.n_samples * sum(len(layer.units) for layer in trace.problem.network.layers)
+    p = trace.problem if isinstance(trace, Trace) else trace
+    return p.n_samples * sum(len(layer.units) for layer in p.network.layers)
 
 
-def too_large(trace: Trace) -> bool:
-    """True when unit-by-unit tables would be too long to read."""
-    return trace.problem.network.n_params > DETAIL_MAX_PARAMS or unit_values(trace) > DETAIL_MAX_VALUES
+def too_large(trace: Trace | Problem) -> bool:
+    """True when unit-by-unit tables would be too long to read (known from the problem alone)."""
+    p = trace.problem if isinstance(trace, Trace) else trace
+    return p.network.n_params > DETAIL_MAX_PARAMS or unit_values(p) > DETAIL_MAX_VALUES
 
 
 def explain_size(trace: Trace) -> int:

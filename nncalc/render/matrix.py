@@ -50,8 +50,8 @@ def layer_tab(trace: Trace, decimals: int = 6) -> Tab:
 
 
 def _new_weights(trace: Trace, li: int) -> np.ndarray:
-    layer = trace.problem.network.layers[li]
-    return np.array([[trace[f"new.{w}"].value for w in row] for row in layer.weight_names])
+    """W - eta grad W, from the arrays (a layer-level view has no per-weight quantities)."""
+    return trace.problem.network.layers[li].weights - trace.problem.learning_rate * trace.bwd.grad_W[li]
 
 
 def gradient_tab(trace: Trace, decimals: int = 6, unicode: bool = True) -> Tab:
