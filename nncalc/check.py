@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .answers import Answer, AnswerSheet, NameResolver, is_answers_doc, problem_ref, read_answers, sheet_from_doc
+from .bundled import resolve
 from .errors import AnswersError, NncalcError
 from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
                        significant_digits)
@@ -367,10 +368,17 @@ def run_check(args: list[str], *, tolerance: float | None = None, rtol: float | 
     paths, batch = _answer_paths(rest)
     checkers: dict[str, Checker] = {}
 
+    def key(ref: str) -> str:
+        """One name per problem file, however a file reaches it (a/../hw.yaml and b/../hw.yaml)."""
+        try:
+            return str(resolve(ref).resolve())
+        except NncalcError:
+            return ref
+
     def checker_for(ref: str) -> Checker:
-        if ref not in checkers:
-            checkers[ref] = Checker(_trace(load_checked(ref, sets)), tolerance, rtol)
-        return checkers[ref]
+        if key(ref) not in checkers:
+            checkers[key(ref)] = Checker(_trace(load_checked(ref, sets)), tolerance, rtol)
+        return checkers[key(ref)]
 
     if not paths:                         # the problem file's own answers: block
         checker = checker_for(problem)
@@ -393,7 +401,7 @@ def run_check(args: list[str], *, tolerance: float | None = None, rtol: float | 
             if ref is None:
                 raise AnswersError("no problem to check against: give PROBLEM on the command line or a "
                                    "'problem:' key in the file", file=str(path))
-            if main is not None and ref != main:
+            if main is not None and key(ref) != key(main):
                 raise AnswersError(f"names problem '{ref}', unlike the files before it ('{main}'); give PROBLEM "
                                    "on the command line to check them all against one", file=str(path))
             checker = checker_for(ref)
@@ -428,7 +436,6 @@ def _answer_paths(args: list[str]) -> tuple[list[Path], bool]:
 
 def load_checked(ref: str, sets: list[str] | None = None):
     """A problem by path or bundled name, with --set applied; refused if it has no samples to check."""
-    from .bundled import resolve
     from .errors import ComputeError
     from .problem import load_problem, parse_assignments, with_overrides
 

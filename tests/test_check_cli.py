@@ -256,3 +256,16 @@ def test_a_bad_option_is_one_line_and_exit_2(cli, option, value, message):
 
 def test_a_bad_set_is_one_line_and_exit_2(cli):
     one_line_error(cli("check", "nnbasic", "--set", "w99=1"), "--set w99", "no weight, bias, input")
+
+
+def test_files_in_two_folders_naming_one_problem_by_relative_paths_are_graded_together(cli, tmp_path):
+    from nncalc.bundled import resolve
+
+    shutil.copy(resolve("nnbasic"), tmp_path / "hw.yaml")
+    for folder, value in (("a", "0.6688"), ("b", "0.5")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "s.yaml").write_text(f"problem: ../hw.yaml\nanswers:\n  out_o1: {value}\n")
+    result = cli("check", tmp_path / "a", tmp_path / "b", "-f", "csv")
+    assert result.exit_code == 1                          # b's answer is wrong; nothing refused
+    assert "unlike the files before it" not in result.stdout + result.stderr
+    assert ",correct" in result.stdout and ",wrong" in result.stdout

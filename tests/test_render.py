@@ -276,3 +276,17 @@ def test_layer_view_of_a_large_network_needs_no_named_quantities_and_agrees_with
     first = p.network.layers[0]
     expected = np.array([[full[f"new.{w}"].value for w in row] for row in first.weight_names])
     np.testing.assert_allclose(_new_weights(light, 0), expected, rtol=0, atol=1e-15)
+
+
+def test_markdown_derivation_does_not_repeat_a_long_problem_name(tmp_path):
+    from nncalc.problem import load_problem
+    from nncalc.render.markdown import markdown
+    from nncalc.trace import build_trace
+
+    long_name = "A problem whose name is long enough to wrap " * 4
+    path = tmp_path / "long.yaml"
+    path.write_text(f"name: {long_name.strip()}\nnetwork:\n  inputs: 1\n  layers: [{{units: 1, weights: [[0.5]]}}]\n"
+                    "data: [{input: [1], target: [0]}]\n")
+    text = markdown(build_trace(load_problem(path)), explain=True)
+    derivation = text.split("```text", 1)[1]
+    assert "wrap" not in derivation and "1-1 network" not in derivation     # the heading says these

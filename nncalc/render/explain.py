@@ -85,9 +85,11 @@ def _same(shown: str, part: str) -> bool:
         return False
 
 
-def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = None) -> list[str]:
-    """The derivation, one equation per line (or wrapped at `width`, aligned on '=' as the slides do)."""
-    return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines()
+def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = None,
+                  header: bool = True) -> list[str]:
+    """The derivation, one equation per line (or wrapped at `width`, aligned on '=' as the slides do);
+    header=False leaves out the problem's name and description (a report has its own heading)."""
+    return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines(header)
 
 
 def explain_text(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = None) -> str:
@@ -176,9 +178,9 @@ class _Explainer:
 
     # ------------------------------------------------------------ the derivation
 
-    def lines(self) -> list[str]:
+    def lines(self, header: bool = True) -> list[str]:
         self.out = []
-        for text in header_lines(self.t):
+        for text in header_lines(self.t) if header else ():
             self.line(text)
         if too_large_to_explain(self.t):
             from .matrix import matrix_lines

@@ -20,7 +20,7 @@ def markdown(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     if explain:
         from .explain import explain_lines
 
-        lines = explain_lines(trace, decimals, unicode=True, width=DERIVATION_WIDTH)[2:]
+        lines = explain_lines(trace, decimals, unicode=True, width=DERIVATION_WIDTH, header=False)
         while lines and not lines[0]:
             lines.pop(0)
         parts.append("**Derivation**\n\n```text\n" + "\n".join(lines) + "\n```")
