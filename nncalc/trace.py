@@ -24,15 +24,6 @@ from .errors import ComputeError
 from .functions import FUSED_DELTAS, LOSSES, softmax
 from .problem import Problem
 
-# What each kind of quantity is, for legends and the docs.
-KINDS = {
-    "input": "an input value", "target": "a target value", "param": "a weight or bias",
-    "rate": "the learning rate", "net": "net input", "out": "output of a unit",
-    "E": "error of one output", "E.total": "total error", "dE/dout": "dE_total/dout",
-    "dout/dnet": "activation derivative", "delta": "dE_total/dnet", "share": "one path of dE/dout",
-    "dnet/dP": "dnet/dparameter", "grad": "dE_total/dparameter", "new": "updated parameter",
-}
-
 
 @dataclass(slots=True)
 class Quantity:
@@ -71,9 +62,6 @@ class Trace:
 
     def values(self) -> dict[str, float]:
         return {name: q.value for name, q in self.quantities.items()}
-
-    def of_kind(self, *kinds: str) -> list[Quantity]:
-        return [q for q in self.quantities.values() if q.kind in kinds]
 
     @property
     def has_backward(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functions import FUSED_DELTAS
+from ..functions import FUSED_DELTAS, LOSSES
 from ..problem import Network
 from ..trace import Trace
 from .common import Symbols, Tab, fmt
@@ -27,12 +27,6 @@ def network_summary_tab(network: Network) -> Tab:
     table.section()
     table.add("total", "", "", "", "", f"{network.n_params:,}")
     return table
-
-
-def network_summary(network: Network):
-    """The summary as a Rich table."""
-    from .common import rich_table
-    return rich_table(network_summary_tab(network))
 
 
 def layer_tab(trace: Trace, decimals: int = 6) -> Tab:
@@ -101,9 +95,11 @@ def matrix_lines(trace: Trace, decimals: int = 6, unicode: bool = True) -> list[
     last = net.layers[-1]
     f_last = sym.sigma if last.activation.name == "sigmoid" else last.activation.name
     if (last.activation.name, p.loss) in FUSED_DELTAS:       # the closed form the engine uses
-        per = "(n m)" if p.loss == "binary_cross_entropy" else "n"
-        lines.append(f"  {sym.delta}{sup(L)} = (out{sup(L)} - target) / {per}   "
-                     f"({last.activation.name} with {p.loss})")
+        per = {"all": "(n m)", "samples": "n", "none": "1"}[LOSSES[p.loss].mean_over]
+        out = f"out{sup(L)} {sym.sum}t" if last.activation.name == "softmax" else f"out{sup(L)}"
+        lines.append(f"  {sym.delta}{sup(L)} = ({out} - target) / {per}   "
+                     f"({last.activation.name} with {p.loss}"
+                     f"{f'; {sym.sum}t = 1 for one-hot targets' if last.activation.name == 'softmax' else ''})")
     else:
         lines.append(f"  {sym.delta}{sup(L)} = {d}E_total/{d}out{sup(L)} {sym.odot} {f_last}'(net{sup(L)})")
     if L > 1:
