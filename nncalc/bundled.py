@@ -36,3 +36,10 @@ def resolve(problem: str | None) -> Path:
         return path  # a folder: the loader says why it cannot be read
     raise ProblemError(f"no such file, and no bundled problem of that name "
                        f"(bundled: {', '.join(bundled)}; see `nncalc problems`)", file=problem)
+
+
+def open_problem(problem: str | None, sets: list[str] | None = None):
+    """A problem by path or bundled name (none: the default), with `--set NAME=VALUE` overrides applied."""
+    from .problem import load_problem, parse_assignments, with_overrides
+
+    return with_overrides(load_problem(resolve(problem)), parse_assignments(sets or []))

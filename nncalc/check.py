@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .answers import Answer, AnswerSheet, NameResolver, is_answers_doc, problem_ref, read_answers, sheet_from_doc
-from .bundled import resolve
+from .bundled import open_problem, resolve
 from .errors import AnswersError, NncalcError
 from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
                        significant_digits)
@@ -437,9 +437,8 @@ def _answer_paths(args: list[str]) -> tuple[list[Path], bool]:
 def load_checked(ref: str, sets: list[str] | None = None):
     """A problem by path or bundled name, with --set applied; refused if it has no samples to check."""
     from .errors import ComputeError
-    from .problem import load_problem, parse_assignments, with_overrides
 
-    problem = with_overrides(load_problem(resolve(ref)), parse_assignments(sets or []))
+    problem = open_problem(ref, sets)
     if problem.n_samples == 0:
         raise ComputeError("the problem has no samples written out (data: [{input: ..., target: ...}]); "
                            "check needs them", file=problem.source, where="data")

@@ -73,11 +73,9 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def load(problem: Optional[str], sets: Optional[list[str]] = None):
     """A problem argument (path or bundled name; none: the default) with `--set` overrides applied."""
-    from ..bundled import resolve
-    from ..problem import load_problem, parse_assignments, with_overrides
+    from ..bundled import open_problem
 
-    loaded = load_problem(resolve(problem))
-    return with_overrides(loaded, parse_assignments(sets or []))
+    return open_problem(problem, sets)
 
 
 def emit(console: Console, content: RenderableType | str, output: Optional[Path] = None) -> None:
