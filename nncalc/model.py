@@ -177,8 +177,11 @@ def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Networ
         if W.shape != (len(units), fan_in) or W.dtype.kind != "f":
             raise ValueError(f"W{i} has shape {W.shape}, expected {(len(units), fan_in)}")
         b = arrays.get(f"b{i}")
-        if b is not None and b.shape != (len(units),):
+        if b is not None and (b.shape != (len(units),) or b.dtype.kind != "f"):
             raise ValueError(f"b{i} has shape {b.shape}, expected {(len(units),)}")
+        for key, values in ((f"W{i}", W), (f"b{i}", b)):
+            if values is not None and not np.isfinite(values).all():
+                raise ValueError(f"{key} holds NaN or infinity")
         names = tuple(tuple(r) for r in ls["weight_names"]) if "weight_names" in ls else defaults[i - 1]
         layers.append(Layer(units, Activation(name, alpha), W, names, b, tuple(ls["bias_names"]),
                             bool(ls["bias_shared"])))
@@ -313,13 +316,43 @@ def save_model(path: str | Path, model: Model, problem: Problem | None = None) -
         save_yaml(path, model, problem)
 
 
+_COUNT, _NUMBER = (int,), (int, float)
+_CHECKPOINT_INFO = {"epoch": _COUNT, "step": _COUNT, "batch": _COUNT, "seconds": _NUMBER, "sums": (list,),
+                    "mistakes": _COUNT, "history": (list,), "opt_t": _COUNT, "best_value": (int, float, type(None)),
+                    "waited": _COUNT, "rng": (dict,)}
+
+
 def load_checkpoint(path: str | Path) -> Model:
-    """A model saved with its training state (by Ctrl-C); a plain trained model is a ModelError."""
+    """A model saved with its training state (by Ctrl-C); a plain trained model is a ModelError, a
+    damaged one too."""
     model = load_npz(path)
     if model.checkpoint is None:
         raise ModelError("this is a trained model, not a checkpoint (no training state in it); "
                          "to train further from its weights, save it as .yaml and train that", file=str(path))
+    info = model.checkpoint["info"]
+    if not isinstance(info, dict):
+        raise ModelError(f"damaged checkpoint: expected the training state as a mapping, got {info!r:.60}",
+                         file=str(path))
+    for key, types in _CHECKPOINT_INFO.items():
+        value = info.get(key)
+        if isinstance(value, bool) or not isinstance(value, types) or (types is _COUNT and value < 0):
+            raise ModelError(f"damaged checkpoint: '{key}' is {value!r:.60}", file=str(path))
+    sums = info["sums"]
+    if len(sums) != 3 or not all(isinstance(v, _NUMBER) and not isinstance(v, bool) for v in sums):
+        raise ModelError(f"damaged checkpoint: 'sums' is {sums!r:.60}", file=str(path))
+    if not all(isinstance(r, dict) and isinstance(r.get("step"), int) for r in info["history"]):
+        raise ModelError("damaged checkpoint: 'history' holds entries without a step", file=str(path))
     return model
+
+
+def checkpoint_settings(model: Model, path: str | Path):
+    """The training settings saved in a checkpoint, checked (a damaged value is a ModelError)."""
+    from .train import checked_settings
+
+    try:
+        return checked_settings(model.training)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"damaged checkpoint: training settings: {exc}", file=str(path)) from None
 
 
 def restore_checkpoint(trainer: Trainer, model: Model, path: str | Path) -> None:
@@ -328,4 +361,16 @@ def restore_checkpoint(trainer: Trainer, model: Model, path: str | Path) -> None
     if [l.weights.shape for l in model.network.layers] != shapes:
         raise ModelError("the checkpoint's network does not match this problem's: resume with the problem it "
                          f"was trained on ({model.source or model.name})", file=str(path))
-    trainer.restore(model.flat_values.astype(trainer.dtype), model.checkpoint)
+    arrays, size, n = model.checkpoint["arrays"], trainer.params.values.size, trainer.data.train.n
+    perm = arrays.get("perm")
+    if perm is not None and (perm.shape != (n,) or perm.dtype.kind not in "iu"
+                             or not np.array_equal(np.sort(perm), np.arange(n))):
+        raise ModelError(f"damaged checkpoint: 'perm' is not an order of the {n} training samples", file=str(path))
+    for key, values in arrays.items():
+        if key != "perm" and values.shape != (size,):
+            raise ModelError(f"damaged checkpoint: '{key}' holds {values.size} values, expected {size}",
+                             file=str(path))
+    try:
+        trainer.restore(model.flat_values.astype(trainer.dtype), model.checkpoint)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"damaged checkpoint: {exc}", file=str(path)) from None

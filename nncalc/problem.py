@@ -113,6 +113,7 @@ class Problem:
     training: dict | None = None         # the raw `training:` block (validated by the trainer)
     answers: dict | None = None          # the raw `answers:` block (validated by the checker)
     doc: YamlDoc | None = field(default=None, repr=False)
+    learning_rate_given: bool = False    # set in the file or by --set (else trainers use their default)
 
     @property
     def n_samples(self) -> int:
@@ -129,9 +130,16 @@ class _Invalid(Exception):
         self.path, self.message = path, message
 
 
-def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=3, cutoff=0.5)
+def suggest(word: Any, choices, *, n: int = 3, cutoff: float = 0.5) -> str:
+    """' (did you mean 'x'?)' naming the choices closest to a mistyped word (the same letters in
+    another case first), or '' when none is close; every module's messages use it."""
+    choices = [str(c) for c in choices]
+    close = [c for c in choices if c.lower() == str(word).lower()]
+    close = close or difflib.get_close_matches(str(word), choices, n=n, cutoff=cutoff)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+_suggest = suggest
 
 
 def _number(value: Any, path: Path_) -> float:
@@ -471,7 +479,7 @@ def _problem(doc: YamlDoc) -> Problem:
             raise _Invalid((key,), f"expected a mapping, got {_show(spec[key])}")
     return Problem(str(name), network, loss, learning_rate, X, T, source=doc.file, init=init, seed=seed,
                    data_source=data_source, training=spec.get("training"), answers=spec.get("answers"),
-                   doc=doc)
+                   doc=doc, learning_rate_given="learning_rate" in spec)
 
 
 # ---------------------------------------------------------------- --set
@@ -495,12 +503,13 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
               for layer in problem.network.layers]
     X = None if problem.inputs is None else problem.inputs.copy()
     learning_rate = problem.learning_rate
+    given = problem.learning_rate_given
     for name, value in overrides.items():
         if not math.isfinite(value):
             raise UsageError(f"--set {name}: expected a finite number, got {value}", file=problem.source)
         base, _, sample = name.partition("@")
         if name in LEARNING_RATE_NAMES:
-            learning_rate = value
+            learning_rate, given = value, True
         elif name in params:
             params[name].assign(layers, value)
         elif base in problem.network.inputs and X is not None:
@@ -516,7 +525,8 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
             raise UsageError(f"--set {name}: no weight, bias, input or learning rate has that name"
                              f"{_suggest(name, settable_names(problem))}", file=problem.source)
     network = replace(problem.network, layers=tuple(layers))
-    return replace(problem, network=network, inputs=X, learning_rate=learning_rate)
+    return replace(problem, network=network, inputs=X, learning_rate=learning_rate,
+                   learning_rate_given=given)
 
 
 def parse_assignments(items: list[str]) -> dict[str, float]:

@@ -9,8 +9,8 @@ few whole-array NumPy operations per step.
 
 from __future__ import annotations
 
-import difflib
 import math
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
@@ -18,10 +18,10 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from .engine import backward, error_terms, forward
-from .errors import NncalcError, ProblemError, UsageError
-from .functions import FUSED_DELTAS, LOSSES
-from .problem import Layer, Network, Problem
+from .engine import backward, check_backprop, error_terms, forward
+from .errors import ComputeError, NncalcError, ProblemError, UsageError
+from .functions import LOSSES
+from .problem import Layer, Network, Problem, suggest
 from .yamlio import format_path
 
 Array = np.ndarray
@@ -115,8 +115,7 @@ class _Bad(Exception):
 
 
 def _suggest(word: Any, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=2, cutoff=0.5)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return suggest(word, choices, n=2)
 
 
 def _whole(value: Any, path: tuple, minimum: int = 1) -> int:
@@ -173,26 +172,52 @@ def _optimizer(spec: Any, problem: Problem) -> tuple[str, float, dict[str, Any]]
                               f"expected {', '.join(allowed)}")
         if key in ("name", "learning_rate"):
             continue
-        opt = kind.options[key]
-        if opt.kind == "bool":
-            options[key] = _flag(value, kpath)
-        elif opt.kind == "choice":
-            options[key] = _choice(value, kpath, opt.choices, key)
-        else:
-            options[key] = _real(value, kpath, opt.kind)
+        options[key] = _option(kind.options[key], value, kpath, key)
     for key, opt in kind.options.items():
         options.setdefault(key, opt.default)
     if "learning_rate" in spec:
         lr = _real(spec["learning_rate"], path + ("learning_rate",), "rate")
-    elif _file_has(problem, "learning_rate"):
+    elif problem.learning_rate_given:
         lr = problem.learning_rate
     else:
         lr = kind.default_learning_rate
     return name, lr, options
 
 
-def _file_has(problem: Problem, key: str) -> bool:
-    return problem.doc is not None and isinstance(problem.doc.data, dict) and key in problem.doc.data
+def _option(opt: Option, value: Any, path: tuple, key: str) -> Any:
+    if opt.kind == "bool":
+        return _flag(value, path)
+    if opt.kind == "choice":
+        return _choice(value, path, opt.choices, key)
+    return _real(value, path, opt.kind)
+
+
+def checked_settings(data: dict[str, Any]) -> Settings:
+    """Settings saved with a model (e.g. in a checkpoint), checked by the training block's rules;
+    a bad value is a ValueError naming the field."""
+    s = Settings.from_dict(data)
+    try:
+        kind = OPTIMIZERS[_choice(s.optimizer, ("optimizer",), tuple(OPTIMIZERS), "optimizer")]
+        _real(s.learning_rate, ("learning_rate",), "rate")
+        if not isinstance(s.options, dict) or set(s.options) != set(kind.options):
+            raise _Bad(("options",), f"expected {', '.join(kind.options) or 'no options'}, got {s.options!r}")
+        for key, opt in kind.options.items():
+            _option(opt, s.options[key], ("options", key), key)
+        for key in ("batch_size", "steps", "patience"):
+            if getattr(s, key) is not None:
+                _whole(getattr(s, key), (key,))
+        _whole(s.epochs, ("epochs",))
+        _whole(s.seed, ("seed",), 0)
+        _real(s.l2, ("l2",), "nonneg")
+        _real(s.validation_split, ("validation_split",), "fraction")
+        _flag(s.update_biases, ("update_biases",))
+        _flag(s.shuffle, ("shuffle",))
+        _choice(s.update_order, ("update_order",), UPDATE_ORDERS, "update order")
+        if s.dtype is not None:
+            _choice(s.dtype, ("dtype",), DTYPES, "dtype")
+    except _Bad as exc:
+        raise ValueError(f"{format_path(exc.path)}: {exc.message}") from None
+    return s
 
 
 def settings_from_problem(problem: Problem) -> Settings:
@@ -242,27 +267,25 @@ def _settings(problem: Problem) -> Settings:
     if "dtype" in block:
         values["dtype"] = _choice(block["dtype"], at("dtype"), DTYPES, "dtype")
     settings = Settings(**values)
-    _check_network(problem.network, settings)
+    _check_network(problem, settings)
     return settings
 
 
-def _check_network(network: Network, settings: Settings) -> None:
+def _check_network(problem: Problem, settings: Settings) -> None:
     """The optimizer must fit the network: the perceptron rule for one layer of step or sign units,
-    gradient methods for units with a derivative."""
+    gradient methods for units the engine can backpropagate through."""
     at = ("training", "optimizer")
-    acts = [layer.activation.name for layer in network.layers]
+    acts = [layer.activation.name for layer in problem.network.layers]
     if settings.optimizer == "perceptron":
         if len(acts) != 1 or acts[0] not in ("step", "sign"):
             shape = f"{len(acts)} layers" if len(acts) != 1 else f"a layer of {acts[0]} units"
             raise _Bad(at, f"the perceptron rule trains one layer of step or sign units; this network has "
                            f"{shape}: use sgd, momentum or adam")
         return
-    for li, layer in enumerate(network.layers):
-        act = layer.activation
-        fused = li == len(network.layers) - 1 and (act.name, "cross_entropy") in FUSED_DELTAS
-        if not act.has_derivative and not fused:
-            hint = act.fn.no_derivative
-            raise _Bad(at, f"{settings.optimizer} needs gradients, but layer {li + 1} is {act.name}: {hint}")
+    try:
+        check_backprop(problem.network.layers, problem.loss)
+    except ComputeError as exc:
+        raise _Bad(at, f"{settings.optimizer} needs gradients: {exc.message}") from None
 
 
 def parse_batch_size(value: Any, path: tuple = ("--batch-size",)) -> int | None:
@@ -383,8 +406,11 @@ def data_for(problem: Problem, datasets: dict | None = None, validation_split: f
         test = None
     else:
         classes = datasets["train"].classes
-        train = split_of(datasets["train"], net, "data.train", problem.source)
-        test = split_of(datasets["test"], net, "data.test", problem.source) if "test" in datasets else None
+        try:
+            train = split_of(datasets["train"], net, "data.train", problem.source)
+            test = split_of(datasets["test"], net, "data.test", problem.source) if "test" in datasets else None
+        except NncalcError as exc:
+            raise with_problem_line(exc, problem) from None
     want = np.dtype(dtype) if dtype else None
     if want is not None and want.itemsize < train.X.dtype.itemsize:
         # converting once halves the memory; the other way round each batch is converted instead
@@ -406,6 +432,18 @@ def data_for(problem: Problem, datasets: dict | None = None, validation_split: f
 
 def _line(problem: Problem, path: tuple) -> int | None:
     return problem.doc.line_of(path) if problem.doc is not None else None
+
+
+def key_path(where: str) -> tuple[str | int, ...]:
+    """'data.train.generate' -> ('data', 'train', 'generate'); 'layers[1]' -> ('layers', 1)."""
+    return tuple(int(t[1:-1]) if t.startswith("[") else t for t in re.findall(r"\[\d+\]|[^.\[\]]+", where))
+
+
+def with_problem_line(exc: NncalcError, problem: Problem) -> NncalcError:
+    """The error with the problem file's YAML line filled in, when it points at a key of that file."""
+    if exc.line is None and exc.where and exc.file is not None and exc.file == problem.source:
+        exc.located(line=_line(problem, key_path(exc.where)))
+    return exc
 
 
 def split_of(data, network: Network, where: str, file: str | None, targets_required: bool = True) -> Split:
@@ -564,11 +602,15 @@ class Adam(FlatOptimizer):
     """m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
     w = w - eta (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)   (Kingma and Ba; PyTorch's order)."""
 
-    state_names = ("m", "v", "work")
+    state_names = ("m", "v")
+
+    def __init__(self, settings: Settings, size: int, dtype) -> None:
+        super().__init__(settings, size, dtype)
+        self.work = np.zeros(size, dtype)     # scratch for each step, not state
 
     def apply(self, p: Array, g: Array, sl: slice) -> None:
         b1, b2, eps = self.o["beta1"], self.o["beta2"], self.o["eps"]
-        m, v, work = self.state["m"][sl], self.state["v"][sl], self.state["work"][sl]
+        m, v, work = self.state["m"][sl], self.state["v"][sl], self.work[sl]
         m *= b1
         np.multiply(g, 1.0 - b1, out=work)
         m += work
@@ -584,10 +626,6 @@ class Adam(FlatOptimizer):
         np.divide(m, work, out=work)
         work *= self.lr / bc1
         p -= work
-
-    def flush(self) -> None:
-        self.state["work"][...] = 0
-        super().flush()
 
 
 OPTIMIZERS: dict[str, OptimizerKind] = {
@@ -734,7 +772,7 @@ class Trainer:
         return "epochs" if self.epoch >= s.epochs else None
 
     def _start_epoch(self, n: int) -> None:
-        shuffle = self.settings.shuffle and self.batch_size < n
+        shuffle = self.settings.shuffle and self.batches > 1     # the perceptron updates per sample
         self.perm = self.rng.permutation(n) if shuffle else np.arange(n)
         self.batch = 0
         self.sums = [0.0, 0, 0]
@@ -996,7 +1034,7 @@ class Trainer:
         """Everything needed to continue exactly where the run stopped: arrays and JSON-able info."""
         arrays: dict[str, Array] = {}
         if self.optimizer is not None:
-            arrays.update({f"opt_{k}": v for k, v in self.optimizer.state.items() if k != "work"})
+            arrays.update({f"opt_{k}": v for k, v in self.optimizer.state.items()})
         if self.perm is not None:
             arrays["perm"] = self.perm
         if self.best is not None:

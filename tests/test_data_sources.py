@@ -482,3 +482,42 @@ def test_data_home_follows_nncalc_data_then_xdg(monkeypatch, tmp_path):
     monkeypatch.setattr("sys.platform", "win32")
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
     assert data_home() == tmp_path / "local" / "nncalc" / "Cache"
+
+
+def test_npz_without_samples_is_a_data_error(tmp_path):
+    np.savez(tmp_path / "e.npz", x=np.ones((0, 2)), y=np.zeros(0, dtype=np.int64))
+    with pytest.raises(DataError, match=r"'x' has no samples \(shape \(0, 2\)\)"):
+        load_source({"npz": "e.npz"}, base_dir=tmp_path)
+    np.savez(tmp_path / "w.npz", x=np.ones((3, 0)), y=np.zeros(3, dtype=np.int64))
+    with pytest.raises(DataError, match="'x' has no values per sample"):
+        load_source({"npz": "w.npz"}, base_dir=tmp_path)
+
+
+def test_npz_label_beyond_any_sane_class_count_is_refused(tmp_path):
+    # 10**9 would otherwise build a billion class names
+    np.savez(tmp_path / "b.npz", x=np.ones((2, 1)), y=np.array([0, 10**9]))
+    with pytest.raises(DataError, match=r"'y' row 1 holds the label 1,000,000,000; class labels must be 0 to 99,999"):
+        load_source({"npz": "b.npz"}, base_dir=tmp_path)
+
+
+HUGE_HEADER = bytes([0, 0, 0x08, 3]) + (4_000_000_000).to_bytes(4, "big") * 3
+
+
+@pytest.mark.parametrize("reader", [read_idx, read_images])
+def test_idx_header_announcing_a_huge_array_is_a_data_error(tmp_path, reader):
+    (tmp_path / "raw").write_bytes(HUGE_HEADER + bytes(10))
+    with pytest.raises(DataError, match=r"truncated: the header announces .* the file holds 10$"):
+        reader(tmp_path / "raw")
+    (tmp_path / "z.gz").write_bytes(gzip.compress(HUGE_HEADER + bytes(10)))
+    with pytest.raises(DataError, match="more data than fits in memory") as info:
+        reader(tmp_path / "z.gz")
+    assert info.value.file == str(tmp_path / "z.gz")
+
+
+def test_suggestions_prefer_the_same_name_in_another_case(tmp_path):
+    # one suggestion helper for every module: 'XOR' shares no letter with 'xor' as difflib compares
+    with pytest.raises(DataError, match=r"unknown data source 'XOR' \(did you mean 'xor'\?\)"):
+        load_source("XOR", base_dir=tmp_path)
+    from nncalc.problem import suggest
+    assert suggest("Label", ["x", "label"]) == " (did you mean 'label'?)"
+    assert suggest("zzz", ["x", "label"]) == ""

@@ -131,3 +131,17 @@ def test_damaged_model_is_refused(tmp_path):
     np.savez(tmp_path / "bad.npz", **arrays)
     with pytest.raises(ModelError, match="damaged model file: W2 has shape"):
         load_npz(tmp_path / "bad.npz")
+
+
+@pytest.mark.parametrize("key,bad", [("W1", np.nan), ("b2", np.inf)])
+def test_model_with_non_finite_weights_is_refused(tmp_path, key, bad):
+    _, model = trained()
+    save_npz(tmp_path / "m.npz", model)
+    with np.load(tmp_path / "m.npz") as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    arrays[key] = arrays[key].copy()
+    arrays[key].flat[0] = bad
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ModelError, match=f"damaged model file: {key} holds NaN or infinity") as info:
+        load_npz(tmp_path / "bad.npz")
+    assert info.value.file == str(tmp_path / "bad.npz")

@@ -322,3 +322,65 @@ def test_default_settings_train_every_foundation_problem_as_it_is():
         train(p, with_cli_overrides(s, steps=2))
         trained += 1
     assert trained >= 3
+
+
+def test_learning_rate_from_the_file_or_set_overrides_the_optimizers_default(tmp_path):
+    # adam's own default is 0.001; a top-level learning_rate or --set eta replaces it, nothing else does.
+    from nncalc.problem import with_overrides
+
+    text = ONE_WEIGHT.replace("loss: half_sse\n", "loss: half_sse\n%s") % ("", "adam")
+    p = from_text(text, tmp_path)
+    assert settings_from_problem(p).learning_rate == 0.001
+    assert settings_from_problem(with_overrides(p, {"eta": 0.5})).learning_rate == 0.5
+    assert settings_from_problem(with_overrides(p, {"learning_rate": 0.25})).learning_rate == 0.25
+    given = from_text(ONE_WEIGHT.replace("loss: half_sse\n", "loss: half_sse\nlearning_rate: 0.3\n") % "adam",
+                      tmp_path, "q.yaml")
+    assert settings_from_problem(given).learning_rate == 0.3
+
+
+def _perceptron_order(shuffle, seed=0):
+    p = bundled("perceptron-and")
+    s = replace(settings_from_problem(p), shuffle=shuffle, seed=seed, steps=8)
+    seen = []
+    t = train(p, s, before_step=lambda trainer, idx: seen.append(int(idx[0])))
+    return seen, t.params.values
+
+
+def test_perceptron_shuffles_its_samples_when_told():
+    # two epochs of 4 samples: in file order unless `shuffle: true`, then a seeded order per epoch
+    assert _perceptron_order(False)[0] == [0, 1, 2, 3, 0, 1, 2, 3]
+    order, values = _perceptron_order(True)
+    assert sorted(order[:4]) == sorted(order[4:]) == [0, 1, 2, 3] and order != [0, 1, 2, 3, 0, 1, 2, 3]
+    again, values_again = _perceptron_order(True)
+    assert again == order and np.array_equal(values, values_again)
+
+
+def test_perceptron_with_shuffle_still_learns_and():
+    p = bundled("perceptron-and")
+    t = train(p, replace(settings_from_problem(p), shuffle=True, seed=3))
+    assert t.result.reason == "converged"
+
+
+def test_gradient_check_uses_the_problems_own_loss(tmp_path, monkeypatch):
+    # the engine decides which output layers it can backpropagate through for which loss; a fused
+    # (activation, loss) pair it knows must be accepted for that loss, not only for cross_entropy
+    import nncalc.functions as functions
+
+    text = ONE_WEIGHT.replace("activation: linear", "activation: step") % "sgd"
+    p = from_text(text, tmp_path)
+    from nncalc.errors import ProblemError
+    with pytest.raises(ProblemError, match="cannot backpropagate through layer 1"):
+        settings_from_problem(p)
+    monkeypatch.setitem(functions.FUSED_DELTAS, ("step", "half_sse"), lambda Y, T: Y - T)
+    assert settings_from_problem(p).optimizer == "sgd"
+
+
+def test_adam_state_is_only_its_two_moments(tmp_path):
+    # the scratch buffer is not state: a checkpoint and the denormal flush see m and v only
+    p, s, data = _spiral(tmp_path, optimizer="adam")
+    t = Trainer(p, s, data)
+    assert set(t.optimizer.state) == {"m", "v"}
+    for event in t.run():
+        if getattr(event, "step", 0) == 2:
+            t.request_stop()
+    assert {k for k in t.checkpoint()["arrays"] if k.startswith("opt_")} == {"opt_m", "opt_v"}

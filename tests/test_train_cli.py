@@ -169,9 +169,11 @@ def test_ctrl_c_saves_a_checkpoint_exits_130_and_resumes_exactly(tmp_path, monke
 
     monkeypatch.setattr(cli_train._View, "step", interrupt)
     ckpt = tmp_path / "spiral.checkpoint.npz"
-    result = run("train", "spiral", "--epochs", "3", "-q", "--checkpoint", str(ckpt))
+    result = run("train", "spiral", "--epochs", "3", "-q", "--checkpoint", str(ckpt),
+                 "--log", str(tmp_path / "i.jsonl"))
     assert result.exit_code == 130, result.output
     assert ckpt.exists()
+    assert len((tmp_path / "i.jsonl").read_text().splitlines()) == 1     # the log up to Ctrl-C (epoch 1 of 3)
     assert "--resume" in result.stderr and str(ckpt) in result.stderr
     monkeypatch.setattr(cli_train._View, "step", original)
     resumed = run("train", "spiral", "--resume", str(ckpt), "-qq", "--save", str(tmp_path / "res.npz"))
@@ -302,3 +304,107 @@ def test_sequential_order_from_the_command_line(tmp_path):
     path = write(tmp_path, "seq.yaml", text)
     data = json.loads(run("train", path, "--steps", "1", "--format", "json").stdout)
     assert data["history"][-1]["loss"] == pytest.approx(0.291027924, abs=5e-10)
+
+
+@pytest.mark.parametrize("name", ["learning_rate", "eta"])
+def test_set_learning_rate_is_used_when_the_file_gives_none(tmp_path, name):
+    path = write(tmp_path, "p.yaml", BAD_TRAINING % "  epochs: 1")
+    result = run("train", path, "--set", f"{name}=0.5", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["settings"]["learning_rate"] == 0.5
+
+
+def _nan_model(tmp_path):
+    model = str(tmp_path / "m.npz")
+    assert run("train", "nnbasic", "--steps", "1", "-qq", "--save", model).exit_code == 0
+    with np.load(model) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    arrays["W1"] = np.full_like(arrays["W1"], np.nan)
+    np.savez(tmp_path / "nan.npz", **arrays)
+    return str(tmp_path / "nan.npz"), write(tmp_path, "d.csv", "x1,x2,y1,y2\n0.05,0.1,0.01,0.99\n")
+
+
+@pytest.mark.parametrize("command", ["evaluate", "predict"])
+def test_nan_weights_in_a_model_file_are_a_one_line_error(tmp_path, command):
+    model, data = _nan_model(tmp_path)
+    one_error_line(run(command, model, "--data", data, "--format", "json"), "nan.npz", "W1 holds NaN or infinity")
+
+
+def _checkpoint(tmp_path):
+    from nncalc.data import load_data
+    from nncalc.model import model_from_trainer, save_npz
+    from nncalc.problem import load_problem
+    from nncalc.bundled import resolve
+    from nncalc.train import Trainer, data_for, settings_from_problem
+    from pathlib import Path
+
+    p = load_problem(resolve("spiral"))
+    s = settings_from_problem(p)
+    t = Trainer(p, s, data_for(p, load_data(p.data_source, base_dir=Path(p.source).parent, file=p.source),
+                               s.validation_split))
+    for event in t.run():
+        if getattr(event, "step", 0) == 3:
+            t.request_stop()
+    save_npz(tmp_path / "c.npz", model_from_trainer(t, with_state=True))
+    with np.load(tmp_path / "c.npz") as archive:
+        return {k: archive[k] for k in archive.files}
+
+
+@pytest.mark.parametrize("damage,needle", [
+    (lambda m, a: m["training"].update(optimizer="adamw"), "training settings: optimizer: unknown optimizer"),
+    (lambda m, a: m["training"].update(options={}), "training settings: options"),
+    (lambda m, a: m["training"].update(batch_size=0), "training settings: batch_size"),
+    (lambda m, a: m["checkpoint"].pop("epoch"), "'epoch' is None"),
+    (lambda m, a: m["checkpoint"].update(sums=[1]), "'sums'"),
+    (lambda m, a: m["checkpoint"].update(rng={"x": 1}), "damaged checkpoint"),
+    (lambda m, a: m.update(checkpoint=[1]), "expected the training state as a mapping"),
+    (lambda m, a: a.update(state_perm=a["state_perm"] + 10**6), "'perm' is not an order"),
+    (lambda m, a: a.update(state_opt_m=a["state_opt_m"][:3]), "'opt_m' holds 3 values"),
+])
+def test_damaged_checkpoint_is_a_one_line_error(tmp_path, damage, needle):
+    arrays = _checkpoint(tmp_path)
+    meta = json.loads(arrays["meta"].tobytes())
+    damage(meta, arrays)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "d.npz", **arrays)
+    one_error_line(run("train", "spiral", "--resume", str(tmp_path / "d.npz"), "-qq"), "d.npz",
+                   "damaged checkpoint", needle)
+
+
+SOURCE_PROBLEM = """network:
+  inputs: %d
+  layers:
+    - {units: 1, activation: sigmoid}
+init: xavier
+data:
+  train:
+    generate: %s
+    samples: 20
+"""
+
+
+@pytest.mark.parametrize("inputs,generator,needles", [
+    (2, "spirl", ["p.yaml:8: data.train.generate", "unknown generator 'spirl'"]),
+    (3, "spiral", ["p.yaml:8: data.train", "2 inputs per sample, the network takes 3"]),
+])
+def test_data_source_errors_name_the_problem_files_line(tmp_path, inputs, generator, needles):
+    one_error_line(run("train", write(tmp_path, "p.yaml", SOURCE_PROBLEM % (inputs, generator))), *needles)
+
+
+def test_log_is_never_left_partly_written(tmp_path):
+    log = tmp_path / "m.jsonl"
+    log.write_text("old\n")
+    result = run("train", "linear-regression", "--learning-rate", "10", "--epochs", "500", "--log", str(log))
+    one_error_line(result, "smaller learning rate")
+    assert log.read_text() == "old\n"                  # the run failed: the old log stays as it was
+    assert [p.name for p in tmp_path.iterdir()] == ["m.jsonl"]
+
+
+def test_perceptron_json_has_the_trained_values_without_backprop():
+    result = run("train", "perceptron-and", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["result"]["reason"] == "converged"
+    w = data["weights"]
+    assert w["w1"] + w["w2"] + w["b"] > 0 >= max(w["w1"], w["w2"], 0) + w["b"]    # AND with step: 1 if net > 0
+    assert data["values"]["w1"] == w["w1"] and "x1@4" in data["values"]

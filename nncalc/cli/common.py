@@ -18,6 +18,7 @@ from ..errors import NncalcError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141        # 128 + SIGPIPE, what a shell reports for a program killed by it
 
 
 class Format(str, Enum):
@@ -52,6 +53,10 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except NncalcError as exc:
             print(error_line(exc), file=sys.stderr)
             raise typer.Exit(EXIT_BAD_INPUT) from None
+        except BrokenPipeError:       # `nncalc ... | head`: the reader left; end quietly, as Unix tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except KeyboardInterrupt:
             print("nncalc: interrupted", file=sys.stderr)
             raise typer.Exit(EXIT_INTERRUPTED) from None

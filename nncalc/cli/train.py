@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from contextlib import nullcontext
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
@@ -60,7 +61,7 @@ def train(
     save: Optional[Path] = typer.Option(None, "--save", "-s", help="Save the trained model: .npz (any size) or .yaml (a problem file).", dir_okay=False),
     resume: Optional[Path] = typer.Option(None, "--resume", help="Continue from a checkpoint saved by Ctrl-C.", dir_okay=False),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Where Ctrl-C saves the checkpoint (default: NAME.checkpoint.npz).", dir_okay=False),
-    log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file.", dir_okay=False),
+    log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file (complete when training ends).", dir_okay=False),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
     fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f", help="table or json."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, help="-q: plain rows, no bar or pictures; -qq: only the result."),
@@ -69,9 +70,10 @@ def train(
     set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE"),
 ) -> None:
     """Train a network: the slides' small examples step by step, or MNIST with mini-batches."""
-    from ..model import load_checkpoint, model_from_trainer, restore_checkpoint, save_model
+    from ..fileio import atomic_open
+    from ..model import checkpoint_settings, load_checkpoint, model_from_trainer, restore_checkpoint, save_model
     from ..render.train import final_rows, train_json
-    from ..train import Settings, Trainer, data_for, settings_from_problem, with_cli_overrides
+    from ..train import Trainer, data_for, settings_from_problem, with_cli_overrides
     from .train_view import _View
 
     is_json = fmt is TrainFormat.json
@@ -81,7 +83,7 @@ def train(
     _check_outputs(save, plot, log)
     p = _load_problem(problem, set_, seed)
     model = load_checkpoint(resume) if resume is not None else None
-    settings = Settings.from_dict(model.training) if model is not None else settings_from_problem(p)
+    settings = checkpoint_settings(model, resume) if model is not None else settings_from_problem(p)
     settings = with_cli_overrides(settings, epochs=epochs, steps=steps, batch_size=batch_size,
                                   learning_rate=learning_rate, seed=seed)
     if explain and (settings.steps is None or settings.steps > MAX_EXPLAIN_STEPS):
@@ -95,13 +97,11 @@ def train(
     view.start(trainer, explain)
     if model is not None:
         restore_checkpoint(trainer, model, resume)
-    log_file = open(log, "w", encoding="utf-8") if log is not None else None
     try:
-        interrupted_inside = _run(trainer, view, log_file)
+        with atomic_open(log) if log is not None else nullcontext() as log_file:
+            interrupted_inside = _run(trainer, view, log_file)
     finally:
         view.stop()
-        if log_file is not None:
-            log_file.close()
     result = trainer.result
     if result is None or result.reason == "interrupted" or interrupted_inside:
         _interrupted(trainer, console, checkpoint, save, problem, interrupted_inside)
@@ -147,18 +147,23 @@ def _datasets(p):
     if p.inputs is not None or p.data_source is None:
         return None
     from ..data import load_data
+    from ..errors import NncalcError
+    from ..train import with_problem_line
 
     base = Path(p.source).parent if p.source else Path.cwd()
-    return load_data(p.data_source, base_dir=base, file=p.source)
+    try:
+        return load_data(p.data_source, base_dir=base, file=p.source)
+    except NncalcError as exc:
+        raise with_problem_line(exc, p) from None
 
 
 def _watched(p, names: Optional[list[str]]) -> list[str]:
-    from ..problem import _suggest
+    from ..problem import suggest
 
     params = [q.name for q in p.network.parameters()]
     for name in names or []:
         if name not in params:
-            raise _fail(f"--watch {name}: no weight or bias has that name{_suggest(name, params)}")
+            raise _fail(f"--watch {name}: no weight or bias has that name{suggest(name, params)}")
     return list(names or [])
 
 
@@ -202,7 +207,6 @@ def _run(trainer, view: "_View", log_file) -> bool:
                     view.report(event.record)
                     if log_file is not None:
                         log_file.write(json.dumps(event.record, allow_nan=True) + "\n")
-                        log_file.flush()
                 else:
                     view.step(event)
             except KeyboardInterrupt:

@@ -21,6 +21,7 @@ from ..errors import DataError
 
 TASKS = ("classification", "regression")
 TARGET_GUESSES = ("label", "target", "class", "y")
+MAX_CLASSES = 100_000     # a larger label is a damaged file, not a class: refused before naming them all
 
 
 # ---------------------------------------------------------------- targets
@@ -117,11 +118,9 @@ def _column_index(header: list[str], display: str) -> dict[str, int]:
 
 def _require_column(name: str, index: dict[str, int], header: list[str], display: str, role: str) -> None:
     if not isinstance(name, str) or name not in index:
-        import difflib
+        from ..problem import suggest
 
-        close = [h for h in header if h.lower() == str(name).lower()]
-        close = close or difflib.get_close_matches(str(name), header, n=2, cutoff=0.6)
-        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        hint = suggest(name, header, n=2, cutoff=0.6)
         raise DataError(f"no {role} column '{name}'{hint}; the columns are {', '.join(header)}", file=display)
 
 
@@ -244,6 +243,9 @@ def npz_inputs(x: np.ndarray, display: str, key: str) -> np.ndarray:
     if x.ndim == 0 or x.dtype.kind not in "fiub":
         raise DataError(f"'{key}' must be a numeric array with one row per sample, got {x.dtype} {x.shape}",
                         file=display)
+    if x.size == 0:
+        what = "no samples" if x.shape[0] == 0 else "no values per sample"
+        raise DataError(f"'{key}' has {what} (shape {x.shape})", file=display)
     x = x.reshape(x.shape[0], -1)
     if x.dtype == np.uint8:
         return np.divide(x, np.float32(255), dtype=np.float32)
@@ -277,6 +279,10 @@ def npz_targets(y: np.ndarray, task: str | None, display: str, key: str, n: int)
         if labels.min(initial=0) < 0:
             raise DataError(f"'{key}' holds negative class labels", file=display)
         k = int(labels.max(initial=0)) + 1
+        if k > MAX_CLASSES:
+            row = int(labels.argmax())
+            raise DataError(f"'{key}' row {row} holds the label {labels[row]:,}; class labels must be 0 to "
+                            f"{MAX_CLASSES - 1:,}", file=display)
         return labels, tuple(str(c) for c in range(k))
     T = y.astype(np.float64).reshape(n, -1)
     if not np.isfinite(T).all():

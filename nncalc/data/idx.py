@@ -8,6 +8,8 @@ bytes, 3 dimensions: n, rows, cols) and its labels 0x00000801 (unsigned bytes, 1
 from __future__ import annotations
 
 import gzip
+import math
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -69,6 +71,17 @@ def _header(handle: IO[bytes], path: Path, expected_magic: int | None) -> tuple[
     return _TYPES[code], struct.unpack(f">{ndim}I", raw)
 
 
+def _check_size(handle: IO[bytes], path: Path, needed: int, what: str) -> None:
+    """Refuse a raw file shorter than its header announces before allocating for it (a damaged header
+    can announce exabytes); gzip data is only measured while it is read."""
+    if isinstance(handle, gzip.GzipFile):
+        return
+    held = os.fstat(handle.fileno()).st_size - handle.tell()
+    if needed > held:
+        raise DataError(f"truncated: the header announces {what} ({needed:,} bytes of data), the file holds "
+                        f"{held:,}", file=str(path))
+
+
 def _check_end(handle: IO[bytes], path: Path, got: int, expected: int, what: str) -> None:
     if got < expected:
         raise DataError(f"truncated: the header announces {what} ({expected:,} bytes of data), "
@@ -84,6 +97,9 @@ def _guarded(path: Path, read):
         return read()
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise DataError(f"truncated or corrupt gzip data ({exc})", file=str(path)) from None
+    except (ValueError, MemoryError):    # numpy cannot allocate what a damaged header announces
+        raise DataError("the header announces more data than fits in memory (a damaged header?)",
+                        file=str(path)) from None
     except OSError as exc:
         raise DataError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
 
@@ -95,9 +111,11 @@ def read_idx(path: str | Path, *, magic: int | None = None) -> np.ndarray:
     def read() -> np.ndarray:
         with open_maybe_gzip(path) as handle:
             dtype, dims = _header(handle, path, magic)
+            what = f"{'x'.join(map(str, dims))} values"
+            _check_size(handle, path, math.prod(dims) * dtype.itemsize, what)
             out = np.empty(dims, dtype=dtype.newbyteorder("="))
             got = _read_exactly(handle, memoryview(out.reshape(-1).view(np.uint8)))
-            _check_end(handle, path, got, out.nbytes, f"{'x'.join(map(str, dims))} values")
+            _check_end(handle, path, got, out.nbytes, what)
         if dtype.byteorder == ">":  # the bytes were read raw: swap them into native order
             out = out.view(dtype).astype(dtype.newbyteorder("="))
         return out
@@ -116,6 +134,8 @@ def read_images(path: str | Path) -> np.ndarray:
         with open_maybe_gzip(path) as handle:
             _, (n, rows, cols) = _header(handle, path, IMAGES_MAGIC)
             d = rows * cols
+            what = f"{n:,} images of {rows}x{cols}"
+            _check_size(handle, path, n * d, what)
             X = np.empty((n, d), dtype=np.float32)
             staging = np.empty((min(n, _ROWS_PER_CHUNK), d), dtype=np.uint8)
             scale = np.float32(255)
@@ -123,9 +143,9 @@ def read_images(path: str | Path) -> np.ndarray:
                 k = min(_ROWS_PER_CHUNK, n - start)
                 got = _read_exactly(handle, memoryview(staging[:k].reshape(-1)))
                 if got < k * d:
-                    _check_end(handle, path, start * d + got, n * d, f"{n:,} images of {rows}x{cols}")
+                    _check_end(handle, path, start * d + got, n * d, what)
                 np.divide(staging[:k], scale, out=X[start:start + k])
-            _check_end(handle, path, n * d, n * d, f"{n:,} images of {rows}x{cols}")
+            _check_end(handle, path, n * d, n * d, what)
         return X
 
     return _guarded(path, read)

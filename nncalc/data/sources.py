@@ -14,7 +14,6 @@ Every mapping also takes `limit: N` (keep the first N samples).
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import DataError
+from ..problem import suggest
 from .cache import REMOTE, SPLITS, data_home, find_file, remote_set
 from .dataset import Dataset
 from .generate import DEFAULT_SAMPLES, GENERATORS, generate
@@ -48,8 +48,7 @@ class _Spec:
 
 
 def _suggest(word: Any, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=2, cutoff=0.6)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return suggest(word, choices, n=2, cutoff=0.6)
 
 
 def _forms() -> str:

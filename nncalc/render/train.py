@@ -258,7 +258,8 @@ def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | 
         from ..trace import build_trace
 
         net = trainer.network()
-        trace = build_trace(replace(p, network=net, learning_rate=trainer.settings.learning_rate))
+        trace = build_trace(replace(p, network=net, learning_rate=trainer.settings.learning_rate),
+                            with_backward=trainer.settings.optimizer != "perceptron")   # step units: no gradient
         data["values"] = trace.values()
         data["weights"] = net.parameter_values()
     return data
