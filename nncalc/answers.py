@@ -14,7 +14,6 @@ Names resolve to the trace's canonical names through `NameResolver`, which knows
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 import yaml
 
 from .errors import AnswersError
+from .problem import suggest
 from .trace import Trace
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
 
@@ -149,11 +149,8 @@ class NameResolver:
         return f"unknown quantity '{written}'{self.suggest(written)}"
 
     def suggest(self, written: str) -> str:
-        candidates = self._spellings()
-        close = difflib.get_close_matches(written.replace(" ", ""), list(candidates), n=3, cutoff=0.6)
-        if not close:
-            return "; see `nncalc backprop --format json` for every name"
-        return f" (did you mean {' or '.join(repr(c) for c in close)}?)"
+        hint = suggest(written.replace(" ", ""), self._spellings(), cutoff=0.6)
+        return hint or "; see `nncalc backprop --format json` for every name"
 
     # -- resolution
 
@@ -316,8 +313,7 @@ def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("an
                 if isinstance(key, str) and resolver.resolve(key):
                     hint = "; put the numbers under 'answers:'"
                 else:
-                    close = difflib.get_close_matches(str(key), ANSWERS_KEYS, n=1)
-                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    hint = suggest(key, ANSWERS_KEYS, n=1)
                 raise _error(doc, (key,), f"unknown key '{key}'{hint}; expected {', '.join(ANSWERS_KEYS)}")
         if "answers" not in data:
             raise AnswersError("missing 'answers:' (one 'name: number' per line under it)", file=doc.file)
