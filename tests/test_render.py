@@ -27,7 +27,7 @@ from nncalc.render.explain import explain_lines, explain_text
 from nncalc.render.json import to_json, trace_dict
 from nncalc.render.markdown import markdown
 from nncalc.render.matrix import matrix_lines
-from nncalc.render.table import backprop_view
+from nncalc.render.table import view as backprop_view
 from nncalc.trace import build_trace
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,11 +10,10 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import (DECIMALS_HELP, EXIT_BAD_INPUT, OUTPUT_HELP, SET_HELP, emit, handle_errors, make_console,
-                     unicode_ok)
+from .common import (DECIMALS_HELP, EXIT_BAD_INPUT, FILE_WIDTH, OUTPUT_HELP, SET_HELP, emit, handle_errors,
+                     make_console, unicode_ok)
 
 EXIT_SOME_NOT_CORRECT = 1    # 0: everything checked is correct; 2 (EXIT_BAD_INPUT): unusable input
-FILE_WIDTH = 100    # text written with -o is laid out for this many columns
 
 
 class CheckFormat(str, Enum):

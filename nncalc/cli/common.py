@@ -17,6 +17,7 @@ from rich.console import Console, RenderableType
 from ..errors import NncalcError
 
 EXIT_BAD_INPUT = 2
+FILE_WIDTH = 100              # text written with -o is laid out for this many columns
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141        # 128 + SIGPIPE, what a shell reports for a program killed by it
 
@@ -95,7 +96,7 @@ def emit(console: Console, content: RenderableType | str, output: Optional[Path]
 
     if not isinstance(content, str):
         buffer = io.StringIO()
-        Console(file=buffer, width=100, no_color=True, highlight=False).print(content)
+        Console(file=buffer, width=FILE_WIDTH, no_color=True, highlight=False).print(content)
         content = buffer.getvalue()
     write_text_atomic(output, content if content.endswith("\n") else content + "\n")
 

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import (DECIMALS_HELP, OUTPUT_HELP, PROBLEM_HELP, SET_HELP, Format, emit, handle_errors, load,
+from .common import (DECIMALS_HELP, FILE_WIDTH, OUTPUT_HELP, PROBLEM_HELP, SET_HELP, Format, emit, handle_errors, load,
                      make_console, unicode_ok)
 
 ProblemArg = typer.Argument(None, help=PROBLEM_HELP, show_default=False)
@@ -17,7 +17,6 @@ DecimalsOpt = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_H
 FormatOpt = typer.Option(Format.table, "--format", "-f", help="table, json or markdown.")
 OutputOpt = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False)
 
-FILE_WIDTH = 100    # text written with -o is laid out for this many columns
 
 
 def _usable(problem, with_backward: bool) -> None:
@@ -72,9 +71,8 @@ def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt:
 
         emit(console, explain_text(trace, decimals, unicode=unicode, width=width), output)
     else:
-        from ..render.table import backprop_view, forward_view
+        from ..render.table import view
 
-        view = backprop_view if with_backward else forward_view
         emit(console, view(trace, decimals, unicode=unicode, width=width), output)
 
 

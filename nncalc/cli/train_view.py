@@ -71,7 +71,7 @@ class _View:
     def before_step(self, trainer, idx) -> None:
         """--explain: the foundation's tables and derivation for this update, from the current weights."""
         from ..render.explain import explain_text
-        from ..render.table import backprop_view, forward_view
+        from ..render.table import view
         from ..trace import build_trace
 
         X = self.data.train.X[idx].astype("float64")
@@ -81,7 +81,6 @@ class _View:
         gradients = self.settings.optimizer != "perceptron"     # step and sign units have none
         trace = build_trace(problem, with_backward=gradients)
         self.console.rule(f"update {trainer.step + 1} of {trainer.target_steps}", characters="─" if self.unicode else "-")
-        view = backprop_view if gradients else forward_view
         self.console.print(view(trace, self.decimals, unicode=self.unicode, width=self.console.width))
         if gradients:
             self.say("")

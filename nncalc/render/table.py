@@ -164,7 +164,9 @@ def tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[Tab | st
     return parts
 
 
-def _view(trace: Trace, decimals: int, unicode: bool, width: int | None):
+def view(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = 80):
+    """Everything `forward` and `backprop` show as tables (a Rich Group), each fitting in `width`;
+    the backward tables appear when the trace has a backward pass."""
     from rich.console import Group
     from rich.text import Text
 
@@ -177,13 +179,3 @@ def _view(trace: Trace, decimals: int, unicode: bool, width: int | None):
             for t in part.split(width):
                 out += [Text(""), Text(t.title, style="bold"), rich_table(t)]
     return Group(*out)
-
-
-def backprop_view(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = 80):
-    """Everything `nncalc backprop` shows as tables (a Rich Group), each fitting in `width`."""
-    return _view(trace, decimals, unicode, width)
-
-
-def forward_view(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = 80):
-    """Everything `nncalc forward` shows (the trace holds no backward pass)."""
-    return _view(trace, decimals, unicode, width)
