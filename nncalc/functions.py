@@ -39,12 +39,11 @@ def _elu(z: Array, alpha: float) -> Array:
 
 @dataclass(frozen=True)
 class ActivationFn:
-    """One activation: f(z, alpha), its derivative df(z, a, alpha), and how the slides write them."""
+    """One activation: f(z, alpha), its derivative df(z, a, alpha), and how the slides write that."""
 
     f: Callable[[Array, float], Array]
     df: Callable[[Array, Array, float], Array] | None
-    formula: str          # out in terms of net
-    dformula: str         # dout/dnet in terms of out (or net)
+    dformula: str         # dout/dnet in terms of out (or net), as the slides write it
     default_alpha: float | None = None
     no_derivative: str = ""   # why backprop through it is refused, when df is None
 
@@ -52,35 +51,35 @@ class ActivationFn:
 ACTIVATIONS: dict[str, ActivationFn] = {
     "sigmoid": ActivationFn(
         lambda z, _: sigmoid(z), lambda z, a, _: a * (1.0 - a),
-        "1 / (1 + e^(-net))", "out (1 - out)"),
+        "out (1 - out)"),
     "tanh": ActivationFn(
         lambda z, _: np.tanh(z), lambda z, a, _: 1.0 - a * a,
-        "tanh(net)", "1 - out^2"),
+        "1 - out^2"),
     "relu": ActivationFn(
         lambda z, _: np.maximum(z, 0.0), lambda z, a, _: (z > 0).astype(z.dtype),
-        "max(0, net)", "1 if net > 0 else 0"),
+        "1 if net > 0 else 0"),
     "leaky_relu": ActivationFn(
         lambda z, al: np.where(z > 0, z, al * z), lambda z, a, al: np.where(z > 0, 1.0, al).astype(z.dtype),
-        "net if net > 0 else alpha net", "1 if net > 0 else alpha", default_alpha=0.01),
+        "1 if net > 0 else alpha", default_alpha=0.01),
     "elu": ActivationFn(
         _elu, lambda z, a, al: np.where(z > 0, 1.0, a + al).astype(z.dtype),
-        "net if net > 0 else alpha (e^net - 1)", "1 if net > 0 else out + alpha", default_alpha=1.0),
+        "1 if net > 0 else out + alpha", default_alpha=1.0),
     "linear": ActivationFn(
         lambda z, _: z.copy(), lambda z, a, _: np.ones_like(z),
-        "net", "1"),
+        "1"),
     "step": ActivationFn(
         lambda z, _: (z > 0).astype(z.dtype), None,
-        "1 if net > 0 else 0", "",
+        "",
         no_derivative="its derivative is 0 wherever it exists, so no gradient flows; "
                       "train it with the perceptron rule (optimizer: perceptron) instead"),
     "sign": ActivationFn(
         lambda z, _: np.where(z >= 0, 1.0, -1.0).astype(z.dtype), None,
-        "+1 if net >= 0 else -1", "",
+        "",
         no_derivative="its derivative is 0 wherever it exists, so no gradient flows; "
                       "train it with the perceptron rule (optimizer: perceptron) instead"),
     "softmax": ActivationFn(
         lambda z, _: softmax(z), None,
-        "e^net_k / sum_j e^net_j", "",
+        "",
         no_derivative="softmax is only supported on the output layer with cross_entropy"),
 }
 
@@ -140,8 +139,6 @@ class LossFn:
     dterm: Callable[[Array, Array], Array]
     mean_over: str          # "none", "samples" (divide by n) or "all" (divide by n*m)
     formula: str            # E_total as the slides would write it
-    term_formula: str       # one term, e.g. "1/2 (target - out)^2"
-    dformula: str           # dE/dout for one output
 
     def divisor(self, n: int, m: int) -> int:
         if self.mean_over == "samples":
@@ -160,21 +157,20 @@ class LossFn:
 LOSSES: dict[str, LossFn] = {
     "half_sse": LossFn(
         lambda y, t: 0.5 * (t - y) ** 2, lambda y, t: -(t - y), "none",
-        "sum of 1/2 (target - out)^2", "1/2 (target - out)^2", "-(target - out)"),
+        "sum of 1/2 (target - out)^2"),
     "sse": LossFn(
         lambda y, t: (t - y) ** 2, lambda y, t: -2.0 * (t - y), "none",
-        "sum of (target - out)^2", "(target - out)^2", "-2 (target - out)"),
+        "sum of (target - out)^2"),
     "mse": LossFn(
         lambda y, t: (t - y) ** 2, lambda y, t: -2.0 * (t - y), "all",
-        "mean of (target - out)^2", "(target - out)^2 / (n m)", "-2 (target - out) / (n m)"),
+        "mean of (target - out)^2"),
     "binary_cross_entropy": LossFn(
         lambda y, t: -(t * np.log(_clip01(y)) + (1 - t) * np.log1p(-_clip01(y))),
         lambda y, t: (_clip01(y) - t) / (_clip01(y) * (1 - _clip01(y))), "all",
-        "mean of -(t log out + (1 - t) log(1 - out))",
-        "-(t log out + (1 - t) log(1 - out)) / (n m)", "(out - t) / (out (1 - out)) / (n m)"),
+        "mean of -(t log out + (1 - t) log(1 - out))"),
     "cross_entropy": LossFn(
         lambda y, t: -t * np.log(_clip_pos(y)), lambda y, t: -t / _clip_pos(y), "samples",
-        "mean over samples of -sum_k t_k log out_k", "-t log out / n", "-t / out / n"),
+        "mean over samples of -sum_k t_k log out_k"),
 }
 
 # (activation, loss) pairs whose delta = dE/dnet (times the loss divisor) has a simpler, stable
