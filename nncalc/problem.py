@@ -139,8 +139,6 @@ def suggest(word: Any, choices, *, n: int = 3, cutoff: float = 0.5) -> str:
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
 
 
-_suggest = suggest
-
 
 def _number(value: Any, path: Path_) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -183,7 +181,7 @@ def _mapping(value: Any, path: Path_, allowed: tuple[str, ...], required: tuple[
         raise _Invalid(path, f"expected a mapping with keys {', '.join(allowed)}, got {_show(value)}")
     for key in value:
         if key not in allowed:
-            raise _Invalid(path + (key,), f"unknown key '{key}'{_suggest(key, allowed)}; "
+            raise _Invalid(path + (key,), f"unknown key '{key}'{suggest(key, allowed)}; "
                                           f"expected one of {', '.join(allowed)}")
     for key in required:
         if key not in value:
@@ -223,7 +221,7 @@ def _activation(value: Any, path: Path_, is_output: bool) -> Activation:
     else:
         raise _Invalid(path, f"expected an activation name or {{name: ..., alpha: ...}}, got {_show(value)}")
     if name not in ACTIVATIONS:
-        raise _Invalid(path, f"unknown activation '{name}'{_suggest(name, ACTIVATIONS)}; "
+        raise _Invalid(path, f"unknown activation '{name}'{suggest(name, ACTIVATIONS)}; "
                              f"expected one of {', '.join(ACTIVATIONS)}")
     fn = ACTIVATIONS[name]
     if alpha is not None and fn.default_alpha is None:
@@ -450,7 +448,7 @@ def _problem(doc: YamlDoc) -> Problem:
     spec = _mapping(spec, (), _TOP_KEYS, ("network",))
     init = spec.get("init")
     if init is not None and init not in INITS:
-        raise _Invalid(("init",), f"unknown init '{init}'{_suggest(init, INITS)}; expected one of {', '.join(INITS)}")
+        raise _Invalid(("init",), f"unknown init '{init}'{suggest(init, INITS)}; expected one of {', '.join(INITS)}")
     seed = spec.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise _Invalid(("seed",), f"expected a non-negative whole number, got {_show(seed)}")
@@ -458,7 +456,7 @@ def _problem(doc: YamlDoc) -> Problem:
 
     loss = spec.get("loss", "half_sse")
     if loss not in LOSSES:
-        raise _Invalid(("loss",), f"unknown loss '{loss}'{_suggest(loss, LOSSES)}; expected one of {', '.join(LOSSES)}")
+        raise _Invalid(("loss",), f"unknown loss '{loss}'{suggest(loss, LOSSES)}; expected one of {', '.join(LOSSES)}")
     last = network.layers[-1]
     if last.activation.name == "softmax" and loss != "cross_entropy":
         raise _Invalid(("loss",), f"a softmax output needs loss: cross_entropy, got '{loss}'")
@@ -523,7 +521,7 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
                                  f"(the problem has {_count(X.shape[0], 'sample')}, numbered from 1)", file=problem.source)
         else:
             raise UsageError(f"--set {name}: no weight, bias, input or learning rate has that name"
-                             f"{_suggest(name, settable_names(problem))}", file=problem.source)
+                             f"{suggest(name, settable_names(problem))}", file=problem.source)
     network = replace(problem.network, layers=tuple(layers))
     return replace(problem, network=network, inputs=X, learning_rate=learning_rate,
                    learning_rate_given=given)
