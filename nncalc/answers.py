@@ -324,8 +324,9 @@ def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("an
         raise _error(doc, within, "expected a mapping of quantity names to numbers, e.g. 'out.h1: 0.614'")
     if not block:
         raise _error(doc, within, "no answers given")
-    node = _node_at(doc.root, within)
-    texts = {k.value: (v, k.start_mark.line + 1) for k, v in node.value} if node is not None else {}
+    node = doc.node_at(within)
+    texts = ({k.value: (v, k.start_mark.line + 1) for k, v in node.value}
+             if isinstance(node, yaml.MappingNode) else {})
     answers: list[Answer] = []
     seen: dict[str, str] = {}
     for key, value in block.items():
@@ -384,9 +385,3 @@ def _at(data: Any, path: Path_) -> Any:
     return data
 
 
-def _node_at(node: yaml.Node | None, path: Path_) -> yaml.MappingNode | None:
-    for key in path:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(key)), None)
-    return node if isinstance(node, yaml.MappingNode) else None

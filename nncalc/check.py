@@ -447,10 +447,12 @@ def load_checked(ref: str, sets: list[str] | None = None):
 
 def _trace(problem) -> Trace:
     """The problem's trace; forward only where backpropagation is not defined (step or sign units)."""
+    from .engine import check_backprop
     from .errors import ComputeError
     from .trace import build_trace
 
     try:
-        return build_trace(problem)
+        check_backprop(problem.network.layers, problem.loss)
     except ComputeError:
         return build_trace(problem, with_backward=False)
+    return build_trace(problem)

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import NncalcError, UsageError
 from .fileio import atomic_open, write_text_atomic
 from .functions import ACTIVATIONS, LOSSES, Activation
-from .problem import Layer, Network, Problem
+from .problem import Layer, Network, Problem, default_weight_names
 
 if TYPE_CHECKING:
     from .train import Split, Trainer
@@ -72,11 +72,11 @@ class Model:
 # ---------------------------------------------------------------- .npz
 
 def _default_weight_names(shapes: list[tuple[int, int]]) -> list[tuple[tuple[str, ...], ...]]:
-    """w1, w2, ... numbered through the network layer by layer, row by row (the problem format's rule)."""
-    names, k = [], 0
+    """The problem format's default names for layers of these weight shapes."""
+    names, before = [], 0
     for rows, cols in shapes:
-        names.append(tuple(tuple(f"w{k + r * cols + c + 1}" for c in range(cols)) for r in range(rows)))
-        k += rows * cols
+        names.append(default_weight_names(rows, cols, before))
+        before += rows * cols
     return names
 
 

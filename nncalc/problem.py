@@ -256,6 +256,12 @@ def _init_weights(init: str, rng: np.random.Generator, fan_out: int, fan_in: int
     return np.zeros((fan_out, fan_in))
 
 
+def default_weight_names(rows: int, cols: int, before: int = 0) -> tuple[tuple[str, ...], ...]:
+    """w1, w2, ... numbered through the network layer by layer, row by row, column by column;
+    `before` is how many weights the layers below hold."""
+    return tuple(tuple(f"w{before + r * cols + c + 1}" for c in range(cols)) for r in range(rows))
+
+
 def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[str, ...],
            counter: list[int], init: str | None, rng: np.random.Generator | None) -> Layer:
     spec = _mapping(spec, path, ("units", "activation", "weights", "weight_names", "bias", "bias_names"),
@@ -297,7 +303,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
             names.append(tuple(_check_name(n, npath + (r, c)) for c, n in enumerate(row)))
         weight_names = tuple(names)
     else:
-        weight_names = tuple(tuple(f"w{counter[0] + r * cols + c + 1}" for c in range(cols)) for r in range(rows))
+        weight_names = default_weight_names(rows, cols, counter[0])
     counter[0] += rows * cols
 
     bias, bias_names, shared = None, (), False

@@ -1075,18 +1075,15 @@ class Trainer:
 def evaluate_layers(layers: Sequence[Layer], loss: str, split: Split, network: Network,
                     dtype=None) -> tuple[float, float | None]:
     """(loss, accuracy) of a whole split, forward passes of EVAL_CHUNK samples at a time."""
-    total, correct = 0.0, 0
-    n = split.n
-    mean = LOSSES[loss].mean_over != "none"
-    for lo in range(0, n, EVAL_CHUNK):
-        part = split.part(lo, min(lo + EVAL_CHUNK, n))
-        X = part.X if dtype is None or part.X.dtype == dtype else part.X.astype(dtype)
-        Y = forward(layers, X).output
-        E = float(error_terms(loss, Y, part.T.astype(Y.dtype, copy=False)).sum())
-        total += E * part.n / n if mean else E
-        if part.labels is not None:
-            correct += int(np.count_nonzero(predicted_labels(Y, network) == part.labels))
-    return total, (correct / n if split.labels is not None and n else None)
+    return evaluate_outputs(predictions(layers, split.X, dtype), loss, split, network)
+
+
+def evaluate_outputs(Y: Array, loss: str, split: Split, network: Network) -> tuple[float, float | None]:
+    """(loss, accuracy) of the outputs Y (n, m) a network gave for the split's inputs."""
+    E = float(error_terms(loss, Y, split.T.astype(Y.dtype, copy=False)).sum())
+    if split.labels is None or split.n == 0:
+        return E, None
+    return E, int(np.count_nonzero(predicted_labels(Y, network) == split.labels)) / split.n
 
 
 def predictions(layers: Sequence[Layer], X: Array, dtype=None) -> Array:

@@ -80,11 +80,16 @@ class YamlDoc:
             line = node.start_mark.line + 1
         return line
 
-    def text_at(self, path: Path_) -> str | None:
-        """The scalar exactly as written at `path` (e.g. '0.050'), or None."""
+    def node_at(self, path: Path_) -> yaml.Node | None:
+        """The node written at `path`, or None."""
         node = self.root
         for key in path:
             node = _child(node, key) if node is not None else None
+        return node
+
+    def text_at(self, path: Path_) -> str | None:
+        """The scalar exactly as written at `path` (e.g. '0.050'), or None."""
+        node = self.node_at(path)
         return node.value if isinstance(node, yaml.ScalarNode) else None
 
 

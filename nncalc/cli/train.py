@@ -252,17 +252,16 @@ def evaluate(
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
     from ..model import model_and_data
     from ..render.train import class_report, confusion_table, evaluation_json, labelled_confusion, results_table
-    from ..train import evaluate_layers, predicted_labels, predictions
+    from ..train import evaluate_outputs, predicted_labels, predictions
 
     model, split, name = model_and_data(model_path, data)
     if split.T.shape[1] == 0:
         raise _fail(f"{name} has no targets to compare with: use `nncalc predict`", where="--data")
-    layers = model.network.layers
-    loss, acc = evaluate_layers(layers, model.loss, split, model.network, model.dtype)
+    Y = predictions(model.network.layers, split.X, model.dtype)
+    loss, acc = evaluate_outputs(Y, model.loss, split, model.network)
     console = make_console()
     cm, classes = None, model.classes
     if split.labels is not None:
-        Y = predictions(layers, split.X, model.dtype)
         cm, classes = labelled_confusion(split.labels, predicted_labels(Y, model.network), classes, Y.shape[1])
     if fmt is TrainFormat.json:
         result = evaluation_json(str(model_path), name, split.n, loss, acc, cm, classes)

@@ -86,7 +86,8 @@ def _fetch_file(spec: RemoteFile, dest: Path, mirrors: list[str], expected: str,
 
 def _download(url: str, dest: Path, spec: RemoteFile, expected: str, content: str | None,
               progress: Progress | None, timeout: float) -> str:
-    # not mkstemp: its 0600 mode would stick to the cached file; os.open applies the umask to 0666
+    # Not fileio.atomic_open: the file must be verified by path before the rename, and network
+    # failures (OSErrors too) must reach the caller as "try the next mirror", not "cannot write".
     tmp = dest.parent / f".{dest.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
