@@ -55,7 +55,7 @@ def forward(layers: Sequence[Layer], X: Array, exact_zeros: bool = False) -> For
     for layer in layers:
         net = outs[-1] @ layer.weights.T
         if layer.bias is not None:
-            net = net + layer.bias
+            net += layer.bias
         if exact_zeros:
             net[np.abs(net) <= _rounding_bound(outs[-1], layer)] = 0.0
         nets.append(net)
@@ -87,14 +87,19 @@ def check_backprop(layers: Sequence[Layer], loss: str) -> None:
 
 
 def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array,
-             into: tuple[Sequence[Array], Sequence[Array | None]] | None = None) -> Backward:
+             into: tuple[Sequence[Array], Sequence[Array | None]] | None = None,
+             scale: float = 1.0, check: bool = True) -> Backward:
     """Backpropagate dE/dout through every layer: delta_l = dE/dout_l * f'(net_l),
     dE/dout_{l-1} = delta_l W_l, grad W_l = delta_l^T out_{l-1}, grad b_l = sum over samples of delta_l.
 
     into: (grad_W, grad_b) arrays of the gradients' shapes to write them into (the trainer's views of
     one flat buffer, updated in place); then dE/dout of a fused output layer, which only the trace
-    shows, is not computed (None). The input's dE/dout is never computed."""
-    check_backprop(layers, loss)
+    shows, is not computed (None). The input's dE/dout is never computed.
+    scale: multiplies every delta and gradient. The trainer passes -eta here, which costs one
+    product per output value instead of one per weight. check: False skips check_backprop (the
+    trainer checks once, before its first step)."""
+    if check:
+        check_backprop(layers, loss)
     L = len(layers)
     dE_dout: list[Array] = [None] * L
     dout_dnet: list[Array | None] = [None] * L
@@ -113,19 +118,22 @@ def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array,
         if act.has_derivative:
             dout_dnet[l] = act.derivative(fwd.nets[l], fwd.outs[l + 1])
         if fused is not None:
-            delta[l] = fused(Y, T) / LOSSES[loss].divisor(*Y.shape)
+            delta[l] = fused(Y, T)
+            divisor = LOSSES[loss].divisor(*Y.shape)
+            if scale == 1.0:
+                delta[l] /= divisor
+            else:
+                delta[l] *= scale / divisor
         else:
             delta[l] = dE_dout[l] * dout_dnet[l]
+            if l == L - 1 and scale != 1.0:
+                delta[l] *= scale
         if into is None:
             grad_W[l] = delta[l].T @ fwd.outs[l]
         else:
             grad_W[l] = np.matmul(delta[l].T, fwd.outs[l], out=into[0][l])
         if layer.bias is not None:
-            g = delta[l].sum(axis=0)
-            g = np.full_like(g, g.sum()) if layer.bias_shared else g
-            if into is None:
-                grad_b[l] = g
-            else:
-                grad_b[l] = into[1][l]
-                grad_b[l][...] = g
+            grad_b[l] = np.add.reduce(delta[l], axis=0, out=None if into is None else into[1][l])
+            if layer.bias_shared:
+                grad_b[l][...] = grad_b[l].sum()
     return Backward(dE_dout, dout_dnet, delta, grad_W, grad_b)

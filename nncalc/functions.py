@@ -29,8 +29,10 @@ def sigmoid(z: Array) -> Array:
 
 def softmax(z: Array) -> Array:
     """e^z_k / sum_j e^z_j over the last axis, shifted by the max so exp never overflows."""
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    e = z - np.maximum.reduce(z, axis=-1, keepdims=True)
+    np.exp(e, out=e)
+    e /= np.add.reduce(e, axis=-1, keepdims=True)
+    return e
 
 
 def _elu(z: Array, alpha: float) -> Array:

@@ -529,10 +529,11 @@ class FlatParams:
 # ---------------------------------------------------------------- optimizers
 
 class FlatOptimizer:
-    """Updates parameters p from gradients g in place, elementwise, on slices of the flat arrays.
+    """Updates parameters p in place, elementwise, on slices of the flat arrays, from h = grad_scale g:
+    the engine folds grad_scale into the output deltas, so that SGD's step is the single pass p += h.
 
-    `begin()` once per step, then `apply(p, g, state_slice)` for the parts to update (all at once, or
-    layer by layer for the sequential order, or in two halves on two threads). g may be overwritten.
+    `begin()` once per step, then `apply(p, h, state_slice)` for the parts to update (all at once, or
+    layer by layer for the sequential order, or in two halves on two threads). h may be overwritten.
     """
 
     state_names: tuple[str, ...] = ()
@@ -543,10 +544,14 @@ class FlatOptimizer:
         self.state = {name: np.zeros(size, dtype) for name in self.state_names}
         self.t = 0
 
+    @property
+    def grad_scale(self) -> float:
+        return -self.lr
+
     def begin(self) -> None:
         self.t += 1
 
-    def apply(self, p: Array, g: Array, sl: slice) -> None:
+    def apply(self, p: Array, h: Array, sl: slice) -> None:
         raise NotImplementedError
 
     def flush(self) -> None:
@@ -558,55 +563,65 @@ class FlatOptimizer:
 
 
 class SGD(FlatOptimizer):
-    """w = w - eta g."""
+    """w = w - eta g, with h = -eta g."""
 
-    def apply(self, p: Array, g: Array, sl: slice) -> None:
-        g *= self.lr
-        p -= g
+    def apply(self, p: Array, h: Array, sl: slice) -> None:
+        p += h
 
 
 class Momentum(FlatOptimizer):
-    """classic: v = mu v - eta g; w = w + v (Nesterov: w = w + mu v - eta g).
+    """classic: v = mu v - eta g; w = w + v (Nesterov: w = w + mu v - eta g), with h = -eta g.
     ema (the NNBasic deck): v = lambda v - (1 - lambda) g; w = w + eta v
-    (Nesterov: w = w + eta (lambda v - (1 - lambda) g))."""
+    (Nesterov: w = w + eta (lambda v - (1 - lambda) g)), with h = -(1 - lambda) g.
+    The classic form keeps mu v rather than v, which saves one pass over all the parameters."""
 
-    state_names = ("velocity",)
+    def __init__(self, settings: Settings, size: int, dtype) -> None:
+        self.ema = settings.options["form"] == "ema"
+        self.state_names = ("velocity",) if self.ema else ("mu_velocity",)
+        super().__init__(settings, size, dtype)
 
-    def apply(self, p: Array, g: Array, sl: slice) -> None:
-        v = self.state["velocity"][sl]
-        mu = self.o["momentum"]
-        if self.o["form"] == "ema":
-            g *= 1.0 - mu            # (1 - lambda) g
+    @property
+    def grad_scale(self) -> float:
+        return -(1.0 - self.o["momentum"]) if self.ema else -self.lr
+
+    def apply(self, p: Array, h: Array, sl: slice) -> None:
+        mu, nesterov = self.o["momentum"], self.o["nesterov"]
+        if self.ema:
+            v = self.state["velocity"][sl]
             v *= mu
-            v -= g                   # v = lambda v - (1 - lambda) g
-            if self.o["nesterov"]:
-                np.subtract(mu * v, g, out=g)    # lambda v - (1 - lambda) g, the look-ahead
-                g *= self.lr
-                p += g
+            v += h                   # v = lambda v - (1 - lambda) g
+            if nesterov:
+                h += mu * v          # the look-ahead lambda v - (1 - lambda) g
             else:
-                np.multiply(v, self.lr, out=g)
-                p += g
+                h[...] = v
+            h *= self.lr
+            p += h
+            return
+        mu_v = self.state["mu_velocity"][sl]
+        mu_v += h                    # v = mu v - eta g
+        if nesterov:
+            mu_v *= mu
+            p += mu_v
+            p += h                   # w + mu v - eta g
         else:
-            g *= self.lr             # eta g
-            v *= mu
-            v -= g                   # v = mu v - eta g
-            if self.o["nesterov"]:
-                p -= g
-                np.multiply(v, mu, out=g)
-                p += g               # w + mu v - eta g
-            else:
-                p += v
+            p += mu_v                # w + v
+            mu_v *= mu
 
 
 class Adam(FlatOptimizer):
     """m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
-    w = w - eta (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)   (Kingma and Ba; PyTorch's order)."""
+    w = w - eta (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)   (Kingma and Ba; PyTorch's order).
+    Takes g itself (grad_scale 1): eps makes the step depend on the gradient's scale."""
 
     state_names = ("m", "v")
 
     def __init__(self, settings: Settings, size: int, dtype) -> None:
         super().__init__(settings, size, dtype)
         self.work = np.zeros(size, dtype)     # scratch for each step, not state
+
+    @property
+    def grad_scale(self) -> float:
+        return 1.0
 
     def apply(self, p: Array, g: Array, sl: slice) -> None:
         b1, b2, eps = self.o["beta1"], self.o["beta2"], self.o["eps"]
@@ -648,16 +663,26 @@ OPTIMIZERS: dict[str, OptimizerKind] = {
 
 @dataclass(slots=True)
 class Step:
-    """Progress after one update: this epoch's running loss and accuracy (None without classes)."""
+    """Progress after one update. `loss` and `accuracy` (None without classes) are this epoch's
+    running values, worked out when read from the outputs the trainer kept: a progress bar reads them
+    a few times a second, and the loss of every batch is not computed for nothing. Read them before
+    advancing the run."""
 
     step: int
     epoch: int            # 1-based, the epoch this update belongs to
     batch: int            # 1-based within the epoch
     batches: int
-    loss: float           # running loss of the epoch so far
-    accuracy: float | None
     samples: int          # samples seen this epoch
     seconds: float        # training time so far (the whole run)
+    running: Callable[[], tuple[float, float | None]]
+
+    @property
+    def loss(self) -> float:
+        return self.running()[0]
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.running()[1]
 
 
 @dataclass(frozen=True)
@@ -716,7 +741,10 @@ class Trainer:
         self.history: list[dict[str, Any]] = []
         self.perm: Array | None = None
         self.batch = 0
-        self.sums = [0.0, 0, 0]          # loss sum, correct, samples of the current epoch
+        self.sums = [0.0, 0, 0]          # loss sum, correct, samples counted of the current epoch
+        self.seen = 0                    # samples seen this epoch; outputs[counted:seen] are not counted yet
+        self.outputs: Array | None = None
+        self.diverged: TrainingError | None = None
         self.mistakes = 0                # perceptron: samples misclassified this epoch
         self.best: tuple[float, Array] | None = None
         self.waited = 0
@@ -776,21 +804,50 @@ class Trainer:
         self.perm = self.rng.permutation(n) if shuffle else np.arange(n)
         self.batch = 0
         self.sums = [0.0, 0, 0]
+        self.seen = 0
         self.mistakes = 0
 
     def _step_event(self) -> Step:
+        return Step(self.step, self.epoch + 1, self.batch, self.batches, self.seen, self.seconds, self._running)
+
+    def _running(self) -> tuple[float, float | None]:
+        """This epoch's loss and accuracy so far."""
+        self._count_outputs()
         loss_sum, correct, seen = self.sums
         running = loss_sum if self.sum_loss else loss_sum / max(seen, 1)
         acc = correct / seen if self.data.train.labels is not None and seen else None
-        return Step(self.step, self.epoch + 1, self.batch, self.batches, running, acc, seen, self.seconds)
+        return running, acc
+
+    def _count_outputs(self) -> None:
+        """Add the kept outputs of the samples seen but not yet counted to the epoch's loss and
+        accuracy, in one pass over all of them; note the first update whose loss was not finite."""
+        lo, hi = self.sums[2], self.seen
+        if hi <= lo or self.outputs is None:
+            return
+        rows = self.perm[lo:hi]
+        Y = self.outputs[lo:hi]
+        loss_fn = LOSSES[self.problem.loss]
+        per_sample = loss_fn.term(Y, self.T[rows]).sum(axis=1)
+        if loss_fn.mean_over == "all":
+            per_sample /= Y.shape[1]
+        total = float(per_sample.sum())
+        if not math.isfinite(total) and self.diverged is None:
+            first = lo + int(np.argmin(np.isfinite(per_sample)))
+            update = self.step - self.batch + first // self.batch_size + 1
+            self.diverged = self._diverged(float(per_sample[first - lo]), update)
+        self.sums[0] += total
+        if self.data.train.labels is not None:
+            self.sums[1] += int(np.count_nonzero(predicted_labels(Y, self.template) == self.data.train.labels[rows]))
+        self.sums[2] = hi
 
     def _run_gradient(self) -> Iterator[Step | Report]:
         s, p = self.settings, self.params
-        train, T, labels = self.data.train, self.T, self.data.train.labels
+        train, T = self.data.train, self.T
         n, B = train.n, self.batch_size
         layers, loss = p.layers, self.problem.loss
         into = (p.grad_W, p.grad_b)
         opt = self.optimizer
+        scale = opt.grad_scale
         full = B == n           # full batch: the order of samples does not matter, so no shuffling
         upto = p.values.size if s.update_biases else p.n_weights
         wslice = slice(0, p.n_weights)
@@ -802,48 +859,37 @@ class Trainer:
         values, grads = p.values[:upto], p.grads[:upto]           # views made once, used every step
         w_values, w_grads = p.values[wslice], p.grads[wslice]
         everything = slice(0, upto)
-        X, template, sum_loss = train.X, self.template, self.sum_loss
-        sums = self.sums
+        X = train.X
+        if self.outputs is None:
+            self.outputs = np.empty((n, len(self.template.outputs)), self.dtype)
         while (reason := self._done_reason()) is None:
             if self.perm is None:
                 self._start_epoch(n)
-                sums = self.sums
             while self.batch < self.batches:
                 lo = self.batch * B
                 idx = self.perm[lo:lo + B]
                 if self.before_step is not None:
                     self.before_step(self, idx)
                 t0 = time.perf_counter()
-                if full:
-                    xb, tb, lb = X, T, labels
-                else:
-                    xb, tb = self._take(X, idx), T[idx]
-                    lb = None if labels is None else labels[idx]
+                xb, tb = (X, T) if full else (self._take(X, idx), T[idx])
                 fwd = forward(layers, xb)
-                Y = fwd.output
-                batch_loss = float(error_terms(loss, Y, tb).sum())
-                if not math.isfinite(batch_loss):
-                    raise self._diverged(batch_loss)
-                nb = Y.shape[0]
-                sums[0] += batch_loss if sum_loss else batch_loss * nb
-                if lb is not None:
-                    sums[1] += int(np.count_nonzero(predicted_labels(Y, template) == lb))
-                sums[2] += nb
+                self.outputs[lo:lo + len(xb)] = fwd.output       # the loss and accuracy are counted later
+                self.seen = lo + len(xb)
                 opt.begin()
                 if sequential:
                     # each layer's gradient from the layers above as already updated this step
                     for li in range(len(layers) - 1, -1, -1):
-                        backward(layers, loss, fwd, tb, into)
+                        backward(layers, loss, fwd, tb, into, scale, check=False)
                         parts = [p.weight_slices[li]] + ([p.bias_slices[li]] if s.update_biases
                                                           and p.bias_slices[li] is not None else [])
                         for sl in parts:
                             if l2 and sl.stop <= nw:
-                                p.grads[sl] += l2 * p.values[sl]
+                                p.grads[sl] += (scale * l2) * p.values[sl]
                             opt.apply(p.values[sl], p.grads[sl], sl)
                 else:
-                    backward(layers, loss, fwd, tb, into)
+                    backward(layers, loss, fwd, tb, into, scale, check=False)
                     if l2:
-                        np.multiply(w_values, l2, out=l2_work)
+                        np.multiply(w_values, scale * l2, out=l2_work)
                         w_grads += l2_work
                     if halves is None:
                         opt.apply(values, grads, everything)
@@ -852,12 +898,17 @@ class Trainer:
                 if (self.step + 1) % FLUSH_EVERY == 0:
                     opt.flush()
                 why = yield from self._count_step(t0)
+                if self.diverged is not None:
+                    raise self.diverged
                 if why == "interrupted":
                     self.result = self._finish(why)
                     return
                 if why == "limit":
                     break
             if self.batch >= self.batches:
+                self._count_outputs()
+                if self.diverged is not None:
+                    raise self.diverged
                 self.epoch += 1
                 self.perm = None
                 if not self.report_every:
@@ -902,10 +953,10 @@ class Trainer:
         opt.apply(p.values[b], p.grads[b], b)
         job.result()
 
-    def _diverged(self, value: float) -> TrainingError:
+    def _diverged(self, value: float, update: int) -> TrainingError:
         what = "NaN" if math.isnan(value) else "infinite"
         return TrainingError(
-            f"the loss became {what} in epoch {self.epoch + 1} (update {self.step + 1}) at learning rate "
+            f"the loss became {what} in epoch {self.epoch + 1} (update {update}) at learning rate "
             f"{self.settings.learning_rate:g}: training stopped; try a smaller learning rate, e.g. "
             f"--learning-rate {self.settings.learning_rate / 10:g}", file=self.problem.source)
 
@@ -917,9 +968,9 @@ class Trainer:
         if self.exact_loss:
             loss, acc = self.evaluate(self.data.train)
         else:
-            loss_sum, correct, seen = self.sums
-            loss = loss_sum if self.sum_loss else loss_sum / max(seen, 1)
-            acc = correct / seen if self.data.train.labels is not None and seen else None
+            loss, acc = self._running()
+            if self.diverged is not None:
+                raise self.diverged
         rec["loss"] = loss
         if acc is not None:
             rec["accuracy"] = acc
@@ -995,6 +1046,7 @@ class Trainer:
                 self.sums[0] += float(error_terms(self.problem.loss, y, t).sum())
                 self.sums[1] += 0 if wrong else 1
                 self.sums[2] += 1
+                self.seen += 1
                 if wrong:
                     self.mistakes += 1
                     W, b = layer.weights, layer.bias       # views of the flat parameters
@@ -1032,6 +1084,7 @@ class Trainer:
 
     def checkpoint(self) -> dict[str, Any]:
         """Everything needed to continue exactly where the run stopped: arrays and JSON-able info."""
+        self._count_outputs()
         arrays: dict[str, Array] = {}
         if self.optimizer is not None:
             arrays.update({f"opt_{k}": v for k, v in self.optimizer.state.items()})
@@ -1061,6 +1114,7 @@ class Trainer:
         self.epoch, self.step, self.batch = int(info["epoch"]), int(info["step"]), int(info["batch"])
         self.seconds = float(info["seconds"])
         self.sums = [float(info["sums"][0]), int(info["sums"][1]), int(info["sums"][2])]
+        self.seen = self.sums[2]
         self.mistakes = int(info["mistakes"])
         self.history = list(info["history"])
         self.perm = arrays.get("perm")

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from nncalc.engine import error_terms, forward
+from nncalc.engine import backward, error_terms, forward
 from nncalc.functions import ACTIVATIONS, LOSSES
 from nncalc.problem import problem_from_doc, with_overrides
 from nncalc.trace import build_trace, values_of
@@ -130,6 +130,20 @@ def test_update_is_one_gradient_descent_step(spec):
     eta = trace["eta"].value
     for name, value in trace.problem.network.parameter_values().items():
         assert trace[f"new.{name}"].value == pytest.approx(value - eta * trace[f"grad.{name}"].value, rel=1e-12)
+
+
+@SETTINGS
+@given(problems(), st.sampled_from([-0.3, 0.5, 2.0]))
+def test_a_scaled_backward_pass_scales_every_delta_and_gradient(spec, scale):
+    # the trainer folds -eta into the output deltas; every later delta and gradient follows linearly
+    problem = load(spec)
+    layers, fwd = problem.network.layers, forward(problem.network.layers, problem.inputs)
+    plain = backward(layers, problem.loss, fwd, problem.targets)
+    scaled = backward(layers, problem.loss, fwd, problem.targets, scale=scale)
+    for kind in ("delta", "grad_W", "grad_b"):
+        for a, b in zip(getattr(plain, kind), getattr(scaled, kind)):
+            if a is not None:
+                np.testing.assert_allclose(b, scale * a, rtol=1e-12, atol=1e-15, err_msg=kind)
 
 
 def test_every_smooth_activation_and_loss_is_drawn():

@@ -284,6 +284,62 @@ def test_nan_loss_stops_with_the_epoch_and_a_smaller_rate(tmp_path):
     assert "in epoch" in message and "smaller learning rate" in message and "--learning-rate 1" in message
 
 
+def _batch_losses_before_each_update(p, s, data):
+    """Run the trainer, and beside it work out every batch's loss and correct count at the weights
+    before its update, the way the progress bar's running values must add up."""
+    from nncalc.engine import error_terms, forward
+    from nncalc.train import Step, predicted_labels
+
+    seen = []
+
+    def before(trainer, idx):
+        Y = forward(trainer.params.layers, data.train.X[idx]).output
+        E = float(error_terms(p.loss, Y, data.train.T[idx]).sum()) * len(idx)
+        seen.append((E, int(np.count_nonzero(predicted_labels(Y, p.network) == data.train.labels[idx])), len(idx)))
+
+    t = Trainer(p, s, data, before_step=before)
+    running = []
+    for event in t.run():
+        if isinstance(event, Step):
+            running.append((event.epoch, event.batch, event.samples, event.loss, event.accuracy))
+    return t, seen, running
+
+
+def test_running_loss_and_accuracy_count_every_batch_at_the_weights_before_its_update(tmp_path, monkeypatch):
+    monkeypatch.setattr("nncalc.train.EXACT_LOSS_WORK", 0)    # reports use the running values, as on MNIST
+    p, s, data = _spiral(tmp_path)
+    t, seen, running = _batch_losses_before_each_update(p, s, data)
+    assert len(seen) == len(running) == 3 * 6
+    for k, (epoch, batch, samples, loss, accuracy) in enumerate(running):
+        this_epoch = seen[k - batch + 1:k + 1]
+        assert samples == sum(n for _, _, n in this_epoch)
+        assert loss == pytest.approx(sum(E for E, _, _ in this_epoch) / samples, rel=1e-12)
+        assert accuracy == sum(c for _, c, _ in this_epoch) / samples
+    # the history's loss is the last batch's running value, whether or not anything read it before
+    assert t.history[-1]["loss"] == pytest.approx(running[-1][3], rel=1e-12)
+    unread = train(p, s, data)
+    assert unread.history[-1]["loss"] == t.history[-1]["loss"]
+    assert unread.history[-1]["accuracy"] == t.history[-1]["accuracy"]
+
+
+def test_a_loss_that_turns_nan_mid_epoch_names_its_update_whether_or_not_progress_was_read(tmp_path):
+    text = SPIRAL.replace("tanh", "relu").replace("softmax", "linear").replace("cross_entropy", "mse")
+    p = from_text(text % (0, "{name: sgd, learning_rate: 1.0e+30}"), tmp_path)
+    s = replace(settings_from_problem(p), epochs=1)
+    from nncalc.data import load_data
+
+    data = data_for(p, load_data(p.data_source, base_dir=tmp_path, file=p.source), s.validation_split)
+    reading, last = Trainer(p, s, data), 0
+    with pytest.raises(TrainingError) as eager:
+        for event in reading.run():
+            last = event.step if hasattr(event, "step") else last
+            getattr(event, "loss", None)
+    with pytest.raises(TrainingError) as lazy:
+        train(p, s, data)
+    assert str(eager.value) == str(lazy.value)
+    assert f"(update {last})" in str(eager.value) and 1 < last < 6     # the loss of a batch mid-epoch
+
+
 def test_float32_training(tmp_path):
     p, s, data = _spiral(tmp_path)
     t = train(p, replace(s, dtype="float32"), data)
