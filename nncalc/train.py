@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Iterator, Sequence
 
@@ -31,7 +30,6 @@ FULL = "full"
 EVAL_CHUNK = 10_000          # samples per forward pass when evaluating a whole split
 EXACT_LOSS_WORK = 5_000_000  # up to this many samples x parameters, reports recompute the training loss
 FLUSH_EVERY = 100            # steps between flushing near-denormal optimizer state to zero
-PARALLEL_MIN = 150_000       # parameters from which an update is split across two threads
 
 
 class TrainingError(NncalcError):
@@ -533,7 +531,7 @@ class FlatOptimizer:
     the engine folds grad_scale into the output deltas, so that SGD's step is the single pass p += h.
 
     `begin()` once per step, then `apply(p, h, state_slice)` for the parts to update (all at once, or
-    layer by layer for the sequential order, or in two halves on two threads). h may be overwritten.
+    layer by layer for the sequential order). h may be overwritten.
     """
 
     state_names: tuple[str, ...] = ()
@@ -750,7 +748,6 @@ class Trainer:
         self.waited = 0
         self.stop_requested = False
         self.result: TrainResult | None = None
-        self._pool: ThreadPoolExecutor | None = None
 
     # ---- public helpers
 
@@ -779,13 +776,8 @@ class Trainer:
 
     def run(self) -> Iterator[Step | Report]:
         # overflow on the way to a NaN loss is reported as a TrainingError, not as NumPy warnings
-        try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-                yield from self._run()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown()
-                self._pool = None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            yield from self._run()
 
     def _run(self) -> Iterator[Step | Report]:
         if self.settings.optimizer == "perceptron":
@@ -855,7 +847,6 @@ class Trainer:
         l2 = s.l2
         l2_work = np.empty(nw, self.dtype) if l2 else None
         sequential = s.update_order == "sequential"
-        halves = self._halves(upto) if not sequential else None
         values, grads = p.values[:upto], p.grads[:upto]           # views made once, used every step
         w_values, w_grads = p.values[wslice], p.grads[wslice]
         everything = slice(0, upto)
@@ -891,10 +882,7 @@ class Trainer:
                     if l2:
                         np.multiply(w_values, scale * l2, out=l2_work)
                         w_grads += l2_work
-                    if halves is None:
-                        opt.apply(values, grads, everything)
-                    else:
-                        self._apply_parallel(halves)
+                    opt.apply(values, grads, everything)
                 if (self.step + 1) % FLUSH_EVERY == 0:
                     opt.flush()
                 why = yield from self._count_step(t0)
@@ -937,21 +925,6 @@ class Trainer:
         """The batch's rows of X in the training dtype."""
         xb = X[idx]     # fancy indexing gathers faster than np.take into a reused buffer
         return xb if xb.dtype == self.dtype else xb.astype(self.dtype)
-
-    def _halves(self, upto: int) -> list[slice] | None:
-        if upto < PARALLEL_MIN:
-            return None
-        mid = upto // 2
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nncalc-update")
-        return [slice(0, mid), slice(mid, upto)]
-
-    def _apply_parallel(self, halves: list[slice]) -> None:
-        """Large updates are elementwise: half on a helper thread, half here (NumPy releases the GIL)."""
-        p, opt = self.params, self.optimizer
-        a, b = halves
-        job = self._pool.submit(opt.apply, p.values[a], p.grads[a], a)
-        opt.apply(p.values[b], p.grads[b], b)
-        job.result()
 
     def _diverged(self, value: float, update: int) -> TrainingError:
         what = "NaN" if math.isnan(value) else "infinite"
