@@ -82,3 +82,24 @@ def test_confusion_matrix_of_ten_classes_fits_80_columns_without_cutting_a_count
     text = buffer.getvalue()
     assert "…" not in text
     assert text.count("1135") == 10
+
+
+def test_progress_metrics_show_the_running_loss_accuracy_and_speed_mid_epoch():
+    from nncalc.bundled import resolve
+    from nncalc.data import load_data
+    from nncalc.problem import load_problem
+    from nncalc.render.train import progress_metrics
+    from nncalc.train import Step, Trainer, data_for, settings_from_problem
+
+    p = load_problem(resolve("spiral"))
+    s = settings_from_problem(p)
+    data = data_for(p, load_data(p.data_source, base_dir=resolve("spiral").parent, file=p.source),
+                    s.validation_split, s.dtype)
+    trainer = Trainer(p, s, data)
+    for event in trainer.run():
+        if isinstance(event, Step) and event.epoch == 2 and event.batch == 5:
+            text = progress_metrics(event, trainer)
+            break
+    loss, acc = event.loss, event.accuracy
+    assert 0 < loss < 1 and 0 < acc <= 1 and event.samples == 5 * trainer.batch_size
+    assert text.startswith(f"loss {loss:.4g}  acc {100 * acc:.2f}%  ") and text.endswith(" samples/s")
