@@ -590,9 +590,9 @@ class Momentum(FlatOptimizer):
             v += h                   # v = lambda v - (1 - lambda) g
             if nesterov:
                 h += mu * v          # the look-ahead lambda v - (1 - lambda) g
+                h *= self.lr
             else:
-                h[...] = v
-            h *= self.lr
+                np.multiply(v, self.lr, out=h)
             p += h
             return
         mu_v = self.state["mu_velocity"][sl]
@@ -810,6 +810,13 @@ class Trainer:
         acc = correct / seen if self.data.train.labels is not None and seen else None
         return running, acc
 
+    def _counted_running(self) -> tuple[float, float | None]:
+        """_running() inside the loop, where a loss that was not finite ends the run."""
+        values = self._running()
+        if self.diverged is not None:
+            raise self.diverged
+        return values
+
     def _count_outputs(self) -> None:
         """Add the kept outputs of the samples seen but not yet counted to the epoch's loss and
         accuracy, in one pass over all of them; note the first update whose loss was not finite."""
@@ -894,9 +901,7 @@ class Trainer:
                 if why == "limit":
                     break
             if self.batch >= self.batches:
-                self._count_outputs()
-                if self.diverged is not None:
-                    raise self.diverged
+                self._counted_running()
                 self.epoch += 1
                 self.perm = None
                 if not self.report_every:
@@ -941,9 +946,7 @@ class Trainer:
         if self.exact_loss:
             loss, acc = self.evaluate(self.data.train)
         else:
-            loss, acc = self._running()
-            if self.diverged is not None:
-                raise self.diverged
+            loss, acc = self._counted_running()
         rec["loss"] = loss
         if acc is not None:
             rec["accuracy"] = acc
