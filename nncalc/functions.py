@@ -18,13 +18,30 @@ Array = np.ndarray
 
 def sigmoid(z: Array) -> Array:
     """1 / (1 + e^-z). Where e^-z overflows (z < -709 in float64) the result is its limit, 0: the
-    formula stays exact to the last bit everywhere else, and four in-place passes keep training fast."""
-    out = np.array(z, dtype=np.result_type(z, np.float32))     # a fresh array, 0-d included
-    np.negative(out, out=out)
-    with np.errstate(over="ignore"):
+    formula stays exact to the last bit everywhere else, and four in-place passes keep training fast.
+    Inside a caller's np.errstate(over="ignore"), as the trainer's, it sets none of its own: that
+    costs as much as one of the passes (measured)."""
+    if isinstance(z, np.ndarray) and z.ndim and z.dtype in _FLOATS:
+        out = np.negative(z)
+    else:       # 0-d, integers, scalars: a fresh float array
+        out = np.negative(z, out=np.empty(np.shape(z), np.result_type(z, np.float32)))
+    if np.geterr()["over"] == "ignore":
         np.exp(out, out=out)
+    else:
+        with np.errstate(over="ignore"):
+            np.exp(out, out=out)
     out += 1.0
     return np.reciprocal(out, out=out)
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def sigmoid_derivative(a: Array) -> Array:
+    """out (1 - out), from the sigmoid's output a."""
+    d = 1.0 - a
+    d *= a
+    return d
 
 
 def softmax(z: Array) -> Array:
@@ -52,7 +69,7 @@ class ActivationFn:
 
 ACTIVATIONS: dict[str, ActivationFn] = {
     "sigmoid": ActivationFn(
-        lambda z, _: sigmoid(z), lambda z, a, _: a * (1.0 - a),
+        lambda z, _: sigmoid(z), lambda z, a, _: sigmoid_derivative(a),
         "out (1 - out)"),
     "tanh": ActivationFn(
         lambda z, _: np.tanh(z), lambda z, a, _: 1.0 - a * a,
@@ -175,10 +192,17 @@ LOSSES: dict[str, LossFn] = {
         "mean over samples of -sum_k t_k log out_k"),
 }
 
+def _softmax_delta(Y: Array, T: Array) -> Array:
+    """Y sum_k t_k - T: softmax with cross-entropy, any targets (Y - T for one-hot ones)."""
+    d = Y * np.add.reduce(T, axis=1, keepdims=True)
+    d -= T
+    return d
+
+
 # (activation, loss) pairs whose delta = dE/dnet (times the loss divisor) has a simpler, stable
 # closed form than dE/dout * dout/dnet, which is 0/0 when a sigmoid saturates and a Jacobian for
 # softmax. Rows are samples; softmax's form holds for any target, one-hot or not.
 FUSED_DELTAS: dict[tuple[str, str], Callable[[Array, Array], Array]] = {
     ("sigmoid", "binary_cross_entropy"): lambda Y, T: Y - T,
-    ("softmax", "cross_entropy"): lambda Y, T: Y * T.sum(axis=1, keepdims=True) - T,
+    ("softmax", "cross_entropy"): lambda Y, T: _softmax_delta(Y, T),
 }

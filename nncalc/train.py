@@ -30,6 +30,7 @@ FULL = "full"
 EVAL_CHUNK = 10_000          # samples per forward pass when evaluating a whole split
 EXACT_LOSS_WORK = 5_000_000  # up to this many samples x parameters, reports recompute the training loss
 FLUSH_EVERY = 100            # steps between flushing near-denormal optimizer state to zero
+COUNT_CHUNK = 16_384         # kept outputs counted per pass: the temporaries stay in the CPU's cache
 
 
 class TrainingError(NncalcError):
@@ -819,25 +820,31 @@ class Trainer:
 
     def _count_outputs(self) -> None:
         """Add the kept outputs of the samples seen but not yet counted to the epoch's loss and
-        accuracy, in one pass over all of them; note the first update whose loss was not finite."""
+        accuracy, a cache-sized chunk of them at a time; note the first update whose loss was not finite."""
         lo, hi = self.sums[2], self.seen
         if hi <= lo or self.outputs is None:
             return
+        t0 = time.perf_counter()
+        for start in range(lo, hi, COUNT_CHUNK):
+            self._count_rows(start, min(start + COUNT_CHUNK, hi))
+        self.sums[2] = hi
+        self.seconds += time.perf_counter() - t0        # training time includes counting what it reports
+
+    def _count_rows(self, lo: int, hi: int) -> None:
         rows = self.perm[lo:hi]
         Y = self.outputs[lo:hi]
         loss_fn = LOSSES[self.problem.loss]
-        per_sample = loss_fn.term(Y, self.T[rows]).sum(axis=1)
-        if loss_fn.mean_over == "all":
-            per_sample /= Y.shape[1]
-        total = float(per_sample.sum())
+        terms = loss_fn.term(Y, self.T[rows])
+        per_output = Y.shape[1] if loss_fn.mean_over == "all" else 1
+        total = float(terms.sum()) / per_output
         if not math.isfinite(total) and self.diverged is None:
-            first = lo + int(np.argmin(np.isfinite(per_sample)))
-            update = self.step - self.batch + first // self.batch_size + 1
-            self.diverged = self._diverged(float(per_sample[first - lo]), update)
+            per_sample = terms.sum(axis=1) / per_output
+            first = int(np.argmin(np.isfinite(per_sample)))
+            update = self.step - self.batch + (lo + first) // self.batch_size + 1
+            self.diverged = self._diverged(float(per_sample[first]), update)
         self.sums[0] += total
         if self.data.train.labels is not None:
             self.sums[1] += int(np.count_nonzero(predicted_labels(Y, self.template) == self.data.train.labels[rows]))
-        self.sums[2] = hi
 
     def _run_gradient(self) -> Iterator[Step | Report]:
         s, p = self.settings, self.params
