@@ -20,6 +20,14 @@ def test_sigmoid_of_extreme_net_inputs_is_its_limit_without_warnings():
     assert out[2] == pytest.approx(9.357622968840175e-14, rel=1e-15)
 
 
+@pytest.mark.parametrize("mode", ["raise", "ignore"])
+def test_sigmoid_overflows_silently_whatever_the_callers_errstate(mode):
+    # inside the trainer's errstate(over="ignore") it sets none of its own; elsewhere it must
+    with np.errstate(over=mode):
+        out = sigmoid(EXTREME)
+    assert out[0] == 0.0 and out[-1] == 1.0
+
+
 def test_sigmoid_keeps_float32_and_accepts_a_single_number():
     assert sigmoid(np.ones(3, dtype=np.float32)).dtype == np.float32
     assert float(sigmoid(np.array(0.464))) == pytest.approx(0.613962657, abs=5e-10)  # NNBasic out_h1

@@ -305,8 +305,10 @@ def _batch_losses_before_each_update(p, s, data):
     return t, seen, running
 
 
-def test_running_loss_and_accuracy_count_every_batch_at_the_weights_before_its_update(tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk", [16_384, 7])       # counted in one pass per read, or in pieces across batches
+def test_running_loss_and_accuracy_count_every_batch_at_the_weights_before_its_update(tmp_path, monkeypatch, chunk):
     monkeypatch.setattr("nncalc.train.EXACT_LOSS_WORK", 0)    # reports use the running values, as on MNIST
+    monkeypatch.setattr("nncalc.train.COUNT_CHUNK", chunk)
     p, s, data = _spiral(tmp_path)
     t, seen, running = _batch_losses_before_each_update(p, s, data)
     assert len(seen) == len(running) == 3 * 6
@@ -322,7 +324,10 @@ def test_running_loss_and_accuracy_count_every_batch_at_the_weights_before_its_u
     assert unread.history[-1]["accuracy"] == t.history[-1]["accuracy"]
 
 
-def test_a_loss_that_turns_nan_mid_epoch_names_its_update_whether_or_not_progress_was_read(tmp_path):
+@pytest.mark.parametrize("chunk", [16_384, 7])
+def test_a_loss_that_turns_nan_mid_epoch_names_its_update_whether_or_not_progress_was_read(tmp_path, monkeypatch,
+                                                                                          chunk):
+    monkeypatch.setattr("nncalc.train.COUNT_CHUNK", chunk)
     text = SPIRAL.replace("tanh", "relu").replace("softmax", "linear").replace("cross_entropy", "mse")
     p = from_text(text % (0, "{name: sgd, learning_rate: 1.0e+30}"), tmp_path)
     s = replace(settings_from_problem(p), epochs=1)
@@ -338,6 +343,19 @@ def test_a_loss_that_turns_nan_mid_epoch_names_its_update_whether_or_not_progres
         train(p, s, data)
     assert str(eager.value) == str(lazy.value)
     assert f"(update {last})" in str(eager.value) and 1 < last < 6     # the loss of a batch mid-epoch
+
+
+def test_training_time_includes_counting_the_reported_loss(tmp_path, monkeypatch):
+    import nncalc.train as train_module
+
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(train_module.time, "perf_counter", lambda: float(next(ticks)))
+    p, s, data = _spiral(tmp_path)
+    t = Trainer(p, s, data)
+    step = next(iter(t.run()))          # one update: t0, then its end, one tick apart
+    assert t.seconds == 1.0
+    step.loss                           # counting the kept outputs is timed as training too
+    assert t.seconds == 2.0
 
 
 def test_float32_training(tmp_path):
