@@ -142,7 +142,8 @@ class BareLoop:
 # ---------------------------------------------------------------- the tools, one epoch at a time
 
 class NncalcTool:
-    """nncalc's trainer on the bundled problem (`problems/mnist-mlp.yaml` or `mnist-modern.yaml`)."""
+    """nncalc's trainer on the bundled problem (`problems/mnist-mlp.yaml` or `mnist-modern.yaml`). It
+    reads MNIST through its own loader, as a user's run does, not from the peers' `data`."""
 
     def __init__(self, cfg: dict, epochs: int, data=None) -> None:
         from dataclasses import replace
@@ -177,7 +178,7 @@ class NncalcTool:
 class BareTool:
     def __init__(self, cfg: dict, epochs: int, data) -> None:
         Xtr, ytr, self.Xte, self.yte = data
-        self.loop, self.updates, self.per_epoch = BareLoop(cfg, Xtr, ytr), None, -(-len(Xtr) // cfg["batch"])
+        self.loop, self.per_epoch = BareLoop(cfg, Xtr, ytr), -(-len(Xtr) // cfg["batch"])
         self.updates = self.loop.updates()
 
     def epoch(self) -> float:
