@@ -272,10 +272,12 @@ class SklearnTool:
         from sklearn.exceptions import ConvergenceWarning
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(int(THREADS)), warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            self.clf.fit(X, y)
-        self.ends.put(None)
+        try:
+            with threadpool_limits(int(THREADS)), warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                self.clf.fit(X, y)
+        finally:
+            self.ends.put(None)         # fit's end, or its failure: the waiting epoch() must not hang
 
     def epoch(self) -> float:
         t0 = time.perf_counter()
@@ -283,7 +285,10 @@ class SklearnTool:
             self.thread.start()
         else:
             self.go.release()
-        return self.ends.get() - t0
+        end = self.ends.get()
+        if end is None:
+            raise RuntimeError("scikit-learn's fit ended before its last epoch")
+        return end - t0
 
     def accuracy(self) -> float:
         self.go.release()
@@ -331,8 +336,10 @@ def paired(config: str, tools: list[str], epochs: int) -> list[str]:
         ratio = ""
         if t != "nncalc" and "nncalc" in times:
             r = [a / b for a, b in zip(times["nncalc"], times[t])]
-            q = statistics.quantiles(r, n=4)
-            ratio = f"{statistics.median(r):.2f}x ({q[0]:.2f}-{q[2]:.2f})"
+            ratio = f"{statistics.median(r):.2f}x"
+            if len(r) > 1:
+                q = statistics.quantiles(r, n=4)
+                ratio += f" ({q[0]:.2f}-{q[2]:.2f})"
         rows.append(f"| {config}: {SETTINGS[config]} | {LABELS[t]} | {statistics.median(times[t]):.3f} | {ratio} | "
                     f"{100 * runner.accuracy():.2f}% |")
     return rows
