@@ -192,6 +192,7 @@ LOSSES: dict[str, LossFn] = {
         "mean over samples of -sum_k t_k log out_k"),
 }
 
+
 def _softmax_delta(Y: Array, T: Array) -> Array:
     """Y sum_k t_k - T: softmax with cross-entropy, any targets (Y - T for one-hot ones)."""
     d = Y * np.add.reduce(T, axis=1, keepdims=True)
@@ -204,5 +205,5 @@ def _softmax_delta(Y: Array, T: Array) -> Array:
 # softmax. Rows are samples; softmax's form holds for any target, one-hot or not.
 FUSED_DELTAS: dict[tuple[str, str], Callable[[Array, Array], Array]] = {
     ("sigmoid", "binary_cross_entropy"): lambda Y, T: Y - T,
-    ("softmax", "cross_entropy"): lambda Y, T: _softmax_delta(Y, T),
+    ("softmax", "cross_entropy"): _softmax_delta,
 }
