@@ -434,7 +434,12 @@ _TOP_KEYS = ("name", "description", "source", "network", "loss", "learning_rate"
 
 
 def problem_from_doc(doc: YamlDoc) -> Problem:
-    """Validate a parsed problem file into a Problem; every failure names the key path and line."""
+    """Validate a parsed problem file into a Problem (a GraphProblem for a file with `graph:`, validated
+    by nncalc.graph); every failure names the key path and line."""
+    from .graph import graph_problem_from_doc, is_graph_doc
+
+    if is_graph_doc(doc.data):
+        return graph_problem_from_doc(doc)
     try:
         return _problem(doc)
     except _Invalid as exc:
@@ -501,6 +506,10 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
     """A copy of the problem with weights, biases, inputs or the learning rate replaced by name."""
     if not overrides:
         return problem
+    if not isinstance(problem, Problem):
+        from .graph.load import with_overrides as graph_overrides
+
+        return graph_overrides(problem, overrides)
     params = {p.name: p for p in problem.network.parameters()}
     layers = [replace(layer, weights=layer.weights.copy(),
                       bias=None if layer.bias is None else layer.bias.copy())

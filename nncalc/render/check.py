@@ -296,10 +296,10 @@ def derivations(trace: Trace, names: list[str], decimals: int = 9, unicode: bool
     inputs' lines first. A line belongs to the quantity its left-hand side names (slide notation is
     resolved like an answers file's), with the more deeply indented lines that continue it; where the
     derivation has no such line, the trace's own record stands in."""
-    from ..answers import NameResolver
+    from ..answers import name_resolver
     from .explain import explain_lines
 
-    resolver = NameResolver(trace)
+    resolver = name_resolver(trace)
     by_name: dict[str, list[str]] = {}
     current, indent = None, 0
     for line in explain_lines(trace, decimals, unicode, width=width):

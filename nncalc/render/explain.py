@@ -89,6 +89,12 @@ def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True, width: 
                   header: bool = True) -> list[str]:
     """The derivation, one equation per line (or wrapped at `width`, aligned on '=' as the slides do);
     header=False leaves out the problem's name and description (a report has its own heading)."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import explain_lines as graph_lines
+
+        return graph_lines(trace, decimals, unicode, width, header)
     return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines(header)
 
 
