@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import ComputeError
 from .functions import FUSED_DELTAS, LOSSES
-from .problem import Layer
+from .problem import Layer, backprop_blocker
 
 Array = np.ndarray
 
@@ -78,12 +78,9 @@ def error_terms(loss: str, Y: Array, T: Array) -> Array:
 
 def check_backprop(layers: Sequence[Layer], loss: str) -> None:
     """Raise ComputeError, saying why, when some layer's activation has no usable derivative."""
-    for l, layer in enumerate(layers):
-        act = layer.activation
-        fused = (act.name, loss) in FUSED_DELTAS and l == len(layers) - 1
-        if not act.has_derivative and not fused:
-            raise ComputeError(f"cannot backpropagate through layer {l + 1} ({', '.join(layer.units)}): "
-                               f"activation {act.name}: {act.fn.no_derivative}")
+    blocker = backprop_blocker(layers, loss)
+    if blocker:
+        raise ComputeError(blocker)
 
 
 def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array,
