@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from .errors import ComputeError
-from .functions import FUSED_DELTAS, LOSSES
+from .ops import LOSSES, fused_delta
 from .problem import Layer
 
 Array = np.ndarray
@@ -80,7 +80,7 @@ def check_backprop(layers: Sequence[Layer], loss: str) -> None:
     """Raise ComputeError, saying why, when some layer's activation has no usable derivative."""
     for l, layer in enumerate(layers):
         act = layer.activation
-        fused = (act.name, loss) in FUSED_DELTAS and l == len(layers) - 1
+        fused = fused_delta(act.name, loss) is not None and l == len(layers) - 1
         if not act.has_derivative and not fused:
             raise ComputeError(f"cannot backpropagate through layer {l + 1} ({', '.join(layer.units)}): "
                                f"activation {act.name}: {act.fn.no_derivative}")
@@ -107,18 +107,18 @@ def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array,
     grad_W: list[Array] = [None] * L
     grad_b: list[Array | None] = [None] * L
     Y = fwd.output
-    if into is None or (layers[-1].activation.name, loss) not in FUSED_DELTAS:
+    if into is None or fused_delta(layers[-1].activation.name, loss) is None:
         dE_dout[-1] = LOSSES[loss].dout(Y, T)
     for l in range(L - 1, -1, -1):
         layer = layers[l]
         act = layer.activation
         if l < L - 1:
             dE_dout[l] = delta[l + 1] @ layers[l + 1].weights
-        fused = FUSED_DELTAS.get((act.name, loss)) if l == L - 1 else None
+        fused = fused_delta(act.name, loss) if l == L - 1 else None
         if act.has_derivative:
             dout_dnet[l] = act.derivative(fwd.nets[l], fwd.outs[l + 1])
         if fused is not None:
-            delta[l] = fused(Y, T)
+            delta[l] = fused.delta(Y, T)
             divisor = LOSSES[loss].divisor(*Y.shape)
             if scale == 1.0:
                 delta[l] /= divisor

@@ -19,7 +19,7 @@ import numpy as np
 
 from .engine import backward, check_backprop, error_terms, forward
 from .errors import ComputeError, NncalcError, ProblemError, UsageError
-from .functions import LOSSES
+from .ops import LOSSES
 from .problem import Layer, Network, Problem, suggest
 from .yamlio import format_path
 
