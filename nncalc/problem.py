@@ -16,28 +16,14 @@ import numpy as np
 
 from .errors import ProblemError, UsageError
 from .functions import ACTIVATIONS, LOSSES, Activation
+from .layers import Dense
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
+
+Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
 
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
 LEARNING_RATE_NAMES = ("learning_rate", "eta")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True, eq=False)
-class Layer:
-    """A dense layer: net = W a + b, out = f(net). W is (units, fan_in), one row per unit."""
-
-    units: tuple[str, ...]
-    activation: Activation
-    weights: np.ndarray
-    weight_names: tuple[tuple[str, ...], ...]
-    bias: np.ndarray | None          # (units,); a shared bias is the same value repeated
-    bias_names: tuple[str, ...]      # one name if shared, one per unit otherwise, () if none
-    bias_shared: bool = False
-
-    @property
-    def n_params(self) -> int:
-        return self.weights.size + len(self.bias_names)
 
 
 @dataclass(frozen=True, eq=False)
