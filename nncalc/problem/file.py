@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ProblemError
-from ..functions import LOSSES
+from ..ops import LOSSES
 from ..schema import Invalid, choice, located, mapping, number, show, vector
 from ..yamlio import Path_, YamlDoc, read_yaml
 from .network import INITS, Network, network_from_spec
@@ -120,8 +120,9 @@ def _problem(doc: YamlDoc) -> Problem:
 
     loss = choice(spec.get("loss", "half_sse"), ("loss",), tuple(LOSSES), "loss", close=3)
     last = network.layers[-1]
-    if last.activation.name == "softmax" and loss != "cross_entropy":
-        raise Invalid(("loss",), f"a softmax output needs loss: cross_entropy, got '{loss}'")
+    if last.activation.fn.joint and last.activation.name not in LOSSES[loss].fused:
+        needs = " or ".join(name for name, op in LOSSES.items() if last.activation.name in op.fused)
+        raise Invalid(("loss",), f"a {last.activation.name} output needs loss: {needs}, got '{loss}'")
     learning_rate = number(spec.get("learning_rate", 0.1), ("learning_rate",))
 
     X = T = data_source = None

@@ -9,30 +9,16 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..functions import ACTIVATIONS, FUSED_DELTAS, Activation
+from ..layers import Dense
+from ..ops import ACTIVATIONS, Activation, fused_delta
 from ..schema import Invalid, choice, count, mapping, number, show, vector
 from ..schema import name as check_name, names as name_list
 from ..yamlio import Path_, format_path
 
+Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
+
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
 LEARNING_RATE_NAMES = ("learning_rate", "eta")
-
-
-@dataclass(frozen=True, eq=False)
-class Layer:
-    """A dense layer: net = W a + b, out = f(net). W is (units, fan_in), one row per unit."""
-
-    units: tuple[str, ...]
-    activation: Activation
-    weights: np.ndarray
-    weight_names: tuple[tuple[str, ...], ...]
-    bias: np.ndarray | None          # (units,); a shared bias is the same value repeated
-    bias_names: tuple[str, ...]      # one name if shared, one per unit otherwise, () if none
-    bias_shared: bool = False
-
-    @property
-    def n_params(self) -> int:
-        return self.weights.size + len(self.bias_names)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,8 +93,8 @@ def _activation(value: Any, path: Path_, is_output: bool) -> Activation:
     fn = ACTIVATIONS[name]
     if alpha is not None and fn.default_alpha is None:
         raise Invalid(path, f"activation '{name}' takes no alpha")
-    if name == "softmax" and not is_output:
-        raise Invalid(path, "softmax is only supported on the output layer")
+    if fn.joint and not is_output:
+        raise Invalid(path, f"{name} is only supported on the output layer")
     return Activation(name, alpha if alpha is not None else fn.default_alpha)
 
 
@@ -276,7 +262,7 @@ def backprop_blocker(layers: tuple[Layer, ...] | list[Layer], loss: str) -> str 
     that no fused output delta covers), or None."""
     for l, layer in enumerate(layers):
         act = layer.activation
-        fused = (act.name, loss) in FUSED_DELTAS and l == len(layers) - 1
+        fused = fused_delta(act.name, loss) is not None and l == len(layers) - 1
         if not act.has_derivative and not fused:
             return (f"cannot backpropagate through layer {l + 1} ({', '.join(layer.units)}): "
                     f"activation {act.name}: {act.fn.no_derivative}")
