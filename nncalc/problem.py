@@ -15,29 +15,15 @@ from typing import Any, Iterator
 import numpy as np
 
 from .errors import ProblemError, UsageError
-from .functions import ACTIVATIONS, LOSSES, Activation
+from .layers import Dense
+from .ops import ACTIVATIONS, LOSSES, Activation
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
+
+Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
 
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
 LEARNING_RATE_NAMES = ("learning_rate", "eta")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True, eq=False)
-class Layer:
-    """A dense layer: net = W a + b, out = f(net). W is (units, fan_in), one row per unit."""
-
-    units: tuple[str, ...]
-    activation: Activation
-    weights: np.ndarray
-    weight_names: tuple[tuple[str, ...], ...]
-    bias: np.ndarray | None          # (units,); a shared bias is the same value repeated
-    bias_names: tuple[str, ...]      # one name if shared, one per unit otherwise, () if none
-    bias_shared: bool = False
-
-    @property
-    def n_params(self) -> int:
-        return self.weights.size + len(self.bias_names)
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,8 +212,8 @@ def _activation(value: Any, path: Path_, is_output: bool) -> Activation:
     fn = ACTIVATIONS[name]
     if alpha is not None and fn.default_alpha is None:
         raise _Invalid(path, f"activation '{name}' takes no alpha")
-    if name == "softmax" and not is_output:
-        raise _Invalid(path, "softmax is only supported on the output layer")
+    if fn.joint and not is_output:
+        raise _Invalid(path, f"{name} is only supported on the output layer")
     return Activation(name, alpha if alpha is not None else fn.default_alpha)
 
 
@@ -434,12 +420,7 @@ _TOP_KEYS = ("name", "description", "source", "network", "loss", "learning_rate"
 
 
 def problem_from_doc(doc: YamlDoc) -> Problem:
-    """Validate a parsed problem file into a Problem (a GraphProblem for a file with `graph:`, validated
-    by nncalc.graph); every failure names the key path and line."""
-    from .graph import graph_problem_from_doc, is_graph_doc
-
-    if is_graph_doc(doc.data):
-        return graph_problem_from_doc(doc)
+    """Validate a parsed problem file into a Problem; every failure names the key path and line."""
     try:
         return _problem(doc)
     except _Invalid as exc:
@@ -469,8 +450,9 @@ def _problem(doc: YamlDoc) -> Problem:
     if loss not in LOSSES:
         raise _Invalid(("loss",), f"unknown loss '{loss}'{suggest(loss, LOSSES)}; expected one of {', '.join(LOSSES)}")
     last = network.layers[-1]
-    if last.activation.name == "softmax" and loss != "cross_entropy":
-        raise _Invalid(("loss",), f"a softmax output needs loss: cross_entropy, got '{loss}'")
+    if last.activation.fn.joint and last.activation.name not in LOSSES[loss].fused:
+        needs = " or ".join(name for name, op in LOSSES.items() if last.activation.name in op.fused)
+        raise _Invalid(("loss",), f"a {last.activation.name} output needs loss: {needs}, got '{loss}'")
     learning_rate = _number(spec.get("learning_rate", 0.1), ("learning_rate",))
 
     X = T = data_source = None
@@ -506,10 +488,6 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
     """A copy of the problem with weights, biases, inputs or the learning rate replaced by name."""
     if not overrides:
         return problem
-    if not isinstance(problem, Problem):
-        from .graph.load import with_overrides as graph_overrides
-
-        return graph_overrides(problem, overrides)
     params = {p.name: p for p in problem.network.parameters()}
     layers = [replace(layer, weights=layer.weights.copy(),
                       bias=None if layer.bias is None else layer.bias.copy())

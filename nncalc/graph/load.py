@@ -24,7 +24,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import ProblemError, UsageError
+from ..errors import ProblemError, UsageError, suggest
+from ..schema import Invalid, located, number
 from ..yamlio import Path_, YamlDoc, format_path
 from .model import DEFAULT_UPSTREAM_LOSS, Graph, GraphProblem
 from .parse import NAME, RESERVED, Node, ParseError, parse_expression, split_assignment
@@ -32,12 +33,6 @@ from .parse import NAME, RESERVED, Node, ParseError, parse_expression, split_ass
 TOP_KEYS = ("name", "description", "source", "graph", "values", "output", "parameters", "learning_rate",
             "eta", "upstream", "answers")
 MAX_NODES = 1_000_000
-
-
-class _Invalid(Exception):
-    def __init__(self, path: Path_, message: str) -> None:
-        super().__init__(message)
-        self.path, self.message = path, message
 
 
 def is_graph_doc(data: Any) -> bool:
@@ -49,31 +44,18 @@ def graph_problem_from_doc(doc: YamlDoc) -> GraphProblem:
     """Validate a parsed graph problem file; every failure names the key path and line."""
     try:
         return _problem(doc)
-    except _Invalid as exc:
-        raise ProblemError(exc.message, file=doc.file, where=format_path(exc.path) or None,
-                           line=doc.line_of(exc.path)) from None
-
-
-def _number(value: Any, path: Path_) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Invalid(path, f"expected a number, got {value!r}")
-    try:
-        x = float(value)
-    except OverflowError:
-        x = math.inf
-    if not math.isfinite(x):
-        raise _Invalid(path, f"expected a finite number, got {value!r}")
-    return x
+    except Invalid as exc:
+        raise located(exc, doc, ProblemError) from None
 
 
 def _statements(spec: Any) -> list[str]:
     if isinstance(spec, str):
         return [s.strip() for part in spec.splitlines() for s in part.split(";") if s.strip()]
     if not isinstance(spec, list) or not spec:
-        raise _Invalid(("graph",), "expected a list of assignments such as '- s = yhat - y'")
+        raise Invalid(("graph",), "expected a list of assignments such as '- s = yhat - y'")
     for i, s in enumerate(spec):
         if not isinstance(s, str):
-            raise _Invalid(("graph", i), f"expected an assignment such as 's = yhat - y', got {s!r}")
+            raise Invalid(("graph", i), f"expected an assignment such as 's = yhat - y', got {s!r}")
     return list(spec)
 
 
@@ -85,11 +67,11 @@ def build_graph(statements: list[str], path: Path_ = ("graph",)) -> Graph:
         try:
             target = split_assignment(text)[0]
         except ParseError as exc:
-            raise _Invalid(path + (i,), str(exc)) from None
+            raise Invalid(path + (i,), str(exc)) from None
         if target in targets:
-            raise _Invalid(path + (i,), f"'{target}' is already assigned in {format_path(path + (targets[target],))}")
+            raise Invalid(path + (i,), f"'{target}' is already assigned in {format_path(path + (targets[target],))}")
         if target in RESERVED:
-            raise _Invalid(path + (i,), f"'{target}' is reserved for the learning rate; choose another name")
+            raise Invalid(path + (i,), f"'{target}' is reserved for the learning rate; choose another name")
         targets[target] = i
     nodes: list[Node] = []
     leaves: dict[str, None] = {}
@@ -99,23 +81,23 @@ def build_graph(statements: list[str], path: Path_ = ("graph",)) -> Graph:
         try:
             made = parse_expression(target, expr, offset, i, taken)
         except ParseError as exc:
-            raise _Invalid(path + (i,), f"{exc} in '{text.strip()}'") from None
+            raise Invalid(path + (i,), f"{exc} in '{text.strip()}'") from None
         for n in made:
             for a in n.args:
                 if not isinstance(a, str):
                     continue
                 if a in targets and targets[a] >= i:
                     when = "in its own assignment" if targets[a] == i else f"before {format_path(path + (targets[a],))} assigns it"
-                    raise _Invalid(path + (i,), f"'{a}' is used {when}; assignments are computed in order")
+                    raise Invalid(path + (i,), f"'{a}' is used {when}; assignments are computed in order")
                 if a not in taken:
                     if a in RESERVED:
-                        raise _Invalid(path + (i,), f"'{a}' is reserved for the learning rate; choose another name")
+                        raise Invalid(path + (i,), f"'{a}' is reserved for the learning rate; choose another name")
                     leaves[a] = None
                     taken.add(a)
             taken.add(n.name)
         nodes += made
         if len(nodes) > MAX_NODES:
-            raise _Invalid(path, f"more than {MAX_NODES:,} nodes")
+            raise Invalid(path, f"more than {MAX_NODES:,} nodes")
     return Graph(tuple(leaves), tuple(nodes), tuple(s.strip() for s in statements))
 
 
@@ -123,27 +105,25 @@ def _values(spec: Any, graph: Graph) -> dict[str, float]:
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
-        raise _Invalid(("values",), "expected a mapping of every leaf to its value, e.g. {x: 1, w: 1, y: 2}")
+        raise Invalid(("values",), "expected a mapping of every leaf to its value, e.g. {x: 1, w: 1, y: 2}")
     for key, v in spec.items():
         if key in graph.node:
-            raise _Invalid(("values", key), f"'{key}' is assigned in the graph; values are for its leaves "
+            raise Invalid(("values", key), f"'{key}' is assigned in the graph; values are for its leaves "
                                             f"({', '.join(graph.leaves) or 'none'})")
         if key not in graph.leaves:
-            from ..problem import suggest
-            raise _Invalid(("values", key), f"'{key}' is not used by the graph{suggest(key, graph.leaves)}; "
+            raise Invalid(("values", key), f"'{key}' is not used by the graph{suggest(key, graph.leaves)}; "
                                             f"its leaves are {', '.join(graph.leaves) or 'none'}")
     missing = [leaf for leaf in graph.leaves if leaf not in spec]
     if missing:
-        raise _Invalid(("values",), f"missing the value of {', '.join(missing)} (every leaf needs one)")
-    return {leaf: _number(spec[leaf], ("values", leaf)) for leaf in graph.leaves}
+        raise Invalid(("values",), f"missing the value of {', '.join(missing)} (every leaf needs one)")
+    return {leaf: number(spec[leaf], ("values", leaf)) for leaf in graph.leaves}
 
 
 def _problem(doc: YamlDoc) -> GraphProblem:
     spec = doc.data
     for key in spec:
         if key not in TOP_KEYS:
-            from ..problem import suggest
-            raise _Invalid((key,), f"unknown key '{key}'{suggest(key, TOP_KEYS)}; a graph problem has "
+            raise Invalid((key,), f"unknown key '{key}'{suggest(key, TOP_KEYS)}; a graph problem has "
                                    f"{', '.join(TOP_KEYS)}")
     graph = build_graph(_statements(spec["graph"]))
     name = spec.get("name") or (Path(doc.file).stem if doc.file else "graph")
@@ -157,29 +137,29 @@ def _finish(graph: Graph, spec: dict, name: str, doc: YamlDoc | None, lines: tup
     output = spec.get("output", graph.nodes[-1].name)
     if output not in graph.node or graph.node[output].generated:
         hint = " (a leaf; the output must be computed)" if output in graph.leaves else ""
-        raise _Invalid(("output",), f"'{output}' is not an assigned node{hint}; expected one of "
+        raise Invalid(("output",), f"'{output}' is not an assigned node{hint}; expected one of "
                                     f"{', '.join(n.name for n in graph.nodes if not n.generated)}")
     params = spec.get("parameters", [])
     if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-        raise _Invalid(("parameters",), "expected a list of leaf names, e.g. [w]")
+        raise Invalid(("parameters",), "expected a list of leaf names, e.g. [w]")
     for i, p in enumerate(params):
         if p not in graph.leaves:
-            raise _Invalid(("parameters", i), f"'{p}' is not a leaf of the graph ({', '.join(graph.leaves)})")
+            raise Invalid(("parameters", i), f"'{p}' is not a leaf of the graph ({', '.join(graph.leaves)})")
     if "learning_rate" in spec and "eta" in spec:
-        raise _Invalid(("eta",), "give the learning rate once, as learning_rate or eta")
+        raise Invalid(("eta",), "give the learning rate once, as learning_rate or eta")
     rate_key = "eta" if "eta" in spec else "learning_rate"
-    learning_rate = _number(spec.get(rate_key, 0.1), (rate_key,))
+    learning_rate = number(spec.get(rate_key, 0.1), (rate_key,))
     upstream = None
     if spec.get("upstream") is not None:
-        upstream = _number(spec["upstream"], ("upstream",))
+        upstream = number(spec["upstream"], ("upstream",))
         taken = DEFAULT_UPSTREAM_LOSS in graph.node or DEFAULT_UPSTREAM_LOSS in graph.leaves
         if taken:
-            raise _Invalid(("upstream",), f"with an upstream gradient the gradients are of a loss "
+            raise Invalid(("upstream",), f"with an upstream gradient the gradients are of a loss "
                                           f"{DEFAULT_UPSTREAM_LOSS} beyond the graph (dL/d{output} = {upstream:g}); "
                                           f"rename the graph's own '{DEFAULT_UPSTREAM_LOSS}'")
     answers = spec.get("answers")
     if answers is not None and not isinstance(answers, dict):
-        raise _Invalid(("answers",), "expected a mapping of quantity names to numbers")
+        raise Invalid(("answers",), "expected a mapping of quantity names to numbers")
     return GraphProblem(name, graph, MappingProxyType(values), output, tuple(dict.fromkeys(params)),
                         learning_rate, upstream, None if doc is None else doc.file, answers, doc, lines,
                         rate_key in spec)
@@ -194,7 +174,7 @@ def graph_problem_from_text(text: str, values: dict[str, float], upstream: float
     try:
         graph = build_graph(_statements(text), ())
         return _finish(graph, spec, text.strip(), None, ())
-    except _Invalid as exc:
+    except Invalid as exc:
         where = format_path(exc.path)
         if exc.path and isinstance(exc.path[0], int):
             where = f"assignment {exc.path[0] + 1}"
@@ -220,7 +200,6 @@ def with_overrides(problem: GraphProblem, overrides: dict[str, float]) -> GraphP
         elif name in values:
             values[name] = value
         else:
-            from ..problem import suggest
             what = " (a computed node; set the leaves it comes from)" if name in problem.graph.node else ""
             raise UsageError(f"--set {name}: not a leaf of the graph{what}"
                              f"{suggest(name, settable_names(problem)) if not what else ''}; leaves: "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..errors import AnswersError
+from ..errors import AnswersError, suggest
 from .trace import GraphTrace, grad_name
 
 _FOLD = str.maketrans({"∂": "d", "⁺": "+", "{": None, "}": None, "\\": None})
@@ -62,8 +62,6 @@ class GraphNames:
         return f"unknown quantity '{written}'{self.suggest(written)}"
 
     def suggest(self, written: str) -> str:
-        from ..problem import suggest
-
         hint = suggest(_fold(written), sorted(self.names), cutoff=0.6)
         return hint or "; see `nncalc backprop PROBLEM --format json` for every name"
 

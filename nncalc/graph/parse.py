@@ -15,6 +15,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from ..errors import suggest
 from .ops import FUNCTIONS, OPS
 
 Arg = str | float          # a node's argument: another node's name, or a number written in the expression
@@ -136,7 +137,6 @@ class _Builder:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
             shown = f"'{name}'" if name else "this call"
-            from ..problem import suggest
             self.fail(node, f"unknown function {shown}{suggest(name or '', FUNCTIONS)}; "
                             f"expected one of {', '.join(FUNCTIONS)}")
         if node.keywords:
