@@ -7,10 +7,15 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from ..errors import ProblemError
 from .ops import OPS
 from .parse import Node
 
-DEFAULT_UPSTREAM_LOSS = "L"     # what the gradients are of when the problem gives an upstream gradient
+DEFAULT_UPSTREAM_LOSS = "L"
+
+
+class NotANetwork(ProblemError, AttributeError):
+    """A network's attribute asked of a graph problem."""     # what the gradients are of when the problem gives an upstream gradient
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,13 +92,13 @@ class GraphProblem:
         """The gradient the backward pass starts from at the output."""
         return 1.0 if self.upstream is None else self.upstream
 
-    @property
-    def network(self):
-        """A graph has none: a command that needs a network says so in one line (never a traceback)."""
-        from ..errors import ProblemError
-
-        raise ProblemError("this is a computational graph (graph:), not a network; graph problems work with "
-                           "forward, backprop, check, summary and grad", file=self.source)
+    def __getattr__(self, name: str):
+        """A network's attribute (network, settings, inputs, ...): a command that needs a network says in
+        one line that this is a graph, never with a traceback (getattr with a default still works)."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise NotANetwork("this is a computational graph (graph:), not a network; graph problems work with "
+                          "forward, backprop, check, summary and grad", file=self.source)
 
     def line_of(self, statement: int) -> int | None:
         return self.lines[statement] if statement < len(self.lines) else None
