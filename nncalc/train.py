@@ -19,7 +19,7 @@ import numpy as np
 
 from .engine import backward, check_backprop, error_terms, forward
 from .errors import ComputeError, NncalcError, ProblemError, UsageError
-from .functions import LOSSES
+from .ops import LOSSES
 from .problem import Layer, Network, Problem, suggest
 from .yamlio import format_path
 
@@ -474,48 +474,43 @@ def split_of(data, network: Network, where: str, file: str | None, targets_requi
 
 @dataclass(eq=False)
 class FlatParams:
-    """All weights then all biases in one array `values`, gradients in `grads` of the same layout;
-    `layers` are the network's layers holding views of `values`."""
+    """All weights then all biases in one array `values` (every layer's parameters of kind "weight"
+    before any of kind "bias"), gradients in `grads` of the same layout; `layers` hold views of
+    `values`, `into[l]` views of `grads` in the order of layer l's parameters(), and `slices[l]`
+    (slice, kind) pairs in that order."""
 
     values: Array
     grads: Array
     layers: list[Layer]
-    grad_W: list[Array]
-    grad_b: list[Array | None]
-    weight_slices: list[slice]
-    bias_slices: list[slice | None]
-
-    @property
-    def n_weights(self) -> int:
-        return self.weight_slices[-1].stop if self.weight_slices else 0
+    into: list[tuple[Array, ...]]
+    slices: list[tuple[tuple[slice, str], ...]]
+    n_weights: int
 
     @classmethod
     def of(cls, network: Network, dtype) -> "FlatParams":
-        sizes = [layer.weights.size for layer in network.layers]
-        bias_sizes = [0 if layer.bias is None else layer.bias.size for layer in network.layers]
-        total = sum(sizes) + sum(bias_sizes)
-        values, grads = np.empty(total, dtype), np.zeros(total, dtype)
-        layers, gW, gb, ws, bs = [], [], [], [], []
+        params = [layer.parameters() for layer in network.layers]
+        where: dict[tuple[int, int], slice] = {}
         pos = 0
-        for layer, size in zip(network.layers, sizes):
-            ws.append(slice(pos, pos + size))
-            pos += size
-        for layer, size in zip(network.layers, bias_sizes):
-            bs.append(slice(pos, pos + size) if size else None)
-            pos += size
-        for layer, w, b in zip(network.layers, ws, bs):
-            W = values[w].reshape(layer.weights.shape)
-            W[...] = layer.weights
-            gW.append(grads[w].reshape(layer.weights.shape))
-            bias = None
-            if b is not None:
-                bias = values[b]
-                bias[...] = layer.bias
-                gb.append(grads[b])
-            else:
-                gb.append(None)
-            layers.append(replace(layer, weights=W, bias=bias))
-        return cls(values, grads, layers, gW, gb, ws, bs)
+        for kind in ("weight", "bias"):
+            for li, prms in enumerate(params):
+                for pi, prm in enumerate(prms):
+                    if prm.kind == kind:
+                        where[li, pi] = slice(pos, pos + prm.array.size)
+                        pos += prm.array.size
+            if kind == "weight":
+                n_weights = pos
+        values, grads = np.empty(pos, dtype), np.zeros(pos, dtype)
+        layers, into, slices = [], [], []
+        for li, (layer, prms) in enumerate(zip(network.layers, params)):
+            arrays = {}
+            for pi, prm in enumerate(prms):
+                view = values[where[li, pi]].reshape(prm.array.shape)
+                view[...] = prm.array
+                arrays[prm.name] = view
+            layers.append(layer.with_arrays(arrays))
+            into.append(tuple(grads[where[li, pi]].reshape(prm.array.shape) for pi, prm in enumerate(prms)))
+            slices.append(tuple((where[li, pi], prm.kind) for pi, prm in enumerate(prms)))
+        return cls(values, grads, layers, into, slices, n_weights)
 
     def network(self, template: Network) -> Network:
         """The current weights as a foundation Network (float64 copies), names as in `template`."""
@@ -851,7 +846,7 @@ class Trainer:
         train, T = self.data.train, self.T
         n, B = train.n, self.batch_size
         layers, loss = p.layers, self.problem.loss
-        into = (p.grad_W, p.grad_b)
+        into = p.into
         opt = self.optimizer
         scale = opt.grad_scale
         full = B == n           # full batch: the order of samples does not matter, so no shuffling
@@ -885,8 +880,7 @@ class Trainer:
                     # each layer's gradient from the layers above as already updated this step
                     for li in range(len(layers) - 1, -1, -1):
                         backward(layers, loss, fwd, tb, into, scale, check=False)
-                        parts = [p.weight_slices[li]] + ([p.bias_slices[li]] if s.update_biases
-                                                          and p.bias_slices[li] is not None else [])
+                        parts = [sl for sl, kind in p.slices[li] if kind == "weight" or s.update_biases]
                         for sl in parts:
                             if l2 and sl.stop <= nw:
                                 p.grads[sl] += (scale * l2) * p.values[sl]
