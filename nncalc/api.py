@@ -260,7 +260,7 @@ def check(problem: Source, answers: Mapping[str, float | str] | str | Path, *,
           tolerance: float | None = None, rtol: float | None = None) -> "Verdicts":
     """Check answers against a problem: a mapping of quantity names (canonical or slide spelling) to
     numbers, or an answers file. Numbers given as strings keep their written decimals ('0.0840')."""
-    from .check import Checker, _trace as check_trace
+    from .check import Checker, checking_trace as check_trace
 
     p = load(problem)
     checker = Checker(check_trace(p.problem), tolerance, rtol)
