@@ -100,9 +100,6 @@ class Problem:
     answers: dict | None = None          # the raw `answers:` block (validated by the checker)
     doc: YamlDoc | None = field(default=None, repr=False)
     learning_rate_given: bool = False    # set in the file or by --set (else trainers use their default)
-    vary: Any = None                     # `vary:` (nncalc.vary.Vary): what each student's variant draws anew
-    ask: Any = None                      # `ask:` (nncalc.vary.Ask): what every student must give
-    variant: str | None = None           # `variant:` the id of a variant written by `nncalc variants`
 
     @property
     def n_samples(self) -> int:
@@ -419,16 +416,14 @@ def _samples(spec: Any, network: Network, path: Path_) -> tuple[np.ndarray, np.n
 # ---------------------------------------------------------------- the file
 
 _TOP_KEYS = ("name", "description", "source", "network", "loss", "learning_rate", "init", "seed",
-             "data", "training", "answers", "vary", "ask", "variant")
+             "data", "training", "answers")
 
 
 def problem_from_doc(doc: YamlDoc) -> Problem:
     """Validate a parsed problem file into a Problem; every failure names the key path and line."""
-    from .vary import SpecInvalid
-
     try:
         return _problem(doc)
-    except (_Invalid, SpecInvalid) as exc:
+    except _Invalid as exc:
         raise ProblemError(exc.message, file=doc.file, where=format_path(exc.path) or None,
                            line=doc.line_of(exc.path)) from None
 
@@ -473,17 +468,9 @@ def _problem(doc: YamlDoc) -> Problem:
     for key in ("training", "answers"):
         if key in spec and not isinstance(spec[key], dict):
             raise _Invalid((key,), f"expected a mapping, got {_show(spec[key])}")
-    from .vary import parse_ask, parse_vary
-
-    vary = parse_vary(spec.get("vary"), network, 0 if X is None else len(X), T is not None)
-    ask = parse_ask(spec.get("ask"), doc)
-    variant = spec.get("variant")
-    if variant is not None and (isinstance(variant, (bool, list, dict)) or not str(variant).strip()):
-        raise _Invalid(("variant",), f"expected a variant id, got {_show(variant)}")
     return Problem(str(name), network, loss, learning_rate, X, T, source=doc.file, init=init, seed=seed,
                    data_source=data_source, training=spec.get("training"), answers=spec.get("answers"),
-                   doc=doc, learning_rate_given="learning_rate" in spec, vary=vary, ask=ask,
-                   variant=None if variant is None else str(variant))
+                   doc=doc, learning_rate_given="learning_rate" in spec)
 
 
 # ---------------------------------------------------------------- --set

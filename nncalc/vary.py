@@ -20,20 +20,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import suggest
+from .schema import Invalid, mapping, number
 from .yamlio import Path_
 
 GROUPS = ("weights", "biases", "inputs", "targets", "learning_rate")
 RATE_NAMES = ("learning_rate", "eta")
 MAX_DECIMALS = 12
 DEFAULT_DRAW_DECIMALS = 2
-
-
-class SpecInvalid(Exception):
-    """A `vary:` or `ask:` entry that cannot be used; the loader adds the file and line."""
-
-    def __init__(self, path: Path_, message: str) -> None:
-        super().__init__(message)
-        self.path, self.message = path, message
 
 
 @dataclass(frozen=True)
@@ -89,50 +83,36 @@ class Ask:
 
 # ---------------------------------------------------------------- validation
 
-def _number(value: Any, path: Path_) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecInvalid(path, f"expected a number, got {value!r}")
-    try:
-        x = float(value)
-    except OverflowError:
-        x = math.inf
-    if not math.isfinite(x):
-        raise SpecInvalid(path, "expected a finite number")
-    return x
-
-
 def _decimals(value: Any, path: Path_) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DECIMALS:
-        raise SpecInvalid(path, f"expected a whole number of decimals from 0 to {MAX_DECIMALS}, got {value!r}")
+        raise Invalid(path, f"expected a whole number of decimals from 0 to {MAX_DECIMALS}, got {value!r}")
     return value
 
 
 def _draw(value: Any, path: Path_) -> Draw:
-    from .problem import suggest
-
     keys = ("low", "high", "decimals", "choices")
     if not isinstance(value, dict):
-        raise SpecInvalid(path, "expected {low: ..., high: ..., decimals: ...} or {choices: [...]}")
+        raise Invalid(path, "expected {low: ..., high: ..., decimals: ...} or {choices: [...]}")
     for key in value:
         if key not in keys:
-            raise SpecInvalid(path + (key,), f"unknown key '{key}'{suggest(key, keys)}; expected one of "
+            raise Invalid(path + (key,), f"unknown key '{key}'{suggest(key, keys)}; expected one of "
                                              f"{', '.join(keys)}")
     if "choices" in value:
         if set(value) - {"choices"}:
-            raise SpecInvalid(path, "give either choices or low/high/decimals, not both")
+            raise Invalid(path, "give either choices or low/high/decimals, not both")
         choices = value["choices"]
         if not isinstance(choices, list) or not choices:
-            raise SpecInvalid(path + ("choices",), "expected a non-empty list of numbers")
-        return Draw(choices=tuple(_number(c, path + ("choices", i)) for i, c in enumerate(choices)))
+            raise Invalid(path + ("choices",), "expected a non-empty list of numbers")
+        return Draw(choices=tuple(number(c, path + ("choices", i)) for i, c in enumerate(choices)))
     for key in ("low", "high"):
         if key not in value:
-            raise SpecInvalid(path, f"missing '{key}' (or give choices: [...])")
-    low, high = _number(value["low"], path + ("low",)), _number(value["high"], path + ("high",))
+            raise Invalid(path, f"missing '{key}' (or give choices: [...])")
+    low, high = number(value["low"], path + ("low",)), number(value["high"], path + ("high",))
     if not low < high:
-        raise SpecInvalid(path, f"expected low < high, got low {low:g}, high {high:g}")
+        raise Invalid(path, f"expected low < high, got low {low:g}, high {high:g}")
     decimals = _decimals(value.get("decimals", DEFAULT_DRAW_DECIMALS), path + ("decimals",))
     if math.floor(high * 10 ** decimals) < math.ceil(low * 10 ** decimals):
-        raise SpecInvalid(path, f"no number with {decimals} decimals lies between {low:g} and {high:g}")
+        raise Invalid(path, f"no number with {decimals} decimals lies between {low:g} and {high:g}")
     return Draw(low, high, decimals)
 
 
@@ -151,13 +131,11 @@ def vary_names(network, n_samples: int, has_targets: bool) -> list[str]:
 
 def parse_vary(value: Any, network, n_samples: int, has_targets: bool) -> Vary | None:
     """The `vary:` block checked against the network and samples it varies."""
-    from .problem import suggest
-
     path: Path_ = ("vary",)
     if value is None:
         return None
     if not isinstance(value, dict) or not value:
-        raise SpecInvalid(path, "expected a mapping of groups (weights, biases, inputs, targets, learning_rate) "
+        raise Invalid(path, "expected a mapping of groups (weights, biases, inputs, targets, learning_rate) "
                                 "or names to {low, high, decimals} or {choices}")
     known = vary_names(network, n_samples, has_targets)
     groups: dict[str, Draw] = {}
@@ -165,45 +143,43 @@ def parse_vary(value: Any, network, n_samples: int, has_targets: bool) -> Vary |
     for key, spec in value.items():
         where = path + (key,)
         if not isinstance(key, str):
-            raise SpecInvalid(where, f"expected a group or a name, got {key!r}")
+            raise Invalid(where, f"expected a group or a name, got {key!r}")
         if key in ("inputs", "targets") and n_samples == 0:
-            raise SpecInvalid(where, "the problem has no samples written out (data: [{input: ..., target: ...}])")
+            raise Invalid(where, "the problem has no samples written out (data: [{input: ..., target: ...}])")
         if key == "targets" and not has_targets:
-            raise SpecInvalid(where, "the samples have no targets to vary")
+            raise Invalid(where, "the samples have no targets to vary")
         if key in GROUPS or key == "eta":
             groups["learning_rate" if key == "eta" else key] = _draw(spec, where)
         elif key in known:
             names[key] = _draw(spec, where)
         else:
-            raise SpecInvalid(where, f"unknown group or name '{key}'{suggest(key, list(GROUPS) + known)}; expected "
+            raise Invalid(where, f"unknown group or name '{key}'{suggest(key, list(GROUPS) + known)}; expected "
                                      f"one of {', '.join(GROUPS)}, or a weight, bias, input or target name")
     return Vary(groups, names)
 
 
 def parse_ask(value: Any, doc=None) -> Ask | None:
     """The `ask:` block: a non-empty list of distinct quantity names, and optionally decimals."""
-    from .problem import suggest
-
     path: Path_ = ("ask",)
     if value is None:
         return None
     if isinstance(value, list):
         value = {"quantities": value}
     if not isinstance(value, dict):
-        raise SpecInvalid(path, "expected {quantities: [names], decimals: N}")
+        raise Invalid(path, "expected {quantities: [names], decimals: N}")
     for key in value:
         if key not in ("quantities", "decimals"):
-            raise SpecInvalid(path + (key,), f"unknown key '{key}'{suggest(key, ('quantities', 'decimals'))}; "
+            raise Invalid(path + (key,), f"unknown key '{key}'{suggest(key, ('quantities', 'decimals'))}; "
                                              "expected quantities, decimals")
     quantities = value.get("quantities")
     if not isinstance(quantities, list) or not quantities:
-        raise SpecInvalid(path + ("quantities",), "expected a non-empty list of quantity names, e.g. [out.h1, grad.w5]")
+        raise Invalid(path + ("quantities",), "expected a non-empty list of quantity names, e.g. [out.h1, grad.w5]")
     seen: set[str] = set()
     for i, q in enumerate(quantities):
         if not isinstance(q, str) or not q.strip():
-            raise SpecInvalid(path + ("quantities", i), f"expected a quantity name, got {q!r}")
+            raise Invalid(path + ("quantities", i), f"expected a quantity name, got {q!r}")
         if q in seen:
-            raise SpecInvalid(path + ("quantities", i), f"'{q}' is asked twice")
+            raise Invalid(path + ("quantities", i), f"'{q}' is asked twice")
         seen.add(q)
     decimals = _decimals(value["decimals"], path + ("decimals",)) if "decimals" in value else None
     lines = tuple(doc.line_of(path + ("quantities", i)) if doc is not None else None for i in range(len(quantities)))
