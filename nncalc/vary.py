@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import suggest
-from .schema import Invalid, mapping, number
+from .schema import Invalid, number
 from .yamlio import Path_
 
 GROUPS = ("weights", "biases", "inputs", "targets", "learning_rate")
