@@ -14,8 +14,9 @@ from typing import Sequence
 import numpy as np
 
 from .errors import ComputeError
-from .functions import FUSED_DELTAS, LOSSES
 from .layers import LayerType
+from .ops import LOSSES, FusedDelta, fused_delta
+from .problem.network import backprop_blocker
 
 Array = np.ndarray
 
@@ -70,12 +71,9 @@ def error_terms(loss: str, Y: Array, T: Array) -> Array:
 
 def check_backprop(layers: Sequence[LayerType], loss: str) -> None:
     """Raise ComputeError, saying why, when some layer's activation has no usable derivative."""
-    for l, layer in enumerate(layers):
-        act = layer.activation
-        fused = (act.name, loss) in FUSED_DELTAS and l == len(layers) - 1
-        if not act.has_derivative and not fused:
-            raise ComputeError(f"cannot backpropagate through layer {l + 1} ({', '.join(layer.units)}): "
-                               f"activation {act.name}: {act.fn.no_derivative}")
+    blocker = backprop_blocker(layers, loss)
+    if blocker:
+        raise ComputeError(blocker)
 
 
 def backward(layers: Sequence[LayerType], loss: str, fwd: Forward, T: Array,
@@ -98,7 +96,7 @@ def backward(layers: Sequence[LayerType], loss: str, fwd: Forward, T: Array,
     delta: list[Array] = [None] * L
     grads: list[tuple[Array | None, ...]] = [()] * L
     Y = fwd.output
-    if into is None or (layers[-1].activation.name, loss) not in FUSED_DELTAS:
+    if into is None or fused_delta(layers[-1].activation.name, loss) is None:
         dE_dout[-1] = LOSSES[loss].dout(Y, T)
     for l in range(L - 1, -1, -1):
         act = layers[l].activation
@@ -106,7 +104,7 @@ def backward(layers: Sequence[LayerType], loss: str, fwd: Forward, T: Array,
             dE_dout[l] = layers[l + 1].input_gradient(delta[l + 1])
         if act.has_derivative:
             dout_dnet[l] = act.derivative(fwd.nets[l], fwd.outs[l + 1])
-        fused = FUSED_DELTAS.get((act.name, loss)) if l == L - 1 else None
+        fused = fused_delta(act.name, loss) if l == L - 1 else None
         if fused is not None:
             delta[l] = _fused_delta(fused, LOSSES[loss].divisor(*Y.shape), Y, T, scale)
         else:
@@ -117,9 +115,9 @@ def backward(layers: Sequence[LayerType], loss: str, fwd: Forward, T: Array,
     return Backward(dE_dout, dout_dnet, delta, grads)
 
 
-def _fused_delta(fused, divisor: int, Y: Array, T: Array, scale: float) -> Array:
+def _fused_delta(fused: FusedDelta, divisor: int, Y: Array, T: Array, scale: float) -> Array:
     """delta = dE/dnet of the output layer in its closed form, times scale."""
-    delta = fused(Y, T)
+    delta = fused.delta(Y, T)
     if scale == 1.0:
         delta /= divisor
     else:

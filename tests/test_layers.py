@@ -11,7 +11,7 @@ import pytest
 
 from nncalc.bundled import resolve
 from nncalc.engine import backward, forward
-from nncalc.functions import Activation
+from nncalc.ops import Activation
 from nncalc.layers import Dense, Parameter
 from nncalc.problem import load_problem
 from nncalc.train import FlatParams

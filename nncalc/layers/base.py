@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Mapping, Protocol, Sequence
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..functions import Activation
+    from ..ops import Activation
 
 Array = np.ndarray
 

@@ -11,7 +11,7 @@ from typing import ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from ..functions import Activation
+from ..ops import Activation
 from .base import Array, Parameter
 
 
