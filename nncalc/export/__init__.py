@@ -61,7 +61,7 @@ def dense_layers(model: "Model") -> list:
 
 def export_model(model: "Model", to: str, output: str | Path) -> Exported:
     """Write `model` for target `to` (a TARGETS key) to `output`, whose suffix must be the target's."""
-    from ..problem import suggest
+    from ..errors import suggest
 
     if to not in TARGETS:
         raise ExportError(f"unknown target {to!r}{suggest(to, TARGETS)}; expected one of {', '.join(TARGETS)}")
