@@ -352,27 +352,15 @@ def render(report: CheckReport, fmt: str, decimals: int = 9, unicode: bool = Tru
 
 def derivations(trace: Trace, names: list[str], decimals: int = 9, unicode: bool = True,
                 width: int | None = None) -> dict[str, list[str]]:
-    """For each quantity: the lines of `nncalc backprop --explain` that work it out, its computed
-    inputs' lines first. A line belongs to the quantity its left-hand side names (slide notation is
-    resolved like an answers file's), with the more deeply indented lines that continue it; where the
+    """For each quantity: the lines of `nncalc backprop --explain` that work it out (the explainer
+    says which quantity each line belongs to), its computed inputs' lines first; where the
     derivation has no such line, the trace's own record stands in."""
-    from ..answers import NameResolver
-    from .explain import explain_lines
+    from .explain import explain_owned_lines
 
-    resolver = NameResolver(trace)
     by_name: dict[str, list[str]] = {}
-    current, indent = None, 0
-    for line in explain_lines(trace, decimals, unicode, width=width):
-        here = len(line) - len(line.lstrip())
-        words = line.split(" = ", 1)[0].split() if " = " in line else []
-        name = resolver.resolve(words[0]) if words else None
+    for name, line in explain_owned_lines(trace, decimals, unicode, width=width):
         if name is not None:
-            current, indent = name, here
             by_name.setdefault(name, []).append(line)
-        elif current is not None and line.strip() and here > indent:
-            by_name[current].append(line)           # a wrapped equation, or its note
-        else:
-            current = None
     out = {}
     for name in dict.fromkeys(names):
         q = trace[name]
