@@ -189,11 +189,21 @@ def explain_lines(trace: GraphTrace, decimals: int = 9, unicode: bool = True, wi
     return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines(header)
 
 
+def explain_owned_lines(trace: GraphTrace, decimals: int = 9, unicode: bool = True,
+                        width: int | None = None) -> list[tuple[str | None, str]]:
+    """explain_lines without the header, each with the quantity it works out (None for headings)."""
+    ex = _Explainer(trace, decimals, Symbols.for_unicode(unicode), width)
+    lines = ex.lines(header=False)
+    return list(zip(ex.owners, lines))
+
+
 class _Explainer(_Notation):
     def __init__(self, trace: GraphTrace, decimals: int, sym: Symbols, width: int | None) -> None:
         super().__init__(trace, decimals, sym)
         self.width = width
         self.out: list[str] = []
+        self.owners: list[str | None] = []      # per line of out: the quantity it works out, if any
+        self.owner: str | None = None
 
     def _eq(self, lhs: str, parts: list[str], indent: int = 2, note: str | None = None) -> None:
         chain: list[str] = []
@@ -202,13 +212,13 @@ class _Explainer(_Notation):
                 chain.append(part)
         one = " " * indent + lhs + "".join(f" = {p}" for p in chain)
         pad = " " * (indent + len(lhs))
-        if self.width is None or len(one) <= self.width:
-            self.out.append(one)
-        else:
-            self.out.append(" " * indent + lhs + f" = {chain[0]}")
-            self.out += [f"{pad} = {p}" for p in chain[1:]]
+        self.owners += [None] * (len(self.out) - len(self.owners))
+        rows = [one] if self.width is None or len(one) <= self.width else \
+            [" " * indent + lhs + f" = {chain[0]}"] + [f"{pad} = {p}" for p in chain[1:]]
         if note:
-            self.out.append(f"{pad}   ({note})")
+            rows.append(f"{pad}   ({note})")
+        self.out += rows
+        self.owners += [self.owner] * len(rows)
 
     def lines(self, header: bool) -> list[str]:
         p, g = self.p, self.g
@@ -222,10 +232,12 @@ class _Explainer(_Notation):
         for x in g.leaves:
             self.out.append(f"  {symbol(x, self.sym)} = {number(p.values[x])}")
         for n in g.nodes:
+            self.owner = n.name
             self.eq(symbol(n.name, self.sym), [self.expression(n), self.expression(n, True),
                                                self.num(n.name)])
         if self.t.has_backward:
             self.backward()
+        self.owners += [None] * (len(self.out) - len(self.owners))
         return self.out
 
     def backward(self) -> None:
@@ -237,11 +249,13 @@ class _Explainer(_Notation):
         else:
             self.out.append(f"Backward pass (the chain rule, from {symbol(p.output, sym)} down; the upstream "
                             f"gradient {self.d(L, p.output)} = {number(p.upstream)} is given)")
+            self.owner = grad_name(p, p.output)
             self.eq(self.d(L, p.output), [number(p.upstream)])
         reached = self.t.bwd.reached
         for x in [n.name for n in reversed(g.nodes)] + list(g.leaves):
             if x == p.output:
                 continue
+            self.owner = grad_name(p, x)
             if x not in reached:
                 self.eq(self.d(L, x), ["0"], note=f"{symbol(x, sym)} is not used to compute {symbol(p.output, sym)}")
                 continue
@@ -249,6 +263,7 @@ class _Explainer(_Notation):
         if p.parameters:
             self.out += ["", f"Gradient step ({sym.eta} = {p.learning_rate:g})"]
             for prm in p.parameters:
+                self.owner = f"new.{prm}"
                 grad = self.num(grad_name(p, prm))
                 self.eq(f"{symbol(prm, sym)}+", [f"{symbol(prm, sym)} - {sym.eta}{sym.times}{self.d(L, prm)}",
                                                  f"{number(p.values[prm])} - {p.learning_rate:g}{sym.times}{_paren(grad)}",
