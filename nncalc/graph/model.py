@@ -81,9 +81,19 @@ class GraphProblem:
     doc: Any = field(default=None, repr=False)
     lines: tuple[int | None, ...] = ()      # the YAML line of each assignment
     learning_rate_given: bool = False
+    # What every problem has; a graph has no samples, variants or asked list (a network's do)
+    inputs: None = None
+    targets: None = None
+    vary: None = None
+    ask: None = None
+    variant: None = None
 
     @property
-    def loss(self) -> str:
+    def n_samples(self) -> int:
+        return 0
+
+    @property
+    def loss_name(self) -> str:
         """The name the gradients are of: the output, or L when an upstream gradient dL/d(output) is given."""
         return self.output if self.upstream is None else DEFAULT_UPSTREAM_LOSS
 

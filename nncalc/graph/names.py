@@ -33,7 +33,7 @@ class GraphNames:
         self.trace = trace
         p = trace.problem
         self.names = set(trace.quantities)
-        self.loss = p.loss
+        self.loss = p.loss_name
         self.params = set(p.parameters)
         nodes = [*p.graph.leaves, *p.graph.node]
         self._nodes = {n: n for n in nodes}

@@ -128,7 +128,7 @@ def tabs(trace: GraphTrace, decimals: int = 9, unicode: bool = True) -> list[Tab
 
 def _backward_tab(trace: GraphTrace, w: _Notation, decimals: int, big: bool) -> Tab:
     p, g, sym = trace.problem, trace.problem.graph, w.sym
-    L = p.loss
+    L = p.loss_name
     title = (f"Backward pass, from {symbol(p.output, sym)} down: {w.d(L, 'X')} = {sym.sum} over X's uses c of "
              f"{w.d('c', 'X')}{sym.times}{w.d(L, 'c')}")
     table = Tab(title, ["node", "local", "formula", "local value", f"upstream {w.d(L, 'c')}", f"gradient {w.d(L, 'X')}"],
@@ -151,7 +151,7 @@ def _backward_tab(trace: GraphTrace, w: _Notation, decimals: int, big: bool) -> 
 
 def _step_tab(trace: GraphTrace, sym: Symbols, decimals: int) -> Tab:
     p = trace.problem
-    L = p.loss
+    L = p.loss_name
     table = Tab(f"Gradient step: new p = p - {p.learning_rate:g}{sym.times}{sym.d}{L}/{sym.d}p",
                 ["parameter", "p", f"{sym.d}{L}/{sym.d}p", "new p"], numeric_from=1)
     for prm in p.parameters:
@@ -242,7 +242,7 @@ class _Explainer(_Notation):
 
     def backward(self) -> None:
         p, g, sym = self.p, self.g, self.sym
-        L = p.loss
+        L = p.loss_name
         self.out.append("")
         if p.upstream is None:
             self.out.append(f"Backward pass (the chain rule, from {symbol(L, sym)} down; {self.d(L, L)} = 1)")
@@ -309,7 +309,7 @@ class _Explainer(_Notation):
 
     def gradient(self, x: str) -> None:
         p, sym = self.p, self.sym
-        L, lhs = p.loss, self.d(p.loss, x)
+        L, lhs = p.loss_name, self.d(p.loss_name, x)
         value = self.num(grad_name(p, x))
         paths = self.paths(x)
         if paths is None:                # one step of the backward pass: the uses' gradients are known
@@ -356,7 +356,7 @@ def trace_dict(trace: GraphTrace) -> dict:
         "source": p.source,
         "kind": "graph",
         "output": p.output,
-        "loss": p.loss,
+        "loss": p.loss_name,
         "upstream": p.seed,
         "parameters": list(p.parameters),
         "learning_rate": p.learning_rate,

@@ -53,7 +53,7 @@ def _args(n: Node, value_of: Callable[[str], float]) -> list[float]:
 
 
 def grad_name(problem: GraphProblem, x: str) -> str:
-    return f"d{problem.loss}/d{x}"
+    return f"d{problem.loss_name}/d{x}"
 
 
 def build_graph_trace(problem: GraphProblem, with_backward: bool = True) -> GraphTrace:
@@ -100,7 +100,7 @@ def _backward(trace: GraphTrace, bwd: Backward, add) -> None:
 
     def local(c: str, x: str) -> str:
         name = f"d{c}/d{x}"
-        return f"local.{name}" if c == p.loss else name
+        return f"local.{name}" if c == p.loss_name else name
 
     def gradient(x: str) -> None:
         terms = [part for c in g.consumers[x] if c in bwd.reached
