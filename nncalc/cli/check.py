@@ -10,19 +10,10 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import (DECIMALS_HELP, EXIT_BAD_INPUT, FILE_WIDTH, OUTPUT_HELP, SET_HELP, emit, handle_errors,
-                     make_console, unicode_ok)
+from .common import (EXIT_BAD_INPUT, FILE_WIDTH, CheckFormat, Decimals, Output, Sets, emit_as, handle_errors,
+                     make_console)
 
 EXIT_SOME_NOT_CORRECT = 1    # 0: everything checked is correct; 2 (EXIT_BAD_INPUT): unusable input
-
-
-class CheckFormat(str, Enum):
-    """Output formats of `check`."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
 
 
 @app.command()
@@ -35,7 +26,7 @@ def check(
                                                   help="Answers files, or folders of them; none: the problem "
                                                        "file's own `answers:` block."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Show how each wrong answer is worked out."),
-    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="table, json, csv or markdown."),
+    fmt: CheckFormat = "table",
     tolerance: Optional[float] = typer.Option(None, "--tolerance", "-t", show_default=False,
                                               help="Absolute tolerance, instead of one unit of the last "
                                                    "decimal written."),
@@ -43,15 +34,16 @@ def check(
                                          help="Relative tolerance (added to --tolerance, as numpy.isclose)."),
     carried_credit: float = typer.Option(1.0, "--carried-credit",
                                          help="Marks a carried-forward answer earns, from 0 to 1."),
-    decimals: int = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_HELP),
-    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False),
+    decimals: Decimals = 9,
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Check answers: each number correct, carried forward from your own earlier numbers, or wrong
     (with the mistake that explains it). Exit code 0: all correct; 1: anything not; 2: unusable input."""
     from ..check import WRONG, run_check
     from ..errors import UsageError
-    from ..render.check import CheckReport, derivations, render
+    from ..render.check import CheckReport, derivations
+    from .common import unicode_ok
 
     for option, value, low in (("--tolerance", tolerance, 0.0), ("--rtol", rtol, 0.0)):
         if value is not None and not (math.isfinite(value) and value >= low):
@@ -68,7 +60,7 @@ def check(
     if explain:
         wrong = [r.name for f in run.files for r in f.results if r.verdict == WRONG]
         report.derivations = derivations(trace, wrong, decimals, unicode, width=width - 2)
-    emit(console, render(report, fmt.value, decimals, unicode, width), output)
+    emit_as(console, "check", fmt, report, output, decimals=decimals)
     if run.unreadable:
         raise typer.Exit(EXIT_BAD_INPUT)
     if not run.all_correct:
