@@ -93,10 +93,18 @@ def _check_markdown(report: Any, style: Style) -> str:
     return check_markdown(report, style.decimals)
 
 
+def _check_gradescope(report: Any, style: Style) -> str:
+    from ..platforms.gradescope import results
+    from .json import to_json
+
+    return to_json(results(report.files[0], report.carried_credit))
+
+
 # subject -> format -> renderer (a function, or "module:function" imported when first used)
 FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html},
-    "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown},
+    "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
+              "gradescope": _check_gradescope},
 }
 
 
