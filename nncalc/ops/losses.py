@@ -124,11 +124,13 @@ class LossOp:
         return fused.why.format(d=d, sum=sum_symbol, div=f" / {by}" if by else "",
                                 per=f", times E_total's 1/{by}" if by else "", one_hot=one_hot)
 
-    def fused_row(self, fused: FusedDelta, T: Array, sum_symbol: str, out: str = "out") -> str:
-        """The closed-form delta of the output layer for targets T (n, m), written out: '(out - target) / n'."""
+    def fused_row(self, fused: FusedDelta, T: Array, sum_symbol: str, out: str = "out", divided: bool = True) -> str:
+        """The closed-form delta of the output layer for targets T (n, m), written out: '(out - target) / n'
+        (divided=False: before the divisor)."""
         one_hot = all(targets_add_to_one(row) for row in T.tolist())
-        nm = "n" if T.shape[1] == 1 else "(n m)"
-        return self.fused_row_text(fused, one_hot).format(n="n", nm=nm, sum=sum_symbol, out=out)
+        text = self.fused_row_text(fused, one_hot) if divided else (
+            fused.one_hot_row_text if one_hot and fused.one_hot_row_text else fused.row_text)
+        return text.format(n="n", nm="n" if T.shape[1] == 1 else "(n m)", sum=sum_symbol, out=out)
 
     def _over(self, core: str) -> str:
         return f"({core}){self.divisor_text()}" if self.divisor_text() else core
