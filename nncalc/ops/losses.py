@@ -81,7 +81,7 @@ class LossOp:
     fused: Mapping[str, FusedDelta] = field(default_factory=dict)   # by output activation
     halved: bool = False       # its terms carry a 1/2 that the derivative cancels (the checker)
     squared: bool = False      # its derivative brings down a factor 2 (the power rule; the checker)
-    at_zero: str = ""          # the derivative's convention where it has a kink
+    at_kink: str = ""          # the derivative's convention where out = target, when it has a kink there
 
     def divisor(self, n: int, m: int) -> int:
         if self.mean_over == "samples":
@@ -102,6 +102,10 @@ class LossOp:
         if self.mean_over == "all":
             return f"{samples}, m = {m} output{'s' if m > 1 else ''}"
         return samples if self.mean_over == "samples" else ""
+
+    def note_at(self, y: float, t: float) -> str | None:
+        """What the derivation says at this out and target: the kink's convention, where it applies."""
+        return self.at_kink if self.at_kink and y == t else None
 
     def divisor_text(self) -> str:
         """' / {n}', ' / {nm}' or '': the divisor as appended to a formula."""
@@ -149,7 +153,7 @@ LOSSES: dict[str, LossOp] = {op.name: op for op in (
            "mean of (target - out)^2", "({t} - {y})^2", "-2 ({t} - {y})", squared=True),
     LossOp("l1", lambda y, t: np.abs(t - y), _l1_dterm, "none",
            "sum of |target - out|", "|{t} - {y}|", "sign({y} - {t})",
-           at_zero="dE/dout = sign(out - target) is 0 where out = target (PyTorch's L1Loss gives 0 there too)"),
+           at_kink="sign(0) = 0: where out = target nncalc takes the subgradient 0, as PyTorch's L1Loss does"),
     LossOp("binary_cross_entropy",
            lambda y, t: -(t * np.log(_clip01(y)) + (1 - t) * np.log1p(-_clip01(y))),
            lambda y, t: (_clip01(y) - t) / (_clip01(y) * (1 - _clip01(y))), "all",
