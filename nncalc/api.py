@@ -26,11 +26,13 @@ if TYPE_CHECKING:
 
     from . import problem as _problem
     from .check import FileResult, Result as Verdict
+    from .export import Exported
+    from .model import Model
     from .trace import Trace
     from .yamlio import YamlDoc
     from .train import Report, Step, TrainResult, Trainer
 
-__all__ = ["Explanation", "Problem", "Result", "Training", "Verdicts", "check", "load", "train"]
+__all__ = ["Explanation", "Problem", "Result", "Training", "Verdicts", "check", "export", "load", "train"]
 
 Source = Union[str, Path, Mapping[str, Any], "Problem", None]
 DICT_SOURCE = "<dict>"       # the file name a problem given as a dict is reported under
@@ -148,7 +150,7 @@ class Result:
         """A named quantity's value, as in `--format json` (`grad.w5`, `out.h1`, `E.total`, `net.o1@2`)."""
         if name not in self.trace:
             from .errors import UsageError
-            from .problem import suggest
+            from .errors import suggest
 
             raise KeyError(str(UsageError(f"no quantity named {name!r}{suggest(name, self.trace.quantities)}")))
         return self.trace[name].value
@@ -228,21 +230,15 @@ class Explanation:
 
 def _render_trace(trace: "Trace", fmt: str, decimals: int, explain: bool) -> str:
     """Text of a trace in format `fmt`, as `-o FILE` writes it (plain, TEXT_WIDTH columns)."""
-    from .errors import UsageError
+    return _text_of("trace", fmt, trace, decimals, explain)
 
-    renderers = _trace_formats()
-    if fmt not in renderers:
-        from .problem import suggest
 
-        raise UsageError(f"unknown format {fmt!r}{suggest(fmt, renderers)}; expected one of {', '.join(renderers)}")
-    content = renderers[fmt](trace, decimals, explain, TEXT_WIDTH)
+def _text_of(subject: str, fmt: str, obj: Any, decimals: int, explain: bool = False) -> str:
+    """`obj` rendered by the format registry as plain text (TEXT_WIDTH columns)."""
+    from .render.formats import Style, render
+
+    content = render(subject, fmt, obj, Style(decimals, explain, unicode=True, width=TEXT_WIDTH))
     return content if isinstance(content, str) else plain_text(content, TEXT_WIDTH)
-
-
-def _trace_formats() -> dict[str, Any]:
-    from .render.formats import TRACE_FORMATS
-
-    return TRACE_FORMATS
 
 
 def plain_text(renderable: "RenderableType", width: int) -> str:
@@ -260,7 +256,7 @@ def check(problem: Source, answers: Mapping[str, float | str] | str | Path, *,
           tolerance: float | None = None, rtol: float | None = None) -> "Verdicts":
     """Check answers against a problem: a mapping of quantity names (canonical or slide spelling) to
     numbers, or an answers file. Numbers given as strings keep their written decimals ('0.0840')."""
-    from .check import Checker, _trace as check_trace
+    from .check import Checker, checking_trace as check_trace
 
     p = load(problem)
     checker = Checker(check_trace(p.problem), tolerance, rtol)
@@ -341,10 +337,7 @@ class Verdicts:
 
     def render(self, fmt: str = "table", decimals: int = 9) -> str:
         """The verdicts as `nncalc check --format FMT` prints them."""
-        from .render.check import render
-
-        content = render(self._report(), fmt, decimals, True, TEXT_WIDTH)
-        return content if isinstance(content, str) else plain_text(content, TEXT_WIDTH)
+        return _text_of("check", fmt, self._report(), decimals)
 
     def to_json(self) -> str:
         return self.render("json")
@@ -461,3 +454,25 @@ class Training:
         from .notebook import history_html
 
         display(HTML(history_html(self.trainer)))
+
+
+# ---------------------------------------------------------------- export
+
+def export(model: "Source | Training", to: str, output: str | Path) -> "Exported":
+    """Write a network for another framework: `to` is 'pytorch' (OUTPUT.py, and OUTPUT.pt where
+    torch is installed) or 'onnx' (OUTPUT.onnx). `model`: a saved model (.npz), a problem (file,
+    bundled name, dict or Problem) with its weights, or a finished Training."""
+    from .export import export_model
+
+    return export_model(as_model(model), to, output)
+
+
+def as_model(model: "Source | Training") -> "Model":
+    """A model from an .npz or .yaml model file, a problem (its weights as given) or a training run."""
+    from .model import load_model, model_from_problem, model_from_trainer
+
+    if isinstance(model, Training):
+        return model_from_trainer(model.trainer)
+    if isinstance(model, (str, Path)) and Path(model).suffix.lower() == ".npz":
+        return load_model(model)
+    return model_from_problem(load(model).problem)

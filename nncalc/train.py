@@ -20,13 +20,14 @@ import numpy as np
 from .engine import backward, check_backprop, error_terms, forward
 from .errors import ComputeError, NncalcError, ProblemError, UsageError
 from .ops import LOSSES
-from .problem import Layer, Network, Problem, suggest
+from .problem import Layer, Network, Problem, training
+from .problem.training import (DEFAULT_EPOCHS, FULL, Settings, batch_size, checked_settings,  # noqa: F401
+                               optimizer_misfit)
+from .schema import Invalid, real, whole
 from .yamlio import format_path
 
 Array = np.ndarray
 
-DEFAULT_EPOCHS = 100
-FULL = "full"
 EVAL_CHUNK = 10_000          # samples per forward pass when evaluating a whole split
 EXACT_LOSS_WORK = 5_000_000  # up to this many samples x parameters, reports recompute the training loss
 FLUSH_EVERY = 100            # steps between flushing near-denormal optimizer state to zero
@@ -41,261 +42,23 @@ class TrainingError(NncalcError):
 
 # ---------------------------------------------------------------- settings
 
-@dataclass(frozen=True)
-class Option:
-    """One optimizer option: its default and the kind of value it takes."""
-
-    default: Any
-    kind: str            # "rate" (> 0), "fraction" (0 <= x < 1), "bool", "eps" (> 0) or "choice"
-    choices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OptimizerKind:
-    """A row of the optimizer table: how to build it, its options and its default learning rate."""
-
-    make: Callable[["Settings", int, np.dtype], "FlatOptimizer"] | None
-    options: dict[str, Option]
-    default_learning_rate: float
-    rule: str
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How to train; every field has a documented default (see README, "Training")."""
-
-    optimizer: str = "sgd"
-    learning_rate: float = 0.1
-    options: dict[str, Any] = field(default_factory=dict)   # the optimizer's own (momentum, beta1, ...)
-    batch_size: int | None = None        # None: the whole training set (full-batch gradient descent)
-    epochs: int = DEFAULT_EPOCHS
-    steps: int | None = None             # stop after this many updates (overrides epochs)
-    l2: float = 0.0
-    validation_split: float = 0.0
-    patience: int | None = None          # early stopping
-    update_biases: bool = True
-    update_order: str = "simultaneous"
-    dtype: str | None = None             # None: the data's own (float32 for images, else float64)
-    shuffle: bool = True
-    seed: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as JSON-able data (stored inside saved models)."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Settings":
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
-    def describe_optimizer(self) -> str:
-        """e.g. 'momentum (classic, mu 0.9, Nesterov), learning rate 0.1'."""
-        o = self.options
-        if self.optimizer == "momentum":
-            extra = [o["form"], f"{'lambda' if o['form'] == 'ema' else 'mu'} {o['momentum']:g}"]
-            extra += ["Nesterov"] if o["nesterov"] else []
-            name = f"momentum ({', '.join(extra)})"
-        elif self.optimizer == "adam":
-            name = f"adam (beta1 {o['beta1']:g}, beta2 {o['beta2']:g}, eps {o['eps']:g})"
-        else:
-            name = self.optimizer
-        return f"{name}, learning rate {self.learning_rate:g}"
-
-
-TRAINING_KEYS = ("optimizer", "batch_size", "epochs", "steps", "l2", "validation_split", "early_stopping",
-                 "update_biases", "update_order", "dtype", "shuffle")
-UPDATE_ORDERS = ("simultaneous", "sequential")
-DTYPES = ("float32", "float64")
-
-
-class _Bad(Exception):
-    def __init__(self, path: tuple, message: str) -> None:
-        super().__init__(message)
-        self.path, self.message = path, message
-
-
-def _suggest(word: Any, choices: Sequence[str]) -> str:
-    return suggest(word, choices, n=2)
-
-
-def _whole(value: Any, path: tuple, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _Bad(path, f"expected a whole number of at least {minimum}, got {value!r}")
-    return value
-
-
-def _real(value: Any, path: tuple, kind: str) -> float:
-    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-    if kind == "fraction":
-        if not (ok and 0 <= value < 1):
-            raise _Bad(path, f"expected a number from 0 up to (not including) 1, got {value!r}")
-    elif kind == "nonneg":
-        if not (ok and value >= 0):
-            raise _Bad(path, f"expected a number of at least 0, got {value!r}")
-    elif not (ok and value > 0):
-        raise _Bad(path, f"expected a number greater than 0, got {value!r}")
-    return float(value)
-
-
-def _flag(value: Any, path: tuple) -> bool:
-    if not isinstance(value, bool):
-        raise _Bad(path, f"expected true or false, got {value!r}")
-    return value
-
-
-def _choice(value: Any, path: tuple, choices: Sequence[str], what: str) -> str:
-    if value not in choices:
-        raise _Bad(path, f"unknown {what} {value!r}{_suggest(value, choices)}; expected one of {', '.join(choices)}")
-    return value
-
-
-def _optimizer(spec: Any, problem: Problem) -> tuple[str, float, dict[str, Any]]:
-    path: tuple = ("training", "optimizer")
-    if isinstance(spec, str):
-        spec = {"name": spec}
-        at_name = path
-    elif isinstance(spec, dict):
-        if "name" not in spec:
-            raise _Bad(path, f"missing 'name' (one of {', '.join(OPTIMIZERS)})")
-        at_name = path + ("name",)
-    else:
-        raise _Bad(path, f"expected an optimizer name or a mapping like {{name: sgd, learning_rate: 0.1}}, "
-                         f"got {spec!r}")
-    name = _choice(spec["name"], at_name, tuple(OPTIMIZERS), "optimizer")
-    kind = OPTIMIZERS[name]
-    allowed = ("name", "learning_rate", *kind.options)
-    options: dict[str, Any] = {}
-    for key, value in spec.items():
-        kpath = path + (key,)
-        if key not in allowed:
-            raise _Bad(kpath, f"unknown option '{key}' for {name}{_suggest(key, allowed)}; "
-                              f"expected {', '.join(allowed)}")
-        if key in ("name", "learning_rate"):
-            continue
-        options[key] = _option(kind.options[key], value, kpath, key)
-    for key, opt in kind.options.items():
-        options.setdefault(key, opt.default)
-    if "learning_rate" in spec:
-        lr = _real(spec["learning_rate"], path + ("learning_rate",), "rate")
-    elif problem.learning_rate_given:
-        lr = problem.learning_rate
-    else:
-        lr = kind.default_learning_rate
-    return name, lr, options
-
-
-def _option(opt: Option, value: Any, path: tuple, key: str) -> Any:
-    if opt.kind == "bool":
-        return _flag(value, path)
-    if opt.kind == "choice":
-        return _choice(value, path, opt.choices, key)
-    return _real(value, path, opt.kind)
-
-
-def checked_settings(data: dict[str, Any]) -> Settings:
-    """Settings saved with a model (e.g. in a checkpoint), checked by the training block's rules;
-    a bad value is a ValueError naming the field."""
-    s = Settings.from_dict(data)
-    try:
-        kind = OPTIMIZERS[_choice(s.optimizer, ("optimizer",), tuple(OPTIMIZERS), "optimizer")]
-        _real(s.learning_rate, ("learning_rate",), "rate")
-        if not isinstance(s.options, dict) or set(s.options) != set(kind.options):
-            raise _Bad(("options",), f"expected {', '.join(kind.options) or 'no options'}, got {s.options!r}")
-        for key, opt in kind.options.items():
-            _option(opt, s.options[key], ("options", key), key)
-        for key in ("batch_size", "steps", "patience"):
-            if getattr(s, key) is not None:
-                _whole(getattr(s, key), (key,))
-        _whole(s.epochs, ("epochs",))
-        _whole(s.seed, ("seed",), 0)
-        _real(s.l2, ("l2",), "nonneg")
-        _real(s.validation_split, ("validation_split",), "fraction")
-        _flag(s.update_biases, ("update_biases",))
-        _flag(s.shuffle, ("shuffle",))
-        _choice(s.update_order, ("update_order",), UPDATE_ORDERS, "update order")
-        if s.dtype is not None:
-            _choice(s.dtype, ("dtype",), DTYPES, "dtype")
-    except _Bad as exc:
-        raise ValueError(f"{format_path(exc.path)}: {exc.message}") from None
-    return s
-
-
 def settings_from_problem(problem: Problem) -> Settings:
-    """Validate the problem's `training:` block into Settings; a mistake is a ProblemError with the
-    key path and YAML line. Without a block: full-batch gradient descent at the file's learning rate."""
-    try:
-        return _settings(problem)
-    except _Bad as exc:
-        line = problem.doc.line_of(exc.path) if problem.doc is not None else None
-        raise ProblemError(exc.message, file=problem.source, where=format_path(exc.path), line=line) from None
-
-
-def _settings(problem: Problem) -> Settings:
-    block = problem.training or {}
-    for key in block:
-        if key not in TRAINING_KEYS:
-            raise _Bad(("training", key), f"unknown key '{key}'{_suggest(key, TRAINING_KEYS)}; "
-                                          f"expected one of {', '.join(TRAINING_KEYS)}")
-    at = lambda key: ("training", key)  # noqa: E731
-    name, lr, options = _optimizer(block.get("optimizer", "sgd"), problem)
-    values: dict[str, Any] = {"optimizer": name, "learning_rate": lr, "options": options,
-                              "seed": problem.seed or 0, "shuffle": name != "perceptron"}
-    if "batch_size" in block:
-        values["batch_size"] = parse_batch_size(block["batch_size"], at("batch_size"))
-    if "epochs" in block:
-        values["epochs"] = _whole(block["epochs"], at("epochs"))
-    if "steps" in block:
-        values["steps"] = _whole(block["steps"], at("steps"))
-    if "l2" in block:
-        values["l2"] = _real(block["l2"], at("l2"), "nonneg")
-    if "validation_split" in block:
-        values["validation_split"] = _real(block["validation_split"], at("validation_split"), "fraction")
-    if "early_stopping" in block:
-        spec = block["early_stopping"]
-        if isinstance(spec, dict):
-            for key in spec:
-                if key != "patience":
-                    raise _Bad(at("early_stopping") + (key,), f"unknown key '{key}'; expected patience")
-            values["patience"] = _whole(spec.get("patience", 5), at("early_stopping") + ("patience",))
-        elif spec is not False:
-            raise _Bad(at("early_stopping"), f"expected {{patience: N}} or false, got {spec!r}")
-    for key in ("update_biases", "shuffle"):
-        if key in block:
-            values[key] = _flag(block[key], at(key))
-    if "update_order" in block:
-        values["update_order"] = _choice(block["update_order"], at("update_order"), UPDATE_ORDERS, "update order")
-    if "dtype" in block:
-        values["dtype"] = _choice(block["dtype"], at("dtype"), DTYPES, "dtype")
-    settings = Settings(**values)
-    _check_network(problem, settings)
-    return settings
-
-
-def _check_network(problem: Problem, settings: Settings) -> None:
-    """The optimizer must fit the network: the perceptron rule for one layer of step or sign units,
-    gradient methods for units the engine can backpropagate through."""
-    at = ("training", "optimizer")
-    acts = [layer.activation.name for layer in problem.network.layers]
-    if settings.optimizer == "perceptron":
-        if len(acts) != 1 or acts[0] not in ("step", "sign"):
-            shape = f"{len(acts)} layers" if len(acts) != 1 else f"a layer of {acts[0]} units"
-            raise _Bad(at, f"the perceptron rule trains one layer of step or sign units; this network has "
-                           f"{shape}: use sgd, momentum or adam")
-        return
-    try:
-        check_backprop(problem.network.layers, problem.loss)
-    except ComputeError as exc:
-        raise _Bad(at, f"{settings.optimizer} needs gradients: {exc.message}") from None
+    """The problem's training settings, checked at load (nncalc.problem.training); without a
+    `training:` block, full-batch gradient descent at the file's learning rate, which must fit the
+    network here, when it is asked to train."""
+    misfit = optimizer_misfit(problem.settings, problem.network, problem.loss)
+    if misfit:
+        line = problem.doc.line_of(("training", "optimizer")) if problem.doc is not None else None
+        raise ProblemError(misfit, file=problem.source, where="training.optimizer", line=line)
+    return problem.settings
 
 
 def parse_batch_size(value: Any, path: tuple = ("--batch-size",)) -> int | None:
-    """A batch size: a whole number >= 1 or 'full' (None)."""
-    if value == FULL:
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _Bad(path, f"expected a whole number of at least 1 or 'full', got {value!r}")
-    return value
+    """A batch size: a whole number >= 1 or 'full' (None); a bad value is a UsageError."""
+    try:
+        return batch_size(value, path)
+    except Invalid as exc:
+        raise UsageError(f"{exc.path[0]}: {exc.message}") from None
 
 
 def with_cli_overrides(settings: Settings, *, epochs: int | None = None, steps: int | None = None,
@@ -305,17 +68,17 @@ def with_cli_overrides(settings: Settings, *, epochs: int | None = None, steps: 
     changes: dict[str, Any] = {}
     try:
         if epochs is not None:
-            changes["epochs"] = _whole(epochs, ("--epochs",))
+            changes["epochs"] = whole(epochs, ("--epochs",))
             changes["steps"] = None
         if steps is not None:
-            changes["steps"] = _whole(steps, ("--steps",))
+            changes["steps"] = whole(steps, ("--steps",))
         if batch_size is not None:
-            changes["batch_size"] = parse_batch_size(batch_size)
+            changes["batch_size"] = training.batch_size(batch_size)
         if learning_rate is not None:
-            changes["learning_rate"] = _real(learning_rate, ("--learning-rate",), "rate")
+            changes["learning_rate"] = real(learning_rate, ("--learning-rate",), "rate")
         if seed is not None:
-            changes["seed"] = _whole(seed, ("--seed",), 0)
-    except _Bad as exc:
+            changes["seed"] = whole(seed, ("--seed",), 0)
+    except Invalid as exc:
         raise UsageError(f"{exc.path[0]}: {exc.message}") from None
     return replace(settings, **changes)
 
@@ -637,19 +400,8 @@ class Adam(FlatOptimizer):
         p -= work
 
 
-OPTIMIZERS: dict[str, OptimizerKind] = {
-    "sgd": OptimizerKind(SGD, {}, 0.1, "w = w - η g"),
-    "momentum": OptimizerKind(Momentum, {
-        "momentum": Option(0.9, "fraction"),
-        "nesterov": Option(False, "bool"),
-        "form": Option("classic", "choice", ("classic", "ema")),
-    }, 0.1, "classic: v = μ v - η g, w = w + v; ema: v = λ v - (1 - λ) g, w = w + η v"),
-    "adam": OptimizerKind(Adam, {
-        "beta1": Option(0.9, "fraction"),
-        "beta2": Option(0.999, "fraction"),
-        "eps": Option(1e-8, "rate"),
-    }, 0.001, "m, v running averages of g and g²; w = w - η m̂ / (√v̂ + ε)"),
-    "perceptron": OptimizerKind(None, {}, 1.0, "w = w + η (t - y) x, one sample at a time"),
+OPTIMIZERS: dict[str, type[FlatOptimizer] | None] = {   # the rows of nncalc.problem.training.OPTIMIZERS
+    "sgd": SGD, "momentum": Momentum, "adam": Adam, "perceptron": None,
 }
 
 
@@ -717,8 +469,8 @@ class Trainer:
             np.dtype(np.float32) if data.train.X.dtype == np.float32 else np.dtype(np.float64))
         self.dtype = dtype
         self.params = FlatParams.of(problem.network, dtype)
-        kind = OPTIMIZERS[settings.optimizer]
-        self.optimizer = kind.make(settings, self.params.values.size, dtype) if kind.make else None
+        make = OPTIMIZERS[settings.optimizer]
+        self.optimizer = make(settings, self.params.values.size, dtype) if make else None
         self.report_every = report_every
         self.before_step = before_step
         self.rng = np.random.default_rng(settings.seed)

@@ -368,7 +368,7 @@ def test_float32_training(tmp_path):
 def test_denormal_state_is_flushed():
     from nncalc.train import OPTIMIZERS
 
-    opt = OPTIMIZERS["adam"].make(Settings(optimizer="adam", options={"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
+    opt = OPTIMIZERS["adam"](Settings(optimizer="adam", options={"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
                                   4, np.float32)
     opt.state["m"][:] = [1e-39, 1e-31, 1e-20, -1e-35]
     opt.flush()
@@ -441,12 +441,11 @@ def test_gradient_check_uses_the_problems_own_loss(tmp_path, monkeypatch):
     from nncalc.ops import LOSSES, FusedDelta
 
     text = ONE_WEIGHT.replace("activation: linear", "activation: step") % "sgd"
-    p = from_text(text, tmp_path)
     from nncalc.errors import ProblemError
     with pytest.raises(ProblemError, match="cannot backpropagate through layer 1"):
-        settings_from_problem(p)
+        from_text(text, tmp_path)
     monkeypatch.setitem(LOSSES["half_sse"].fused, "step", FusedDelta(lambda Y, T: Y - T, "{y} - {t}", ""))
-    assert settings_from_problem(p).optimizer == "sgd"
+    assert settings_from_problem(from_text(text, tmp_path)).optimizer == "sgd"
 
 
 def test_adam_state_is_only_its_two_moments(tmp_path):
