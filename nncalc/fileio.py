@@ -1,42 +1,133 @@
-"""Atomic file writes: a temporary file beside the target, then a rename, so no reader ever
-sees a partly written output."""
+"""Every file nncalc writes goes through here, so that no output is ever partial and nothing that
+is not a regular file is ever replaced.
+
+A regular file (or a new name) is written to a temporary file beside it and renamed over it, so a
+reader sees the old file or the whole new one, and a failure or Ctrl-C leaves the old file and no
+temporary. A symbolic link to a regular file stays a link: its target is replaced the same way.
+Anything else (a terminal, /dev/null, a FIFO, /dev/stdout, which links to /proc/self/fd/1) is
+written in place, as a shell's `>` would: renaming over it would turn /dev/null into a file.
+A write that fails (a full disk, no permission) is one NncalcError naming the file.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 from .errors import NncalcError
 
+Check = Callable[[Path], None]      # called with the complete temporary file before it is renamed
+
+
+def _error(path: Path, exc: OSError) -> NncalcError:
+    return NncalcError(f"cannot write: {exc.strerror or exc}", file=str(path))
+
+
+def _target(path: Path) -> tuple[Path, os.stat_result | None, bool]:
+    """(the file to write, its current status or None when it does not exist yet, whether to write
+    it in place). Links are followed hop by hop: one through /proc (/dev/stdout names
+    /proc/self/fd/1) names an open file, which is written where it stands."""
+    target, hops = path, 0
+    while target.is_symlink() and hops < 40:
+        if Path(os.path.abspath(target)).parts[1:2] == ("proc",):
+            return target, None, True
+        link = Path(os.readlink(target))
+        target = link if link.is_absolute() else target.parent / link
+        hops += 1
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return target, None, False
+    except OSError as exc:
+        raise _error(path, exc) from None
+    return target, st, not stat.S_ISREG(st.st_mode)
+
 
 @contextmanager
-def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO]:
-    """Open a temporary file next to `path`; on success rename it over `path`, else remove it."""
+def atomic_open(path: str | Path, mode: str = "w", *, check: Check | None = None) -> Iterator[IO]:
+    """A handle for writing `path` (text as UTF-8, or bytes with mode 'wb'): a temporary file
+    renamed over it on success when it is a regular file or new, the file itself otherwise.
+
+    `check`, if given, is called with the complete temporary file before the rename (a download
+    verifies its hash there); whatever it raises removes the temporary and leaves `path` as it was."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    target, st, in_place = _target(path)
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise NncalcError("cannot write: is a folder", file=str(path))
+    if in_place:
+        with _in_place(target, mode) as handle:
+            yield handle
+        return
+    folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise NncalcError(f"cannot write: folder {folder} does not exist", file=str(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise NncalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise _error(path, exc) from None
     try:
-        if hasattr(os, "fchmod"):          # mkstemp makes 0600; an output should follow the umask
-            os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+        if hasattr(os, "fchmod"):      # mkstemp makes 0600: keep the replaced file's mode, else the umask's
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
+        with os.fdopen(fd, mode, **_encoding(mode)) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:                  # permission, disk full, a folder in the way: one clear line
+        if check is not None:
+            check(Path(tmp))
+        os.replace(tmp, target)
+    except OSError as exc:             # permission, disk full, a folder in the way: one clear line
         _remove(tmp)
-        raise NncalcError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
-    except BaseException:
+        raise _error(path, exc) from None
+    except BaseException:              # the caller's own failure, or Ctrl-C
         _remove(tmp)
         raise
+
+
+@contextmanager
+def _in_place(path: Path, mode: str) -> Iterator[IO]:
+    """Write a device, FIFO, terminal or open file of this process where it stands: appending,
+    since truncating one could cut off what this process has already written to it. Bytes (an
+    archive, which seeks back while it is written) go through an anonymous temporary file first."""
+    try:
+        own = _own_descriptor(path)
+        if own is not None:     # /dev/stdout: share the descriptor's offset, as a shell's `>&1` does
+            sys.stdout.flush()
+            handle = os.fdopen(os.dup(own), mode, **_encoding(mode))
+        else:
+            handle = open(path, mode.replace("w", "a"), **_encoding(mode))
+    except OSError as exc:
+        raise _error(path, exc) from None
+    try:
+        with handle:
+            if "b" in mode:
+                with tempfile.TemporaryFile() as spool:
+                    yield spool
+                    spool.seek(0)
+                    shutil.copyfileobj(spool, handle)
+            else:
+                yield handle
+            handle.flush()
+    except OSError as exc:
+        raise _error(path, exc) from None
+
+
+def _own_descriptor(path: Path) -> int | None:
+    """N when `path` is /proc/self/fd/N (or /proc/PID/fd/N of this process), else None."""
+    parts = Path(os.path.abspath(path)).parts
+    if len(parts) == 5 and parts[1] == "proc" and parts[2] in ("self", str(os.getpid())) \
+            and parts[3] == "fd" and parts[4].isdigit():
+        return int(parts[4])
+    return None
+
+
+def _encoding(mode: str) -> dict[str, str]:
+    return {} if "b" in mode else {"encoding": "utf-8"}
 
 
 def _remove(tmp: str) -> None:
@@ -53,6 +144,6 @@ def _umask() -> int:
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write text to path atomically."""
+    """Write text to path atomically (see atomic_open)."""
     with atomic_open(path) as handle:
         handle.write(text)

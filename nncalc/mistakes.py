@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .errors import NncalcError
-from .functions import ACTIVATIONS
 from .problem import Problem
 from .trace import Quantity, Trace, build_trace
 
@@ -186,7 +185,7 @@ def _one_path(j: int) -> Mistake:
 def _dact_detail(t: Trace, q: Quantity) -> str | None:
     if q.layer is None:
         return None
-    fn = ACTIVATIONS[t.problem.network.layers[q.layer].activation.name]
+    fn = t.problem.network.layers[q.layer].activation.fn
     if "out" not in fn.dformula:
         return None
     return f"{fn.dformula.replace('out', 'net')} instead of {fn.dformula}"
@@ -335,10 +334,6 @@ def _misread(trace: Trace, graph: Graph, mistake: Mistake, exact: dict[str, floa
 
 # ---------------------------------------------------------------- when no mistake explains a number
 
-# Where an activation's derivative can lie: a number outside cannot be that derivative.
-DERIVATIVE_RANGE = {"sigmoid": (0.0, 0.25), "tanh": (0.0, 1.0), "relu": (0.0, 1.0), "linear": (1.0, 1.0)}
-
-
 def impossible_factor(trace: Trace, name: str, given: float, value_of: ValueOf) -> str | None:
     """For a product with an activation derivative among its factors: the derivative the given number
     implies (from the other factors as the student had them), when no such derivative exists."""
@@ -351,13 +346,13 @@ def impossible_factor(trace: Trace, name: str, given: float, value_of: ValueOf) 
     if rest == 0:
         return None
     implied = given / rest
-    act = trace.problem.network.layers[trace[dacts[0]].layer].activation.name
-    low, high = DERIVATIVE_RANGE.get(act, (-math.inf, math.inf))
+    act = trace.problem.network.layers[trace[dacts[0]].layer].activation.fn
+    low, high = act.derivative_range or (-math.inf, math.inf)
     if low - 1e-12 <= implied <= high + 1e-12:
         return None
     factors = " × ".join(f"{short(value_of(n))} ({n})" for n in others)
     bound = f"at most {high:g}" if implied > high else f"at least {low:g}"
-    return (f"it is {factors} × {short(implied)}, and {short(implied)} cannot be a {act} derivative "
+    return (f"it is {factors} × {short(implied)}, and {short(implied)} cannot be a {act.name} derivative "
             f"({bound}; {dacts[0]} = {short(value_of(dacts[0]))})")
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import NncalcError, UsageError
 from .fileio import atomic_open, write_text_atomic
-from .functions import ACTIVATIONS, LOSSES, Activation
+from .ops import ACTIVATIONS, LOSSES, Activation
 from .problem import Layer, Network, Problem, default_weight_names
 
 if TYPE_CHECKING:

@@ -15,29 +15,15 @@ from typing import Any, Iterator
 import numpy as np
 
 from .errors import ProblemError, UsageError
-from .functions import ACTIVATIONS, LOSSES, Activation
+from .layers import Dense
+from .ops import ACTIVATIONS, LOSSES, Activation
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
+
+Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
 
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
 LEARNING_RATE_NAMES = ("learning_rate", "eta")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True, eq=False)
-class Layer:
-    """A dense layer: net = W a + b, out = f(net). W is (units, fan_in), one row per unit."""
-
-    units: tuple[str, ...]
-    activation: Activation
-    weights: np.ndarray
-    weight_names: tuple[tuple[str, ...], ...]
-    bias: np.ndarray | None          # (units,); a shared bias is the same value repeated
-    bias_names: tuple[str, ...]      # one name if shared, one per unit otherwise, () if none
-    bias_shared: bool = False
-
-    @property
-    def n_params(self) -> int:
-        return self.weights.size + len(self.bias_names)
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,8 +212,8 @@ def _activation(value: Any, path: Path_, is_output: bool) -> Activation:
     fn = ACTIVATIONS[name]
     if alpha is not None and fn.default_alpha is None:
         raise _Invalid(path, f"activation '{name}' takes no alpha")
-    if name == "softmax" and not is_output:
-        raise _Invalid(path, "softmax is only supported on the output layer")
+    if fn.joint and not is_output:
+        raise _Invalid(path, f"{name} is only supported on the output layer")
     return Activation(name, alpha if alpha is not None else fn.default_alpha)
 
 
@@ -464,8 +450,9 @@ def _problem(doc: YamlDoc) -> Problem:
     if loss not in LOSSES:
         raise _Invalid(("loss",), f"unknown loss '{loss}'{suggest(loss, LOSSES)}; expected one of {', '.join(LOSSES)}")
     last = network.layers[-1]
-    if last.activation.name == "softmax" and loss != "cross_entropy":
-        raise _Invalid(("loss",), f"a softmax output needs loss: cross_entropy, got '{loss}'")
+    if last.activation.fn.joint and last.activation.name not in LOSSES[loss].fused:
+        needs = " or ".join(name for name, op in LOSSES.items() if last.activation.name in op.fused)
+        raise _Invalid(("loss",), f"a {last.activation.name} output needs loss: {needs}, got '{loss}'")
     learning_rate = _number(spec.get("learning_rate", 0.1), ("learning_rate",))
 
     X = T = data_source = None

@@ -21,7 +21,7 @@ import numpy as np
 
 from .engine import Backward, Forward, backward, error_terms, forward
 from .errors import ComputeError
-from .functions import FUSED_DELTAS, LOSSES, softmax
+from .ops import LOSSES, fused_delta, softmax
 from .problem import Problem
 
 
@@ -101,8 +101,8 @@ def _fused(t: Trace, q: Quantity, x: list[float]) -> float:
     Y = np.zeros((1, m))
     Y[0, q.index] = x[0]
     T = np.array([x[1:]])
-    key = (t.problem.network.layers[-1].activation.name, t.problem.loss)
-    return float(FUSED_DELTAS[key](Y, T)[0, q.index]) / LOSSES[t.problem.loss].divisor(*t.problem.targets.shape)
+    fused = fused_delta(t.problem.network.layers[-1].activation.name, t.problem.loss)
+    return float(fused.delta(Y, T)[0, q.index]) / LOSSES[t.problem.loss].divisor(*t.problem.targets.shape)
 
 
 _OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
@@ -225,7 +225,7 @@ class _Builder:
         p, net, bwd = self.problem, self.problem.network, self.bwd
         layer = net.layers[li]
         is_output = li == len(net.layers) - 1
-        fused = is_output and (layer.activation.name, p.loss) in FUSED_DELTAS
+        fused = is_output and fused_delta(layer.activation.name, p.loss) is not None
         for j, u in enumerate(layer.units):
             s = self.sample(k)
             out, tgt = self.at(f"out.{u}", k), self.at(f"target.{u}", k)

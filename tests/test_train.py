@@ -437,14 +437,14 @@ def test_perceptron_with_shuffle_still_learns_and():
 def test_gradient_check_uses_the_problems_own_loss(tmp_path, monkeypatch):
     # the engine decides which output layers it can backpropagate through for which loss; a fused
     # (activation, loss) pair it knows must be accepted for that loss, not only for cross_entropy
-    import nncalc.functions as functions
+    from nncalc.ops import LOSSES, FusedDelta
 
     text = ONE_WEIGHT.replace("activation: linear", "activation: step") % "sgd"
     p = from_text(text, tmp_path)
     from nncalc.errors import ProblemError
     with pytest.raises(ProblemError, match="cannot backpropagate through layer 1"):
         settings_from_problem(p)
-    monkeypatch.setitem(functions.FUSED_DELTAS, ("step", "half_sse"), lambda Y, T: Y - T)
+    monkeypatch.setitem(LOSSES["half_sse"].fused, "step", FusedDelta(lambda Y, T: Y - T, "{y} - {t}", ""))
     assert settings_from_problem(p).optimizer == "sgd"
 
 

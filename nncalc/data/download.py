@@ -1,6 +1,6 @@
 """Downloading a data set into the cache: mirrors in turn, SHA-256 checked, atomic.
 
-Each file is streamed into a temporary file beside its destination while it is hashed; only a
+Each file is streamed into a temporary file beside its destination (fileio.atomic_open); only a
 complete file with the right hash is renamed to its cached name, so an interrupted or corrupt
 download never looks like a cached file. Nothing is resumed: a failed file starts over.
 """
@@ -8,8 +8,6 @@ download never looks like a cached file. Nothing is resumed: a failed file start
 from __future__ import annotations
 
 import http.client
-import os
-import secrets
 import socket
 import urllib.error
 import urllib.request
@@ -17,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from .. import __version__
-from ..errors import DataError
+from ..errors import DataError, NncalcError
+from ..fileio import atomic_open
 from .cache import RemoteFile, data_home, remote_set, verify_file
 
 Progress = Callable[[str, int, "int | None"], None]   # (file name, bytes done, bytes total or None)
@@ -86,32 +85,27 @@ def _fetch_file(spec: RemoteFile, dest: Path, mirrors: list[str], expected: str,
 
 def _download(url: str, dest: Path, spec: RemoteFile, expected: str, content: str | None,
               progress: Progress | None, timeout: float) -> str:
-    # Not fileio.atomic_open: the file must be verified by path before the rename, and network
-    # failures (OSErrors too) must reach the caller as "try the next mirror", not "cannot write".
-    tmp = dest.parent / f".{dest.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    except OSError as exc:
-        raise DataError(f"cannot write to the cache folder: {exc.strerror or exc}", file=str(dest.parent)) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            size = _stream(url, out, spec, progress, timeout, expected)
-            out.flush()
-            os.fsync(out.fileno())
+    verified: list[str] = []
+
+    def check(tmp: Path) -> None:
         how = verify_file(tmp, expected, content)
         if not how:
-            raise _MirrorFailed(f"SHA-256 mismatch ({size:,} bytes received; expected {expected[:16]}...)")
-        os.replace(tmp, dest)
-        return how
-    except OSError as exc:
-        if isinstance(exc, _NetworkError):
-            raise _MirrorFailed(str(exc)) from None
-        raise DataError(f"cannot write the download: {exc.strerror or exc}", file=str(dest)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+            raise _MirrorFailed(f"SHA-256 mismatch ({tmp.stat().st_size:,} bytes received; "
+                                f"expected {expected[:16]}...)")
+        verified.append(how)
+
+    try:
+        with atomic_open(dest, "wb", check=check) as out:
+            _stream(url, out, spec, progress, timeout, expected)
+    except _NetworkError as exc:
+        raise _MirrorFailed(str(exc)) from None
+    except NncalcError as exc:
+        raise DataError(f"cannot write the download: {exc.message.removeprefix('cannot write: ')}",
+                        file=str(dest)) from None
+    return verified[0]
 
 
-class _NetworkError(OSError):
+class _NetworkError(Exception):
     """A failure on the network side of a download (kept apart from failures writing the file)."""
 
 

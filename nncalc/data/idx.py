@@ -18,6 +18,7 @@ from typing import IO
 import numpy as np
 
 from ..errors import DataError
+from ..fileio import atomic_open
 
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
@@ -164,4 +165,5 @@ def write_idx(path: str | Path, array: np.ndarray, *, compress: bool | None = No
     payload = header + array.tobytes()
     if compress if compress is not None else path.suffix == ".gz":
         payload = gzip.compress(payload, mtime=0)
-    path.write_bytes(payload)
+    with atomic_open(path, "wb") as handle:
+        handle.write(payload)

@@ -4,75 +4,21 @@
                  = 0.618832137 * 0.221495710 * 0.613962657 = 0.084155041
 
 Every line is read off the trace: a quantity's op and inputs give the symbolic form, the inputs'
-values the numbers, and the quantity's own value the result. Nothing is recomputed here; the
-tables below only say how each activation, loss and fused delta is written on a slide.
+values the numbers, and the quantity's own value the result. Nothing is recomputed here; how each
+activation, loss and fused delta is written on a slide is the operation's own notation (nncalc.ops).
 """
 
 from __future__ import annotations
 
 import textwrap
-from typing import Callable
 
-from ..functions import ACTIVATION_SYMBOLS, LOSSES
+from ..ops import LOSSES, Branch, fused_delta, targets_add_to_one
 from ..trace import Quantity, Trace
 from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, Symbols, fmt, fmt_given,
                      header_lines, slide_name, too_large_to_explain, unit_values)
 
 _GIVEN = ("input", "target", "param", "rate")
 MAX_TERMS = 12             # write a sum out term by term up to this many terms, then elide the middle
-
-# How each activation's out and dout/dnet are written: branches of (condition on net, the condition
-# as text, the formula); the first branch whose condition holds (None: always) is the one shown.
-# Placeholders: {net} {out} {alpha}, and {le} {ge} for ≤ ≥.
-Branch = tuple[Callable[[float], bool] | None, str | None, str]
-_pos: Callable[[float], bool] = lambda z: z > 0  # noqa: E731
-_nonneg: Callable[[float], bool] = lambda z: z >= 0  # noqa: E731
-
-ACT_OUT: dict[str, list[Branch]] = {
-    "sigmoid": [(None, None, "1/(1 + e^-{net})")],
-    "tanh": [(None, None, "tanh({net})")],
-    "relu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "0")],
-    "leaky_relu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "{alpha} * {net}")],
-    "elu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "{alpha} (e^{net} - 1)")],
-    "linear": [(None, None, "{net}")],
-    "step": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "0")],
-    "sign": [(_nonneg, "{net} {ge} 0", "+1"), (None, "{net} < 0", "-1")],
-}
-ACT_DOUT: dict[str, list[Branch]] = {
-    "sigmoid": [(None, None, "{out} (1 - {out})")],
-    "tanh": [(None, None, "1 - {out}^2")],
-    "relu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "0")],
-    "leaky_relu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{alpha}")],
-    "elu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{out} + {alpha}")],
-    "linear": [(None, None, "1")],
-}
-# One loss term E_o and dE_total/dout_o; {t} target, {y} out, {n} samples, {nm} samples x outputs.
-LOSS_TERM = {
-    "half_sse": "1/2 ({t} - {y})^2",
-    "sse": "({t} - {y})^2",
-    "mse": "({t} - {y})^2 / {nm}",
-    "binary_cross_entropy": "-({t} ln {y} + (1 - {t}) ln(1 - {y})) / {nm}",
-    "cross_entropy": "-{t} ln {y} / {n}",
-}
-LOSS_DOUT = {
-    "half_sse": "-({t} - {y})",
-    "sse": "-2 ({t} - {y})",
-    "mse": "-2 ({t} - {y}) / {nm}",
-    "binary_cross_entropy": "({y} - {t}) / ({y} (1 - {y})) / {nm}",
-    "cross_entropy": "-{t} / {y} / {n}",
-}
-# Output activation and loss whose delta nncalc computes in one closed form, and why.
-FUSED_TEXT = {
-    ("sigmoid", "binary_cross_entropy"): (
-        "({y} - {t}) / {nm}",
-        "sigmoid with binary cross-entropy: {d}E/{d}out * {d}out/{d}net = (out - t) / (out (1 - out)) / {nm} * "
-        "out (1 - out), and out (1 - out) cancels; this form stays exact where the sigmoid saturates"),
-    ("softmax", "cross_entropy"): (
-        "({y} ({tsum}) - {t}) / {n}",
-        "softmax with cross-entropy: softmax has no per-unit {d}out/{d}net (each out depends on every net), "
-        "and summing -t_j/out_j over its Jacobian out_j (1[j = k] - out_k) leaves out_k {sum} t_j - t_k; "
-        "with one-hot targets that is out - target"),
-}
 
 
 def _same(shown: str, part: str) -> bool:
@@ -210,7 +156,7 @@ class _Explainer:
             else:
                 self.line("Forward pass")
             for layer in self.net.layers:
-                if layer.activation.name == "softmax":     # every out needs every net
+                if layer.activation.fn.joint:     # every out needs every net
                     for u in layer.units:
                         self.net_eq(self.at(f"net.{u}", k))
                     for u in layer.units:
@@ -231,10 +177,10 @@ class _Explainer:
             sym, num = sym + " * 1", num + " * 1"
         self.eq(self.name(name), [sym, num, self.value(q)])
 
-    def branch(self, table: dict[str, list[Branch]], q_net: Quantity) -> tuple[str, str | None]:
+    @staticmethod
+    def branch(branches: tuple[Branch, ...], q_net: Quantity) -> tuple[str, str | None]:
         """The formula and condition text of the branch that applies at this net value."""
-        act = self.p.network.layers[q_net.layer].activation
-        for cond, cond_text, formula in table[act.name]:
+        for cond, cond_text, formula in branches:
             if cond is None or cond(q_net.value):
                 return formula, cond_text
         raise AssertionError("the last branch has no condition")
@@ -251,12 +197,11 @@ class _Explainer:
                           f"e^{self.num(own)} / ({self.joined(nums, '+')})", self.value(q)])
             return
         q_net = self.t[q.inputs[0]]
-        fsym = self.sym.sigma if act.name == "sigmoid" else ACTIVATION_SYMBOLS.get(act.name, act.name)
-        head = [] if act.name == "linear" else [f"{fsym}({self.name(q_net.name)})"]
-        if act.name not in ACT_OUT:        # an activation without a slide formula: its name only
+        head = [] if act.fn.is_identity else [f"{act.fn.symbol_for(self.sym.unicode)}({self.name(q_net.name)})"]
+        if not act.fn.out_text:        # an activation without a slide formula: its name only
             self.eq(lhs, head + [self.value(q)])
             return
-        formula, cond = self.branch(ACT_OUT, q_net)
+        formula, cond = self.branch(act.fn.out_text, q_net)
         alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
         sym = self.template(formula, net=self.name(q_net.name), out=lhs, alpha=alpha)
         num = self.template(formula, net=self.num(q_net.name), out="", alpha=alpha)
@@ -265,28 +210,26 @@ class _Explainer:
 
     def errors(self) -> None:
         loss = LOSSES[self.p.loss]
-        n, m = self.t.problem.targets.shape
+        legend = loss.legend(*self.t.problem.targets.shape)
         self.line()
-        mean = {"none": "", "samples": f"; n = {n} sample{'s' if n > 1 else ''}",
-                "all": f"; n = {n} sample{'s' if n > 1 else ''}, m = {m} output{'s' if m > 1 else ''}"}
-        self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}{mean[loss.mean_over]})")
+        self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}{'; ' + legend if legend else ''})")
         for k in range(1, self.p.n_samples + 1):
             for o in self.net.outputs:
                 q = self.t[self.at(f"E.{o}", k)]
-                self.eq(self.name(q.name), self.loss_parts(LOSS_TERM, q) + [self.value(q)])
+                self.eq(self.name(q.name), self.loss_parts(loss.term_text, q) + [self.value(q)])
         total = self.t["E.total"]
         self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
                             self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
                             self.value(total)])
 
-    def loss_parts(self, table: dict[str, str], q: Quantity) -> list[str]:
-        """A loss formula written with symbols, then with numbers; inputs are (out, target)."""
-        if self.p.loss not in table:
-            return []
+    def loss_parts(self, text: str, q: Quantity) -> list[str]:
+        """A loss formula (before the loss's divisor) written with symbols, then with numbers; inputs
+        are (out, target)."""
         n, m = self.t.problem.targets.shape
         out, tgt = q.inputs[0], q.inputs[1]
-        sym = table[self.p.loss].format(t=self.name(tgt), y=self.name(out), n="n", nm="n" if m == 1 else "(n m)")
-        num = table[self.p.loss].format(t=self.num(tgt), y=self.num(out), n=str(n), nm=str(n * m))
+        text += LOSSES[self.p.loss].divisor_text()
+        sym = text.format(t=self.name(tgt), y=self.name(out), n="n", nm="n" if m == 1 else "(n m)")
+        num = text.format(t=self.num(tgt), y=self.num(out), n=str(n), nm=str(n * m))
         return [sym, num]
 
     # ------------------------------------------------------------ backward
@@ -335,7 +278,7 @@ class _Explainer:
         """From the loss for an output unit; for a hidden one, the sum over the paths through the layer above."""
         dE = self.t[self.at(f"dE/dout.{u}", k)]
         if dE.op == "dloss":
-            self.eq(self.name(dE.name), self.loss_parts(LOSS_DOUT, dE) + [self.value(dE)])
+            self.eq(self.name(dE.name), self.loss_parts(LOSSES[self.p.loss].dterm_text, dE) + [self.value(dE)])
             return
         shares = [self.t[s] for s in dE.inputs]
         if len(shares) == 1:
@@ -355,10 +298,7 @@ class _Explainer:
         """The activation's derivative, by the branch that applies at this net."""
         q_net = self.t[dact.inputs[0]]
         act = self.net.layers[li].activation
-        if act.name not in ACT_DOUT:       # an activation without a slide formula: its table's text
-            self.eq(self.name(dact.name), [act.fn.dformula, self.value(dact)])
-            return
-        formula, cond = self.branch(ACT_DOUT, q_net)
+        formula, cond = self.branch(act.fn.dout_text, q_net)
         alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
         sym = self.template(formula, net=self.name(q_net.name), out=self.name(dact.inputs[1]), alpha=alpha)
         num = self.template(formula, net=self.num(q_net.name), out=self.num(dact.inputs[1]), alpha=alpha)
@@ -366,27 +306,26 @@ class _Explainer:
         self.eq(self.name(dact.name), [sym, num, self.value(dact)], note)
 
     def fused(self, delta: Quantity, dnet: str) -> None:
-        key = (self.net.layers[-1].activation.name, self.p.loss)
-        formula, why = FUSED_TEXT[key]
+        loss = LOSSES[self.p.loss]
+        fused = fused_delta(self.net.layers[-1].activation.name, self.p.loss)
         n, m = self.t.problem.targets.shape
         out, targets = delta.inputs[0], list(delta.inputs[1:])
         own = targets[delta.index]
-        if key[0] == "softmax" and sum(self.t[x].value for x in targets) == 1.0:
-            formula = "({y} - {t}) / {n}"       # Σ t = 1 (one-hot): out Σ t - t is out - t
+        formula = loss.fused_text(fused, targets_add_to_one(self.t[x].value for x in targets))
         sym = formula.format(y=self.name(out), t=self.name(own), tsum=" + ".join(self.name(t) for t in targets),
                              n="n", nm="n" if m == 1 else "(n m)")
         num = formula.format(y=self.num(out), t=self.num(own), tsum=" + ".join(self.num(t) for t in targets),
                              n=str(n), nm=str(n * m))
         self.eq(f"{self.name(delta.name)} = {dnet}", [sym, num, self.value(delta)])
         if delta.sample in (None, 1) and delta.index == 0:
-            self.line("(" + self.template(why, nm="n" if m == 1 else "(n m)") + ")", self.indent + 2)
+            self.line(f"({loss.fused_why(fused, m, self.sym.d, self.sym.sum)})", self.indent + 2)
 
     def share_label(self, s: Quantity) -> str:
         """dE.V/dout.U: '∂E_o1/∂out_h1' when V is an output unit whose error depends on it alone, else
         '∂E_total/∂out_U via V'."""
         v = s.inputs[0].partition("@")[0].removeprefix("delta.")
         out_layer = self.net.layers[-1]
-        if v in out_layer.units and out_layer.activation.name != "softmax":
+        if v in out_layer.units and not out_layer.activation.fn.joint:
             return self.name(s.name)
         d = self.sym.d
         return f"{d}E_total/{d}out_{s.unit}{self.suffix(s)} via {v}"
@@ -401,7 +340,7 @@ class _Explainer:
         v = delta.partition("@")[0].removeprefix("delta.")
         suf = self.suffix(s)
         out_layer = self.net.layers[-1]
-        e = f"E_{v}{suf}" if v in out_layer.units and out_layer.activation.name != "softmax" else "E_total"
+        e = f"E_{v}{suf}" if v in out_layer.units and not out_layer.activation.fn.joint else "E_total"
         chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{s.unit}{suf}"
         return [chain, f"{self.name(delta)} * {self.name(w)}", f"{self.num(delta, False)} * {self.num(w)}"]
 

@@ -8,7 +8,7 @@ the row names repeated, so a number is never cut.
 
 from __future__ import annotations
 
-from ..functions import FUSED_DELTAS, LOSSES
+from ..ops import LOSSES, fused_delta
 from ..trace import Trace
 from .common import Symbols, Tab, fmt, fmt_given, header_lines, rich_table, too_large
 
@@ -91,8 +91,12 @@ def unit_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
     d, many = sym.d, p.n_samples > 1
     title = f"Backward pass, per unit: {sym.delta} = {d}E/{d}net = {d}E/{d}out {sym.times} {d}out/{d}net"
     last = net.layers[-1]
-    if (last.activation.name, p.loss) in FUSED_DELTAS:
-        title += f" ({', '.join(last.units)}: {sym.delta} = out - target, see --explain)"
+    fused = fused_delta(last.activation.name, p.loss)
+    if fused is not None:       # the closed form the engine computes, as it computes it
+        loss = LOSSES[p.loss]
+        legend = loss.legend(*p.targets.shape)
+        title += (f" ({', '.join(last.units)}: {sym.delta} = {loss.fused_row(fused, p.targets, sym.sum)}"
+                  f"{', ' + legend if legend else ''}; see --explain)")
     table = Tab(title, ["unit", *(["k"] if many else []), f"{d}E/{d}out", f"{d}out/{d}net",
                         f"{sym.delta} = {d}E/{d}net"], numeric_from=2 if many else 1, keys=2 if many else 1)
     for layer in reversed(net.layers):

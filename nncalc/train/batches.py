@@ -41,12 +41,9 @@ class TrainData:
     classes: tuple[str, ...] | None = None
 
 
-_PLUS_MINUS = ("sign", "tanh")
-
-
 def low_target(network: Network) -> float:
     """The target of a class's 'no' output: -1 for sign or tanh output units, else 0."""
-    return -1.0 if network.layers[-1].activation.name in _PLUS_MINUS else 0.0
+    return network.layers[-1].activation.fn.off
 
 
 def class_targets(labels: Array, network: Network, dtype=np.float64) -> Array:

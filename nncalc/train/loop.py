@@ -262,7 +262,7 @@ class Trainer:
         values = self.params.values
         if not np.isfinite(values).all():
             first = int(np.argmin(np.isfinite(values)))
-            name = self.params.name_at(first, self.template)
+            name = self.params.name_at(first)
             raise self._diverged(f"weight {name}", float(values[first]), self.step, by=True)
 
     def _diverged(self, what: str, value: float, update: int, by: bool = False) -> TrainingError:

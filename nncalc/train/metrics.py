@@ -9,9 +9,9 @@ from typing import Sequence
 import numpy as np
 
 from ..engine import error_terms, forward
-from ..functions import LOSSES
+from ..ops import LOSSES
 from ..problem import Layer, Network
-from .batches import Split, low_target
+from .batches import Split
 
 Array = np.ndarray
 
@@ -23,8 +23,7 @@ def predicted_labels(Y: Array, network: Network) -> Array:
     """Class indices from outputs: the largest output, or the output above its midpoint for one unit."""
     if Y.shape[1] > 1:
         return Y.argmax(axis=1)
-    midpoint = (1.0 + low_target(network)) / 2
-    return (Y[:, 0] > midpoint).astype(np.int64)
+    return (Y[:, 0] > network.layers[-1].activation.fn.threshold).astype(np.int64)
 
 
 def evaluate_layers(layers: Sequence[Layer], loss: str, split: Split, network: Network,

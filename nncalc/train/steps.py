@@ -29,7 +29,7 @@ class GradientStep:
     def __init__(self, trainer: Trainer) -> None:
         s, p = trainer.settings, trainer.params
         self.layers, self.loss = p.layers, trainer.problem.loss
-        self.into = (p.grad_W, p.grad_b)
+        self.into = p.into
         self.opt = trainer.optimizer
         self.scale = self.opt.gradient_scale
         self.X, self.T, self.dtype = trainer.data.train.X, trainer.T, trainer.dtype

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from nncalc.functions import ACTIVATIONS, LOSSES, Activation, sigmoid, softmax
+from nncalc.ops import ACTIVATIONS, LOSSES, Activation, sigmoid, softmax
 
 EXTREME = np.array([-1e4, -800.0, -30.0, -1.0, 0.0, 1.0, 30.0, 800.0, 1e4])
 
