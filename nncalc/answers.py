@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .errors import AnswersError
-from .problem import suggest
+from .errors import suggest
 from .trace import Trace
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
 

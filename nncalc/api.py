@@ -148,7 +148,7 @@ class Result:
         """A named quantity's value, as in `--format json` (`grad.w5`, `out.h1`, `E.total`, `net.o1@2`)."""
         if name not in self.trace:
             from .errors import UsageError
-            from .problem import suggest
+            from .errors import suggest
 
             raise KeyError(str(UsageError(f"no quantity named {name!r}{suggest(name, self.trace.quantities)}")))
         return self.trace[name].value
@@ -232,7 +232,7 @@ def _render_trace(trace: "Trace", fmt: str, decimals: int, explain: bool) -> str
 
     renderers = _trace_formats()
     if fmt not in renderers:
-        from .problem import suggest
+        from .errors import suggest
 
         raise UsageError(f"unknown format {fmt!r}{suggest(fmt, renderers)}; expected one of {', '.join(renderers)}")
     content = renderers[fmt](trace, decimals, explain, TEXT_WIDTH)

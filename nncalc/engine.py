@@ -16,6 +16,7 @@ import numpy as np
 from .errors import ComputeError
 from .layers import LayerType
 from .ops import LOSSES, FusedDelta, fused_delta
+from .problem.network import backprop_blocker
 
 Array = np.ndarray
 
@@ -70,12 +71,9 @@ def error_terms(loss: str, Y: Array, T: Array) -> Array:
 
 def check_backprop(layers: Sequence[LayerType], loss: str) -> None:
     """Raise ComputeError, saying why, when some layer's activation has no usable derivative."""
-    for l, layer in enumerate(layers):
-        act = layer.activation
-        fused = fused_delta(act.name, loss) is not None and l == len(layers) - 1
-        if not act.has_derivative and not fused:
-            raise ComputeError(f"cannot backpropagate through layer {l + 1} ({', '.join(layer.units)}): "
-                               f"activation {act.name}: {act.fn.no_derivative}")
+    blocker = backprop_blocker(layers, loss)
+    if blocker:
+        raise ComputeError(blocker)
 
 
 def backward(layers: Sequence[LayerType], loss: str, fwd: Forward, T: Array,

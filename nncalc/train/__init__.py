@@ -4,7 +4,7 @@ prints), checkpoints and metrics. Every forward and backward pass is `nncalc.eng
 
 | module | holds |
 | --- | --- |
-| settings | Settings, read from the `training:` block (its table: nncalc.training_table) or a checkpoint |
+| settings | the Settings checked at load (their table: nncalc.problem.training), with command-line options |
 | batches | Split and TrainData: inputs, targets, class indices; validation split; epoch order |
 | parameters | FlatParams: every weight then every bias in one array, the layers viewing it |
 | optimizers/ | the update contract (base) and one module per optimizer |

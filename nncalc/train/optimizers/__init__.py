@@ -1,5 +1,5 @@
 """The optimizers, one module each, found by name: every module in this package that defines an
-Optimizer subclass with a `name` registers it (its options are a row of nncalc.training_table)."""
+Optimizer subclass with a `name` registers it (its options are a row of nncalc.problem.training)."""
 
 from __future__ import annotations
 

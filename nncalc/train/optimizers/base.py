@@ -44,13 +44,6 @@ class Optimizer:
         self.weight_decay, self.n_decayed = weight_decay, n_decayed
         self.decay_work = np.empty(n_decayed, dtype) if weight_decay else None    # scratch, not state
 
-    @classmethod
-    def describe(cls, options: dict[str, Any]) -> str:
-        """e.g. 'adam (beta1 0.9, beta2 0.999, eps 1e-08)'."""
-        if not options:
-            return cls.name
-        return f"{cls.name} ({', '.join(f'{k} {v:g}' for k, v in options.items())})"
-
     @property
     def gradient_scale(self) -> float:
         """The factor the engine multiplies dE/dw by before update_step sees it."""

@@ -22,14 +22,6 @@ class Momentum(Optimizer):
         self.state_names = ("velocity",) if self.ema else ("mu_velocity",)
         super().__init__(learning_rate, options, size, dtype, **decay)
 
-    @classmethod
-    def describe(cls, options: dict[str, Any]) -> str:
-        """e.g. 'momentum (classic, mu 0.9, Nesterov)'."""
-        form = options["form"]
-        extra = [form, f"{'lambda' if form == 'ema' else 'mu'} {options['momentum']:g}"]
-        extra += ["Nesterov"] if options["nesterov"] else []
-        return f"momentum ({', '.join(extra)})"
-
     @property
     def gradient_scale(self) -> float:
         return -(1.0 - self.o["momentum"]) if self.ema else -self.lr
