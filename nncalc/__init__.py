@@ -18,16 +18,15 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = ["Explanation", "NncalcError", "Problem", "Result", "Training", "Verdicts", "__version__",
-           "check", "load", "train"]
+           "check", "export", "load", "train"]
 
 if TYPE_CHECKING:
     from .api import Explanation, Problem, Result, Training, Verdicts, load
     from .errors import NncalcError
 
 _API = {"Explanation", "Problem", "Result", "Training", "Verdicts", "load"}
-# `nncalc.check` and `nncalc.train` are submodules and also the API's functions: the modules are
-# made callable, so both `nncalc.train(p, epochs=5)` and `nncalc.train.Trainer` work.
-_CALLABLE_MODULES = ("check", "train")
+# `nncalc.check`, `nncalc.export` and `nncalc.train` are submodules and also the API's functions:
+# the modules are made callable, so both `nncalc.train(p, epochs=5)` and `nncalc.train.Trainer` work.
 
 
 class _CallableModule(types.ModuleType):
@@ -47,10 +46,12 @@ def _callable_module(name: str) -> types.ModuleType:
 
 
 class _Package(types.ModuleType):
-    """The nncalc package: `check` and `train` always read as the callable submodules, whichever
-    import reached them first (the import system sets a submodule as an attribute once loaded)."""
+    """The nncalc package: `check`, `export` and `train` always read as the callable submodules,
+    whichever import reached them first (the import system sets a submodule as an attribute once
+    loaded; the setter lets it, the module itself stays in sys.modules)."""
 
     check = property(lambda self: _callable_module("check"), lambda self, module: None)
+    export = property(lambda self: _callable_module("export"), lambda self, module: None)
     train = property(lambda self: _callable_module("train"), lambda self, module: None)
 
 

@@ -26,11 +26,13 @@ if TYPE_CHECKING:
 
     from . import problem as _problem
     from .check import FileResult, Result as Verdict
+    from .export import Exported
+    from .model import Model
     from .trace import Trace
     from .yamlio import YamlDoc
     from .train import Report, Step, TrainResult, Trainer
 
-__all__ = ["Explanation", "Problem", "Result", "Training", "Verdicts", "check", "load", "train"]
+__all__ = ["Explanation", "Problem", "Result", "Training", "Verdicts", "check", "export", "load", "train"]
 
 Source = Union[str, Path, Mapping[str, Any], "Problem", None]
 DICT_SOURCE = "<dict>"       # the file name a problem given as a dict is reported under
@@ -260,7 +262,7 @@ def check(problem: Source, answers: Mapping[str, float | str] | str | Path, *,
           tolerance: float | None = None, rtol: float | None = None) -> "Verdicts":
     """Check answers against a problem: a mapping of quantity names (canonical or slide spelling) to
     numbers, or an answers file. Numbers given as strings keep their written decimals ('0.0840')."""
-    from .check import Checker, _trace as check_trace
+    from .check import Checker, checking_trace as check_trace
 
     p = load(problem)
     checker = Checker(check_trace(p.problem), tolerance, rtol)
@@ -461,3 +463,25 @@ class Training:
         from .notebook import history_html
 
         display(HTML(history_html(self.trainer)))
+
+
+# ---------------------------------------------------------------- export
+
+def export(model: "Source | Training", to: str, output: str | Path) -> "Exported":
+    """Write a network for another framework: `to` is 'pytorch' (OUTPUT.py, and OUTPUT.pt where
+    torch is installed) or 'onnx' (OUTPUT.onnx). `model`: a saved model (.npz), a problem (file,
+    bundled name, dict or Problem) with its weights, or a finished Training."""
+    from .export import export_model
+
+    return export_model(as_model(model), to, output)
+
+
+def as_model(model: "Source | Training") -> "Model":
+    """A model from an .npz or .yaml model file, a problem (its weights as given) or a training run."""
+    from .model import load_model, model_from_problem, model_from_trainer
+
+    if isinstance(model, Training):
+        return model_from_trainer(model.trainer)
+    if isinstance(model, (str, Path)) and Path(model).suffix.lower() == ".npz":
+        return load_model(model)
+    return model_from_problem(load(model).problem)
