@@ -3,34 +3,20 @@ gradients (one of the TU Berlin deck's "solutions" to SGD's limits). PyTorch's o
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from .base import Array, Optimizer
+from .base import Array, UnscaledOptimizer
 
 
-class Adagrad(Optimizer):
+class Adagrad(UnscaledOptimizer):
     """G = G + g²; w = w - η g / (√G + ε). Takes g itself (gradient_scale 1): ε makes the step
     depend on the gradient's scale."""
 
     name = "adagrad"
     state_names = ("sum_squares",)
 
-    def __init__(self, learning_rate: float, options: dict[str, Any], size: int, dtype, **decay: Any) -> None:
-        super().__init__(learning_rate, options, size, dtype, **decay)
-        self.work = np.zeros(size, dtype)     # scratch for each step, not state
-
-    @property
-    def gradient_scale(self) -> float:
-        return 1.0
-
     def update_step(self, gradient: Array, variable: Array, sl: slice) -> None:
-        g, G, work = gradient, self.state["sum_squares"][sl], self.work[sl]
-        np.multiply(g, g, out=work)
+        G, work = self.state["sum_squares"][sl], self.work[sl]
+        np.multiply(gradient, gradient, out=work)
         G += work
-        np.sqrt(G, out=work)
-        work += self.o["eps"]
-        g *= self.lr
-        g /= work                    # (η g) / (√G + ε)
-        variable -= g
+        self.root_step(gradient, variable, G, work)

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
-from .base import Array, Optimizer
+from .base import Array, UnscaledOptimizer
 
 
-class Adam(Optimizer):
+class Adam(UnscaledOptimizer):
     """m = β1 m + (1 - β1) g; v = β2 v + (1 - β2) g²;
     w = w - η (m / (1 - β1^t)) / (√(v / (1 - β2^t)) + ε). Takes g itself (gradient_scale 1)."""
 
     name = "adam"
     state_names = ("m", "v")
-
-    def __init__(self, learning_rate: float, options: dict[str, Any], size: int, dtype, **decay: Any) -> None:
-        super().__init__(learning_rate, options, size, dtype, **decay)
-        self.work = np.zeros(size, dtype)     # scratch for each step, not state
-
-    @property
-    def gradient_scale(self) -> float:
-        return 1.0
 
     def update_step(self, gradient: Array, variable: Array, sl: slice) -> None:
         g, p = gradient, variable

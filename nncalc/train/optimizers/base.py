@@ -72,3 +72,24 @@ class Optimizer:
         for s in self.state.values():
             tiny = np.finfo(s.dtype).tiny * 1e8
             s[np.abs(s) < tiny] = 0
+
+
+class UnscaledOptimizer(Optimizer):
+    """An optimizer whose step depends on the gradient's own scale (through its ε): it takes g itself
+    (gradient_scale 1), and has a scratch array for each step (not state)."""
+
+    def __init__(self, learning_rate: float, options: dict[str, Any], size: int, dtype, **decay: Any) -> None:
+        super().__init__(learning_rate, options, size, dtype, **decay)
+        self.work = np.zeros(size, dtype)
+
+    @property
+    def gradient_scale(self) -> float:
+        return 1.0
+
+    def root_step(self, gradient: Array, variable: Array, squares: Array, work: Array) -> None:
+        """w = w - η g / (√squares + ε), in PyTorch's order: (η g) / (√squares + ε)."""
+        np.sqrt(squares, out=work)
+        work += self.o["eps"]
+        gradient *= self.lr
+        gradient /= work
+        variable -= gradient
