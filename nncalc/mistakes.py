@@ -268,7 +268,12 @@ _MAX_FAMILY = 4
 
 
 def mistakes_for(problem: Problem) -> list[Mistake]:
-    """The table, with the per-unit families expanded for this problem's layer widths."""
+    """The table, with the per-unit families expanded for this problem's layer widths (a graph's own table
+    for a graph problem)."""
+    if not isinstance(problem, Problem):
+        from .graph.mistakes import graph_mistakes
+
+        return graph_mistakes(problem)
     width = min(max(len(layer.units) for layer in problem.network.layers), _MAX_FAMILY)
     return list(MISTAKES) + [family(j) for family in _PER_UNIT_FAMILIES for j in range(width)]
 

@@ -39,9 +39,14 @@ def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt,
 
     console = make_console()
     loaded = load(problem, sets)
-    _usable(loaded, with_backward)
-    # JSON carries every named value; the other views of a large network show layers only.
-    trace = build_trace(loaded, with_backward=with_backward, named=fmt.value == "json" or not too_large(loaded))
+    from ..graph import build_graph_trace, is_graph_problem
+
+    if is_graph_problem(loaded):
+        trace = build_graph_trace(loaded, with_backward=with_backward)
+    else:
+        _usable(loaded, with_backward)
+        # JSON carries every named value; the other views of a large network show layers only.
+        trace = build_trace(loaded, with_backward=with_backward, named=fmt.value == "json" or not too_large(loaded))
     emit_as(console, "trace", fmt, trace, output, decimals=decimals, explain=explain)
 
 
@@ -80,13 +85,14 @@ def problems() -> None:
     from ..bundled import bundled_problems
     from ..errors import NncalcError
     from ..problem import load_problem
+    from ..graph import is_graph_problem
     from ..render.common import shape_text
 
     rows = [("name", "network", "what it is")]
     for name, path in bundled_problems().items():
         try:
             p = load_problem(path)
-            rows.append((name, shape_text(p.network), p.name))
+            rows.append((name, "graph" if is_graph_problem(p) else shape_text(p.network), p.name))
         except NncalcError as exc:      # one broken file must not hide the others
             rows.append((name, "?", f"cannot be loaded: {exc.message}"))
     w0, w1 = (max(len(r[i]) for r in rows) for i in (0, 1))
@@ -100,7 +106,8 @@ def summary(
     problem: ProblemArg = None,
     set_: Sets = None,
 ) -> None:
-    """Layer table with parameter counts (like Keras' model.summary())."""
+    """Layer table with parameter counts (like Keras' model.summary()); for a graph, its nodes and operations."""
+    from ..graph import is_graph_problem
     from ..render.common import rich_table
     from ..render.matrix import network_summary_tab
 
@@ -109,5 +116,17 @@ def summary(
     p = load(problem, set_)
     console = make_console()
     console.print(Text(p.name, style="bold"))
+    if is_graph_problem(p):
+        from ..graph.render import summary_tabs
+
+        for part in summary_tabs(p):
+            if isinstance(part, str):
+                console.print(Text(part))
+                continue
+            for t in part.split(console.width):
+                console.print()
+                console.print(Text(t.title, style="bold"))
+                console.print(rich_table(t))
+        return
     for part in network_summary_tab(p.network).split(console.width):
         console.print(rich_table(part))
