@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
-from .answers import Answer, AnswerSheet, NameResolver, is_answers_doc, problem_ref, read_answers, sheet_from_doc
+from .answers import Answer, AnswerSheet, is_answers_doc, name_resolver, problem_ref, read_answers, sheet_from_doc
 from .bundled import open_problem, resolve
 from .errors import AnswersError, NncalcError
 from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
@@ -104,7 +104,7 @@ class Checker:
         self.trace = trace
         self.graph = Graph(trace)
         self.exact = trace.values()
-        self.resolver = NameResolver(trace)
+        self.resolver = name_resolver(trace)
         self.atol, self.rtol = tolerance, rtol
         self._alternatives: list[Alternative] | None = None
         from .variants import asked_names
@@ -552,8 +552,10 @@ def load_checked(ref: str, sets: list[str] | None = None):
     """A problem by path or bundled name, with --set applied; refused if it has no samples to check."""
     from .errors import ComputeError
 
+    from .graph import is_graph_problem
+
     problem = open_problem(ref, sets)
-    if problem.n_samples == 0:
+    if not is_graph_problem(problem) and problem.n_samples == 0:
         raise ComputeError("the problem has no samples written out (data: [{input: ..., target: ...}]); "
                            "check needs them", file=problem.source, where="data")
     return problem
@@ -563,8 +565,11 @@ def checking_trace(problem) -> Trace:
     """The problem's trace; forward only where backpropagation is not defined (step or sign units)."""
     from .engine import check_backprop
     from .errors import ComputeError
+    from .graph import build_graph_trace, is_graph_problem
     from .trace import build_trace
 
+    if is_graph_problem(problem):
+        return build_graph_trace(problem)
     try:
         check_backprop(problem.network.layers, problem.loss)
     except ComputeError:

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import math
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from . import app
-from .common import (DECIMALS_HELP, EXIT_BAD_INPUT, FILE_WIDTH, OUTPUT_HELP, SET_HELP, emit, handle_errors,
+from .common import (EXIT_BAD_INPUT, FILE_WIDTH, CheckFormat, Decimals, Output, Sets, emit, emit_as, handle_errors,
                      make_console, unicode_ok)
 
 EXIT_SOME_NOT_CORRECT = 1    # 0: everything checked is correct; 2 (EXIT_BAD_INPUT): unusable input
-
-
-class CheckFormat(str, Enum):
-    """Output formats of `check`."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    gradescope = "gradescope"
 
 
 @app.command()
@@ -36,7 +25,7 @@ def check(
                                                   help="Answers files, or folders of them; none: the problem "
                                                        "file's own `answers:` block."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Show how each wrong answer is worked out."),
-    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="table, json, csv, markdown, or gradescope (results.json)."),
+    fmt: CheckFormat = "table",
     tolerance: Optional[float] = typer.Option(None, "--tolerance", "-t", show_default=False,
                                               help="Absolute tolerance, instead of one unit of the last "
                                                    "decimal written."),
@@ -44,15 +33,15 @@ def check(
                                          help="Relative tolerance (added to --tolerance, as numpy.isclose)."),
     carried_credit: float = typer.Option(1.0, "--carried-credit",
                                          help="Marks a carried-forward answer earns, from 0 to 1."),
-    decimals: int = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_HELP),
-    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False),
+    decimals: Decimals = 9,
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Check answers: each number correct, carried forward from your own earlier numbers, or wrong
     (with the mistake that explains it). Exit code 0: all correct; 1: anything not; 2: unusable input."""
     from ..check import WRONG, run_check, run_variant_check
     from ..errors import UsageError
-    from ..render.check import CheckReport, derivations, render
+    from ..render.check import CheckReport, derivations
 
     for option, value, low in (("--tolerance", tolerance, 0.0), ("--rtol", rtol, 0.0)):
         if value is not None and not (math.isfinite(value) and value >= low):
@@ -67,12 +56,12 @@ def check(
         if set_:
             raise UsageError("--set does not apply to a variants folder (each variant has its own numbers)")
         run = run_variant_check(problem, list(answers or []), tolerance=tolerance, rtol=rtol)
-    elif fmt is CheckFormat.gradescope:
+    elif fmt.value == "gradescope":   # results.json even for an unusable file
         _gradescope(console, [problem] + list(answers or []), tolerance, rtol, set_, carried_credit, output)
         return
     else:
         run = run_check([problem] + list(answers or []), tolerance=tolerance, rtol=rtol, sets=set_)
-    if fmt is CheckFormat.gradescope:
+    if fmt.value == "gradescope":
         raise UsageError("--format gradescope checks one answers file (Gradescope runs one per submission)")
     trace = run.checker.trace
     unicode = unicode_ok(console) if output is None else True
@@ -82,7 +71,7 @@ def check(
     if explain:
         wrong = [r.name for f in run.files for r in f.results if r.verdict == WRONG]
         report.derivations = derivations(trace, wrong, decimals, unicode, width=width - 2)
-    emit(console, render(report, fmt.value, decimals, unicode, width), output)
+    emit_as(console, "check", fmt, report, output, decimals=decimals)
     if run.unreadable:
         raise typer.Exit(EXIT_BAD_INPUT)
     if not run.all_correct:

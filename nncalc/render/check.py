@@ -332,27 +332,6 @@ def check_markdown(report: CheckReport, decimals: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------- one entry point for every format
-
-def _json(report: CheckReport, decimals: int, unicode: bool, width: int) -> str:
-    from .json import to_json
-
-    return to_json(check_dict(report))
-
-
-RENDERERS: dict[str, Callable[[CheckReport, int, bool, int], RenderableType | str]] = {
-    "table": check_view,
-    "json": _json,
-    "csv": lambda report, decimals, unicode, width: check_csv(report),
-    "markdown": lambda report, decimals, unicode, width: check_markdown(report, decimals),
-}
-
-
-def render(report: CheckReport, fmt: str, decimals: int = 9, unicode: bool = True, width: int = 80):
-    """The report in one of RENDERERS' formats: Rich renderables for the table, text for the rest."""
-    return RENDERERS[fmt](report, decimals, unicode, width)
-
-
 # ---------------------------------------------------------------- --explain
 
 def derivations(trace: Trace, names: list[str], decimals: int = 9, unicode: bool = True,

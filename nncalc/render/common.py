@@ -89,7 +89,13 @@ def shape_text(trace_or_network) -> str:
 
 
 def header_lines(trace: Trace) -> list[str]:
-    """The problem's name and one line saying what network, loss and data it is."""
+    """The problem's name and one line saying what network, loss and data it is (or what graph)."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import header_lines as graph_header
+
+        return graph_header(trace)
     p = trace.problem
     acts = ", ".join(dict.fromkeys(layer.activation.describe() for layer in p.network.layers))
     n = p.n_samples

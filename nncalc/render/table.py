@@ -158,6 +158,12 @@ def backward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list
 
 def tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[Tab | str]:
     """Everything the tables show, in reading order: text lines and tables."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import tabs as graph_tabs
+
+        return graph_tabs(trace, decimals, unicode)
     parts: list[Tab | str] = list(forward_tabs(trace, decimals, unicode))
     if trace.problem.targets is not None and not too_large(trace):
         parts.append(error_tab(trace, decimals))
