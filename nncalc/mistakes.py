@@ -100,13 +100,6 @@ def _is_last(trace: Trace, q: Quantity) -> bool:
     return q.layer == len(trace.problem.network.layers) - 1
 
 
-_LOSS_OPS = ("loss", "dloss", "fused")     # the trace operations that read the problem's loss
-
-
-def _with_loss(loss_from: str, loss_to: str) -> Callable[[Problem], Problem | None]:
-    return lambda p: replace(p, loss=loss_to) if p.loss == loss_from else None
-
-
 def _swapped_targets(p: Problem) -> Problem | None:
     if p.targets is None or p.targets.shape[1] < 2:
         return None
@@ -214,10 +207,6 @@ MISTAKES: tuple[Mistake, ...] = (
             redo=lambda t, q, v: _evaluate_with(t, q, v, _param_of_share(q),
                                                 lambda v: v(f"new.{_param_of_share(q)}")),
             detail=_share_detail),
-    Mistake("half_dropped", "the 1/2 of the loss dropped", problem=_with_loss("half_sse", "sse"),
-            ops=_LOSS_OPS, detail="a factor 2 in everything after it"),
-    Mistake("half_added", "an extra 1/2 in the loss", problem=_with_loss("sse", "half_sse"),
-            ops=_LOSS_OPS, detail="everything after it halved"),
     Mistake("sign_flipped", "the error's sign flipped",
             applies=lambda t, q: (q.kind == "dE/dout" and _is_last(t, q)) or q.op == "fused",
             redo=lambda t, q, v: -t.evaluate(q.name, v),
@@ -268,14 +257,17 @@ _MAX_FAMILY = 4
 
 
 def mistakes_for(problem: Problem) -> list[Mistake]:
-    """The table, with the per-unit families expanded for this problem's layer widths (a graph's own table
-    for a graph problem)."""
+    """The table, with the loss's scaling mistakes and the per-unit families expanded for this problem
+    (a graph's own table for a graph problem)."""
     if not isinstance(problem, Problem):
         from .graph.mistakes import graph_mistakes
 
         return graph_mistakes(problem)
+    from .loss_mistakes import scaling_mistakes
+
     width = min(max(len(layer.units) for layer in problem.network.layers), _MAX_FAMILY)
-    return list(MISTAKES) + [family(j) for family in _PER_UNIT_FAMILIES for j in range(width)]
+    return (scaling_mistakes(problem) + list(MISTAKES)
+            + [family(j) for family in _PER_UNIT_FAMILIES for j in range(width)])
 
 
 # ---------------------------------------------------------------- one mistake applied to one problem

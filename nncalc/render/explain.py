@@ -307,8 +307,9 @@ class _Explainer:
         """From the loss for an output unit; for a hidden one, the sum over the paths through the layer above."""
         dE = self.t[self.at(f"dE/dout.{u}", k)]
         if dE.op == "dloss":
-            self.eq(self.name(dE.name), self.loss_parts(LOSSES[self.p.loss].dterm_text, dE) + [self.value(dE)],
-                    of=dE.name)
+            loss = LOSSES[self.p.loss]
+            note = loss.note_at(*(self.t[x].value for x in dE.inputs))
+            self.eq(self.name(dE.name), self.loss_parts(loss.dterm_text, dE) + [self.value(dE)], note, of=dE.name)
             return
         shares = [self.t[s] for s in dE.inputs]
         if len(shares) == 1:
