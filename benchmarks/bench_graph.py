@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/bench_graph.py [--nodes 10000] [--runs 7]
 
-Builds a seeded random graph of that many nodes (every operation of the table, each node using one
-or two of the last few nodes, so it is about as deep as it is long), then times, each as the median
+Builds a seeded random graph of that many nodes (every operation of the table; each assignment uses
+the one before it and one of the last few nodes or a leaf, so the output depends on every node and
+the graph is about as deep as it is long), then times, each as the median
 of --runs runs in this process:
   parse       the assignments parsed and validated into a Graph (nncalc.graph.load.build_graph)
   engine      forward + backward (nncalc.graph.engine): every value and every gradient
@@ -43,8 +44,8 @@ def statements(nodes: int, seed: int = 0) -> list[str]:
     names, out, count = ["a", "b", "n1"], ["n1 = a * b"], 1
     while count < nodes:
         form = _FORMS[rng.integers(len(_FORMS))]
-        a, b = (names[-1 - int(rng.integers(3))] if rng.random() > 0.05 else "ab"[int(rng.integers(2))]
-                for _ in range(2))
+        a = names[-1]             # a chain: the output depends on every node
+        b = names[-1 - int(rng.integers(3))] if rng.random() > 0.05 else "ab"[int(rng.integers(2))]
         name = f"n{len(out) + 1}"
         out.append(f"{name} = " + form.format(a=a, b=b))
         names.append(name)
@@ -75,7 +76,7 @@ def main() -> None:
     trace = median_time(lambda: build_graph_trace(problem), args.runs)
     n_q = len(build_graph_trace(problem).quantities)
     print(f"graph: {len(g.nodes):,} nodes, {len(g.leaves)} leaves, {len(lines):,} assignments; "
-          f"output {problem.output} = {values[problem.output]:.6g}")
+          f"output {problem.output} = {values[problem.output] + 0.0:.6g}")
     print(f"median of {args.runs} runs (Python {sys.version.split()[0]}):")
     print(f"  parse   {parse * 1000:8.1f} ms   assignments -> validated graph")
     print(f"  engine  {engine * 1000:8.1f} ms   forward + backward: every value and gradient")
