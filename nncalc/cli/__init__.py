@@ -18,3 +18,6 @@ from . import check  # noqa: E402,F401
 from . import train  # noqa: E402,F401
 from . import data  # noqa: E402,F401
 from . import export  # noqa: E402,F401
+from . import discover  # noqa: E402,F401
+
+discover.attach_examples(app)
