@@ -230,21 +230,15 @@ class Explanation:
 
 def _render_trace(trace: "Trace", fmt: str, decimals: int, explain: bool) -> str:
     """Text of a trace in format `fmt`, as `-o FILE` writes it (plain, TEXT_WIDTH columns)."""
-    from .errors import UsageError
+    return _text_of("trace", fmt, trace, decimals, explain)
 
-    renderers = _trace_formats()
-    if fmt not in renderers:
-        from .errors import suggest
 
-        raise UsageError(f"unknown format {fmt!r}{suggest(fmt, renderers)}; expected one of {', '.join(renderers)}")
-    content = renderers[fmt](trace, decimals, explain, TEXT_WIDTH)
+def _text_of(subject: str, fmt: str, obj: Any, decimals: int, explain: bool = False) -> str:
+    """`obj` rendered by the format registry as plain text (TEXT_WIDTH columns)."""
+    from .render.formats import Style, render
+
+    content = render(subject, fmt, obj, Style(decimals, explain, unicode=True, width=TEXT_WIDTH))
     return content if isinstance(content, str) else plain_text(content, TEXT_WIDTH)
-
-
-def _trace_formats() -> dict[str, Any]:
-    from .render.formats import TRACE_FORMATS
-
-    return TRACE_FORMATS
 
 
 def plain_text(renderable: "RenderableType", width: int) -> str:
@@ -262,7 +256,7 @@ def check(problem: Source, answers: Mapping[str, float | str] | str | Path, *,
           tolerance: float | None = None, rtol: float | None = None) -> "Verdicts":
     """Check answers against a problem: a mapping of quantity names (canonical or slide spelling) to
     numbers, or an answers file. Numbers given as strings keep their written decimals ('0.0840')."""
-    from .check import Checker, _trace as check_trace
+    from .check import Checker, checking_trace as check_trace
 
     p = load(problem)
     checker = Checker(check_trace(p.problem), tolerance, rtol)
@@ -343,10 +337,7 @@ class Verdicts:
 
     def render(self, fmt: str = "table", decimals: int = 9) -> str:
         """The verdicts as `nncalc check --format FMT` prints them."""
-        from .render.check import render
-
-        content = render(self._report(), fmt, decimals, True, TEXT_WIDTH)
-        return content if isinstance(content, str) else plain_text(content, TEXT_WIDTH)
+        return _text_of("check", fmt, self._report(), decimals)
 
     def to_json(self) -> str:
         return self.render("json")

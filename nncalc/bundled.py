@@ -70,3 +70,23 @@ def _answers_file_hint(path: Path) -> ProblemError | None:
     problem = data.get("problem")
     command = f"nncalc check {path}" if isinstance(problem, str) else f"nncalc check PROBLEM {path}"
     return ProblemError(f"this is an answers file, not a problem; check it with: {command}", file=str(path))
+
+
+def catalogue() -> list[dict]:
+    """Each bundled problem: name, network shape, title and the `source:` it cites; a file that
+    cannot be loaded is listed with the reason (one broken file must not hide the others)."""
+    from .errors import NncalcError
+    from .problem import load_problem
+
+    rows = []
+    for name, path in bundled_problems().items():
+        try:
+            p = load_problem(path)
+        except NncalcError as exc:
+            rows.append({"name": name, "sizes": None, "title": None, "source": None, "error": exc.message})
+            continue
+        sizes = [len(p.network.inputs)] + [len(layer.units) for layer in p.network.layers]
+        cited = p.doc.data.get("source") if p.doc is not None and isinstance(p.doc.data, dict) else None
+        rows.append({"name": name, "sizes": sizes, "title": p.name,
+                     "source": None if cited is None else str(cited), "error": None})
+    return rows

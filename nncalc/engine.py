@@ -123,3 +123,9 @@ def _fused_delta(fused: FusedDelta, divisor: int, Y: Array, T: Array, scale: flo
     else:
         delta *= scale / divisor
     return delta
+
+
+def descent_step(value, eta, grad):
+    """One gradient-descent step, P - eta dE/dP, for numbers or arrays alike: the worked example's
+    new.P, the checker's re-evaluation of a student's and the matrix view's W new."""
+    return value - eta * grad

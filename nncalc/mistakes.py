@@ -159,9 +159,6 @@ def _bias_as_shared(t: Trace, q: Quantity, v: ValueOf) -> float:
 def _one_path(j: int) -> Mistake:
     """dE/dout of a hidden unit taken from the path through unit j of the layer above only."""
 
-    def through(name: str) -> str:
-        return name.split("/")[0].removeprefix("dE.")
-
     def above(t: Trace, q: Quantity):
         layers = t.problem.network.layers
         return layers[q.layer + 1] if q.layer is not None and q.layer + 1 < len(layers) else None
@@ -172,7 +169,7 @@ def _one_path(j: int) -> Mistake:
 
     def redo(t: Trace, q: Quantity, v: ValueOf) -> float:
         unit = above(t, q).units[j]
-        return t.evaluate(q.name, lambda n: v(n) if through(n) == unit else 0.0)
+        return t.evaluate(q.name, lambda n: v(n) if t[n].via == unit else 0.0)
 
     def detail(t: Trace, q: Quantity) -> str | None:
         layer = above(t, q)
@@ -199,10 +196,15 @@ def _share_detail(t: Trace, q: Quantity) -> str | None:
     return f"{_param_of_share(q)}+ instead of {_param_of_share(q)}" if q.kind == "share" else None
 
 
+def _net_of(t: Trace, out: Quantity) -> str:
+    """The name of the net input an out quantity was computed from."""
+    return out.inputs[out.index if out.op == "softmax" else 0]
+
+
 def _net_for_out_detail(t: Trace, q: Quantity) -> str:
     if q.kind != "dnet/dP":
         return "∂net/∂w taken as the net input below, not its output"
-    unit = q.inputs[0].removeprefix("out.")
+    unit = t[q.inputs[0]].unit
     return f"net_{unit} instead of out_{unit}"
 
 
@@ -233,8 +235,8 @@ MISTAKES: tuple[Mistake, ...] = (
             redo=lambda t, q, v: _evaluate_with(t, q, v, q.inputs[1], lambda v: v(q.inputs[0])),
             detail=_dact_detail),
     Mistake("net_for_out", "net used where out belongs",
-            applies=lambda t, q: q.kind == "dnet/dP" and q.inputs[0].startswith("out."),
-            redo=lambda t, q, v: v("net." + q.inputs[0].removeprefix("out.")),
+            applies=lambda t, q: q.kind == "dnet/dP" and t[q.inputs[0]].kind == "out",
+            redo=lambda t, q, v: v(_net_of(t, t[q.inputs[0]])),
             detail=_net_for_out_detail),
     Mistake("no_activation", "the activation skipped in the forward pass",
             applies=lambda t, q: q.kind == "out" and q.op == "act" and not _is_last(t, q),

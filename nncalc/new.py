@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 
 import numpy as np
 
 from .errors import ProblemError, UsageError, suggest
 
+WIDTH = 80                      # the files' lines fit an 80-column terminal
 MAX_WRITTEN_PARAMS = 2_000      # past this, weights are better drawn at load (--init) than written
 NAMED_WEIGHTS_MAX = 64          # up to this many weights in a layer, the file names each one
 _PLAIN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:/[A-Za-z][A-Za-z0-9_.]*)?(?:@\d+)?$")
@@ -39,8 +41,40 @@ def _units(li: int, n_layers: int, count: int) -> list[str]:
     return [f"{prefix}{k}" for k in range(1, count + 1)]
 
 
+def _cell(value) -> str:
+    return value if isinstance(value, str) else f"{value + 0.0:g}"     # + 0.0: no "-0"
+
+
 def _flow(values) -> str:
-    return "[" + ", ".join(_flow(v) if isinstance(v, list) else f"{v:g}" for v in values) + "]"
+    return "[" + ", ".join(_flow(v) if isinstance(v, list) else _cell(v) for v in values) + "]"
+
+
+def _item(lines: list[str]) -> list[str]:
+    """The lines of a mapping made the first item of a list: '  key: ...' -> '- key: ...'."""
+    return [lines[0][:-len(lines[0].lstrip()) - 2] + "- " + lines[0].lstrip()] + lines[1:]
+
+
+def _key_flow(key: str, values: list, indent: int) -> list[str]:
+    """`key: [..]` on one line if it fits WIDTH, else a row per line, each wrapped to WIDTH."""
+    one = " " * indent + f"{key}: {_flow(values)}"
+    if len(one) <= WIDTH:
+        return [one]
+    rows = values if isinstance(values[0], list) else [values]
+    lines = [" " * indent + f"{key}:"] if rows is values else []
+    for row in rows:
+        lead = " " * indent + ("  - [" if rows is values else f"{key}: [")
+        words = [_cell(v) for v in row]
+        wrapped = textwrap.wrap(", ".join(words), WIDTH - len(lead) - 1, break_on_hyphens=False)
+        lines.append(lead + wrapped[0])
+        lines += [" " * len(lead) + w for w in wrapped[1:]]
+        lines[-1] += "]"
+    return lines
+
+
+def _comment(line: str, comment: str) -> str:
+    """The line with `# comment` after it, where that still fits WIDTH."""
+    longer = f"{line}   # {comment}"
+    return longer if len(longer) <= WIDTH else line
 
 
 def _targets(rng: np.random.Generator, activation: str, loss: str, n: int, m: int) -> np.ndarray:
@@ -76,28 +110,33 @@ def problem_template(shape: str, *, activation: str = "sigmoid", output_activati
     lines = [f"# A {shape} network made by `nncalc new {shape}`; edit any number, then",
              "#   nncalc backprop FILE        every value of one forward and backward pass",
              "#   nncalc new answers FILE     an answers template for it",
-             "# The format, key by key: nncalc help format",
+             "# Each layer: net = W in + b, out = f(net); W has a row per unit, a column per",
+             "# input. The format, key by key: nncalc help format",
              f"name: {shape} {hidden_act} network" + (f" ({out_act} output)" if out_act != hidden_act else ""),
              "network:",
-             f"  inputs: [{', '.join(inputs)}]"]
-    lines.append("  layers:")
+             *_key_flow("inputs", inputs, 2),
+             "  layers:"]
     fan_in, counter = inputs, 0
     for li, units in enumerate(sizes[1:]):
         names = _units(li, n_layers, units)
         act = out_act if li == n_layers - 1 else hidden_act
         role = "output layer" if li == n_layers - 1 else f"hidden layer {li + 1}"
-        lines += [f"    # {role}: net = W in + b, out = {act}(net); one row of W per unit, one column per input",
-                  f"    - units: [{', '.join(names)}]",
-                  f"      activation: {act}"]
+        lines += [f"    # {role}: out = {act}(W in + b)"]
+        lines += _item(_key_flow("units", names, 6))
+        lines.append(f"      activation: {act}")
         if init is None:
             W = np.round(rng.uniform(-1, 1, size=(units, len(fan_in))), 2)
             b = np.round(rng.uniform(-1, 1, size=units), 2)
-            lines.append(f"      weights: {_flow(W.tolist())}")
+            lines += _key_flow("weights", W.tolist(), 6)
             if W.size <= NAMED_WEIGHTS_MAX:
                 wn = [[f"w{counter + r * len(fan_in) + c + 1}" for c in range(len(fan_in))] for r in range(units)]
-                lines.append(f"      weight_names: [{', '.join('[' + ', '.join(r) + ']' for r in wn)}]"
-                             f"   # net_{names[0]} = {' + '.join(f'{w}·{i}' for w, i in zip(wn[0], fan_in))} + b_{names[0]}")
-            lines.append(f"      bias: {_flow(b.tolist())}   # b_{names[0]}, ... (one number: a shared bias)")
+                named = f"      weight_names: [{', '.join('[' + ', '.join(r) + ']' for r in wn)}]"
+                formula = f"net_{names[0]} = {' + '.join(f'{w}·{i}' for w, i in zip(wn[0], fan_in))} + b_{names[0]}"
+                if len(named) <= WIDTH:           # else the default names, the same w1, w2, ...
+                    lines.append(_comment(named, formula))
+            bias = _key_flow("bias", b.tolist(), 6)
+            bias[0] = _comment(bias[0], f"b_{names[0]}, ... (one number: a shared bias)") if len(bias) == 1 else bias[0]
+            lines += bias
         counter += units * len(fan_in)
         fan_in = names
     lines += [f"loss: {loss}", "learning_rate: 0.5     # eta, the step of w+ = w - eta dE/dw"]
@@ -106,9 +145,9 @@ def problem_template(shape: str, *, activation: str = "sigmoid", output_activati
                   f"seed: {seed}"]
     X = np.round(rng.uniform(0, 1, size=(samples, sizes[0])), 2)
     T = _targets(rng, out_act, loss, samples, sizes[-1])
-    lines.append("data:                  # one item per sample: the inputs in order, the targets in output order")
+    lines.append("data:    # per sample: its inputs in order, its targets in output order")
     for x, t in zip(X.tolist(), T.tolist()):
-        lines += [f"  - input: {_flow(x)}", f"    target: {_flow(t)}"]
+        lines += _item(_key_flow("input", x, 4) + _key_flow("target", t, 4))
     text = "\n".join(lines) + "\n"
     _check_loads(text, "the generated problem")
     return text
@@ -147,9 +186,10 @@ def answers_template(problem: str) -> str:
     sym = Symbols.for_unicode(False)
     computed = [q for q in trace.quantities.values() if q.op != "leaf"]
     width = max(len(_key(q.name)) for q in computed) + 1
-    lines = [f"# Answers for {p.name}. Fill in the numbers you work out, with the decimals you mean",
-             "# (0.61 is checked to 0.01); delete the lines you leave out: an empty one is an error.",
-             "# The slides' spellings in the comments are accepted as keys too.",
+    lines = [f"# Answers for {p.name}.",
+             "# Fill in the numbers you work out, with the decimals you mean (0.61 is checked",
+             "# to 0.01); delete the lines you leave out: an empty one is an error. The slides'",
+             "# spellings in the comments are accepted as keys too.",
              f"# Check: nncalc check {problem} THIS_FILE",
              f"problem: {json.dumps(problem)}",
              "student:",

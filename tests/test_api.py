@@ -110,10 +110,10 @@ def test_table_and_explain_are_rich_renderables_with_the_slides_numbers():
 
 
 def test_every_registered_format_renders_and_has_a_to_method():
-    from nncalc.render.formats import TRACE_FORMATS
+    from nncalc.render.formats import formats
 
     r = nncalc.load("nnbasic").backprop()
-    for fmt in TRACE_FORMATS:
+    for fmt in formats("trace"):
         text = r.render(fmt)
         assert "0.084155041" in text or "0.0841550407" in text, fmt
         assert not any(line != line.rstrip() for line in text.splitlines()), fmt

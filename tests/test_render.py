@@ -262,7 +262,6 @@ def test_layer_view_of_a_large_network_needs_no_named_quantities_and_agrees_with
 
     from nncalc.problem import load_problem
     from nncalc.render.common import too_large
-    from nncalc.render.matrix import _new_weights
     from nncalc.trace import build_trace
 
     path = tmp_path / "wide.yaml"
@@ -275,7 +274,7 @@ def test_layer_view_of_a_large_network_needs_no_named_quantities_and_agrees_with
     assert light["E.total"].value == full["E.total"].value
     first = p.network.layers[0]
     expected = np.array([[full[f"new.{w}"].value for w in row] for row in first.weight_names])
-    np.testing.assert_allclose(_new_weights(light, 0), expected, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(light.new_weights(0), expected, rtol=0, atol=1e-15)
 
 
 def test_markdown_derivation_does_not_repeat_a_long_problem_name(tmp_path):

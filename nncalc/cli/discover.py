@@ -10,7 +10,9 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import DECIMALS_HELP, OUTPUT_HELP, PROBLEM_HELP, SET_HELP, Format, emit, handle_errors, make_console
+from .common import PROBLEM_HELP, Decimals, Output, ProblemArg, Sets, emit, emit_as, format_option, handle_errors, make_console
+
+NamesFormat = format_option("names")
 
 # Two or three examples per command, shown at the end of its --help; each runs as written in a
 # folder holding hw.yaml and answers.yaml (tests/test_discover.py runs the bundled-only ones).
@@ -34,6 +36,9 @@ EXAMPLES: dict[str, list[str]] = {
             "nncalc new 3-4-2 --activation relu --output-activation softmax --loss cross_entropy",
             "nncalc new answers hw.yaml -o answers.yaml"],
     "help": ["nncalc help format", "nncalc help"],
+    "variants": ["nncalc variants hw.yaml -n 30 -o variants/", "nncalc variants hw.yaml --roster class.csv -o variants/"],
+    "quiz": ["nncalc quiz moodle variants/ -o quiz.xml", "nncalc quiz prairielearn variants/ -o questions/hw3"],
+    "autograder": ["nncalc autograder hw.yaml -o autograder.zip", "nncalc autograder hw.yaml --carried-credit 0.5"],
 }
 
 
@@ -68,7 +73,7 @@ def main(version: bool = typer.Option(False, "--version", "-V", is_eager=True, c
 @handle_errors
 def show(
     problem: str = typer.Argument(..., help=PROBLEM_HELP, show_default=False, metavar="PROBLEM"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False),
+    output: Output = None,
 ) -> None:
     """Print a bundled problem's YAML file (a start for your own: -o mine.yaml)."""
     from ..bundled import resolve
@@ -90,37 +95,19 @@ def printable(text: str) -> str:
 @app.command()
 @handle_errors
 def names(
-    problem: Optional[str] = typer.Argument(None, help=PROBLEM_HELP, show_default=False),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or markdown."),
-    decimals: int = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_HELP),
-    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False),
+    problem: ProblemArg = None,
+    fmt: NamesFormat = "table",
+    decimals: Decimals = 9,
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Every named quantity of a problem: the name answers files and --format json use, the
     slides' spelling (also accepted in answers files) and its value."""
     from ..api import load
-    from ..render.names import names_dict, names_tab
 
     p = load(problem).with_values(_assignments(set_))
     result = p.backprop() if p.problem.targets is not None and _has_backward(p) else p.forward()
-    console = make_console()
-    if fmt is Format.json:
-        from ..render.json import to_json
-
-        emit(console, to_json(names_dict(result.trace)), output)
-        return
-    tab = names_tab(result.trace, decimals)
-    if fmt is Format.markdown:
-        from ..render.common import markdown_table
-
-        emit(console, markdown_table(tab) + "\n", output)
-        return
-    from rich.console import Group
-    from rich.text import Text
-
-    from ..render.common import rich_table
-
-    emit(console, Group(Text(tab.title, style="bold"), rich_table(tab)), output)
+    emit_as(make_console(), "names", fmt, result.trace, output, decimals=decimals)
 
 
 def _assignments(sets: Optional[list[str]]) -> dict[str, float]:
@@ -168,7 +155,7 @@ def new(
                                    "xavier, he, normal, uniform: drawn when the file is loaded."),
     samples: int = typer.Option(1, "--samples", min=1, max=1000, help="How many samples to draw."),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed for the drawn weights and samples."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False),
+    output: Output = None,
 ) -> None:
     """Write a new problem file, commented key by key (`nncalc new 2-2-2`), or an answers template
     naming every quantity of a problem (`nncalc new answers hw.yaml`)."""
@@ -210,7 +197,7 @@ def docs_dir() -> Path:
 @handle_errors
 def help_(
     topic: Optional[str] = typer.Argument(None, show_default=False, help=f"One of: {', '.join(TOPICS)}."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False),
+    output: Output = None,
 ) -> None:
     """Documentation that comes with nncalc: `nncalc help format` is the problem file format."""
     console = make_console()

@@ -8,15 +8,8 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import (DECIMALS_HELP, FILE_WIDTH, OUTPUT_HELP, PROBLEM_HELP, SET_HELP, Format, emit, handle_errors, load,
-                     make_console, unicode_ok)
-
-ProblemArg = typer.Argument(None, help=PROBLEM_HELP, show_default=False)
-SetOpt = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE")
-DecimalsOpt = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_HELP)
-FormatOpt = typer.Option(Format.table, "--format", "-f", help="table, json or markdown.")
-OutputOpt = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False)
-
+from .common import (Decimals, Output, ProblemArg, Sets, TraceFormat, emit_as, format_option, handle_errors, load,
+                     make_console)
 
 
 def _usable(problem, with_backward: bool) -> None:
@@ -40,51 +33,28 @@ def _usable(problem, with_backward: bool) -> None:
                            "'target:', or use `nncalc forward`", file=problem.source, where="data")
 
 
-def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt: Format, decimals: int,
+def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt, decimals: int,
           output: Optional[Path], with_backward: bool) -> None:
+    from ..render.common import too_large
     from ..trace import build_trace
 
     console = make_console()
     loaded = load(problem, sets)
     _usable(loaded, with_backward)
-    from ..render.common import too_large
-
     # JSON carries every named value; the other views of a large network show layers only.
-    trace = build_trace(loaded, with_backward=with_backward, named=fmt is Format.json or not too_large(loaded))
-    unicode = unicode_ok(console) if output is None else True
-    width = console.width if output is None else FILE_WIDTH
-    if fmt is Format.json:
-        from ..render.json import to_json, trace_dict
-
-        data = trace_dict(trace)
-        if explain:
-            from ..render.explain import explain_lines
-
-            data["explain"] = explain_lines(trace, decimals, unicode=True)
-        emit(console, to_json(data), output)
-    elif fmt is Format.markdown:
-        from ..render.markdown import markdown
-
-        emit(console, markdown(trace, decimals, explain=explain), output)
-    elif explain:
-        from ..render.explain import explain_text
-
-        emit(console, explain_text(trace, decimals, unicode=unicode, width=width), output)
-    else:
-        from ..render.table import view
-
-        emit(console, view(trace, decimals, unicode=unicode, width=width), output)
+    trace = build_trace(loaded, with_backward=with_backward, named=fmt.value == "json" or not too_large(loaded))
+    emit_as(console, "trace", fmt, trace, output, decimals=decimals, explain=explain)
 
 
 @app.command()
 @handle_errors
 def backprop(
-    problem: Optional[str] = ProblemArg,
+    problem: ProblemArg = None,
     explain: bool = typer.Option(False, "--explain", "-e", help="Show the chain-rule derivation step by step."),
-    fmt: Format = FormatOpt,
-    decimals: int = DecimalsOpt,
-    set_: Optional[list[str]] = SetOpt,
-    output: Optional[Path] = OutputOpt,
+    fmt: TraceFormat = "table",
+    decimals: Decimals = 9,
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Forward pass, errors, backward pass and one gradient-descent step: every value."""
     _show(problem, set_, explain, fmt, decimals, output, with_backward=True)
@@ -93,52 +63,37 @@ def backprop(
 @app.command()
 @handle_errors
 def forward(
-    problem: Optional[str] = ProblemArg,
+    problem: ProblemArg = None,
     explain: bool = typer.Option(False, "--explain", "-e", help="Show each net input and output worked out."),
-    fmt: Format = FormatOpt,
-    decimals: int = DecimalsOpt,
-    set_: Optional[list[str]] = SetOpt,
-    output: Optional[Path] = OutputOpt,
+    fmt: TraceFormat = "table",
+    decimals: Decimals = 9,
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Forward pass only: net input and output of every unit (targets optional)."""
     _show(problem, set_, explain, fmt, decimals, output, with_backward=False)
 
 
+ProblemsFormat = format_option("problems")
+SummaryFormat = format_option("summary")
+
+
 @app.command()
 @handle_errors
-def problems() -> None:
+def problems(fmt: ProblemsFormat = "table", output: Output = None) -> None:
     """List the bundled problems (the slides' worked examples), one line each."""
-    from ..bundled import bundled_problems
-    from ..errors import NncalcError
-    from ..problem import load_problem
-    from ..render.common import shape_text
+    from ..bundled import catalogue
 
-    rows = [("name", "network", "what it is")]
-    for name, path in bundled_problems().items():
-        try:
-            p = load_problem(path)
-            rows.append((name, shape_text(p.network), p.name))
-        except NncalcError as exc:      # one broken file must not hide the others
-            rows.append((name, "?", f"cannot be loaded: {exc.message}"))
-    w0, w1 = (max(len(r[i]) for r in rows) for i in (0, 1))
-    lines = [f"{a:<{w0}}  {b:<{w1}}  {c}" for a, b, c in rows]
-    emit(make_console(), "\n".join(lines))
+    emit_as(make_console(), "problems", fmt, catalogue(), output)
 
 
 @app.command()
 @handle_errors
 def summary(
-    problem: Optional[str] = ProblemArg,
-    set_: Optional[list[str]] = SetOpt,
+    problem: ProblemArg = None,
+    fmt: SummaryFormat = "table",
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Layer table with parameter counts (like Keras' model.summary())."""
-    from ..render.common import rich_table
-    from ..render.matrix import network_summary_tab
-
-    from rich.text import Text
-
-    p = load(problem, set_)
-    console = make_console()
-    console.print(Text(p.name, style="bold"))
-    for part in network_summary_tab(p.network).split(console.width):
-        console.print(rich_table(part))
+    emit_as(make_console(), "summary", fmt, load(problem, set_), output)

@@ -7,12 +7,15 @@ Shapes: n samples; u units over f inputs: W (u, f), one row per unit, and b (u,)
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar, Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
 
 import numpy as np
 
 from ..ops import Activation
 from .base import Array, Parameter
+
+if TYPE_CHECKING:
+    from ..trace import TraceBuilder
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,3 +86,49 @@ class Dense:
     def input_gradient(self, delta: Array) -> Array:
         """dE/da = delta W (n, f)."""
         return delta @ self.weights
+
+    # ------------------------------------------------------------ its quantities in the trace
+
+    def trace_nets(self, b: "TraceBuilder", li: int, k: int, below: list[str]) -> list[str]:
+        """net.U = sum of w * (input or out below) + b, as a 'sumprod' of (weight, value) pairs and the bias."""
+        nets = []
+        for j, u in enumerate(self.units):
+            inputs = [x for pair in zip(self.weight_names[j], below) for x in pair]
+            if self.bias is not None:
+                inputs.append(self.bias_names[0 if self.bias_shared else j])
+            nets.append(b.add_at(f"net.{u}", k, b.fwd.nets[li][k, j], "net", "sumprod", inputs,
+                                 layer=li, index=j, unit=u))
+        return nets
+
+    def trace_shares(self, b: "TraceBuilder", below_li: int, k: int, j: int, u: str) -> list[str]:
+        """dE.V/dout.U = delta.V * w for each unit V of this layer: the parts of dE/dout.U of unit j
+        of the layer below (layer below_li) that flow through V."""
+        delta = b.bwd.delta[below_li + 1]
+        return [b.add_at(f"dE.{v}/dout.{u}", k, delta[k, v_idx] * self.weights[v_idx, j], "share", "prod",
+                         (b.at(f"delta.{v}", k), self.weight_names[v_idx][j]),
+                         layer=below_li, index=j, unit=u, via=v)
+                for v_idx, v in enumerate(self.units)]
+
+    def trace_gradients(self, b: "TraceBuilder", li: int, below: list[list[str]]) -> None:
+        """grad.w = sum over samples of delta.U * dnet.U/dw (dnet.U/dw = the value w multiplies), and
+        grad.b = the sum of the deltas it adds to (every unit's, for a shared bias), with their updates."""
+        n = len(below)
+        outs, grad_W = b.fwd.outs[li].tolist(), b.bwd.grad_W[li].tolist()   # lists: fast per element
+        for j, u in enumerate(self.units):
+            deltas = [b.at(f"delta.{u}", k) for k in range(n)]
+            for c, w in enumerate(self.weight_names[j]):
+                factors = []
+                for k in range(n):
+                    dnet = b.add_at(f"dnet.{u}/d{w}", k, outs[k][c], "dnet/dP", "sum", (below[k][c],),
+                                    layer=li, unit=u, param=w)
+                    factors += [deltas[k], dnet]
+                b.gradient(w, grad_W[j][c], "sumprod", factors, li, u)
+        if self.bias is None:
+            return
+        grad_b = b.bwd.grad_b[li]
+        if self.bias_shared:
+            deltas = [b.at(f"delta.{u}", k) for u in self.units for k in range(n)]
+            b.gradient(self.bias_names[0], grad_b[0], "sum", deltas, li, None)
+            return
+        for j, u in enumerate(self.units):
+            b.gradient(self.bias_names[j], grad_b[j], "sum", [b.at(f"delta.{u}", k) for k in range(n)], li, u)

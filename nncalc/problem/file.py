@@ -18,6 +18,7 @@ from ..schema import Invalid, choice, located, mapping, number, show, vector
 from ..yamlio import Path_, YamlDoc, read_yaml
 from .network import INITS, Network, network_from_spec
 from .training import Settings, optimizer_misfit, training_settings
+from ..vary import Ask, Vary, parse_ask, parse_vary
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,6 +40,9 @@ class Problem:
     settings: Settings = field(default_factory=Settings)   # the `training:` block, validated
     doc: YamlDoc | None = field(default=None, repr=False)
     learning_rate_given: bool = False    # set in the file or by --set (else trainers use their default)
+    vary: Vary | None = None             # `vary:`: what each student's variant draws anew (nncalc.vary)
+    ask: Ask | None = None               # `ask:`: what every student must give
+    variant: str | None = None           # `variant:`: the id of a variant written by `nncalc variants`
 
     @property
     def n_samples(self) -> int:
@@ -89,7 +93,7 @@ def _samples(spec: Any, network: Network, path: Path_) -> tuple[np.ndarray, np.n
 # ---------------------------------------------------------------- the file
 
 _TOP_KEYS = ("name", "description", "source", "network", "loss", "learning_rate", "init", "seed",
-             "data", "training", "answers")
+             "data", "training", "answers", "vary", "ask", "variant")
 
 
 def problem_from_doc(doc: YamlDoc) -> Problem:
@@ -145,6 +149,12 @@ def _problem(doc: YamlDoc) -> Problem:
         misfit = optimizer_misfit(settings, network, loss)
         if misfit:
             raise Invalid(("training", "optimizer"), misfit)
+    vary = parse_vary(spec.get("vary"), network, 0 if X is None else len(X), T is not None)
+    ask = parse_ask(spec.get("ask"), doc)
+    variant = spec.get("variant")
+    if variant is not None and (isinstance(variant, (bool, list, dict)) or not str(variant).strip()):
+        raise Invalid(("variant",), f"expected a variant id, got {show(variant)}")
     return Problem(str(name), network, loss, learning_rate, X, T, source=doc.file, init=init, seed=seed,
                    data_source=data_source, training=spec.get("training"), answers=spec.get("answers"),
-                   doc=doc, learning_rate_given=lr_given, settings=settings)
+                   doc=doc, learning_rate_given=lr_given, settings=settings, vary=vary, ask=ask,
+                   variant=None if variant is None else str(variant))

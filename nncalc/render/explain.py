@@ -38,6 +38,15 @@ def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True, width: 
     return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines(header)
 
 
+def explain_owned_lines(trace: Trace, decimals: int = 9, unicode: bool = True,
+                        width: int | None = None) -> list[tuple[str | None, str]]:
+    """explain_lines (without the header), each with the name of the quantity it works out (None
+    for headings and prose): the checker shows a wrong answer's own lines from this."""
+    ex = _Explainer(trace, decimals, Symbols.for_unicode(unicode), width)
+    lines = ex.lines(header=False)
+    return list(zip(ex.owners, lines))
+
+
 def explain_text(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = None) -> str:
     """explain_lines joined into one text."""
     return "\n".join(explain_lines(trace, decimals, unicode, width))
@@ -49,6 +58,7 @@ class _Explainer:
         self.p = trace.problem
         self.net = trace.problem.network
         self.out: list[str] = []
+        self.owners: list[str | None] = []      # per line of out: the quantity it works out, if any
         self.indent = 2         # of equations; deeper under a sample's heading
 
     # ------------------------------------------------------------ writing
@@ -89,18 +99,24 @@ class _Explainer:
             terms.append(" * ".join(fs))
         return self.joined(terms, "+")
 
-    def line(self, text: str = "", indent: int = 0) -> None:
+    def emit(self, rows: list[str], of: str | None) -> None:
+        """Append rows, each owned by quantity `of` (None: a heading or prose of no quantity)."""
+        self.out += rows
+        self.owners += [of] * len(rows)
+
+    def line(self, text: str = "", indent: int = 0, of: str | None = None) -> None:
         """A line of prose, wrapped at the width."""
         if not text:
-            self.out.append("")
+            self.emit([""], of)
         elif self.width is None or indent + len(text) <= self.width:
-            self.out.append(" " * indent + text)
+            self.emit([" " * indent + text], of)
         else:
-            self.out += textwrap.wrap(text, self.width, initial_indent=" " * indent,
-                                      subsequent_indent=" " * indent, break_on_hyphens=False)
+            self.emit(textwrap.wrap(text, self.width, initial_indent=" " * indent,
+                                    subsequent_indent=" " * indent, break_on_hyphens=False), of)
 
-    def eq(self, lhs: str, parts: list[str], note: str | None = None, deeper: int = 0) -> None:
-        """lhs = part = part = ...   (note): one line if it fits, else one '= part' a line, aligned."""
+    def eq(self, lhs: str, parts: list[str], note: str | None = None, deeper: int = 0, of: str | None = None) -> None:
+        """lhs = part = part = ...   (note): one line if it fits, else one '= part' a line, aligned;
+        of: the quantity the equation works out."""
         indent = self.indent + deeper
         chain: list[str] = []
         for part in parts:
@@ -109,15 +125,15 @@ class _Explainer:
         tail = f"   ({note})" if note else ""
         one = " " * indent + lhs + "".join(f" = {p}" for p in chain) + tail
         if self.width is None or len(one) <= self.width:
-            self.out.append(one)
+            self.emit([one], of)
             return
         pad = " " * (indent + len(lhs))
         rows = [" " * indent + lhs + f" = {chain[0]}"] + [f"{pad} = {p}" for p in chain[1:]]
         if note:
             rows.append(f"{pad}   ({note})")
         for row in rows:
-            self.out += textwrap.wrap(row, self.width, subsequent_indent=pad + "     ",
-                                      break_long_words=False, break_on_hyphens=False) or [row]
+            self.emit(textwrap.wrap(row, self.width, subsequent_indent=pad + "     ",
+                                    break_long_words=False, break_on_hyphens=False) or [row], of)
 
     def template(self, text: str, **values: str) -> str:
         return text.format(le=self.sym.le, ge=self.sym.ge, d=self.sym.d, sum=self.sym.sum, **values)
@@ -125,7 +141,7 @@ class _Explainer:
     # ------------------------------------------------------------ the derivation
 
     def lines(self, header: bool = True) -> list[str]:
-        self.out = []
+        self.out, self.owners = [], []
         for text in header_lines(self.t) if header else ():
             self.line(text)
         if too_large_to_explain(self.t):
@@ -175,7 +191,7 @@ class _Explainer:
         num = self.products(factors, numeric=True)
         if len(q.inputs) % 2:      # the bias, written b1 * 1 as on the slide
             sym, num = sym + " * 1", num + " * 1"
-        self.eq(self.name(name), [sym, num, self.value(q)])
+        self.eq(self.name(name), [sym, num, self.value(q)], of=name)
 
     @staticmethod
     def branch(branches: tuple[Branch, ...], q_net: Quantity) -> tuple[str, str | None]:
@@ -194,19 +210,19 @@ class _Explainer:
             nums = [f"e^{self.num(n)}" for n in q.inputs]
             own = q.inputs[q.index]
             self.eq(lhs, [f"e^{self.name(own)} / ({self.joined(exps, '+')})",
-                          f"e^{self.num(own)} / ({self.joined(nums, '+')})", self.value(q)])
+                          f"e^{self.num(own)} / ({self.joined(nums, '+')})", self.value(q)], of=q.name)
             return
         q_net = self.t[q.inputs[0]]
         head = [] if act.fn.is_identity else [f"{act.fn.symbol_for(self.sym.unicode)}({self.name(q_net.name)})"]
         if not act.fn.out_text:        # an activation without a slide formula: its name only
-            self.eq(lhs, head + [self.value(q)])
+            self.eq(lhs, head + [self.value(q)], of=q.name)
             return
         formula, cond = self.branch(act.fn.out_text, q_net)
         alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
         sym = self.template(formula, net=self.name(q_net.name), out=lhs, alpha=alpha)
         num = self.template(formula, net=self.num(q_net.name), out="", alpha=alpha)
         note = self.template(cond, net=self.name(q_net.name)) if cond else None
-        self.eq(lhs, head + [sym, num, self.value(q)], note)
+        self.eq(lhs, head + [sym, num, self.value(q)], note, of=q.name)
 
     def errors(self) -> None:
         loss = LOSSES[self.p.loss]
@@ -216,11 +232,11 @@ class _Explainer:
         for k in range(1, self.p.n_samples + 1):
             for o in self.net.outputs:
                 q = self.t[self.at(f"E.{o}", k)]
-                self.eq(self.name(q.name), self.loss_parts(loss.term_text, q) + [self.value(q)])
+                self.eq(self.name(q.name), self.loss_parts(loss.term_text, q) + [self.value(q)], of=q.name)
         total = self.t["E.total"]
         self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
                             self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
-                            self.value(total)])
+                            self.value(total)], of=total.name)
 
     def loss_parts(self, text: str, q: Quantity) -> list[str]:
         """A loss formula (before the loss's divisor) written with symbols, then with numbers; inputs
@@ -270,7 +286,8 @@ class _Explainer:
         if delta.op == "prod":
             a, b = delta.inputs
             self.eq(f"{self.name(delta.name)} = {dnet}",
-                    [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)])
+                    [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)],
+                    of=delta.name)
         else:
             self.fused(delta, dnet)
 
@@ -278,21 +295,24 @@ class _Explainer:
         """From the loss for an output unit; for a hidden one, the sum over the paths through the layer above."""
         dE = self.t[self.at(f"dE/dout.{u}", k)]
         if dE.op == "dloss":
-            self.eq(self.name(dE.name), self.loss_parts(LOSSES[self.p.loss].dterm_text, dE) + [self.value(dE)])
+            self.eq(self.name(dE.name), self.loss_parts(LOSSES[self.p.loss].dterm_text, dE) + [self.value(dE)],
+                    of=dE.name)
             return
         shares = [self.t[s] for s in dE.inputs]
         if len(shares) == 1:
-            self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)])
+            self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)], of=dE.name)
             return
         labels = [self.share_label(s) for s in shares]
         out_u = self.name(self.at(f"out.{u}", k))
         down = ", ".join(self.net.layers[li + 1].units)
         self.eq(self.name(dE.name), [" + ".join(labels)],
-                f"{out_u} reaches E_total through {down}: the chain rule adds the paths")
+                f"{out_u} reaches E_total through {down}: the chain rule adds the paths", of=dE.name)
         for s, label in zip(shares, labels):
-            self.eq(label, self.share_parts(s) + [self.value(s)], deeper=2)
+            # a path written as its own quantity belongs to it; one written 'via V' continues dE/dout
+            self.eq(label, self.share_parts(s) + [self.value(s)], deeper=2,
+                    of=s.name if label == self.name(s.name) else dE.name)
         nums = self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
-        self.eq(self.name(dE.name), [nums, self.value(dE)])
+        self.eq(self.name(dE.name), [nums, self.value(dE)], of=dE.name)
 
     def dout_dnet(self, li: int, dact: Quantity) -> None:
         """The activation's derivative, by the branch that applies at this net."""
@@ -303,7 +323,7 @@ class _Explainer:
         sym = self.template(formula, net=self.name(q_net.name), out=self.name(dact.inputs[1]), alpha=alpha)
         num = self.template(formula, net=self.num(q_net.name), out=self.num(dact.inputs[1]), alpha=alpha)
         note = self.template(cond, net=self.name(q_net.name)) if cond else None
-        self.eq(self.name(dact.name), [sym, num, self.value(dact)], note)
+        self.eq(self.name(dact.name), [sym, num, self.value(dact)], note, of=dact.name)
 
     def fused(self, delta: Quantity, dnet: str) -> None:
         loss = LOSSES[self.p.loss]
@@ -316,14 +336,14 @@ class _Explainer:
                              n="n", nm="n" if m == 1 else "(n m)")
         num = formula.format(y=self.num(out), t=self.num(own), tsum=" + ".join(self.num(t) for t in targets),
                              n=str(n), nm=str(n * m))
-        self.eq(f"{self.name(delta.name)} = {dnet}", [sym, num, self.value(delta)])
+        self.eq(f"{self.name(delta.name)} = {dnet}", [sym, num, self.value(delta)], of=delta.name)
         if delta.sample in (None, 1) and delta.index == 0:
-            self.line(f"({loss.fused_why(fused, m, self.sym.d, self.sym.sum)})", self.indent + 2)
+            self.line(f"({loss.fused_why(fused, m, self.sym.d, self.sym.sum)})", self.indent + 2, of=delta.name)
 
     def share_label(self, s: Quantity) -> str:
         """dE.V/dout.U: '∂E_o1/∂out_h1' when V is an output unit whose error depends on it alone, else
         '∂E_total/∂out_U via V'."""
-        v = s.inputs[0].partition("@")[0].removeprefix("delta.")
+        v = s.via
         out_layer = self.net.layers[-1]
         if v in out_layer.units and not out_layer.activation.fn.joint:
             return self.name(s.name)
@@ -337,7 +357,7 @@ class _Explainer:
         """The path through V: ∂E_V/∂net_V * ∂net_V/∂out_U = δ_V * w = numbers."""
         d = self.sym.d
         delta, w = s.inputs
-        v = delta.partition("@")[0].removeprefix("delta.")
+        v = s.via
         suf = self.suffix(s)
         out_layer = self.net.layers[-1]
         e = f"E_{v}{suf}" if v in out_layer.units and not out_layer.activation.fn.joint else "E_total"
@@ -365,15 +385,15 @@ class _Explainer:
                 sym = self.products(terms, numeric=False)
                 num = self.products([[dl, dn] for dl, dn in pairs], numeric=True)
                 u = layer.units[prm.row]
-                note = f"{d}net_{u}/{d}{prm.name} = {self.name(self.t[pairs[0][1]].inputs[0].partition('@')[0])}"
-            self.eq(lhs, [sym, num, self.value(g)], note)
+                note = f"{d}net_{u}/{d}{prm.name} = {self.name(self.t[self.t[pairs[0][1]].inputs[0]].base)}"
+            self.eq(lhs, [sym, num, self.value(g)], note, of=g.name)
         elif prm.row is None:          # a shared bias: every unit's delta, every sample
             sym = self.joined([self.name(x) for x in g.inputs], "+")
             num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
             units = ", ".join(layer.units)
             self.eq(lhs, [sym, num, self.value(g)],
                     f"{prm.name} is shared by {units}: {d}net/{d}{prm.name} = 1 for each, so their "
-                    f"{self.sym.delta} = {d}E_total/{d}net add up")
+                    f"{self.sym.delta} = {d}E_total/{d}net add up", of=g.name)
         else:
             u = layer.units[prm.row]
             if n == 1:
@@ -384,9 +404,9 @@ class _Explainer:
             else:
                 sym = self.joined([self.name(x) for x in g.inputs], "+")
                 num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
-            self.eq(lhs, [sym, num, self.value(g)], f"{d}net_{u}/{d}{prm.name} = 1")
+            self.eq(lhs, [sym, num, self.value(g)], f"{d}net_{u}/{d}{prm.name} = 1", of=g.name)
         new = self.t[f"new.{prm.name}"]
         p, eta, grad = new.inputs
         self.eq(self.name(new.name), [f"{self.name(p)} - {self.name(eta)} * {self.name(grad)}",
                                       f"{self.num(p, False)} - {self.num(eta)} * {self.num(grad)}",
-                                      self.value(new)])
+                                      self.value(new)], of=new.name)

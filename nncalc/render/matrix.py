@@ -43,11 +43,6 @@ def layer_tab(trace: Trace, decimals: int = 6) -> Tab:
     return table
 
 
-def _new_weights(trace: Trace, li: int) -> np.ndarray:
-    """W - eta grad W, from the arrays (a layer-level view has no per-weight quantities)."""
-    return trace.problem.network.layers[li].weights - trace.problem.learning_rate * trace.bwd.grad_W[li]
-
-
 def gradient_tab(trace: Trace, decimals: int = 6, unicode: bool = True) -> Tab:
     """The backward pass in matrix form: norms of delta, the gradients, and the weights before and after."""
     sym = Symbols.for_unicode(unicode)
@@ -61,7 +56,7 @@ def gradient_tab(trace: Trace, decimals: int = 6, unicode: bool = True) -> Tab:
                   fmt(float(np.linalg.norm(bwd.grad_W[li])), decimals),
                   fmt(float(np.linalg.norm(gb)), decimals) if gb is not None else "—",
                   fmt(float(np.linalg.norm(net.layers[li].weights)), decimals),
-                  fmt(float(np.linalg.norm(_new_weights(trace, li))), decimals))
+                  fmt(float(np.linalg.norm(trace.new_weights(li))), decimals))
     return table
 
 

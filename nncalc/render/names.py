@@ -23,3 +23,30 @@ def names_dict(trace: Trace) -> dict[str, Any]:
     return {"problem": trace.problem.name,
             "names": [{"name": q.name, "slides": slide_name(q.name, uni), "typed": slide_name(q.name, ascii_),
                        "kind": q.kind, "value": q.value} for q in trace.quantities.values()]}
+
+
+# ---------------------------------------------------------------- the registry's renderers (subject "names")
+
+def names_table(trace: Trace, style) -> Any:
+    """The table of names, split to fit the width (the name column repeated)."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from .common import rich_table
+
+    parts: list[Any] = []
+    for part in names_tab(trace, style.decimals).split(style.width):
+        parts += [Text(part.title, style="bold"), rich_table(part)]
+    return Group(*parts)
+
+
+def names_json(trace: Trace, style) -> str:
+    from .json import to_json
+
+    return to_json(names_dict(trace))
+
+
+def names_markdown(trace: Trace, style) -> str:
+    from .common import markdown_table
+
+    return markdown_table(names_tab(trace, style.decimals)) + "\n"
