@@ -294,8 +294,20 @@ def read_answers(path: str | Path) -> YamlDoc:
 
 
 def is_answers_doc(data: Any) -> bool:
-    """True for an answers file: no `network:`, and any of the keys only an answers file has."""
-    return isinstance(data, dict) and "network" not in data and any(k in data for k in ANSWERS_KEYS)
+    """True for an answers file: no `network:` or `graph:`, and any of the keys only an answers file has."""
+    return (isinstance(data, dict) and "network" not in data and "graph" not in data
+            and any(k in data for k in ANSWERS_KEYS))
+
+
+def name_resolver(trace: Trace):
+    """The resolver of a trace's names: a network's NameResolver, or a computational graph's GraphNames."""
+    from .graph import is_graph
+
+    if is_graph(trace):
+        from .graph.names import GraphNames
+
+        return GraphNames(trace)
+    return NameResolver(trace)
 
 
 def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("answers",),
@@ -306,7 +318,7 @@ def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("an
     data = doc.data
     student = problem = None
     if top_level:
-        if "network" in data:
+        if "network" in data or "graph" in data:
             raise AnswersError("this is a problem file, not an answers file (one with 'answers:'); "
                                "give the problem first: nncalc check PROBLEM ANSWERS", file=doc.file)
         for key in data:

@@ -85,7 +85,9 @@ def catalogue() -> list[dict]:
         except NncalcError as exc:
             rows.append({"name": name, "sizes": None, "title": None, "source": None, "error": exc.message})
             continue
-        sizes = [len(p.network.inputs)] + [len(layer.units) for layer in p.network.layers]
+        from .graph import is_graph_problem
+
+        sizes = None if is_graph_problem(p) else [len(p.network.inputs)] + [len(layer.units) for layer in p.network.layers]
         cited = p.doc.data.get("source") if p.doc is not None and isinstance(p.doc.data, dict) else None
         rows.append({"name": name, "sizes": sizes, "title": p.name,
                      "source": None if cited is None else str(cited), "error": None})

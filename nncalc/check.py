@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
-from .answers import Answer, AnswerSheet, NameResolver, is_answers_doc, problem_ref, read_answers, sheet_from_doc
+from .answers import Answer, AnswerSheet, is_answers_doc, name_resolver, problem_ref, read_answers, sheet_from_doc
 from .bundled import open_problem, resolve
 from .errors import AnswersError, NncalcError
 from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
@@ -104,7 +104,7 @@ class Checker:
         self.trace = trace
         self.graph = Graph(trace)
         self.exact = trace.values()
-        self.resolver = NameResolver(trace)
+        self.resolver = name_resolver(trace)
         self.atol, self.rtol = tolerance, rtol
         self._alternatives: list[Alternative] | None = None
         from .variants import asked_names
@@ -236,6 +236,8 @@ class _SheetCheck:
         if c.within(a.value, expected, tol):
             return Result(verdict=CORRECT, **base)
         theirs = c.trace.evaluate(a.name, self.value_of)    # this step, from their own earlier numbers
+        if not math.isfinite(theirs):       # their numbers overflow here: nothing follows from them
+            return self._wrong(a, tol, None, {**base, "carried": None})
         base["carried"] = theirs if not c.within(theirs, expected, tol) else None
         tol_theirs = c.tolerance(a, theirs)
         if (c.within(a.value, theirs, tol_theirs)
@@ -248,12 +250,13 @@ class _SheetCheck:
                           sources=culprits, roots=roots, **base)
         return self._wrong(a, tol, theirs, base)
 
-    def _wrong(self, a: Answer, tol: float, theirs: float, base: dict) -> Result:
-        """A wrong number: the mistakes that reproduce it, or what can be said without guessing."""
+    def _wrong(self, a: Answer, tol: float, theirs: float | None, base: dict) -> Result:
+        """A wrong number: the mistakes that reproduce it, or what can be said without guessing.
+        theirs: what their own earlier numbers give, None where that is not a finite number."""
         c = self.checker
         if significant_digits(a.text) < MIN_DIGITS_TO_DIAGNOSE:
             return Result(verdict=WRONG, diagnosis=TOO_FEW_DIGITS, reason=TOO_FEW_DIGITS, **base)
-        alts, own = self._mistakes_on_own_numbers(a, tol, theirs), True
+        alts, own = ([], True) if theirs is None else (self._mistakes_on_own_numbers(a, tol, theirs), True)
         if not alts:
             alts, own = c.reproduced_by(a.name, a.value, tol), False
         carried = base["carried"]
@@ -270,6 +273,8 @@ class _SheetCheck:
         text = NO_MISTAKE
         if extra:
             text += f": {extra}"
+        elif theirs is None:
+            text += "; your own earlier numbers give no finite value here (they overflow float64)"
         elif carried is None:
             text += "; a slip in the arithmetic or in copying?"
         else:
@@ -309,7 +314,7 @@ class _SheetCheck:
                             c.trace.evaluate, self.value_of)
 
             total += abs(c.trace.evaluate(name, moved) - theirs)
-        return total
+        return total if math.isfinite(total) else 0.0      # moved numbers that overflow excuse nothing
 
     def frontier(self, name: str) -> tuple[str, ...]:
         """The student's answers nearest upstream of `name` (its inputs, looking past unanswered steps)."""
@@ -552,8 +557,10 @@ def load_checked(ref: str, sets: list[str] | None = None):
     """A problem by path or bundled name, with --set applied; refused if it has no samples to check."""
     from .errors import ComputeError
 
+    from .graph import is_graph_problem
+
     problem = open_problem(ref, sets)
-    if problem.n_samples == 0:
+    if not is_graph_problem(problem) and problem.n_samples == 0:
         raise ComputeError("the problem has no samples written out (data: [{input: ..., target: ...}]); "
                            "check needs them", file=problem.source, where="data")
     return problem
@@ -563,8 +570,11 @@ def checking_trace(problem) -> Trace:
     """The problem's trace; forward only where backpropagation is not defined (step or sign units)."""
     from .engine import check_backprop
     from .errors import ComputeError
+    from .graph import build_graph_trace, is_graph_problem
     from .trace import build_trace
 
+    if is_graph_problem(problem):
+        return build_graph_trace(problem)
     try:
         check_backprop(problem.network.layers, problem.loss)
     except ComputeError:

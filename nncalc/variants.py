@@ -312,7 +312,7 @@ def _flow_lists():
     """A safe YAML dumper writing lists of numbers (and of such lists) on one line, mappings in blocks."""
     import yaml
 
-    class Dumper(yaml.SafeDumper):
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc, valid-type]
         pass
 
     def represent_list(dumper, data):
@@ -377,13 +377,13 @@ def write_variants(problem: Problem, students: list[Student], seed: int, out: Pa
     variants, listed = [], []
     for variant in make_variants(problem, students, seed):
         file = f"{variant.id}.yaml"
-        write_text_atomic(out / file, variant_yaml(variant, seed))
+        write_text_atomic(out / file, variant_yaml(variant, seed), durable=False)
         if handouts:
-            write_text_atomic(out / "handouts" / f"{variant.id}.md", handout_markdown(variant))
-            write_text_atomic(out / "solutions" / f"{variant.id}.md", solution_markdown(variant))
+            write_text_atomic(out / "handouts" / f"{variant.id}.md", handout_markdown(variant), durable=False)
+            write_text_atomic(out / "solutions" / f"{variant.id}.md", solution_markdown(variant), durable=False)
         variants.append(variant)
         listed.append(replace(variant.student, file=file))
-    write_text_atomic(out / INDEX_FILE, index_csv(listed))
+    write_text_atomic(out / INDEX_FILE, index_csv(listed))     # last, and synced: the folder is complete
     return variants
 
 

@@ -21,6 +21,7 @@ from rich.console import Console
 from nncalc.bundled import bundled_problems, resolve
 from nncalc.engine import check_backprop
 from nncalc.errors import ComputeError
+from nncalc.graph import is_graph_problem
 from nncalc.problem import load_problem
 from nncalc.render.common import Symbols, Tab, fmt, slide_name, too_large_to_explain
 from nncalc.render.explain import explain_lines, explain_text
@@ -77,7 +78,8 @@ def test_golden_markdown():
 # ---------------------------------------------------------------- tables
 
 def _with_data():
-    return [name for name, path in bundled_problems().items() if load_problem(path).n_samples]
+    problems = {name: load_problem(path) for name, path in bundled_problems().items()}
+    return [name for name, p in problems.items() if not is_graph_problem(p) and p.n_samples]
 
 
 @pytest.mark.parametrize("name", _with_data())

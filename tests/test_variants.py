@@ -4,6 +4,7 @@ degenerate draws redrawn, and grading each submission against its own variant.""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -199,6 +200,10 @@ def test_each_submission_is_graded_against_its_own_variant(cli, hw3):
     assert verdicts["new.w1"]["verdict"] == "missing" and "expected a number, got 'abc'" in verdicts["new.w1"]["diagnosis"]
     assert verdicts["grad.w1"]["diagnosis"] == "not answered"
     assert grace["score"] < 1.0
+    table = cli("check", out, subs).stdout
+    assert "Grading 3 students, each against their own variant of HW3 backprop" in table
+    assert re.search(r"s002  Alan Turing +s002.yaml +3 +0 +1 +2 +50.0%", table)
+    assert "quantity  answered  correct  carried  wrong  missing  most common diagnosis" in table
 
 
 def test_the_gradebook_has_a_row_for_every_roster_student(cli, hw3):

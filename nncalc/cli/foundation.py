@@ -8,42 +8,16 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import (Decimals, Output, ProblemArg, Sets, TraceFormat, emit_as, format_option, handle_errors, load,
-                     make_console)
-
-
-def _usable(problem, with_backward: bool) -> None:
-    """Refuse, saying why, a problem the command cannot work through."""
-    from ..errors import ComputeError
-
-    if problem.n_samples == 0:
-        what = "a data source" if problem.data_source is not None else "no samples"
-        raise ComputeError(f"the problem has {what}; forward and backprop need samples written out "
-                           "(data: [{input: [...], target: [...]}])", file=problem.source, where="data")
-    if not with_backward:
-        return
-    from ..engine import check_backprop
-
-    try:
-        check_backprop(problem.network.layers, problem.loss)
-    except ComputeError as exc:
-        raise exc.located(file=problem.source) from None
-    if problem.targets is None:
-        raise ComputeError("no targets, so there is no error to backpropagate; give every sample a "
-                           "'target:', or use `nncalc forward`", file=problem.source, where="data")
+from .common import Decimals, Output, ProblemArg, Sets, TraceFormat, emit_as, format_option, handle_errors, load, make_console
 
 
 def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt, decimals: int,
           output: Optional[Path], with_backward: bool) -> None:
-    from ..render.common import too_large
-    from ..trace import build_trace
+    from ..api import trace_of
 
-    console = make_console()
-    loaded = load(problem, sets)
-    _usable(loaded, with_backward)
     # JSON carries every named value; the other views of a large network show layers only.
-    trace = build_trace(loaded, with_backward=with_backward, named=fmt.value == "json" or not too_large(loaded))
-    emit_as(console, "trace", fmt, trace, output, decimals=decimals, explain=explain)
+    trace = trace_of(load(problem, sets), with_backward, named=None if fmt.value != "json" else True)
+    emit_as(make_console(), "trace", fmt, trace, output, decimals=decimals, explain=explain)
 
 
 @app.command()
@@ -95,5 +69,5 @@ def summary(
     set_: Sets = None,
     output: Output = None,
 ) -> None:
-    """Layer table with parameter counts (like Keras' model.summary())."""
+    """Layer table with parameter counts (like Keras' model.summary()); for a graph, its nodes and operations."""
     emit_as(make_console(), "summary", fmt, load(problem, set_), output)

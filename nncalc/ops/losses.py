@@ -81,7 +81,7 @@ class LossOp:
     fused: Mapping[str, FusedDelta] = field(default_factory=dict)   # by output activation
     halved: bool = False       # its terms carry a 1/2 that the derivative cancels (the checker)
     squared: bool = False      # its derivative brings down a factor 2 (the power rule; the checker)
-    at_zero: str = ""          # the derivative's convention where it has a kink
+    at_kink: str = ""          # the derivative's convention where out = target, when it has a kink there
 
     def divisor(self, n: int, m: int) -> int:
         if self.mean_over == "samples":
@@ -102,6 +102,10 @@ class LossOp:
         if self.mean_over == "all":
             return f"{samples}, m = {m} output{'s' if m > 1 else ''}"
         return samples if self.mean_over == "samples" else ""
+
+    def note_at(self, y: float, t: float) -> str | None:
+        """What the derivation says at this out and target: the kink's convention, where it applies."""
+        return self.at_kink if self.at_kink and y == t else None
 
     def divisor_text(self) -> str:
         """' / {n}', ' / {nm}' or '': the divisor as appended to a formula."""
@@ -124,11 +128,13 @@ class LossOp:
         return fused.why.format(d=d, sum=sum_symbol, div=f" / {by}" if by else "",
                                 per=f", times E_total's 1/{by}" if by else "", one_hot=one_hot)
 
-    def fused_row(self, fused: FusedDelta, T: Array, sum_symbol: str, out: str = "out") -> str:
-        """The closed-form delta of the output layer for targets T (n, m), written out: '(out - target) / n'."""
+    def fused_row(self, fused: FusedDelta, T: Array, sum_symbol: str, out: str = "out", divided: bool = True) -> str:
+        """The closed-form delta of the output layer for targets T (n, m), written out: '(out - target) / n'
+        (divided=False: before the divisor)."""
         one_hot = all(targets_add_to_one(row) for row in T.tolist())
-        nm = "n" if T.shape[1] == 1 else "(n m)"
-        return self.fused_row_text(fused, one_hot).format(n="n", nm=nm, sum=sum_symbol, out=out)
+        text = self.fused_row_text(fused, one_hot) if divided else (
+            fused.one_hot_row_text if one_hot and fused.one_hot_row_text else fused.row_text)
+        return text.format(n="n", nm="n" if T.shape[1] == 1 else "(n m)", sum=sum_symbol, out=out)
 
     def _over(self, core: str) -> str:
         return f"({core}){self.divisor_text()}" if self.divisor_text() else core
@@ -147,7 +153,7 @@ LOSSES: dict[str, LossOp] = {op.name: op for op in (
            "mean of (target - out)^2", "({t} - {y})^2", "-2 ({t} - {y})", squared=True),
     LossOp("l1", lambda y, t: np.abs(t - y), _l1_dterm, "none",
            "sum of |target - out|", "|{t} - {y}|", "sign({y} - {t})",
-           at_zero="dE/dout = sign(out - target) is 0 where out = target (PyTorch's L1Loss gives 0 there too)"),
+           at_kink="sign(0) = 0: where out = target nncalc takes the subgradient 0, as PyTorch's L1Loss does"),
     LossOp("binary_cross_entropy",
            lambda y, t: -(t * np.log(_clip01(y)) + (1 - t) * np.log1p(-_clip01(y))),
            lambda y, t: (_clip01(y) - t) / (_clip01(y) * (1 - _clip01(y))), "all",

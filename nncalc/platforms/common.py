@@ -42,19 +42,22 @@ def field_name(name: str) -> str:
 
 def predicted_wrong(checker, name: str, tolerance: float) -> tuple[tuple[float, str], ...]:
     """The values the known mistakes give for `name` in this variant, each told apart from the key and
-    from one another by more than twice the tolerance (so every answer matches one entry at most)."""
+    from one another by more than twice the tolerance (so every answer matches one entry at most);
+    mistakes that give the same value share its entry ('...; or ...')."""
     exact = checker.exact[name]
-    found: list[tuple[float, str]] = []
+    found: list[tuple[float, list[str]]] = []
     for alt in checker.alternatives:
         if name not in alt.reach:
             continue
         value = alt.value(name)
         if not math.isfinite(value) or abs(value - exact) <= 2 * tolerance:
             continue
-        if any(abs(value - v) <= 2 * tolerance for v, _ in found):
-            continue
-        found.append((value, alt.describe(name)))
-    return tuple(found)
+        same = next((why for v, why in found if abs(value - v) <= 2 * tolerance), None)
+        if same is None:
+            found.append((value, [alt.describe(name)]))
+        elif alt.describe(name) not in same:
+            same.append(alt.describe(name))
+    return tuple((value, "; or ".join(why)) for value, why in found)
 
 
 def quiz_questions(folder: str | Path) -> list[QuizQuestion]:

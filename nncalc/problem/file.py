@@ -97,7 +97,12 @@ _TOP_KEYS = ("name", "description", "source", "network", "loss", "learning_rate"
 
 
 def problem_from_doc(doc: YamlDoc) -> Problem:
-    """Validate a parsed problem file into a Problem; every failure names the key path and line."""
+    """Validate a parsed problem file into a Problem (a GraphProblem for a file with `graph:`, validated
+    by nncalc.graph); every failure names the key path and line."""
+    from ..graph import graph_problem_from_doc, is_graph_doc
+
+    if is_graph_doc(doc.data):
+        return graph_problem_from_doc(doc)
     try:
         return _problem(doc)
     except Invalid as exc:

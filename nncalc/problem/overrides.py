@@ -25,6 +25,10 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
     """A copy of the problem with weights, biases, inputs or the learning rate replaced by name."""
     if not overrides:
         return problem
+    if not isinstance(problem, Problem):
+        from ..graph.load import with_overrides as graph_overrides
+
+        return graph_overrides(problem, overrides)
     params = {p.name: p for p in problem.network.parameters()}
     layers = [replace(layer, weights=layer.weights.copy(),
                       bias=None if layer.bias is None else layer.bias.copy())

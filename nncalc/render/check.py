@@ -113,20 +113,25 @@ def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
     parts: list[RenderableType] = [Text(_batch_title(report), style="bold")]
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
     asked = bool(report.asked)
-    columns = ["file", "student", "correct", "carried", "wrong"] + (["missing"] if asked else []) + ["score"]
+    who = ["id", "student", "file"] if report.variants else ["file", "student"]
+    columns = who + ["correct", "carried", "wrong"] + (["missing"] if asked else []) + ["score"]
     for col in columns:
-        table.add_column(col, justify="left" if col in ("file", "student") else "right")
+        table.add_column(col, justify="left" if col in who else "right")
     errors, notes = [], []
+    blank = [""] * (len(columns) - len(who) - 1)
     for f, shown in zip(files, short_names([f.file for f in files])):
+        names = [f.student_id or "", f.student or "", shown] if report.variants else [shown, f.student or ""]
+        if report.variants and f.student_id and f.student == f.student_id:
+            names[1] = ""
         if f.error is not None:
-            table.add_row(shown, f.student or "", *[""] * (len(columns) - 3), Text("error", style="red"))
+            table.add_row(*names, *blank, Text("error", style="red"))
             errors.append(f.error)
             continue
         if not f.submitted:
-            table.add_row(Text(NO_SUBMISSION, style="dim"), f.student or "", *[""] * (len(columns) - 3),
-                          report.score_text(f))
+            names[-1 if report.variants else 0] = Text(NO_SUBMISSION, style="dim")
+            table.add_row(*names, *blank, report.score_text(f))
             continue
-        table.add_row(shown, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)),
+        table.add_row(*names, str(f.count(CORRECT)), str(f.count(CARRIED)),
                       str(f.count(WRONG)), *([str(f.count(MISSING))] if asked else []), report.score_text(f))
         notes += f.notes
     parts.append(table)
@@ -142,7 +147,7 @@ def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
     if missed:
         q = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True, title_justify="left")
         counts = ("answered", "correct", "carried", "wrong") + (("missing",) if asked else ())
-        for col in counts + ("most common diagnosis",):
+        for col in ("quantity",) + counts + ("most common diagnosis",):
             q.add_column(col, justify="right" if col in counts else "left",
                          no_wrap=col != "most common diagnosis", overflow="fold")
         for s in missed:
@@ -159,7 +164,7 @@ def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
 def _batch_title(report: CheckReport) -> str:
     name = report.trace.problem.name
     if report.variants:
-        return f"Grading {len(report.files)} rows against {report.variants} variants of {name}, each its own"
+        return f"Grading {report.variants} students, each against their own variant of {name}"
     return f"Checking {len(report.files)} answers files against {name}"
 
 

@@ -35,6 +35,12 @@ def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True, width: 
                   header: bool = True) -> list[str]:
     """The derivation, one equation per line (or wrapped at `width`, aligned on '=' as the slides do);
     header=False leaves out the problem's name and description (a report has its own heading)."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import explain_lines as graph_lines
+
+        return graph_lines(trace, decimals, unicode, width, header)
     return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines(header)
 
 
@@ -42,6 +48,12 @@ def explain_owned_lines(trace: Trace, decimals: int = 9, unicode: bool = True,
                         width: int | None = None) -> list[tuple[str | None, str]]:
     """explain_lines (without the header), each with the name of the quantity it works out (None
     for headings and prose): the checker shows a wrong answer's own lines from this."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import explain_owned_lines as graph_owned
+
+        return graph_owned(trace, decimals, unicode, width)
     ex = _Explainer(trace, decimals, Symbols.for_unicode(unicode), width)
     lines = ex.lines(header=False)
     return list(zip(ex.owners, lines))
@@ -295,8 +307,9 @@ class _Explainer:
         """From the loss for an output unit; for a hidden one, the sum over the paths through the layer above."""
         dE = self.t[self.at(f"dE/dout.{u}", k)]
         if dE.op == "dloss":
-            self.eq(self.name(dE.name), self.loss_parts(LOSSES[self.p.loss].dterm_text, dE) + [self.value(dE)],
-                    of=dE.name)
+            loss = LOSSES[self.p.loss]
+            note = loss.note_at(*(self.t[x].value for x in dE.inputs))
+            self.eq(self.name(dE.name), self.loss_parts(loss.dterm_text, dE) + [self.value(dE)], note, of=dE.name)
             return
         shares = [self.t[s] for s in dE.inputs]
         if len(shares) == 1:
