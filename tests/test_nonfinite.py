@@ -129,3 +129,12 @@ def test_given_numbers_keep_their_digits_at_few_decimals(cli, decimals):
 def test_computed_values_in_the_formula_column_follow_the_decimals(cli):
     # out_h1 = 0.613962657 is computed, so at one decimal it reads 0.6 in o1's written sum
     assert "0.24·0.6 + 0.32·0.6 + 0.36" in cli("backprop", "nnbasic", "--decimals", "1").stdout
+
+
+@pytest.mark.parametrize("args", [("train", "--steps", "2"), ("train", "--steps", "2", "--format", "json"),
+                                  ("summary",), ("backprop", "--format", "markdown")])
+def test_no_command_lets_a_numpy_warning_through(strict_cli, write_problem, args):
+    # under `-W error` a NumPy RuntimeWarning became an exception: "internal error", exit 3
+    result = strict_cli(args[0], write_problem(one_unit("2", "1e308")), *args[1:])
+    assert result.exit_code in (0, 2), result.stderr
+    assert "Warning" not in result.stderr and "internal error" not in result.stderr

@@ -7,6 +7,7 @@ import functools
 import io
 import os
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -53,7 +54,11 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                # NumPy's overflow warnings never reach the user: every value shown is checked to be
+                # finite (a worked example's by name, the trainer's loss and weights) and refused if not
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return fn(*args, **kwargs)
         except NncalcError as exc:
             print(error_line(exc), file=sys.stderr)
             raise typer.Exit(EXIT_BAD_INPUT) from None
