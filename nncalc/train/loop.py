@@ -160,6 +160,8 @@ class Trainer:
     def _run(self) -> Iterator[Step | Report]:
         """Update by update; an epoch ends (its report, early stopping, the perceptron's convergence)
         before anything else happens, also when the run was stopped or resumed right after its last batch."""
+        if self._report_due() and (not self.history or self.history[-1]["step"] != self.step):
+            yield Report(self._record())     # resumed where the report of the last update was not made
         while True:
             if self.perm is not None and self.batch >= self.batches:
                 if (ended := (yield from self._end_epoch())) is not None:
@@ -184,13 +186,16 @@ class Trainer:
             self.seconds += time.perf_counter() - t0
             yield Step(self.step, self.epoch + 1, self.batch, self.batches, self.counter.seen, self.seconds,
                        self._running)
-            if self.report_every and self.step % self.report_every == 0:
+            if self._report_due():
                 yield Report(self._record())
             if self.diverged is not None:
                 raise self.diverged
             if self.stop_requested and self.batch < self.batches:
                 self.result = self._finish("interrupted")
                 return
+
+    def _report_due(self) -> bool:
+        return bool(self.report_every) and self.step > 0 and self.step % self.report_every == 0
 
     def _done_reason(self) -> str | None:
         s = self.settings
