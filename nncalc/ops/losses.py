@@ -52,6 +52,12 @@ class FusedDelta:
     row_text: str = "{out} - target"    # per layer, before the divisor, for any targets ...
     one_hot_row_text: str | None = None   # ... and when every sample's targets add up to 1
 
+    def unit_text(self, one_hot: bool) -> str:
+        return self.one_hot_text if one_hot and self.one_hot_text else self.text
+
+    def row(self, one_hot: bool) -> str:
+        return self.one_hot_row_text if one_hot and self.one_hot_row_text else self.row_text
+
 
 SIGMOID_BCE = FusedDelta(
     lambda Y, T: Y - T, "{y} - {t}",
@@ -114,27 +120,21 @@ class LossOp:
 
     def fused_text(self, fused: FusedDelta, one_hot: bool) -> str:
         """The closed-form delta of one unit, divisor included."""
-        return self._over(fused.one_hot_text if one_hot and fused.one_hot_text else fused.text)
-
-    def fused_row_text(self, fused: FusedDelta, one_hot: bool) -> str:
-        """The closed-form delta of a layer, divisor included: '(out - target) / n'."""
-        return self._over(fused.one_hot_row_text if one_hot and fused.one_hot_row_text else fused.row_text)
+        return self._over(fused.unit_text(one_hot))
 
     def fused_why(self, fused: FusedDelta, m: int, d: str, sum_symbol: str) -> str:
         """Why the closed form holds, with this loss's divisor written as the derivation writes it."""
         names = dict(n="n", nm="n" if m == 1 else "(n m)", sum=sum_symbol, out="out")
         by = _MEAN_TEXT[self.mean_over].format(**names)
-        one_hot = self.fused_row_text(fused, one_hot=True).format(**names)
+        one_hot = self._over(fused.row(one_hot=True)).format(**names)
         return fused.why.format(d=d, sum=sum_symbol, div=f" / {by}" if by else "",
                                 per=f", times E_total's 1/{by}" if by else "", one_hot=one_hot)
 
     def fused_row(self, fused: FusedDelta, T: Array, sum_symbol: str, out: str = "out", divided: bool = True) -> str:
         """The closed-form delta of the output layer for targets T (n, m), written out: '(out - target) / n'
         (divided=False: before the divisor)."""
-        one_hot = all(targets_add_to_one(row) for row in T.tolist())
-        text = self.fused_row_text(fused, one_hot) if divided else (
-            fused.one_hot_row_text if one_hot and fused.one_hot_row_text else fused.row_text)
-        return text.format(n="n", nm="n" if T.shape[1] == 1 else "(n m)", sum=sum_symbol, out=out)
+        text = fused.row(all(targets_add_to_one(row) for row in T.tolist()))
+        return (self._over(text) if divided else text).format(n="n", nm="n" if T.shape[1] == 1 else "(n m)", sum=sum_symbol, out=out)
 
     def _over(self, core: str) -> str:
         return f"({core}){self.divisor_text()}" if self.divisor_text() else core
