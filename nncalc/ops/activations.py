@@ -133,6 +133,10 @@ ACTIVATIONS: dict[str, ActivationOp] = {op.name: op for op in (
         ((_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{out} + {alpha}")),
         default_alpha=1.0, torch="nn.functional.elu({x}, {alpha!r})"),
     ActivationOp(
+        "softplus", lambda z, _: np.logaddexp(0.0, z), lambda z, a, _: sigmoid(z), "softplus",
+        ((None, None, "ln(1 + e^{net})"),), ((None, None, "1/(1 + e^-{net})"),),
+        derivative_range=(0.0, 1.0), torch="nn.functional.softplus({x})"),
+    ActivationOp(
         "linear", lambda z, _: z.copy(), lambda z, a, _: np.ones_like(z), "id",
         ((None, None, "{net}"),), ((None, None, "1"),),
         derivative_range=(1.0, 1.0), torch="{x}"),
