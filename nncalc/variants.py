@@ -29,7 +29,6 @@ INDEX_FILE = "variants.csv"    # the roster of a variants folder: id, name, emai
 ROSTER_COLUMNS = ("id", "name", "email")
 MAX_ROSTER_BYTES = 10_000_000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
-_BOUNDS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def degenerate(trace: Trace) -> str | None:
         if q.kind == "grad" and q.value == 0.0:
             return f"{q.name} is exactly 0"
         if q.kind == "out" and q.layer is not None and layers:
-            bounds = _BOUNDS.get(layers[q.layer].activation.name)
+            bounds = layers[q.layer].activation.fn.asymptotes
             if bounds and min(q.value - bounds[0], bounds[1] - q.value) < SATURATION:
                 return f"{q.name} = {q.value:.9g} is saturated"
     return None

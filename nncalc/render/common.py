@@ -92,7 +92,11 @@ class Symbols:
 def shape_text(trace_or_network) -> str:
     """'2-2-2' for a network's layer sizes (inputs first); long runs of equal layers are shortened."""
     net = getattr(getattr(trace_or_network, "problem", None), "network", trace_or_network)
-    sizes = [len(net.inputs)] + [len(layer.units) for layer in net.layers]
+    return sizes_text([len(net.inputs)] + [len(layer.units) for layer in net.layers])
+
+
+def sizes_text(sizes: list[int]) -> str:
+    """[2, 2, 2] -> '2-2-2'; more than six sizes: the first two and the last."""
     if len(sizes) <= 6:
         return "-".join(map(str, sizes))
     return f"{sizes[0]}-{sizes[1]}-…-{sizes[-1]}"
