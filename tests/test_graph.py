@@ -301,7 +301,7 @@ def test_backprop_on_a_graph_file_shows_both_tables_at_80_columns(write_problem,
     result = cli("backprop", str(write_problem(TU_BERLIN)))
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "Forward pass, node by node" in out and "Backward pass: ∂L/∂X = Σ over X's uses c" in out
+    assert "Forward pass, node by node" in out and "Backward pass: ∂L/∂X = Σ ∂c/∂X·∂L/∂c over the nodes c using X" in out
     assert "ŷ      x·w          1·1             1.000000000" in out
     assert "w   ∂ŷ/∂w         x          1.000000000   -2.000000000   -2.000000000" in out
     assert all(len(line) <= 80 for line in out.splitlines())
