@@ -384,6 +384,17 @@ def test_symbolic_gives_the_formula_and_its_value(cli):
     assert "∂f/∂x = 2·x + y = 4" in out and "∂f/∂y = x + 2·y = 5" in out
 
 
+def test_backprop_symbolic_on_a_graph_file_and_refused_for_a_network(cli, tmp_path):
+    pytest.importorskip("sympy", reason="--symbolic needs the symbolic extra (SymPy)")
+    out = tmp_path / "worked.md"
+    result = cli("backprop", "graph-partial-derivative", "--symbolic", "-f", "markdown", "-o", str(out))
+    assert result.exit_code == 0 and "∂f/∂x = 2·x + y = 4" in out.read_text()
+    data = json.loads(cli("backprop", "graph-circuit", "-s", "-f", "json").stdout)
+    assert data["symbolic"]["df/dx"] == {"formula": "z", "value": -4.0}
+    network = cli("backprop", "nnbasic", "--symbolic")
+    assert network.exit_code == 2 and "--symbolic writes a computational graph's gradients" in network.stderr
+
+
 def test_symbolic_agrees_with_backprop_on_every_bundled_graph():
     pytest.importorskip("sympy", reason="--symbolic needs the symbolic extra (SymPy)")
     from nncalc.bundled import bundled_problems
