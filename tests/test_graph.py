@@ -426,3 +426,12 @@ def test_every_bundled_graph_fits_80_columns_in_every_view(cli):
         for args in ((), ("-e",)):
             out = cli("backprop", name, *args).stdout
             assert all(len(line) <= 80 for line in out.splitlines()), (name, args)
+
+
+def test_the_python_api_works_on_a_graph():
+    import nncalc
+
+    p = nncalc.load("graph-sigmoid-neuron")
+    assert "computational graph, output f" in repr(p) and p.parameters() == {"w0": 2.0, "w1": -3.0, "w2": -3.0}
+    assert p.backprop()["df/dw2"] == pytest.approx(0.19661193324148185, rel=1e-12)
+    assert nncalc.check("graph-circuit", {"df/dx": "-4.0", "∂f/∂z": "3.0"}).all_correct
