@@ -109,7 +109,7 @@ class Checker:
         self._alternatives: list[Alternative] | None = None
         from .variants import asked_names
 
-        self.asked = asked_names(trace)
+        self.asked = asked_names(trace, self.resolver)
 
     # -- reading
 
@@ -236,6 +236,8 @@ class _SheetCheck:
         if c.within(a.value, expected, tol):
             return Result(verdict=CORRECT, **base)
         theirs = c.trace.evaluate(a.name, self.value_of)    # this step, from their own earlier numbers
+        if not math.isfinite(theirs):       # their numbers overflow here: nothing follows from them
+            return self._wrong(a, tol, None, {**base, "carried": None})
         base["carried"] = theirs if not c.within(theirs, expected, tol) else None
         tol_theirs = c.tolerance(a, theirs)
         if (c.within(a.value, theirs, tol_theirs)
@@ -248,12 +250,13 @@ class _SheetCheck:
                           sources=culprits, roots=roots, **base)
         return self._wrong(a, tol, theirs, base)
 
-    def _wrong(self, a: Answer, tol: float, theirs: float, base: dict) -> Result:
-        """A wrong number: the mistakes that reproduce it, or what can be said without guessing."""
+    def _wrong(self, a: Answer, tol: float, theirs: float | None, base: dict) -> Result:
+        """A wrong number: the mistakes that reproduce it, or what can be said without guessing.
+        theirs: what their own earlier numbers give, None where that is not a finite number."""
         c = self.checker
         if significant_digits(a.text) < MIN_DIGITS_TO_DIAGNOSE:
             return Result(verdict=WRONG, diagnosis=TOO_FEW_DIGITS, reason=TOO_FEW_DIGITS, **base)
-        alts, own = self._mistakes_on_own_numbers(a, tol, theirs), True
+        alts, own = ([], True) if theirs is None else (self._mistakes_on_own_numbers(a, tol, theirs), True)
         if not alts:
             alts, own = c.reproduced_by(a.name, a.value, tol), False
         carried = base["carried"]
@@ -270,6 +273,8 @@ class _SheetCheck:
         text = NO_MISTAKE
         if extra:
             text += f": {extra}"
+        elif theirs is None:
+            text += "; your own earlier numbers give no finite value here (they overflow float64)"
         elif carried is None:
             text += "; a slip in the arithmetic or in copying?"
         else:
@@ -309,7 +314,7 @@ class _SheetCheck:
                             c.trace.evaluate, self.value_of)
 
             total += abs(c.trace.evaluate(name, moved) - theirs)
-        return total
+        return total if math.isfinite(total) else 0.0      # moved numbers that overflow excuse nothing
 
     def frontier(self, name: str) -> tuple[str, ...]:
         """The student's answers nearest upstream of `name` (its inputs, looking past unanswered steps)."""

@@ -21,6 +21,7 @@ import numpy as np
 
 from .engine import Backward, Forward, backward, descent_step, error_terms, forward
 from .errors import ComputeError
+from .finite import all_finite, explain_nonfinite, first_nonfinite, fsum
 from .ops import LOSSES, fused_delta, softmax
 from .problem import Problem
 
@@ -75,10 +76,12 @@ class Trace:
         return descent_step(self.problem.network.layers[li].weights, self.problem.learning_rate, self.bwd.grad_W[li])
 
     def evaluate(self, name: str, value_of: Callable[[str], float]) -> float:
-        """Recompute quantity `name` from its inputs' values as given by value_of (e.g. a student's)."""
+        """Recompute quantity `name` from its inputs' values as given by value_of (e.g. a student's).
+        A student's numbers may overflow on the way: the result is then inf or NaN, without a warning."""
         q = self.quantities[name]
         x = [value_of(n) for n in q.inputs]
-        return _OPS[q.op](self, q, x)
+        with np.errstate(all="ignore"):
+            return _OPS[q.op](self, q, x)
 
 
 # ---------------------------------------------------------------- evaluating one quantity
@@ -114,7 +117,7 @@ def _fused(t: Trace, q: Quantity, x: list[float]) -> float:
 
 _OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
     "leaf": lambda t, q, x: q.value,
-    "sum": lambda t, q, x: math.fsum(x),
+    "sum": lambda t, q, x: fsum(x),
     "prod": lambda t, q, x: math.prod(x),
     "sumprod": lambda t, q, x: _sumprod(x),
     "act": _act,
@@ -138,19 +141,38 @@ def build_trace(problem: Problem, with_backward: bool = True, named: bool = True
     """
     X, T = problem.inputs, problem.targets
     layers = problem.network.layers
-    fwd = forward(layers, X, exact_zeros=True)
     bwd = E = None
-    if T is not None:
-        E = error_terms(problem.loss, fwd.output, T)
-        if with_backward:
-            try:
-                bwd = backward(layers, problem.loss, fwd, T)
-            except ComputeError as exc:
-                raise exc.located(file=problem.source) from None
+    with np.errstate(all="ignore"):         # a value that is not finite is refused below, by name
+        fwd = forward(layers, X, exact_zeros=True)
+        if T is not None:
+            E = error_terms(problem.loss, fwd.output, T)
+            if with_backward:
+                try:
+                    bwd = backward(layers, problem.loss, fwd, T)
+                except ComputeError as exc:
+                    raise exc.located(file=problem.source) from None
+        if not _all_finite(problem, fwd, bwd, E):
+            quantities = TraceBuilder(problem, fwd, bwd, E).build()
+            q = first_nonfinite(quantities)
+            raise ComputeError(explain_nonfinite(q, quantities, problem.loss), file=problem.source)
     if not named:
-        total = {} if E is None else {"E.total": Quantity("E.total", math.fsum(E.ravel().tolist()), "E.total")}
+        total = {} if E is None else {"E.total": Quantity("E.total", fsum(E.ravel().tolist()), "E.total")}
         return Trace(problem, total, fwd, bwd, E)
     return Trace(problem, TraceBuilder(problem, fwd, bwd, E).build(), fwd, bwd, E)
+
+
+def _all_finite(problem: Problem, fwd: Forward, bwd: Backward | None, E: np.ndarray | None) -> bool:
+    """Whether every value the trace would show is finite: nets, outs, errors and their total, and
+    with a backward pass every factor, delta, gradient and updated parameter."""
+    arrays = [*fwd.nets, *fwd.outs]
+    if E is not None:
+        arrays += [E, np.array(fsum(E.ravel().tolist()))]
+    if bwd is not None:
+        arrays += [*bwd.dE_dout, *bwd.dout_dnet, *bwd.delta]
+        for layer, grads in zip(problem.network.layers, bwd.grads):
+            for prm, grad in zip(layer.parameters(), grads):
+                arrays += [grad, descent_step(prm.array, problem.learning_rate, grad)]
+    return all_finite(arrays)
 
 
 class TraceBuilder:
@@ -230,7 +252,7 @@ class TraceBuilder:
                 self.add_at(f"E.{o}", k, self.E[k, j], "E", "loss", (self.at(f"out.{o}", k), self.at(f"target.{o}", k)),
                             unit=o)
         terms = [self.at(f"E.{o}", k) for k in range(p.n_samples) for o in net.outputs]
-        self.add("E.total", math.fsum(self.E.ravel().tolist()), "E.total", "sum", terms)
+        self.add("E.total", fsum(self.E.ravel().tolist()), "E.total", "sum", terms)
 
     def _backward_units(self, li: int, k: int) -> None:
         """dE/dout.U (from the loss, or the sum of its shares through the layer above), dout/dnet.U

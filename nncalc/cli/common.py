@@ -7,6 +7,7 @@ import functools
 import io
 import os
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -53,7 +54,11 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                # NumPy's overflow warnings never reach the user: every value shown is checked to be
+                # finite (a worked example's by name, the trainer's loss and weights) and refused if not
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return fn(*args, **kwargs)
         except NncalcError as exc:
             print(error_line(exc), file=sys.stderr)
             raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -88,20 +93,29 @@ def load(problem: Optional[str], sets: Optional[list[str]] = None):
 
 
 def emit(console: Console, content: RenderableType | str, output: Optional[Path] = None) -> None:
-    """Print to the console, or write plain text to `output` atomically."""
+    """Print to the console, or write plain text to `output` atomically. Rich pads table rows
+    to their width: piped or written, those trailing spaces are dropped."""
     if output is None:
         if isinstance(content, str):
             console.file.write(content if content.endswith("\n") else content + "\n")
-        else:
+        elif console.is_terminal:
             console.print(content)
+        else:
+            with console.capture() as captured:
+                console.print(content)
+            console.file.write(_without_trailing_spaces(captured.get()))
         return
     from ..fileio import write_text_atomic
 
     if not isinstance(content, str):
         buffer = io.StringIO()
         Console(file=buffer, width=FILE_WIDTH, no_color=True, highlight=False).print(content)
-        content = buffer.getvalue()
+        content = _without_trailing_spaces(buffer.getvalue())
     write_text_atomic(output, content if content.endswith("\n") else content + "\n")
+
+
+def _without_trailing_spaces(text: str) -> str:
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def emit_as(console: Console, subject: str, fmt: Enum | str, obj: Any, output: Optional[Path] = None, *,

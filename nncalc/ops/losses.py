@@ -52,6 +52,12 @@ class FusedDelta:
     row_text: str = "{out} - target"    # per layer, before the divisor, for any targets ...
     one_hot_row_text: str | None = None   # ... and when every sample's targets add up to 1
 
+    def unit_text(self, one_hot: bool) -> str:
+        return self.one_hot_text if one_hot and self.one_hot_text else self.text
+
+    def row(self, one_hot: bool) -> str:
+        return self.one_hot_row_text if one_hot and self.one_hot_row_text else self.row_text
+
 
 SIGMOID_BCE = FusedDelta(
     lambda Y, T: Y - T, "{y} - {t}",
@@ -82,6 +88,7 @@ class LossOp:
     halved: bool = False       # its terms carry a 1/2 that the derivative cancels (the checker)
     squared: bool = False      # its derivative brings down a factor 2 (the power rule; the checker)
     at_kink: str = ""          # the derivative's convention where out = target, when it has a kink there
+    torch: str = ""            # the PyTorch expression of E_total from tensors out and target
 
     def divisor(self, n: int, m: int) -> int:
         if self.mean_over == "samples":
@@ -114,27 +121,21 @@ class LossOp:
 
     def fused_text(self, fused: FusedDelta, one_hot: bool) -> str:
         """The closed-form delta of one unit, divisor included."""
-        return self._over(fused.one_hot_text if one_hot and fused.one_hot_text else fused.text)
-
-    def fused_row_text(self, fused: FusedDelta, one_hot: bool) -> str:
-        """The closed-form delta of a layer, divisor included: '(out - target) / n'."""
-        return self._over(fused.one_hot_row_text if one_hot and fused.one_hot_row_text else fused.row_text)
+        return self._over(fused.unit_text(one_hot))
 
     def fused_why(self, fused: FusedDelta, m: int, d: str, sum_symbol: str) -> str:
         """Why the closed form holds, with this loss's divisor written as the derivation writes it."""
         names = dict(n="n", nm="n" if m == 1 else "(n m)", sum=sum_symbol, out="out")
         by = _MEAN_TEXT[self.mean_over].format(**names)
-        one_hot = self.fused_row_text(fused, one_hot=True).format(**names)
+        one_hot = self._over(fused.row(one_hot=True)).format(**names)
         return fused.why.format(d=d, sum=sum_symbol, div=f" / {by}" if by else "",
                                 per=f", times E_total's 1/{by}" if by else "", one_hot=one_hot)
 
     def fused_row(self, fused: FusedDelta, T: Array, sum_symbol: str, out: str = "out", divided: bool = True) -> str:
         """The closed-form delta of the output layer for targets T (n, m), written out: '(out - target) / n'
         (divided=False: before the divisor)."""
-        one_hot = all(targets_add_to_one(row) for row in T.tolist())
-        text = self.fused_row_text(fused, one_hot) if divided else (
-            fused.one_hot_row_text if one_hot and fused.one_hot_row_text else fused.row_text)
-        return text.format(n="n", nm="n" if T.shape[1] == 1 else "(n m)", sum=sum_symbol, out=out)
+        text = fused.row(all(targets_add_to_one(row) for row in T.tolist()))
+        return (self._over(text) if divided else text).format(n="n", nm="n" if T.shape[1] == 1 else "(n m)", sum=sum_symbol, out=out)
 
     def _over(self, core: str) -> str:
         return f"({core}){self.divisor_text()}" if self.divisor_text() else core
@@ -146,26 +147,30 @@ def _l1_dterm(y: Array, t: Array) -> Array:
 
 LOSSES: dict[str, LossOp] = {op.name: op for op in (
     LossOp("half_sse", lambda y, t: 0.5 * (t - y) ** 2, lambda y, t: -(t - y), "none",
-           "sum of 1/2 (target - out)^2", "1/2 ({t} - {y})^2", "-({t} - {y})", halved=True),
+           "sum of 1/2 (target - out)^2", "1/2 ({t} - {y})^2", "-({t} - {y})", halved=True,
+           torch="0.5 * ((target - out) ** 2).sum()"),
     LossOp("sse", lambda y, t: (t - y) ** 2, lambda y, t: -2.0 * (t - y), "none",
-           "sum of (target - out)^2", "({t} - {y})^2", "-2 ({t} - {y})", squared=True),
+           "sum of (target - out)^2", "({t} - {y})^2", "-2 ({t} - {y})", squared=True,
+           torch="((target - out) ** 2).sum()"),
     LossOp("mse", lambda y, t: (t - y) ** 2, lambda y, t: -2.0 * (t - y), "all",
-           "mean of (target - out)^2", "({t} - {y})^2", "-2 ({t} - {y})", squared=True),
+           "mean of (target - out)^2", "({t} - {y})^2", "-2 ({t} - {y})", squared=True,
+           torch="((target - out) ** 2).mean()"),
     LossOp("l1", lambda y, t: np.abs(t - y), _l1_dterm, "none",
            "sum of |target - out|", "|{t} - {y}|", "sign({y} - {t})",
-           at_kink="sign(0) = 0: where out = target nncalc takes the subgradient 0, as PyTorch's L1Loss does"),
+           at_kink="sign(0) = 0: where out = target nncalc takes the subgradient 0, as PyTorch's L1Loss does",
+           torch="(target - out).abs().sum()"),
     LossOp("binary_cross_entropy",
            lambda y, t: -(t * np.log(_clip01(y)) + (1 - t) * np.log1p(-_clip01(y))),
            lambda y, t: (_clip01(y) - t) / (_clip01(y) * (1 - _clip01(y))), "all",
            "mean of -(t log out + (1 - t) log(1 - out))",
            "-({t} ln {y} + (1 - {t}) ln(1 - {y}))", "({y} - {t}) / ({y} (1 - {y}))",
-           fused={"sigmoid": SIGMOID_BCE}),
+           fused={"sigmoid": SIGMOID_BCE}, torch="nn.functional.binary_cross_entropy(out, target)"),
     LossOp("cross_entropy", lambda y, t: -t * np.log(_clip_pos(y)), lambda y, t: -t / _clip_pos(y), "samples",
            "mean over samples of -sum_k t_k log out_k", "-{t} ln {y}", "-{t} / {y}",
-           fused={"softmax": SOFTMAX_CE}),
+           fused={"softmax": SOFTMAX_CE}, torch="-(target * torch.log(out)).sum(dim=1).mean()"),
     LossOp("summed_cross_entropy", lambda y, t: -t * np.log(_clip_pos(y)), lambda y, t: -t / _clip_pos(y),
            "none", "sum over samples of -sum_k t_k log out_k", "-{t} ln {y}", "-{t} / {y}",
-           fused={"softmax": SOFTMAX_CE}),
+           fused={"softmax": SOFTMAX_CE}, torch="-(target * torch.log(out)).sum()"),
 )}
 
 

@@ -47,12 +47,22 @@ def fmt(x: float, decimals: int = 9) -> str:
     return s[1:] if s.startswith("-") and float(s) == 0 else s
 
 
-def fmt_given(x: float, decimals: int = 9) -> str:
-    """A number the problem gives (weight, input, target, rate) as written: 0.4, not 0.400000000."""
+GIVEN_DECIMALS = 9      # given numbers keep this many decimals even when --decimals asks for fewer
+GIVEN_KINDS = ("input", "target", "param", "rate")     # trace kinds of the numbers a problem gives
+
+
+def fmt_short(x: float, decimals: int = 9) -> str:
+    """fmt without trailing zeros: 0.4, not 0.400000000."""
     s = fmt(x, decimals)
     if "e" in s or "." not in s:
         return s
     return s.rstrip("0").rstrip(".") or "0"
+
+
+def fmt_given(x: float, decimals: int = 9) -> str:
+    """A number the problem gives (weight, input, target, rate) as written: 0.4, not 0.400000000,
+    and 0.12 still 0.12 at --decimals 1 (fewer decimals round computed values, never given ones)."""
+    return fmt_short(x, max(decimals, GIVEN_DECIMALS))
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,11 @@ class Symbols:
 def shape_text(trace_or_network) -> str:
     """'2-2-2' for a network's layer sizes (inputs first); long runs of equal layers are shortened."""
     net = getattr(getattr(trace_or_network, "problem", None), "network", trace_or_network)
-    sizes = [len(net.inputs)] + [len(layer.units) for layer in net.layers]
+    return sizes_text([len(net.inputs)] + [len(layer.units) for layer in net.layers])
+
+
+def sizes_text(sizes: list[int]) -> str:
+    """[2, 2, 2] -> '2-2-2'; more than six sizes: the first two and the last."""
     if len(sizes) <= 6:
         return "-".join(map(str, sizes))
     return f"{sizes[0]}-{sizes[1]}-…-{sizes[-1]}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..ops import LOSSES, fused_delta
 from ..trace import Trace
-from .common import Symbols, Tab, fmt, fmt_given, header_lines, rich_table, too_large
+from .common import GIVEN_KINDS, Symbols, Tab, fmt, fmt_given, fmt_short, header_lines, rich_table, too_large
 
 MAX_WRITTEN_TERMS = 3      # write a net's sum out term by term up to this many inputs
 
@@ -25,7 +25,10 @@ def _written_sum(trace: Trace, name: str, decimals: int, sym: Symbols) -> str:
     pairs = list(zip(q.inputs[0::2], q.inputs[1::2]))
     if len(pairs) > MAX_WRITTEN_TERMS:
         return ""
-    v = lambda n: fmt_given(trace[n].value, decimals)  # noqa: E731
+    def v(n: str) -> str:
+        q = trace[n]
+        return (fmt_given if q.kind in GIVEN_KINDS else fmt_short)(q.value, decimals)
+
     terms = [f"{v(w)}{sym.times}{v(a)}" for w, a in pairs]
     if len(q.inputs) % 2:
         terms.append(v(q.inputs[-1]))
