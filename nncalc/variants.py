@@ -62,10 +62,6 @@ class Variant:
     def id(self) -> str:
         return self.student.id
 
-    @property
-    def key(self) -> dict[str, float]:
-        return {name: self.trace[name].value for name in self.asked}
-
 
 # ---------------------------------------------------------------- drawing
 
@@ -136,13 +132,6 @@ def apply(problem: Problem, values: dict[str, float], vid: str) -> Problem:
     return replace(drawn, targets=T, vary=None, variant=vid, answers=None)
 
 
-def checking_trace(problem: Problem) -> Trace:
-    """The trace the checker grades against (forward only where backprop is not defined)."""
-    from .check import checking_trace as trace_of
-
-    return trace_of(problem)
-
-
 def degenerate(trace: Trace) -> str | None:
     """Why a drawn problem is unfit to hand out, or None. The rule: any value not finite, any
     gradient exactly 0, or any sigmoid, softmax or tanh output within 1e-6 of its bound."""
@@ -184,6 +173,8 @@ def asked_names(trace: Trace, resolver=None) -> tuple[str, ...]:
 
 def make_variant(problem: Problem, student: Student, seed: int, asked: tuple[str, ...] | None = None) -> Variant:
     """One student's variant: draws until one is not degenerate (at most MAX_DRAWS)."""
+    from .check import checking_trace
+
     rng = generator(seed, student.seed_key)
     why = None
     for attempt in range(1, MAX_DRAWS + 1):
@@ -421,6 +412,7 @@ def write_variants(problem: Problem, students: list[Student], seed: int, out: Pa
 
 def load_variant(vs: VariantSet, student: Student) -> Variant:
     """A variant back from its file (the key as the engine gives it for those numbers)."""
+    from .check import checking_trace
     from .problem import load_problem
 
     problem = load_problem(vs.path(student))
