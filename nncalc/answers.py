@@ -106,7 +106,7 @@ class NameResolver:
         self.n_samples = p.n_samples
         self.names = set(trace.quantities)
         self.params = {prm.name for prm in net.parameters()}
-        self.softmax_out = net.layers[-1].activation.name == "softmax"
+        self.joint_out = net.layers[-1].activation.fn.joint     # E_o depends on every net (softmax)
         # unit lookup: as written, lower-case and without underscores, where that stays unambiguous
         units = [u for layer in net.layers for u in layer.units]
         self._units = _fold_map(units)
@@ -212,7 +212,7 @@ class NameResolver:
         if nk == "E" and nu is not None:                   # dE_o1/d...: one output's error
             if dk == "out" and du == nu:
                 return f"dE/dout.{du}"
-            if dk == "net" and du == nu and not self.softmax_out:
+            if dk == "net" and du == nu and not self.joint_out:
                 return f"delta.{du}"
             if dk == "out":
                 return f"dE.{nu}/dout.{du}"
