@@ -28,6 +28,7 @@ from .trace import Trace
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
 
 ANSWERS_KEYS = ("problem", "student", "answers")
+NAME_MAX, PATH_MAX = 255, 4096        # the longest file name (one part) and path Linux and macOS accept
 
 
 @dataclass(frozen=True)
@@ -385,8 +386,17 @@ def problem_ref(doc: YamlDoc) -> str | None:
     problem = _scalar_text(doc, doc.data, "problem")
     if problem is None:
         return None
+    longest = max(len(part.encode("utf-8", "replace")) for part in Path(problem).parts) if problem else 0
+    if "\0" in problem or longest > NAME_MAX or len(problem) > PATH_MAX:
+        what = "a NUL byte" if "\0" in problem else f"a name of {max(longest, len(problem)):,} characters"
+        raise _error(doc, ("problem",), f"expected a problem file or bundled name; got {what}, longer than "
+                                        f"a file name can be ({NAME_MAX} a part, {PATH_MAX:,} in all)"
+                                        if "\0" not in problem else f"expected a problem file name; got {what}")
     here = Path(doc.file).parent / problem
-    return str(here) if here.is_file() else problem
+    try:
+        return str(here) if here.exists() else problem      # a folder or FIFO there: the loader says why not
+    except OSError:
+        return problem
 
 
 def _error(doc: YamlDoc, path: Path_, message: str, line: int | None = None) -> AnswersError:
