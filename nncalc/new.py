@@ -29,11 +29,13 @@ def parse_shape(shape: str) -> list[int]:
 
 
 def _name(value: str, table, what: str) -> str:
-    """A case-insensitive activation or loss name in its canonical spelling."""
-    folded = {k.lower(): k for k in table}
-    if value.lower() not in folded:
-        raise UsageError(f"unknown {what} {value!r}{suggest(value, table)}; expected one of {', '.join(table)}")
-    return folded[value.lower()]
+    """An activation or loss name, in any case, in its canonical spelling (the load pass's rule)."""
+    from .schema import Invalid, choice
+
+    try:
+        return choice(value, (), tuple(table), what, close=3)
+    except Invalid as exc:
+        raise UsageError(exc.message) from None
 
 
 def _units(li: int, n_layers: int, count: int) -> list[str]:

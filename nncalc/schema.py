@@ -108,9 +108,13 @@ def _article(word: str) -> str:
 
 
 def choice(value: Any, path: Path_, choices: Sequence[str], what: str, close: int = 2) -> str:
-    """One of `choices` (a name: a list or mapping here is refused, never looked up)."""
+    """One of `choices`, in its own spelling: names are matched in any case ('ReLU' is relu). A list
+    or mapping here is refused, never looked up."""
     if not isinstance(value, str):
         raise Invalid(path, f"expected {_article(what)} {what} name (one of {', '.join(choices)}), got {show(value)}")
+    folded = [c for c in choices if c.lower() == value.lower()]
+    if value not in choices and len(folded) == 1:
+        return folded[0]
     if value not in choices:
         raise Invalid(path, f"unknown {what} {show(value)}{suggest(value, choices, n=close)}; "
                             f"expected one of {', '.join(choices)}")
@@ -140,6 +144,13 @@ def vector(value: Any, length: int, names: tuple[str, ...], path: Path_) -> list
         raise Invalid(path, f"expected a list of {count(length, 'number')} ({', '.join(names)}), got {show(value)}")
     if len(value) != length:
         raise Invalid(path, f"expected {count(length, 'number')} ({', '.join(names)}), got {len(value)}")
+    if all(v.__class__ is float or v.__class__ is int for v in value):      # the usual case, in bulk
+        try:
+            xs = [float(v) for v in value]
+            if all(map(math.isfinite, xs)):
+                return xs
+        except OverflowError:
+            pass
     return [number(v, path + (i,)) for i, v in enumerate(value)]
 
 

@@ -152,7 +152,26 @@ def test_every_command_has_two_or_three_examples_at_the_end_of_its_help():
                                      if not any(w in e for w in ("hw.yaml", "model.npz", "digits.csv", "mnist",
                                                                  "submissions", "data fetch", "variants"))])
 def test_the_examples_that_need_no_files_run(example, tmp_path, monkeypatch):
+    if "--to onnx" in example:
+        pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'nncalc[onnx]')")
     monkeypatch.chdir(tmp_path)
     result = run(*shlex.split(example)[1:])
     # check's exit code 1 says some answer is wrong: the bundled nnbasic's own answers copy the deck's slips
     assert result.exit_code == (1 if example.startswith("nncalc check") else 0), result.output
+
+
+def test_activation_loss_and_optimizer_names_are_read_in_any_case(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("network:\n  inputs: 2\n  layers:\n"
+                    "    - {units: 2, activation: ReLU, weights: [[1, 2], [3, -4]]}\n"
+                    "    - {units: 1, activation: Sigmoid, weights: [[1, 1]]}\n"
+                    "loss: Half_SSE\ntraining: {optimizer: Adam}\ndata: [{input: [1, 1], target: [1]}]\n")
+    p = nncalc.load(path).problem
+    assert [layer.activation.name for layer in p.network.layers] == ["relu", "sigmoid"] and p.loss == "half_sse"
+    assert p.settings.optimizer == "adam"
+
+
+def test_the_problem_files_source_is_shown_under_its_name():
+    lines = run("backprop", "nnbasic", env={"COLUMNS": "120"}).output.splitlines()
+    assert lines[1] == 'source: NNBasic deck (seed 002), "Forward Propagation" to "Backward Propagation to Update w_1"'
+    assert "source: NNBasic deck" in nncalc.load("nnbasic").backprop().to_markdown().splitlines()[2]

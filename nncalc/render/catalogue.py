@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import Tab, markdown_table, rich_table, sizes_text
+from .common import Tab, markdown_table, rich_table, sizes_text, source_line
 
 
 def _problems_tab(rows: list[dict]) -> Tab:
@@ -35,20 +35,13 @@ def problems_markdown(rows: list[dict], style) -> str:
 
 # ---------------------------------------------------------------- summary (of a problem's network)
 
-def _source_line(problem) -> str | None:
-    """The `source:` the problem file cites (where the example comes from), if any."""
-    doc = getattr(problem, "doc", None)
-    cited = doc.data.get("source") if doc is not None and isinstance(doc.data, dict) else None
-    return None if cited is None else f"source: {cited}"
-
-
 def summary_table(problem, style) -> Any:
     from rich.console import Group
     from rich.text import Text
 
     parts: list[Any] = [Text(problem.name, style="bold")]
-    if _source_line(problem):
-        parts.append(Text(_source_line(problem), style="dim"))
+    if source_line(problem):
+        parts.append(Text(source_line(problem), style="dim"))
     for i, part in enumerate(_summary_tabs(problem)):
         if isinstance(part, str):
             parts.append(Text(part))
@@ -93,6 +86,6 @@ def summary_json(problem, style) -> str:
 
 
 def summary_markdown(problem, style) -> str:
-    head = [f"## {problem.name}"] + ([_source_line(problem)] if _source_line(problem) else [])
+    head = [f"## {problem.name}"] + ([source_line(problem)] if source_line(problem) else [])
     body = [t if isinstance(t, str) else markdown_table(t) for t in _summary_tabs(problem)]
     return "\n\n".join(head + [b for b in body if b]) + "\n"

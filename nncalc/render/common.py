@@ -120,6 +120,13 @@ def header_lines(trace: Trace) -> list[str]:
                     f"learning rate {p.learning_rate:g}, {samples}"]
 
 
+def source_line(problem) -> str | None:
+    """'source: ...': where the problem file says its example comes from (its `source:` key), if it does."""
+    doc = getattr(problem, "doc", None)
+    cited = doc.data.get("source") if doc is not None and isinstance(doc.data, dict) else None
+    return None if cited is None else f"source: {' '.join(str(cited).split())}"
+
+
 # ---------------------------------------------------------------- slide symbols for trace names
 
 def slide_name(name: str, sym: Symbols) -> str:
