@@ -15,6 +15,7 @@ import typer
 from rich.console import Console, RenderableType
 
 from ..errors import NncalcError
+from ..render.escape import SafeConsole, printable
 
 EXIT_BAD_INPUT = 2
 FILE_WIDTH = 100              # text written with -o is laid out for this many columns
@@ -32,7 +33,7 @@ class Format(str, Enum):
 
 def make_console(stderr: bool = False) -> Console:
     """The console for output; Rich drops colour when piped or when NO_COLOR is set."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def unicode_ok(console: Console) -> bool:
@@ -41,7 +42,7 @@ def unicode_ok(console: Console) -> bool:
 
 
 def error_line(exc: NncalcError) -> str:
-    return f"nncalc: error: {exc}"
+    return f"nncalc: error: {printable(str(exc))}"
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,7 +71,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # a bug: say so plainly, keep the traceback for NNCALC_DEBUG
             if os.environ.get("NNCALC_DEBUG"):
                 raise
-            print(f"nncalc: internal error: {type(exc).__name__}: {exc} "
+            print(f"nncalc: internal error: {type(exc).__name__}: {printable(str(exc))} "
                   "(please report it; set NNCALC_DEBUG=1 for the traceback)", file=sys.stderr)
             raise typer.Exit(3) from None
 
@@ -88,6 +89,7 @@ def emit(console: Console, content: RenderableType | str, output: Optional[Path]
     """Print to the console, or write plain text to `output` atomically."""
     if output is None:
         if isinstance(content, str):
+            content = printable(content, newlines=True)
             console.file.write(content if content.endswith("\n") else content + "\n")
         else:
             console.print(content)
@@ -96,8 +98,9 @@ def emit(console: Console, content: RenderableType | str, output: Optional[Path]
 
     if not isinstance(content, str):
         buffer = io.StringIO()
-        Console(file=buffer, width=FILE_WIDTH, no_color=True, highlight=False).print(content)
+        SafeConsole(file=buffer, width=FILE_WIDTH, no_color=True, highlight=False).print(content)
         content = buffer.getvalue()
+    content = printable(content, newlines=True)
     write_text_atomic(output, content if content.endswith("\n") else content + "\n")
 
 
