@@ -22,15 +22,15 @@ RUNS = [
 
 
 def bundled_names() -> list[str]:
-    from importlib.resources import files
-    return sorted(p.name[:-5] for p in files("nncalc.problems").iterdir() if p.name.endswith(".yaml"))
+    from nncalc.bundled import bundled_problems
+    return list(bundled_problems())
 
 
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-    from importlib.resources import files
-    home = str(next(iter(files("nncalc.problems").iterdir())).parent)
+    from nncalc.bundled import bundled_dir    # works for an editable install too
+    home = str(bundled_dir())
     for name in bundled_names():
         for args in RUNS:
             cmd = [sys.executable, "-m", "nncalc", args[0], name, *args[1:]]

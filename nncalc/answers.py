@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .errors import AnswersError
-from .problem import suggest
+from .errors import suggest
 from .trace import Trace
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
 
@@ -294,18 +294,31 @@ def read_answers(path: str | Path) -> YamlDoc:
 
 
 def is_answers_doc(data: Any) -> bool:
-    """True for an answers file: no `network:`, and any of the keys only an answers file has."""
-    return isinstance(data, dict) and "network" not in data and any(k in data for k in ANSWERS_KEYS)
+    """True for an answers file: no `network:` or `graph:`, and any of the keys only an answers file has."""
+    return (isinstance(data, dict) and "network" not in data and "graph" not in data
+            and any(k in data for k in ANSWERS_KEYS))
+
+
+def name_resolver(trace: Trace):
+    """The resolver of a trace's names: a network's NameResolver, or a computational graph's GraphNames."""
+    from .graph import is_graph
+
+    if is_graph(trace):
+        from .graph.names import GraphNames
+
+        return GraphNames(trace)
+    return NameResolver(trace)
 
 
 def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("answers",),
-                   top_level: bool = True) -> AnswerSheet:
+                   top_level: bool = True, rejected: list[AnswersError] | None = None) -> AnswerSheet:
     """Validate an answers mapping (an answers file's, or with top_level False a problem file's
-    `answers:` block) into an AnswerSheet; every failure names the file, line and key."""
+    `answers:` block) into an AnswerSheet; every failure names the file, line and key. With a
+    `rejected` list, a bad key goes there and the others are still read."""
     data = doc.data
     student = problem = None
     if top_level:
-        if "network" in data:
+        if "network" in data or "graph" in data:
             raise AnswersError("this is a problem file, not an answers file (one with 'answers:'); "
                                "give the problem first: nncalc check PROBLEM ANSWERS", file=doc.file)
         for key in data:
@@ -330,27 +343,38 @@ def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("an
     answers: list[Answer] = []
     seen: dict[str, str] = {}
     for key, value in block.items():
-        path = within + (key,)
-        if not isinstance(key, str):
-            raise _error(doc, path, f"expected a quantity name, got {key!r}")
-        vnode, line = texts[key] if key in texts else (None, doc.line_of(path))
-        text = vnode.value if isinstance(vnode, yaml.ScalarNode) else None
-        number = _number(value)
-        if number is None:
-            shown = "nothing" if value is None else repr(value) if not isinstance(value, (list, dict)) \
-                else ("a list" if isinstance(value, list) else "a mapping")
-            raise _error(doc, path, f"expected a number, got {shown}", line)
-        if not math.isfinite(number):
-            raise _error(doc, path, f"expected a finite number, got {text or value}", line)
-        name = resolver.resolve(key)
-        if name is None:
-            raise _error(doc, path, resolver.why_unknown(key), line)
-        if name in seen:
-            raise _error(doc, path, f"'{key}' and '{seen[name]}' both name {name}; give it once", line)
-        seen[name] = key
-        text = text or repr(number)
-        answers.append(Answer(name, key, number, text, written_decimals(text), line))
+        try:
+            answers.append(_answer(doc, resolver, within, key, value, texts, seen))
+        except AnswersError as exc:
+            if rejected is None:
+                raise
+            rejected.append(exc)
     return AnswerSheet(doc.file, tuple(answers), student, problem)
+
+
+def _answer(doc: YamlDoc, resolver: NameResolver, within: Path_, key: Any, value: Any, texts: dict,
+            seen: dict[str, str]) -> Answer:
+    """One `name: number` line of an answers block, resolved and checked."""
+    path = within + (key,)
+    if not isinstance(key, str):
+        raise _error(doc, path, f"expected a quantity name, got {key!r}")
+    vnode, line = texts[key] if key in texts else (None, doc.line_of(path))
+    text = vnode.value if isinstance(vnode, yaml.ScalarNode) else None
+    number = _number(value)
+    if number is None:
+        shown = "nothing" if value is None else repr(value) if not isinstance(value, (list, dict)) \
+            else ("a list" if isinstance(value, list) else "a mapping")
+        raise _error(doc, path, f"expected a number, got {shown}", line)
+    if not math.isfinite(number):
+        raise _error(doc, path, f"expected a finite number, got {text or value}", line)
+    name = resolver.resolve(key)
+    if name is None:
+        raise _error(doc, path, resolver.why_unknown(key), line)
+    if name in seen:
+        raise _error(doc, path, f"'{key}' and '{seen[name]}' both name {name}; give it once", line)
+    seen[name] = key
+    text = text or repr(number)
+    return Answer(name, key, number, text, written_decimals(text), line)
 
 
 def problem_ref(doc: YamlDoc) -> str | None:

@@ -7,12 +7,13 @@ Everything is recomputed through the trace's graph (`Trace.evaluate`); the mista
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
-from .answers import Answer, AnswerSheet, NameResolver, is_answers_doc, problem_ref, read_answers, sheet_from_doc
+from .answers import Answer, AnswerSheet, is_answers_doc, name_resolver, problem_ref, read_answers, sheet_from_doc
 from .bundled import open_problem, resolve
 from .errors import AnswersError, NncalcError
 from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
@@ -20,6 +21,8 @@ from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impos
 from .trace import Trace
 
 CORRECT, CARRIED, WRONG = "correct", "carried_forward", "wrong"
+MISSING = "missing"            # an asked quantity not answered (or not readable): no marks
+NO_SUBMISSION = "no submission"
 NO_MISTAKE = "no known mistake reproduces it"
 TOO_FEW_DIGITS = "too few digits written to tell which mistake, if any, gives it"
 MIN_DIGITS_TO_DIAGNOSE = 2     # with one significant digit, too many mistakes would "match"
@@ -34,7 +37,7 @@ class Result:
 
     name: str
     written: str
-    given: float
+    given: float | None            # None: missing
     text: str                      # the number as written
     expected: float
     verdict: str
@@ -56,19 +59,42 @@ class FileResult:
     student: str | None = None
     results: tuple[Result, ...] = ()
     error: str | None = None
+    asked: tuple[str, ...] = ()        # the problem's `ask:`: the score is over these
+    student_id: str | None = None      # the roster id it was graded as (grading by variant)
+    email: str = ""
+    variant: str | None = None         # the variant file it was graded against
+    submitted: bool = True             # False: a roster student with no answers file
+    notes: tuple[str, ...] = ()        # keys of the file that could not be used (each marks one answer)
 
     def count(self, verdict: str) -> int:
         return sum(r.verdict == verdict for r in self.results)
 
+    def credit(self, r: Result, carried_credit: float = 1.0) -> float:
+        """The marks one answer earns: 1 correct, carried_credit carried forward, 0 otherwise."""
+        return 1.0 if r.verdict == CORRECT else carried_credit if r.verdict == CARRIED else 0.0
+
+    @property
+    def max_score(self) -> int:
+        """One mark per asked quantity (without `ask:`, per answered one)."""
+        return len(self.asked) if self.asked else len(self.results)
+
+    def points(self, carried_credit: float = 1.0) -> float:
+        """Marks earned (of max_score)."""
+        asked = set(self.asked)
+        return math.fsum(self.credit(r, carried_credit) for r in self.results if not asked or r.name in asked)
+
     def score(self, carried_credit: float = 1.0) -> float | None:
-        """Fraction of the answered quantities earned; a carried-forward one earns carried_credit."""
-        if not self.results:
+        """Fraction of the marks earned: over `ask:` when the problem has one (a missing answer earns
+        nothing), else over the answered quantities; a carried-forward one earns carried_credit."""
+        if not self.submitted:
+            return 0.0 if self.asked else None
+        if not self.max_score:
             return None
-        return (self.count(CORRECT) + carried_credit * self.count(CARRIED)) / len(self.results)
+        return self.points(carried_credit) / self.max_score
 
     @property
     def all_correct(self) -> bool:
-        return self.error is None and all(r.verdict == CORRECT for r in self.results)
+        return self.error is None and self.submitted and all(r.verdict == CORRECT for r in self.results)
 
 
 class Checker:
@@ -78,15 +104,26 @@ class Checker:
         self.trace = trace
         self.graph = Graph(trace)
         self.exact = trace.values()
-        self.resolver = NameResolver(trace)
+        self.resolver = name_resolver(trace)
         self.atol, self.rtol = tolerance, rtol
         self._alternatives: list[Alternative] | None = None
+        from .variants import asked_names
+
+        self.asked = asked_names(trace)
 
     # -- reading
 
     def read(self, path: str | Path) -> AnswerSheet:
         """Read and resolve an answers file (an AnswersError says what is wrong, and where)."""
         return sheet_from_doc(read_answers(path), self.resolver)
+
+    def sheet(self, doc) -> tuple[AnswerSheet, list[AnswersError]]:
+        """An answers file's sheet; with `ask:`, a bad key is set aside (it marks that answer only)
+        rather than refusing the file."""
+        if not self.asked:
+            return sheet_from_doc(doc, self.resolver), []
+        rejected: list[AnswersError] = []
+        return sheet_from_doc(doc, self.resolver, rejected=rejected), rejected
 
     def own_answers(self) -> AnswerSheet | None:
         """The problem file's own `answers:` block, or None."""
@@ -110,9 +147,25 @@ class Checker:
         slack = _FLOAT_SLACK * max(abs(given), abs(reference))
         return abs(given - reference) <= tol * (1 + 1e-9) + slack
 
-    def check(self, sheet: AnswerSheet) -> FileResult:
-        """Verdicts for every answer of a sheet, in the sheet's order."""
-        return _SheetCheck(self, sheet).run()
+    def check(self, sheet: AnswerSheet, rejected: Iterable[AnswersError] = ()) -> FileResult:
+        """Verdicts for every answer of a sheet, in the sheet's order; then, with `ask:`, each asked
+        quantity not answered (or whose key was rejected) as missing."""
+        result = _SheetCheck(self, sheet).run()
+        if not self.asked:
+            return result
+        rejected = list(rejected)
+        why = {e.where.removeprefix("answers.") if e.where else "": e.message for e in rejected}
+        answered = {r.name for r in result.results}
+        missing = []
+        for name in self.asked:
+            if name in answered:
+                continue
+            reason = next((f"not readable: {msg}" for key, msg in why.items()
+                           if self.resolver.resolve(key) == name), "not answered")
+            missing.append(Result(name=name, written="", given=None, text="", expected=self.exact[name],
+                                  verdict=MISSING, diagnosis=reason, reason=reason))
+        return FileResult(result.file, result.student, result.results + tuple(missing), asked=self.asked,
+                          notes=tuple(str(e) for e in rejected))
 
     # -- mistakes, built on first need and kept for every later file
 
@@ -183,6 +236,8 @@ class _SheetCheck:
         if c.within(a.value, expected, tol):
             return Result(verdict=CORRECT, **base)
         theirs = c.trace.evaluate(a.name, self.value_of)    # this step, from their own earlier numbers
+        if not math.isfinite(theirs):       # their numbers overflow here: nothing follows from them
+            return self._wrong(a, tol, None, {**base, "carried": None})
         base["carried"] = theirs if not c.within(theirs, expected, tol) else None
         tol_theirs = c.tolerance(a, theirs)
         if (c.within(a.value, theirs, tol_theirs)
@@ -195,12 +250,13 @@ class _SheetCheck:
                           sources=culprits, roots=roots, **base)
         return self._wrong(a, tol, theirs, base)
 
-    def _wrong(self, a: Answer, tol: float, theirs: float, base: dict) -> Result:
-        """A wrong number: the mistakes that reproduce it, or what can be said without guessing."""
+    def _wrong(self, a: Answer, tol: float, theirs: float | None, base: dict) -> Result:
+        """A wrong number: the mistakes that reproduce it, or what can be said without guessing.
+        theirs: what their own earlier numbers give, None where that is not a finite number."""
         c = self.checker
         if significant_digits(a.text) < MIN_DIGITS_TO_DIAGNOSE:
             return Result(verdict=WRONG, diagnosis=TOO_FEW_DIGITS, reason=TOO_FEW_DIGITS, **base)
-        alts, own = self._mistakes_on_own_numbers(a, tol, theirs), True
+        alts, own = ([], True) if theirs is None else (self._mistakes_on_own_numbers(a, tol, theirs), True)
         if not alts:
             alts, own = c.reproduced_by(a.name, a.value, tol), False
         carried = base["carried"]
@@ -217,6 +273,8 @@ class _SheetCheck:
         text = NO_MISTAKE
         if extra:
             text += f": {extra}"
+        elif theirs is None:
+            text += "; your own earlier numbers give no finite value here (they overflow float64)"
         elif carried is None:
             text += "; a slip in the arithmetic or in copying?"
         else:
@@ -256,7 +314,7 @@ class _SheetCheck:
                             c.trace.evaluate, self.value_of)
 
             total += abs(c.trace.evaluate(name, moved) - theirs)
-        return total
+        return total if math.isfinite(total) else 0.0      # moved numbers that overflow excuse nothing
 
     def frontier(self, name: str) -> tuple[str, ...]:
         """The student's answers nearest upstream of `name` (its inputs, looking past unanswered steps)."""
@@ -313,6 +371,7 @@ class QuantitySummary:
     wrong: int
     common: str | None = None      # the most common diagnosis of the wrong answers
     common_count: int = 0
+    missing: int = 0               # asked but not answered
 
 
 def summarize(files: Iterable[FileResult], order: dict[str, int]) -> list[QuantitySummary]:
@@ -327,8 +386,9 @@ def summarize(files: Iterable[FileResult], order: dict[str, int]) -> list[Quanti
         wrong = [r for r in rs if r.verdict == WRONG]
         reasons = Counter(r.reason or NO_MISTAKE for r in wrong)
         common, count = reasons.most_common(1)[0] if reasons else (None, 0)
-        out.append(QuantitySummary(name, len(rs), sum(r.verdict == CORRECT for r in rs),
-                                   sum(r.verdict == CARRIED for r in rs), len(wrong), common, count))
+        missing = sum(r.verdict == MISSING for r in rs)
+        out.append(QuantitySummary(name, len(rs) - missing, sum(r.verdict == CORRECT for r in rs),
+                                   sum(r.verdict == CARRIED for r in rs), len(wrong), common, count, missing))
     return out
 
 
@@ -344,6 +404,7 @@ class CheckRun:
     checker: Checker
     files: list[FileResult]
     batch: bool          # a folder or several files were given
+    variants: int = 0    # graded by variant: how many variants (each file against its own)
 
     @property
     def unreadable(self) -> bool:
@@ -377,7 +438,7 @@ def run_check(args: list[str], *, tolerance: float | None = None, rtol: float | 
 
     def checker_for(ref: str) -> Checker:
         if key(ref) not in checkers:
-            checkers[key(ref)] = Checker(_trace(load_checked(ref, sets)), tolerance, rtol)
+            checkers[key(ref)] = Checker(checking_trace(load_checked(ref, sets)), tolerance, rtol)
         return checkers[key(ref)]
 
     if not paths:                         # the problem file's own answers: block
@@ -406,15 +467,73 @@ def run_check(args: list[str], *, tolerance: float | None = None, rtol: float | 
                                    "on the command line to check them all against one", file=str(path))
             checker = checker_for(ref)
             main = ref
-            files.append(checker.check(sheet_from_doc(doc, checker.resolver)))
-        except NncalcError as exc:
+            files.append(checker.check(*checker.sheet(doc)))
+        except Exception as exc:     # in a batch, anything wrong with one file goes in its row
             if not batch:
                 raise
-            files.append(FileResult(str(path), None if student is None else str(student), error=str(exc)))
+            files.append(FileResult(str(path), None if student is None else str(student), error=file_error(exc, path)))
     if main is None:      # not one file could be read far enough to say which problem
         raise AnswersError(f"none of the {len(files)} answers files could be checked, so none says which problem "
                            f"to check against; the first: {files[0].error}")
     return CheckRun(checker_for(main), files, batch)
+
+
+def file_error(exc: Exception, path: str | Path) -> str:
+    """One line for a gradebook row: nncalc's own message, or what else went wrong with the file."""
+    if isinstance(exc, NncalcError):
+        return str(exc.located(file=str(path)))
+    text = " ".join(str(exc).split())[:300]
+    return f"{path}: could not be checked ({type(exc).__name__}: {text})"
+
+
+def run_variant_check(folder: str | Path, args: list[str], *, tolerance: float | None = None,
+                      rtol: float | None = None) -> CheckRun:
+    """`nncalc check VARIANTS/ SUBMISSIONS...`: each answers file graded against its own student's
+    variant (its `student:` id, else its file stem); one row per roster student, in the roster's
+    order ("no submission" included), then any file that matches no student."""
+    from .variants import load_variant, open_variant_set
+
+    vs = open_variant_set(folder)
+    paths, _ = _answer_paths(args) if args else ([], True)
+    checkers: dict[str, Checker] = {}
+
+    def checker_for(student) -> Checker:
+        if student.id not in checkers:
+            checkers[student.id] = Checker(load_variant(vs, student).trace, tolerance, rtol)
+        return checkers[student.id]
+
+    graded: dict[str, FileResult] = {}
+    strays: list[FileResult] = []
+    for path in paths:
+        label = None
+        try:
+            doc = read_answers(path)
+            label = doc.data.get("student")
+            sid = str(label) if label is not None else None
+            student = (vs.find(sid) if sid else None) or vs.find(Path(path).stem)
+            if student is None:
+                raise AnswersError(f"no variant for student {sid!r} nor for the file name {Path(path).stem!r} "
+                                   f"in {vs.folder}", file=str(path))
+            if student.id in graded:
+                raise AnswersError(f"a second answers file for {student.id} (the first: {graded[student.id].file})",
+                                   file=str(path))
+            checker = checker_for(student)
+            result = checker.check(*checker.sheet(doc))
+            graded[student.id] = replace(result, student=student.name or student.id, student_id=student.id,
+                                         email=student.email, variant=student.file)
+        except Exception as exc:
+            strays.append(FileResult(str(path), None if label is None else str(label), error=file_error(exc, path)))
+    rows: list[FileResult] = []
+    first = vs.students[0]
+    for student in vs.students:
+        if student.id in graded:
+            rows.append(graded[student.id])
+        else:
+            rows.append(FileResult("", student.name or student.id, asked=checker_for(first).asked,
+                                   student_id=student.id, email=student.email, variant=student.file,
+                                   submitted=False))
+    shown = next((checkers[s.id] for s in vs.students if s.id in checkers), None) or checker_for(first)
+    return CheckRun(shown, rows + strays, batch=True, variants=len(vs.students))
 
 
 def _answer_paths(args: list[str]) -> tuple[list[Path], bool]:
@@ -438,19 +557,24 @@ def load_checked(ref: str, sets: list[str] | None = None):
     """A problem by path or bundled name, with --set applied; refused if it has no samples to check."""
     from .errors import ComputeError
 
+    from .graph import is_graph_problem
+
     problem = open_problem(ref, sets)
-    if problem.n_samples == 0:
+    if not is_graph_problem(problem) and problem.n_samples == 0:
         raise ComputeError("the problem has no samples written out (data: [{input: ..., target: ...}]); "
                            "check needs them", file=problem.source, where="data")
     return problem
 
 
-def _trace(problem) -> Trace:
+def checking_trace(problem) -> Trace:
     """The problem's trace; forward only where backpropagation is not defined (step or sign units)."""
     from .engine import check_backprop
     from .errors import ComputeError
+    from .graph import build_graph_trace, is_graph_problem
     from .trace import build_trace
 
+    if is_graph_problem(problem):
+        return build_graph_trace(problem)
     try:
         check_backprop(problem.network.layers, problem.loss)
     except ComputeError:

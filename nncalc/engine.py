@@ -1,8 +1,9 @@
-"""The one numeric engine: forward and backward passes over whole batches, in pure NumPy.
+"""The one numeric engine: forward and backward passes of a list of layers over whole batches.
 
-Shapes: n samples; a layer with u units over f inputs has W (u, f) and b (u,). Every intermediate
-is kept (nets are never overwritten) because the trace and the explanation need them. Nothing here
-prints or reads files; the worked examples, the checker and the trainer all call these functions.
+Pure NumPy. Every intermediate is kept (nets are never overwritten) because the trace and the
+explanation need them. Each layer type (nncalc/layers/) does its own arithmetic; the engine chains
+the layers and the loss. Nothing here prints or reads files; the worked examples, the checker and
+the trainer all call these functions.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Sequence
 import numpy as np
 
 from .errors import ComputeError
-from .functions import FUSED_DELTAS, LOSSES
-from .problem import Layer
+from .layers import LayerType
+from .ops import LOSSES, FusedDelta, fused_delta
+from .problem.network import backprop_blocker
 
 Array = np.ndarray
 
@@ -34,41 +36,32 @@ class Forward:
 @dataclass(frozen=True)
 class Backward:
     """Per layer l, all (n, u_l): dE/dout, dout/dnet (None where a fused delta skips it), delta = dE/dnet;
-    grad_W[l] (u_l, f_l) and grad_b[l] (u_l,) or None. A shared bias's gradient is the sum over its
-    units, repeated in every unit's slot so that b - eta * grad_b keeps it shared."""
+    grads[l]: dE/dP for each of layer l's parameters(), in that order."""
 
     dE_dout: list[Array]
     dout_dnet: list[Array | None]
     delta: list[Array]
-    grad_W: list[Array]
-    grad_b: list[Array | None]
+    grads: list[tuple[Array | None, ...]]
+
+    @property
+    def grad_W(self) -> list[Array]:
+        """Each dense layer's weight gradient (u_l, f_l)."""
+        return [g[0] for g in self.grads]
+
+    @property
+    def grad_b(self) -> list[Array | None]:
+        """Each dense layer's bias gradient (u_l,), or None where it has no bias."""
+        return [g[1] if len(g) > 1 else None for g in self.grads]
 
 
-def forward(layers: Sequence[Layer], X: Array, exact_zeros: bool = False) -> Forward:
-    """net = a W^T + b and out = f(net), layer by layer, for all samples at once.
-
-    exact_zeros: a net input whose terms cancel (0.5·1 - 0.3·2 + 0.1) comes out of floating point as
-    2.8e-17 rather than 0, and relu'(net) would then be 1 where the hand computation (and PyTorch's
-    convention at 0) gives 0. With exact_zeros, a net within its rounding-error bound of zero is 0.
-    It costs a second product, so worked examples use it and training does not."""
+def forward(layers: Sequence[LayerType], X: Array, exact_zeros: bool = False) -> Forward:
+    """net and out layer by layer, for all samples at once (exact_zeros: see Dense.forward)."""
     nets, outs = [], [X]
     for layer in layers:
-        net = outs[-1] @ layer.weights.T
-        if layer.bias is not None:
-            net += layer.bias
-        if exact_zeros:
-            net[np.abs(net) <= _rounding_bound(outs[-1], layer)] = 0.0
+        net, out = layer.forward(outs[-1], exact_zeros)
         nets.append(net)
-        outs.append(layer.activation(net))
+        outs.append(out)
     return Forward(nets, outs)
-
-
-def _rounding_bound(a: Array, layer: Layer) -> Array:
-    """A bound on the floating-point error of a W^T + b: (terms + 1) eps sum |w a| + |b|."""
-    magnitude = np.abs(a) @ np.abs(layer.weights).T
-    if layer.bias is not None:
-        magnitude = magnitude + np.abs(layer.bias)
-    return (layer.weights.shape[1] + 1) * np.finfo(magnitude.dtype).eps * magnitude
 
 
 def error_terms(loss: str, Y: Array, T: Array) -> Array:
@@ -76,23 +69,20 @@ def error_terms(loss: str, Y: Array, T: Array) -> Array:
     return LOSSES[loss].terms(Y, T)
 
 
-def check_backprop(layers: Sequence[Layer], loss: str) -> None:
+def check_backprop(layers: Sequence[LayerType], loss: str) -> None:
     """Raise ComputeError, saying why, when some layer's activation has no usable derivative."""
-    for l, layer in enumerate(layers):
-        act = layer.activation
-        fused = (act.name, loss) in FUSED_DELTAS and l == len(layers) - 1
-        if not act.has_derivative and not fused:
-            raise ComputeError(f"cannot backpropagate through layer {l + 1} ({', '.join(layer.units)}): "
-                               f"activation {act.name}: {act.fn.no_derivative}")
+    blocker = backprop_blocker(layers, loss)
+    if blocker:
+        raise ComputeError(blocker)
 
 
-def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array,
-             into: tuple[Sequence[Array], Sequence[Array | None]] | None = None,
+def backward(layers: Sequence[LayerType], loss: str, fwd: Forward, T: Array,
+             into: Sequence[Sequence[Array | None]] | None = None,
              scale: float = 1.0, check: bool = True) -> Backward:
     """Backpropagate dE/dout through every layer: delta_l = dE/dout_l * f'(net_l),
-    dE/dout_{l-1} = delta_l W_l, grad W_l = delta_l^T out_{l-1}, grad b_l = sum over samples of delta_l.
+    dE/dout_{l-1} = the layer's input gradient of delta_l, and each layer's parameter gradients.
 
-    into: (grad_W, grad_b) arrays of the gradients' shapes to write them into (the trainer's views of
+    into: per layer, arrays of its gradients' shapes to write them into (the trainer's views of
     one flat buffer, updated in place); then dE/dout of a fused output layer, which only the trace
     shows, is not computed (None). The input's dE/dout is never computed.
     scale: multiplies every delta and gradient. The trainer passes -eta here, which costs one
@@ -104,36 +94,38 @@ def backward(layers: Sequence[Layer], loss: str, fwd: Forward, T: Array,
     dE_dout: list[Array] = [None] * L
     dout_dnet: list[Array | None] = [None] * L
     delta: list[Array] = [None] * L
-    grad_W: list[Array] = [None] * L
-    grad_b: list[Array | None] = [None] * L
+    grads: list[tuple[Array | None, ...]] = [()] * L
     Y = fwd.output
-    if into is None or (layers[-1].activation.name, loss) not in FUSED_DELTAS:
+    if into is None or fused_delta(layers[-1].activation.name, loss) is None:
         dE_dout[-1] = LOSSES[loss].dout(Y, T)
     for l in range(L - 1, -1, -1):
-        layer = layers[l]
-        act = layer.activation
+        act = layers[l].activation
         if l < L - 1:
-            dE_dout[l] = delta[l + 1] @ layers[l + 1].weights
-        fused = FUSED_DELTAS.get((act.name, loss)) if l == L - 1 else None
+            dE_dout[l] = layers[l + 1].input_gradient(delta[l + 1])
         if act.has_derivative:
             dout_dnet[l] = act.derivative(fwd.nets[l], fwd.outs[l + 1])
+        fused = fused_delta(act.name, loss) if l == L - 1 else None
         if fused is not None:
-            delta[l] = fused(Y, T)
-            divisor = LOSSES[loss].divisor(*Y.shape)
-            if scale == 1.0:
-                delta[l] /= divisor
-            else:
-                delta[l] *= scale / divisor
+            delta[l] = _fused_delta(fused, LOSSES[loss].divisor(*Y.shape), Y, T, scale)
         else:
             delta[l] = dE_dout[l] * dout_dnet[l]
             if l == L - 1 and scale != 1.0:
                 delta[l] *= scale
-        if into is None:
-            grad_W[l] = delta[l].T @ fwd.outs[l]
-        else:
-            grad_W[l] = np.matmul(delta[l].T, fwd.outs[l], out=into[0][l])
-        if layer.bias is not None:
-            grad_b[l] = np.add.reduce(delta[l], axis=0, out=None if into is None else into[1][l])
-            if layer.bias_shared:
-                grad_b[l][...] = grad_b[l].sum()
-    return Backward(dE_dout, dout_dnet, delta, grad_W, grad_b)
+        grads[l] = layers[l].grads(fwd.outs[l], delta[l], None if into is None else into[l])
+    return Backward(dE_dout, dout_dnet, delta, grads)
+
+
+def _fused_delta(fused: FusedDelta, divisor: int, Y: Array, T: Array, scale: float) -> Array:
+    """delta = dE/dnet of the output layer in its closed form, times scale."""
+    delta = fused.delta(Y, T)
+    if scale == 1.0:
+        delta /= divisor
+    else:
+        delta *= scale / divisor
+    return delta
+
+
+def descent_step(value, eta, grad):
+    """One gradient-descent step, P - eta dE/dP, for numbers or arrays alike: the worked example's
+    new.P, the checker's re-evaluation of a student's and the matrix view's W new."""
+    return value - eta * grad

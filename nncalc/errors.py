@@ -64,3 +64,14 @@ class ComputeError(NncalcError):
     """A computation the problem asks for that is not defined (e.g. backprop through `step`)."""
 
     kind = "compute"
+
+
+def suggest(word: object, choices, *, n: int = 3, cutoff: float = 0.5) -> str:
+    """' (did you mean 'x'?)' naming the choices closest to a mistyped word (the same letters in
+    another case first), or '' when none is close; every module's messages use it."""
+    import difflib
+
+    choices = [str(c) for c in choices]
+    close = [c for c in choices if c.lower() == str(word).lower()]
+    close = close or difflib.get_close_matches(str(word), choices, n=n, cutoff=cutoff)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""

@@ -51,12 +51,14 @@ def _target(path: Path) -> tuple[Path, os.stat_result | None, bool]:
 
 
 @contextmanager
-def atomic_open(path: str | Path, mode: str = "w", *, check: Check | None = None) -> Iterator[IO]:
+def atomic_open(path: str | Path, mode: str = "w", *, check: Check | None = None,
+                durable: bool = True) -> Iterator[IO]:
     """A handle for writing `path` (text as UTF-8, or bytes with mode 'wb'): a temporary file
     renamed over it on success when it is a regular file or new, the file itself otherwise.
 
     `check`, if given, is called with the complete temporary file before the rename (a download
-    verifies its hash there); whatever it raises removes the temporary and leaves `path` as it was."""
+    verifies its hash there); whatever it raises removes the temporary and leaves `path` as it was.
+    `durable=False` skips the fsync (still never partly written): for one of many files in a batch."""
     path = Path(path)
     target, st, in_place = _target(path)
     if st is not None and stat.S_ISDIR(st.st_mode):
@@ -78,7 +80,8 @@ def atomic_open(path: str | Path, mode: str = "w", *, check: Check | None = None
         with os.fdopen(fd, mode, **_encoding(mode)) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if check is not None:
             check(Path(tmp))
         os.replace(tmp, target)
@@ -164,7 +167,7 @@ def require_regular(path: str | Path, *, display: str | None = None, error: type
     return st
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
+def write_text_atomic(path: str | Path, text: str, durable: bool = True) -> None:
     """Write text to path atomically (see atomic_open)."""
-    with atomic_open(path) as handle:
+    with atomic_open(path, durable=durable) as handle:
         handle.write(text)

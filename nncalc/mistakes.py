@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .errors import NncalcError
-from .functions import ACTIVATIONS
 from .problem import Problem
 from .trace import Quantity, Trace, build_trace
 
@@ -101,13 +100,6 @@ def _is_last(trace: Trace, q: Quantity) -> bool:
     return q.layer == len(trace.problem.network.layers) - 1
 
 
-_LOSS_OPS = ("loss", "dloss", "fused")     # the trace operations that read the problem's loss
-
-
-def _with_loss(loss_from: str, loss_to: str) -> Callable[[Problem], Problem | None]:
-    return lambda p: replace(p, loss=loss_to) if p.loss == loss_from else None
-
-
 def _swapped_targets(p: Problem) -> Problem | None:
     if p.targets is None or p.targets.shape[1] < 2:
         return None
@@ -160,9 +152,6 @@ def _bias_as_shared(t: Trace, q: Quantity, v: ValueOf) -> float:
 def _one_path(j: int) -> Mistake:
     """dE/dout of a hidden unit taken from the path through unit j of the layer above only."""
 
-    def through(name: str) -> str:
-        return name.split("/")[0].removeprefix("dE.")
-
     def above(t: Trace, q: Quantity):
         layers = t.problem.network.layers
         return layers[q.layer + 1] if q.layer is not None and q.layer + 1 < len(layers) else None
@@ -173,7 +162,7 @@ def _one_path(j: int) -> Mistake:
 
     def redo(t: Trace, q: Quantity, v: ValueOf) -> float:
         unit = above(t, q).units[j]
-        return t.evaluate(q.name, lambda n: v(n) if through(n) == unit else 0.0)
+        return t.evaluate(q.name, lambda n: v(n) if t[n].via == unit else 0.0)
 
     def detail(t: Trace, q: Quantity) -> str | None:
         layer = above(t, q)
@@ -186,7 +175,7 @@ def _one_path(j: int) -> Mistake:
 def _dact_detail(t: Trace, q: Quantity) -> str | None:
     if q.layer is None:
         return None
-    fn = ACTIVATIONS[t.problem.network.layers[q.layer].activation.name]
+    fn = t.problem.network.layers[q.layer].activation.fn
     if "out" not in fn.dformula:
         return None
     return f"{fn.dformula.replace('out', 'net')} instead of {fn.dformula}"
@@ -200,10 +189,15 @@ def _share_detail(t: Trace, q: Quantity) -> str | None:
     return f"{_param_of_share(q)}+ instead of {_param_of_share(q)}" if q.kind == "share" else None
 
 
+def _net_of(t: Trace, out: Quantity) -> str:
+    """The name of the net input an out quantity was computed from."""
+    return out.inputs[out.index if out.op == "softmax" else 0]
+
+
 def _net_for_out_detail(t: Trace, q: Quantity) -> str:
     if q.kind != "dnet/dP":
         return "∂net/∂w taken as the net input below, not its output"
-    unit = q.inputs[0].removeprefix("out.")
+    unit = t[q.inputs[0]].unit
     return f"net_{unit} instead of out_{unit}"
 
 
@@ -213,10 +207,6 @@ MISTAKES: tuple[Mistake, ...] = (
             redo=lambda t, q, v: _evaluate_with(t, q, v, _param_of_share(q),
                                                 lambda v: v(f"new.{_param_of_share(q)}")),
             detail=_share_detail),
-    Mistake("half_dropped", "the 1/2 of the loss dropped", problem=_with_loss("half_sse", "sse"),
-            ops=_LOSS_OPS, detail="a factor 2 in everything after it"),
-    Mistake("half_added", "an extra 1/2 in the loss", problem=_with_loss("sse", "half_sse"),
-            ops=_LOSS_OPS, detail="everything after it halved"),
     Mistake("sign_flipped", "the error's sign flipped",
             applies=lambda t, q: (q.kind == "dE/dout" and _is_last(t, q)) or q.op == "fused",
             redo=lambda t, q, v: -t.evaluate(q.name, v),
@@ -234,8 +224,8 @@ MISTAKES: tuple[Mistake, ...] = (
             redo=lambda t, q, v: _evaluate_with(t, q, v, q.inputs[1], lambda v: v(q.inputs[0])),
             detail=_dact_detail),
     Mistake("net_for_out", "net used where out belongs",
-            applies=lambda t, q: q.kind == "dnet/dP" and q.inputs[0].startswith("out."),
-            redo=lambda t, q, v: v("net." + q.inputs[0].removeprefix("out.")),
+            applies=lambda t, q: q.kind == "dnet/dP" and t[q.inputs[0]].kind == "out",
+            redo=lambda t, q, v: v(_net_of(t, t[q.inputs[0]])),
             detail=_net_for_out_detail),
     Mistake("no_activation", "the activation skipped in the forward pass",
             applies=lambda t, q: q.kind == "out" and q.op == "act" and not _is_last(t, q),
@@ -267,9 +257,17 @@ _MAX_FAMILY = 4
 
 
 def mistakes_for(problem: Problem) -> list[Mistake]:
-    """The table, with the per-unit families expanded for this problem's layer widths."""
+    """The table, with the loss's scaling mistakes and the per-unit families expanded for this problem
+    (a graph's own table for a graph problem)."""
+    if not isinstance(problem, Problem):
+        from .graph.mistakes import graph_mistakes
+
+        return graph_mistakes(problem)
+    from .loss_mistakes import scaling_mistakes
+
     width = min(max(len(layer.units) for layer in problem.network.layers), _MAX_FAMILY)
-    return list(MISTAKES) + [family(j) for family in _PER_UNIT_FAMILIES for j in range(width)]
+    return (scaling_mistakes(problem) + list(MISTAKES)
+            + [family(j) for family in _PER_UNIT_FAMILIES for j in range(width)])
 
 
 # ---------------------------------------------------------------- one mistake applied to one problem
@@ -335,10 +333,6 @@ def _misread(trace: Trace, graph: Graph, mistake: Mistake, exact: dict[str, floa
 
 # ---------------------------------------------------------------- when no mistake explains a number
 
-# Where an activation's derivative can lie: a number outside cannot be that derivative.
-DERIVATIVE_RANGE = {"sigmoid": (0.0, 0.25), "tanh": (0.0, 1.0), "relu": (0.0, 1.0), "linear": (1.0, 1.0)}
-
-
 def impossible_factor(trace: Trace, name: str, given: float, value_of: ValueOf) -> str | None:
     """For a product with an activation derivative among its factors: the derivative the given number
     implies (from the other factors as the student had them), when no such derivative exists."""
@@ -351,13 +345,13 @@ def impossible_factor(trace: Trace, name: str, given: float, value_of: ValueOf) 
     if rest == 0:
         return None
     implied = given / rest
-    act = trace.problem.network.layers[trace[dacts[0]].layer].activation.name
-    low, high = DERIVATIVE_RANGE.get(act, (-math.inf, math.inf))
+    act = trace.problem.network.layers[trace[dacts[0]].layer].activation.fn
+    low, high = act.derivative_range or (-math.inf, math.inf)
     if low - 1e-12 <= implied <= high + 1e-12:
         return None
     factors = " × ".join(f"{short(value_of(n))} ({n})" for n in others)
     bound = f"at most {high:g}" if implied > high else f"at least {low:g}"
-    return (f"it is {factors} × {short(implied)}, and {short(implied)} cannot be a {act} derivative "
+    return (f"it is {factors} × {short(implied)}, and {short(implied)} cannot be a {act.name} derivative "
             f"({bound}; {dacts[0]} = {short(value_of(dacts[0]))})")
 
 

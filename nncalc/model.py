@@ -20,7 +20,7 @@ import numpy as np
 from .errors import NncalcError, UsageError
 from .fileio import atomic_open, write_text_atomic
 from .npz import read_npz
-from .functions import ACTIVATIONS, LOSSES, Activation
+from .ops import ACTIVATIONS, LOSSES, Activation
 from .problem import Layer, Network, Problem, default_weight_names
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def load_model(path: str | Path) -> Model:
 def model_and_data(path: str | Path, data: str | None) -> tuple[Model, Split, str]:
     """A model, the data (`--data`) to run it on and that data's name; without data, a problem
     file's own samples."""
-    from .train import Split, listed_labels, split_of
+    from .train.batches import Split, listed_labels, split_of
 
     model = load_model(path)
     if data is None:
@@ -274,7 +274,7 @@ def model_and_data(path: str | Path, data: str | None) -> tuple[Model, Split, st
 def model_from_problem(problem: Problem, classes: tuple[str, ...] | None = None) -> Model:
     training = problem.training or {}
     if classes is None and problem.targets is not None:
-        from .train import listed_labels
+        from .train.batches import listed_labels
 
         classes = listed_labels(problem.targets, problem.network)[1]
     return Model(problem.name, problem.network, problem.loss, problem.learning_rate, classes,
@@ -302,38 +302,25 @@ def save_model(path: str | Path, model: Model, problem: Problem | None = None) -
         save_yaml(path, model, problem)
 
 
-_COUNT, _NUMBER = (int,), (int, float)
-_CHECKPOINT_INFO = {"epoch": _COUNT, "step": _COUNT, "batch": _COUNT, "seconds": _NUMBER, "sums": (list,),
-                    "mistakes": _COUNT, "history": (list,), "opt_t": _COUNT, "best_value": (int, float, type(None)),
-                    "waited": _COUNT, "rng": (dict,)}
-
-
 def load_checkpoint(path: str | Path) -> Model:
     """A model saved with its training state (by Ctrl-C); a plain trained model is a ModelError, a
     damaged one too."""
+    from .train.checkpoint import check_info
+
     model = load_npz(path)
     if model.checkpoint is None:
         raise ModelError("this is a trained model, not a checkpoint (no training state in it); "
                          "to train further from its weights, save it as .yaml and train that", file=str(path))
-    info = model.checkpoint["info"]
-    if not isinstance(info, dict):
-        raise ModelError(f"damaged checkpoint: expected the training state as a mapping, got {info!r:.60}",
-                         file=str(path))
-    for key, types in _CHECKPOINT_INFO.items():
-        value = info.get(key)
-        if isinstance(value, bool) or not isinstance(value, types) or (types is _COUNT and value < 0):
-            raise ModelError(f"damaged checkpoint: '{key}' is {value!r:.60}", file=str(path))
-    sums = info["sums"]
-    if len(sums) != 3 or not all(isinstance(v, _NUMBER) and not isinstance(v, bool) for v in sums):
-        raise ModelError(f"damaged checkpoint: 'sums' is {sums!r:.60}", file=str(path))
-    if not all(isinstance(r, dict) and isinstance(r.get("step"), int) for r in info["history"]):
-        raise ModelError("damaged checkpoint: 'history' holds entries without a step", file=str(path))
+    try:
+        check_info(model.checkpoint["info"])
+    except ValueError as exc:
+        raise ModelError(f"damaged checkpoint: {exc}", file=str(path)) from None
     return model
 
 
 def checkpoint_settings(model: Model, path: str | Path):
     """The training settings saved in a checkpoint, checked (a damaged value is a ModelError)."""
-    from .train import checked_settings
+    from .train.settings import checked_settings
 
     try:
         return checked_settings(model.training)
@@ -347,15 +334,6 @@ def restore_checkpoint(trainer: Trainer, model: Model, path: str | Path) -> None
     if [l.weights.shape for l in model.network.layers] != shapes:
         raise ModelError("the checkpoint's network does not match this problem's: resume with the problem it "
                          f"was trained on ({model.source or model.name})", file=str(path))
-    arrays, size, n = model.checkpoint["arrays"], trainer.params.values.size, trainer.data.train.n
-    perm = arrays.get("perm")
-    if perm is not None and (perm.shape != (n,) or perm.dtype.kind not in "iu"
-                             or not np.array_equal(np.sort(perm), np.arange(n))):
-        raise ModelError(f"damaged checkpoint: 'perm' is not an order of the {n} training samples", file=str(path))
-    for key, values in arrays.items():
-        if key != "perm" and values.shape != (size,):
-            raise ModelError(f"damaged checkpoint: '{key}' holds {values.size} values, expected {size}",
-                             file=str(path))
     try:
         trainer.restore(model.flat_values.astype(trainer.dtype), model.checkpoint)
     except (KeyError, TypeError, ValueError) as exc:

@@ -19,9 +19,10 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
-from .engine import Backward, Forward, backward, error_terms, forward
+from .engine import Backward, Forward, backward, descent_step, error_terms, forward
 from .errors import ComputeError
-from .functions import FUSED_DELTAS, LOSSES, softmax
+from .finite import all_finite, explain_nonfinite, first_nonfinite, fsum
+from .ops import LOSSES, fused_delta, softmax
 from .problem import Problem
 
 
@@ -42,6 +43,9 @@ class Quantity:
     unit: str | None = None
     sample: int | None = None     # 1-based
     param: str | None = None
+    step: int | None = None       # the time step of a recurrent layer; None in a feed-forward pass
+    via: str | None = None        # a share of dE/dout.U: the unit V of the layer above it flows through
+    base: str = ""                # the name without its sample suffix (net.h1 for net.h1@2)
 
 
 @dataclass
@@ -67,11 +71,17 @@ class Trace:
     def has_backward(self) -> bool:
         return self.bwd is not None
 
+    def new_weights(self, li: int) -> np.ndarray:
+        """Layer li's W - eta grad W as an array (a layer-level view has no per-weight quantities)."""
+        return descent_step(self.problem.network.layers[li].weights, self.problem.learning_rate, self.bwd.grad_W[li])
+
     def evaluate(self, name: str, value_of: Callable[[str], float]) -> float:
-        """Recompute quantity `name` from its inputs' values as given by value_of (e.g. a student's)."""
+        """Recompute quantity `name` from its inputs' values as given by value_of (e.g. a student's).
+        A student's numbers may overflow on the way: the result is then inf or NaN, without a warning."""
         q = self.quantities[name]
         x = [value_of(n) for n in q.inputs]
-        return _OPS[q.op](self, q, x)
+        with np.errstate(all="ignore"):
+            return _OPS[q.op](self, q, x)
 
 
 # ---------------------------------------------------------------- evaluating one quantity
@@ -101,13 +111,13 @@ def _fused(t: Trace, q: Quantity, x: list[float]) -> float:
     Y = np.zeros((1, m))
     Y[0, q.index] = x[0]
     T = np.array([x[1:]])
-    key = (t.problem.network.layers[-1].activation.name, t.problem.loss)
-    return float(FUSED_DELTAS[key](Y, T)[0, q.index]) / LOSSES[t.problem.loss].divisor(*t.problem.targets.shape)
+    fused = fused_delta(t.problem.network.layers[-1].activation.name, t.problem.loss)
+    return float(fused.delta(Y, T)[0, q.index]) / LOSSES[t.problem.loss].divisor(*t.problem.targets.shape)
 
 
 _OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
     "leaf": lambda t, q, x: q.value,
-    "sum": lambda t, q, x: math.fsum(x),
+    "sum": lambda t, q, x: fsum(x),
     "prod": lambda t, q, x: math.prod(x),
     "sumprod": lambda t, q, x: _sumprod(x),
     "act": _act,
@@ -116,7 +126,7 @@ _OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
     "loss": lambda t, q, x: _loss_part(t, "term", x),
     "dloss": lambda t, q, x: _loss_part(t, "dterm", x),
     "fused": _fused,
-    "update": lambda t, q, x: x[0] - x[1] * x[2],
+    "update": lambda t, q, x: descent_step(x[0], x[1], x[2]),
 }
 
 
@@ -131,157 +141,148 @@ def build_trace(problem: Problem, with_backward: bool = True, named: bool = True
     """
     X, T = problem.inputs, problem.targets
     layers = problem.network.layers
-    fwd = forward(layers, X, exact_zeros=True)
     bwd = E = None
-    if T is not None:
-        E = error_terms(problem.loss, fwd.output, T)
-        if with_backward:
-            try:
-                bwd = backward(layers, problem.loss, fwd, T)
-            except ComputeError as exc:
-                raise exc.located(file=problem.source) from None
+    with np.errstate(all="ignore"):         # a value that is not finite is refused below, by name
+        fwd = forward(layers, X, exact_zeros=True)
+        if T is not None:
+            E = error_terms(problem.loss, fwd.output, T)
+            if with_backward:
+                try:
+                    bwd = backward(layers, problem.loss, fwd, T)
+                except ComputeError as exc:
+                    raise exc.located(file=problem.source) from None
+        if not _all_finite(problem, fwd, bwd, E):
+            quantities = TraceBuilder(problem, fwd, bwd, E).build()
+            q = first_nonfinite(quantities)
+            raise ComputeError(explain_nonfinite(q, quantities, problem.loss), file=problem.source)
     if not named:
-        total = {} if E is None else {"E.total": Quantity("E.total", math.fsum(E.ravel().tolist()), "E.total")}
+        total = {} if E is None else {"E.total": Quantity("E.total", fsum(E.ravel().tolist()), "E.total")}
         return Trace(problem, total, fwd, bwd, E)
-    return Trace(problem, _Builder(problem, fwd, bwd, E).build(), fwd, bwd, E)
+    return Trace(problem, TraceBuilder(problem, fwd, bwd, E).build(), fwd, bwd, E)
 
 
-@dataclass
-class _Builder:
-    problem: Problem
-    fwd: Forward
-    bwd: Backward | None
-    E: np.ndarray | None
-    q: dict[str, Quantity] = field(default_factory=dict)
+def _all_finite(problem: Problem, fwd: Forward, bwd: Backward | None, E: np.ndarray | None) -> bool:
+    """Whether every value the trace would show is finite: nets, outs, errors and their total, and
+    with a backward pass every factor, delta, gradient and updated parameter."""
+    arrays = [*fwd.nets, *fwd.outs]
+    if E is not None:
+        arrays += [E, np.array(fsum(E.ravel().tolist()))]
+    if bwd is not None:
+        arrays += [*bwd.dE_dout, *bwd.dout_dnet, *bwd.delta]
+        for layer, grads in zip(problem.network.layers, bwd.grads):
+            for prm, grad in zip(layer.parameters(), grads):
+                arrays += [grad, descent_step(prm.array, problem.learning_rate, grad)]
+    return all_finite(arrays)
 
-    def __post_init__(self) -> None:
-        self.many = self.problem.n_samples > 1
-        self.eta = self.problem.learning_rate
+
+class TraceBuilder:
+    """Names every value of one pass, in the order a derivation reads them. The generic parts live
+    here (given values, outs, errors, deltas, updates); each layer type names its own quantities
+    (nets, the shares of dE/dout flowing down through it, its parameters' gradients) through
+    `add`, `at`, `sample` and `gradient`."""
+
+    def __init__(self, problem: Problem, fwd: Forward, bwd: Backward | None, E: np.ndarray | None) -> None:
+        self.problem, self.fwd, self.bwd, self.E = problem, fwd, bwd, E
+        self.q: dict[str, Quantity] = {}
+        self.many = problem.n_samples > 1
+        self.eta = problem.learning_rate
 
     def at(self, name: str, k: int) -> str:
+        """The name of sample k's (0-based) value: name@k+1 when there are several samples."""
         return f"{name}@{k + 1}" if self.many else name
-
-    def add(self, name: str, value, kind: str, op: str = "leaf", inputs: Iterable[str] = (), **kw) -> str:
-        self.q[name] = Quantity(name, float(value), kind, op, tuple(inputs), **kw)
-        return name
 
     def sample(self, k: int) -> int | None:
         return k + 1 if self.many else None
 
+    def add(self, name: str, value, kind: str, op: str = "leaf", inputs: Iterable[str] = (), *,
+            base: str | None = None, **kw) -> str:
+        """Record one quantity; base is its name without the sample suffix (default: name)."""
+        self.q[name] = Quantity(name, float(value), kind, op, tuple(inputs), base=base or name, **kw)
+        return name
+
+    def add_at(self, base: str, k: int, value, kind: str, op: str = "leaf", inputs: Iterable[str] = (), **kw) -> str:
+        """add() for sample k's value of `base`, with its sample number."""
+        return self.add(self.at(base, k), value, kind, op, inputs, base=base, sample=self.sample(k), **kw)
+
     def build(self) -> dict[str, Quantity]:
         p, net = self.problem, self.problem.network
-        n = p.n_samples
+        self._given()
+        for k in range(p.n_samples):
+            for li, layer in enumerate(net.layers):
+                self._outs(li, k, layer.trace_nets(self, li, k, self.below(li, k)))
+        if self.E is not None:
+            self._errors()
+        if self.bwd is not None:
+            for li in range(len(net.layers) - 1, -1, -1):
+                for k in range(p.n_samples):
+                    self._backward_units(li, k)
+                net.layers[li].trace_gradients(self, li, [self.below(li, k) for k in range(p.n_samples)])
+        return self.q
+
+    def _given(self) -> None:
+        p, net = self.problem, self.problem.network
         self.add("eta", p.learning_rate, "rate")
         for prm in net.parameters():
             self.add(prm.name, prm.value(net), "param", param=prm.name, layer=prm.layer)
-        for k in range(n):
+        for k in range(p.n_samples):
             for i, name in enumerate(net.inputs):
-                self.add(self.at(name, k), p.inputs[k, i], "input", unit=name, sample=self.sample(k))
+                self.add_at(name, k, p.inputs[k, i], "input", unit=name)
             if p.targets is not None:
                 for j, o in enumerate(net.outputs):
-                    self.add(self.at(f"target.{o}", k), p.targets[k, j], "target", unit=o, sample=self.sample(k))
-        for k in range(n):
-            self._forward(k)
-        if self.E is not None:
-            for k in range(n):
-                for j, o in enumerate(net.outputs):
-                    self.add(self.at(f"E.{o}", k), self.E[k, j], "E", "loss",
-                             (self.at(f"out.{o}", k), self.at(f"target.{o}", k)), unit=o, sample=self.sample(k))
-            terms = [self.at(f"E.{o}", k) for k in range(n) for o in net.outputs]
-            self.add("E.total", math.fsum(self.E.ravel().tolist()), "E.total", "sum", terms)
-        if self.bwd is not None:
-            for li in range(len(net.layers) - 1, -1, -1):
-                for k in range(n):
-                    self._backward_units(li, k)
-                self._parameters(li)
-        return self.q
+                    self.add_at(f"target.{o}", k, p.targets[k, j], "target", unit=o)
 
-    def _below(self, li: int, k: int) -> list[str]:
+    def below(self, li: int, k: int) -> list[str]:
         """Names of the values feeding layer li in sample k: inputs, or out.U of the layer below."""
         net = self.problem.network
         if li == 0:
             return [self.at(i, k) for i in net.inputs]
         return [self.at(f"out.{u}", k) for u in net.layers[li - 1].units]
 
-    def _forward(self, k: int) -> None:
-        for li, layer in enumerate(self.problem.network.layers):
-            below = self._below(li, k)
-            nets = []
-            for j, u in enumerate(layer.units):
-                inputs = [x for pair in zip(layer.weight_names[j], below) for x in pair]
-                if layer.bias is not None:
-                    inputs.append(layer.bias_names[0 if layer.bias_shared else j])
-                nets.append(self.add(self.at(f"net.{u}", k), self.fwd.nets[li][k, j], "net", "sumprod",
-                                     inputs, layer=li, index=j, unit=u, sample=self.sample(k)))
-            for j, u in enumerate(layer.units):
-                if layer.activation.name == "softmax":
-                    op, inputs = "softmax", nets
-                else:
-                    op, inputs = "act", [nets[j]]
-                self.add(self.at(f"out.{u}", k), self.fwd.outs[li + 1][k, j], "out", op, inputs,
-                         layer=li, index=j, unit=u, sample=self.sample(k))
+    def _outs(self, li: int, k: int, nets: list[str]) -> None:
+        """out.U = f(net.U), or softmax over every net of the layer."""
+        layer = self.problem.network.layers[li]
+        for j, u in enumerate(layer.units):
+            op, inputs = ("softmax", nets) if layer.activation.name == "softmax" else ("act", [nets[j]])
+            self.add_at(f"out.{u}", k, self.fwd.outs[li + 1][k, j], "out", op, inputs, layer=li, index=j, unit=u)
+
+    def _errors(self) -> None:
+        p, net = self.problem, self.problem.network
+        for k in range(p.n_samples):
+            for j, o in enumerate(net.outputs):
+                self.add_at(f"E.{o}", k, self.E[k, j], "E", "loss", (self.at(f"out.{o}", k), self.at(f"target.{o}", k)),
+                            unit=o)
+        terms = [self.at(f"E.{o}", k) for k in range(p.n_samples) for o in net.outputs]
+        self.add("E.total", fsum(self.E.ravel().tolist()), "E.total", "sum", terms)
 
     def _backward_units(self, li: int, k: int) -> None:
+        """dE/dout.U (from the loss, or the sum of its shares through the layer above), dout/dnet.U
+        and delta.U for every unit of layer li in sample k."""
         p, net, bwd = self.problem, self.problem.network, self.bwd
         layer = net.layers[li]
         is_output = li == len(net.layers) - 1
-        fused = is_output and (layer.activation.name, p.loss) in FUSED_DELTAS
+        fused = is_output and fused_delta(layer.activation.name, p.loss) is not None
         for j, u in enumerate(layer.units):
-            s = self.sample(k)
             out, tgt = self.at(f"out.{u}", k), self.at(f"target.{u}", k)
+            where = dict(layer=li, index=j, unit=u)
             if is_output:
-                dE = self.add(self.at(f"dE/dout.{u}", k), bwd.dE_dout[li][k, j], "dE/dout", "dloss",
-                              (out, tgt), layer=li, index=j, unit=u, sample=s)
+                dE = self.add_at(f"dE/dout.{u}", k, bwd.dE_dout[li][k, j], "dE/dout", "dloss", (out, tgt), **where)
             else:
-                above = net.layers[li + 1]
-                shares = []
-                for v_idx, v in enumerate(above.units):
-                    w = above.weight_names[v_idx][j]
-                    value = bwd.delta[li + 1][k, v_idx] * above.weights[v_idx, j]
-                    shares.append(self.add(self.at(f"dE.{v}/dout.{u}", k), value, "share", "prod",
-                                           (self.at(f"delta.{v}", k), w), layer=li, index=j, unit=u, sample=s))
-                dE = self.add(self.at(f"dE/dout.{u}", k), bwd.dE_dout[li][k, j], "dE/dout", "sum", shares,
-                              layer=li, index=j, unit=u, sample=s)
+                shares = net.layers[li + 1].trace_shares(self, li, k, j, u)
+                dE = self.add_at(f"dE/dout.{u}", k, bwd.dE_dout[li][k, j], "dE/dout", "sum", shares, **where)
             dact = None
             if bwd.dout_dnet[li] is not None:
-                dact = self.add(self.at(f"dout/dnet.{u}", k), bwd.dout_dnet[li][k, j], "dout/dnet", "dact",
-                                (self.at(f"net.{u}", k), out), layer=li, index=j, unit=u, sample=s)
+                dact = self.add_at(f"dout/dnet.{u}", k, bwd.dout_dnet[li][k, j], "dout/dnet", "dact",
+                                   (self.at(f"net.{u}", k), out), **where)
             if fused:
                 targets = [self.at(f"target.{o}", k) for o in net.outputs]
-                self.add(self.at(f"delta.{u}", k), bwd.delta[li][k, j], "delta", "fused", [out] + targets,
-                         layer=li, index=j, unit=u, sample=s)
+                self.add_at(f"delta.{u}", k, bwd.delta[li][k, j], "delta", "fused", [out] + targets, **where)
             else:
-                self.add(self.at(f"delta.{u}", k), bwd.delta[li][k, j], "delta", "prod", (dE, dact),
-                         layer=li, index=j, unit=u, sample=s)
+                self.add_at(f"delta.{u}", k, bwd.delta[li][k, j], "delta", "prod", (dE, dact), **where)
 
-    def _parameters(self, li: int) -> None:
-        p, net, bwd = self.problem, self.problem.network, self.bwd
-        layer = net.layers[li]
-        n = p.n_samples
-        below = [self._below(li, k) for k in range(n)]
-        outs, grad_W = self.fwd.outs[li].tolist(), bwd.grad_W[li].tolist()   # lists: fast per element
-        for j, u in enumerate(layer.units):
-            deltas = [self.at(f"delta.{u}", k) for k in range(n)]
-            for c, w in enumerate(layer.weight_names[j]):
-                factors = []
-                for k in range(n):
-                    dnet = self.add(self.at(f"dnet.{u}/d{w}", k), outs[k][c], "dnet/dP", "sum",
-                                    (below[k][c],), layer=li, unit=u, sample=self.sample(k), param=w)
-                    factors += [deltas[k], dnet]
-                self._grad_and_update(w, grad_W[j][c], "sumprod", factors, li, u)
-        if layer.bias is None:
-            return
-        if layer.bias_shared:
-            deltas = [self.at(f"delta.{u}", k) for u in layer.units for k in range(n)]
-            self._grad_and_update(layer.bias_names[0], bwd.grad_b[li][0], "sum", deltas, li, None)
-        else:
-            for j, u in enumerate(layer.units):
-                deltas = [self.at(f"delta.{u}", k) for k in range(n)]
-                self._grad_and_update(layer.bias_names[j], bwd.grad_b[li][j], "sum", deltas, li, u)
-
-    def _grad_and_update(self, name: str, grad: float, op: str, inputs: list[str], li: int, unit: str | None) -> None:
+    def gradient(self, name: str, grad: float, op: str, inputs: list[str], li: int, unit: str | None) -> None:
+        """grad.P and the gradient-descent step new.P = P - eta grad.P."""
         g = self.add(f"grad.{name}", grad, "grad", op, inputs, layer=li, unit=unit, param=name)
-        value = self.q[name].value - self.eta * float(grad)
+        value = descent_step(self.q[name].value, self.eta, float(grad))
         self.add(f"new.{name}", value, "new", "update", (name, "eta", g), layer=li, unit=unit, param=name)
 
 

@@ -124,8 +124,8 @@ def test_summary(cli):
 
 
 def test_bad_format(cli):
-    result = cli("backprop", "-f", "html")
-    assert result.exit_code == 2 and "html" in result.stderr
+    result = cli("backprop", "-f", "htm")
+    assert result.exit_code == 2 and "htm" in result.stderr
 
 
 def test_piped_output_has_no_colour_and_no_color_is_respected():

@@ -518,6 +518,6 @@ def test_suggestions_prefer_the_same_name_in_another_case(tmp_path):
     # one suggestion helper for every module: 'XOR' shares no letter with 'xor' as difflib compares
     with pytest.raises(DataError, match=r"unknown data source 'XOR' \(did you mean 'xor'\?\)"):
         load_source("XOR", base_dir=tmp_path)
-    from nncalc.problem import suggest
+    from nncalc.errors import suggest
     assert suggest("Label", ["x", "label"]) == " (did you mean 'label'?)"
     assert suggest("zzz", ["x", "label"]) == ""

@@ -82,6 +82,22 @@ CASES = [
      [":15:", "data[0].extra", "unknown key 'extra'"]),
     ("missing weights", GOOD.replace("      weights: [[0.5, 0.6]]\n", ""),
      [":8:", "network.layers[1]", "missing 'weights'", "init:"]),
+    # the training block is checked at load, so every command refuses what `train` would
+    ("training key", GOOD + "training: {optimiser: adam}\n",
+     [":15:", "training.optimiser", "unknown key 'optimiser'", "did you mean 'optimizer'"]),
+    ("training option", GOOD + "training:\n  optimizer: {name: adam, beta1: 1.5}\n",
+     [":16:", "training.optimizer.beta1", "from 0 up to (not including) 1, got 1.5"]),
+    ("training epochs", GOOD + "training:\n  epochs: 0\n", [":16:", "training.epochs", "at least 1, got 0"]),
+    ("training misfit", GOOD + "training:\n  optimizer: perceptron\n",
+     [":16:", "training.optimizer", "the perceptron rule trains one layer of step or sign units"]),
+    # names that are lists or mappings are refused, not looked up
+    ("loss list", GOOD.replace("loss: half_sse", "loss: [half_sse]"),
+     [":11:", "loss: expected a loss name (one of half_sse", "got a list"]),
+    ("loss mapping", GOOD.replace("loss: half_sse", "loss: {name: half_sse}"),
+     [":11:", "loss: expected a loss name", "got a mapping"]),
+    ("activation name list", GOOD.replace("activation: sigmoid", "activation: {name: [linear]}", 1),
+     [":5:", "network.layers[0].activation.name", "expected an activation name", "got a list"]),
+    ("init list", GOOD.replace("loss: half_sse", "loss: half_sse\ninit: [he]"), [":12:", "init", "got a list"]),
 ]
 
 

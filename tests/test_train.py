@@ -307,8 +307,8 @@ def _batch_losses_before_each_update(p, s, data):
 
 @pytest.mark.parametrize("chunk", [16_384, 7])       # counted in one pass per read, or in pieces across batches
 def test_running_loss_and_accuracy_count_every_batch_at_the_weights_before_its_update(tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr("nncalc.train.EXACT_LOSS_WORK", 0)    # reports use the running values, as on MNIST
-    monkeypatch.setattr("nncalc.train.COUNT_CHUNK", chunk)
+    monkeypatch.setattr("nncalc.train.loop.EXACT_LOSS_WORK", 0)    # reports use the running values, as on MNIST
+    monkeypatch.setattr("nncalc.train.metrics.COUNT_CHUNK", chunk)
     p, s, data = _spiral(tmp_path)
     t, seen, running = _batch_losses_before_each_update(p, s, data)
     assert len(seen) == len(running) == 3 * 6
@@ -327,7 +327,7 @@ def test_running_loss_and_accuracy_count_every_batch_at_the_weights_before_its_u
 @pytest.mark.parametrize("chunk", [16_384, 7])
 def test_a_loss_that_turns_nan_mid_epoch_names_its_update_whether_or_not_progress_was_read(tmp_path, monkeypatch,
                                                                                           chunk):
-    monkeypatch.setattr("nncalc.train.COUNT_CHUNK", chunk)
+    monkeypatch.setattr("nncalc.train.metrics.COUNT_CHUNK", chunk)
     text = SPIRAL.replace("tanh", "relu").replace("softmax", "linear").replace("cross_entropy", "mse")
     p = from_text(text % (0, "{name: sgd, learning_rate: 1.0e+30}"), tmp_path)
     s = replace(settings_from_problem(p), epochs=1)
@@ -346,7 +346,7 @@ def test_a_loss_that_turns_nan_mid_epoch_names_its_update_whether_or_not_progres
 
 
 def test_training_time_includes_counting_the_reported_loss(tmp_path, monkeypatch):
-    import nncalc.train as train_module
+    import nncalc.train.loop as train_module
 
     ticks = iter(range(10**6))
     monkeypatch.setattr(train_module.time, "perf_counter", lambda: float(next(ticks)))
@@ -368,8 +368,7 @@ def test_float32_training(tmp_path):
 def test_denormal_state_is_flushed():
     from nncalc.train import OPTIMIZERS
 
-    opt = OPTIMIZERS["adam"].make(Settings(optimizer="adam", options={"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}),
-                                  4, np.float32)
+    opt = OPTIMIZERS["adam"](0.001, {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, 4, np.float32)
     opt.state["m"][:] = [1e-39, 1e-31, 1e-20, -1e-35]
     opt.flush()
     assert opt.state["m"].tolist() == [0.0, 0.0, np.float32(1e-20), 0.0]
@@ -380,11 +379,12 @@ def test_default_settings_train_every_foundation_problem_as_it_is():
     # targets and units with derivatives.
     from nncalc.bundled import bundled_problems
     from nncalc.errors import NncalcError
+    from nncalc.graph import is_graph_problem
 
     trained = 0
     for name, path in bundled_problems().items():
         p = load_problem(path)
-        if p.targets is None or p.inputs is None:
+        if is_graph_problem(p) or p.targets is None or p.inputs is None:
             continue
         try:
             s = settings_from_problem(p)
@@ -438,15 +438,14 @@ def test_perceptron_with_shuffle_still_learns_and():
 def test_gradient_check_uses_the_problems_own_loss(tmp_path, monkeypatch):
     # the engine decides which output layers it can backpropagate through for which loss; a fused
     # (activation, loss) pair it knows must be accepted for that loss, not only for cross_entropy
-    import nncalc.functions as functions
+    from nncalc.ops import LOSSES, FusedDelta
 
     text = ONE_WEIGHT.replace("activation: linear", "activation: step") % "sgd"
-    p = from_text(text, tmp_path)
     from nncalc.errors import ProblemError
     with pytest.raises(ProblemError, match="cannot backpropagate through layer 1"):
-        settings_from_problem(p)
-    monkeypatch.setitem(functions.FUSED_DELTAS, ("step", "half_sse"), lambda Y, T: Y - T)
-    assert settings_from_problem(p).optimizer == "sgd"
+        from_text(text, tmp_path)
+    monkeypatch.setitem(LOSSES["half_sse"].fused, "step", FusedDelta(lambda Y, T: Y - T, "{y} - {t}", ""))
+    assert settings_from_problem(from_text(text, tmp_path)).optimizer == "sgd"
 
 
 def test_adam_state_is_only_its_two_moments(tmp_path):

@@ -17,3 +17,5 @@ from . import foundation  # noqa: E402,F401  (registers the commands)
 from . import check  # noqa: E402,F401
 from . import train  # noqa: E402,F401
 from . import data  # noqa: E402,F401
+from . import instructors  # noqa: E402,F401
+from . import export  # noqa: E402,F401

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import math
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from . import app
-from .common import (DECIMALS_HELP, EXIT_BAD_INPUT, FILE_WIDTH, OUTPUT_HELP, SET_HELP, emit, handle_errors,
+from .common import (EXIT_BAD_INPUT, FILE_WIDTH, CheckFormat, Decimals, Output, Sets, emit, emit_as, handle_errors,
                      make_console, unicode_ok)
 
 EXIT_SOME_NOT_CORRECT = 1    # 0: everything checked is correct; 2 (EXIT_BAD_INPUT): unusable input
-
-
-class CheckFormat(str, Enum):
-    """Output formats of `check`."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
 
 
 @app.command()
@@ -35,7 +25,7 @@ def check(
                                                   help="Answers files, or folders of them; none: the problem "
                                                        "file's own `answers:` block."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Show how each wrong answer is worked out."),
-    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f", help="table, json, csv or markdown."),
+    fmt: CheckFormat = "table",
     tolerance: Optional[float] = typer.Option(None, "--tolerance", "-t", show_default=False,
                                               help="Absolute tolerance, instead of one unit of the last "
                                                    "decimal written."),
@@ -43,15 +33,15 @@ def check(
                                          help="Relative tolerance (added to --tolerance, as numpy.isclose)."),
     carried_credit: float = typer.Option(1.0, "--carried-credit",
                                          help="Marks a carried-forward answer earns, from 0 to 1."),
-    decimals: int = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_HELP),
-    set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False),
+    decimals: Decimals = 9,
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Check answers: each number correct, carried forward from your own earlier numbers, or wrong
     (with the mistake that explains it). Exit code 0: all correct; 1: anything not; 2: unusable input."""
-    from ..check import WRONG, run_check
+    from ..check import WRONG, run_check, run_variant_check
     from ..errors import UsageError
-    from ..render.check import CheckReport, derivations, render
+    from ..render.check import CheckReport, derivations
 
     for option, value, low in (("--tolerance", tolerance, 0.0), ("--rtol", rtol, 0.0)):
         if value is not None and not (math.isfinite(value) and value >= low):
@@ -59,18 +49,52 @@ def check(
     if not (0.0 <= carried_credit <= 1.0):
         raise UsageError(f"--carried-credit {carried_credit}: expected a number from 0 to 1")
 
-    run = run_check([problem] + list(answers or []), tolerance=tolerance, rtol=rtol, sets=set_)
-    trace = run.checker.trace
+    from ..variants import is_variant_set
+
     console = make_console()
+    if is_variant_set(problem):
+        if set_:
+            raise UsageError("--set does not apply to a variants folder (each variant has its own numbers)")
+        run = run_variant_check(problem, list(answers or []), tolerance=tolerance, rtol=rtol)
+    elif fmt.value == "gradescope":   # results.json even for an unusable file
+        _gradescope(console, [problem] + list(answers or []), tolerance, rtol, set_, carried_credit, output)
+        return
+    else:
+        run = run_check([problem] + list(answers or []), tolerance=tolerance, rtol=rtol, sets=set_)
+    if fmt.value == "gradescope":
+        raise UsageError("--format gradescope checks one answers file (Gradescope runs one per submission)")
+    trace = run.checker.trace
     unicode = unicode_ok(console) if output is None else True
-    report = CheckReport(trace, run.files, run.batch, carried_credit, _tolerance_words(tolerance, rtol))
+    report = CheckReport(trace, run.files, run.batch, carried_credit, _tolerance_words(tolerance, rtol),
+                         variants=run.variants)
     width = console.width if output is None else FILE_WIDTH
     if explain:
         wrong = [r.name for f in run.files for r in f.results if r.verdict == WRONG]
         report.derivations = derivations(trace, wrong, decimals, unicode, width=width - 2)
-    emit(console, render(report, fmt.value, decimals, unicode, width), output)
+    emit_as(console, "check", fmt, report, output, decimals=decimals)
     if run.unreadable:
         raise typer.Exit(EXIT_BAD_INPUT)
+    if not run.all_correct:
+        raise typer.Exit(EXIT_SOME_NOT_CORRECT)
+
+
+def _gradescope(console, args: list[str], tolerance, rtol, sets, carried_credit: float, output) -> None:
+    """results.json for one answers file; an unusable file still gets one (score 0, and why), then exit 2."""
+    from ..check import run_check
+    from ..errors import NncalcError
+    from ..platforms.gradescope import error_results, results
+    from ..render.json import to_json
+
+    try:
+        run = run_check(args, tolerance=tolerance, rtol=rtol, sets=sets)
+    except NncalcError as exc:
+        emit(console, to_json(error_results(str(exc))), output)
+        raise
+    if run.batch:
+        from ..errors import UsageError
+
+        raise UsageError("--format gradescope checks one answers file (Gradescope runs one per submission)")
+    emit(console, to_json(results(run.files[0], carried_credit)), output)
     if not run.all_correct:
         raise typer.Exit(EXIT_SOME_NOT_CORRECT)
 

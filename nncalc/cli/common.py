@@ -7,9 +7,10 @@ import functools
 import io
 import os
 import sys
+import warnings
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 from rich.console import Console, RenderableType
@@ -23,12 +24,15 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141        # 128 + SIGPIPE, what a shell reports for a program killed by it
 
 
-class Format(str, Enum):
-    """Output formats of the worked-example commands."""
+def format_enum(subject: str) -> type[Enum]:
+    """A str Enum of the formats the registry holds for `subject`, for a `--format` option."""
+    from ..render.formats import formats
 
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+    return Enum(f"{subject.title()}Format", {name: name for name in formats(subject)}, type=str)  # type: ignore[return-value]
+
+
+def _or(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -51,7 +55,11 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                # NumPy's overflow warnings never reach the user: every value shown is checked to be
+                # finite (a worked example's by name, the trainer's loss and weights) and refused if not
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return fn(*args, **kwargs)
         except NncalcError as exc:
             print(error_line(exc), file=sys.stderr)
             raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -104,7 +112,38 @@ def emit(console: Console, content: RenderableType | str, output: Optional[Path]
     write_text_atomic(output, content if content.endswith("\n") else content + "\n")
 
 
+def emit_as(console: Console, subject: str, fmt: Enum | str, obj: Any, output: Optional[Path] = None, *,
+            decimals: int = 9, explain: bool = False) -> None:
+    """Render `obj` through the format registry and print it (or write it to `output`): on the
+    terminal at its width and with the symbols it can show, in a file at FILE_WIDTH in Unicode."""
+    from ..render.formats import Style, render
+
+    unicode = unicode_ok(console) if output is None else True
+    width = console.width if output is None else FILE_WIDTH
+    name = fmt.value if isinstance(fmt, Enum) else fmt
+    emit(console, render(subject, name, obj, Style(decimals, explain, unicode, width)), output)
+
+
 PROBLEM_HELP = "A problem file, or the name of a bundled problem (see `nncalc problems`); default: nnbasic."
 SET_HELP = "Override a weight, bias, input or the learning rate for this run, e.g. --set w5=0.3 (repeatable)."
 DECIMALS_HELP = "Decimals shown (JSON always carries full float64)."
 OUTPUT_HELP = "Write to this file (atomically) instead of the terminal."
+
+# ---------------------------------------------------------------- the options every command shares
+# A command writes `decimals: Decimals = 9`; each option is declared here once.
+
+ProblemArg = Annotated[Optional[str], typer.Argument(help=PROBLEM_HELP, show_default=False)]
+Sets = Annotated[Optional[list[str]], typer.Option("--set", help=SET_HELP, metavar="NAME=VALUE")]
+Decimals = Annotated[int, typer.Option("--decimals", "-d", min=0, max=17, help=DECIMALS_HELP)]
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", help=OUTPUT_HELP, dir_okay=False)]
+
+
+def format_option(subject: str) -> Any:
+    """The `--format` option of a command rendering `subject`: one choice per registered format."""
+    choices = format_enum(subject)
+    names = [c.value for c in choices]
+    return Annotated[choices, typer.Option("--format", "-f", help=f"{_or(names)}.")]
+
+
+TraceFormat = format_option("trace")
+CheckFormat = format_option("check")

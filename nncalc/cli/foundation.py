@@ -8,15 +8,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import (DECIMALS_HELP, FILE_WIDTH, OUTPUT_HELP, PROBLEM_HELP, SET_HELP, Format, emit, handle_errors, load,
-                     make_console, unicode_ok)
-
-ProblemArg = typer.Argument(None, help=PROBLEM_HELP, show_default=False)
-SetOpt = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE")
-DecimalsOpt = typer.Option(9, "--decimals", "-d", min=0, max=17, help=DECIMALS_HELP)
-FormatOpt = typer.Option(Format.table, "--format", "-f", help="table, json or markdown.")
-OutputOpt = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False)
-
+from .common import Decimals, Output, ProblemArg, Sets, TraceFormat, emit, emit_as, handle_errors, load, make_console
 
 
 def _usable(problem, with_backward: bool) -> None:
@@ -40,51 +32,33 @@ def _usable(problem, with_backward: bool) -> None:
                            "'target:', or use `nncalc forward`", file=problem.source, where="data")
 
 
-def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt: Format, decimals: int,
+def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt, decimals: int,
           output: Optional[Path], with_backward: bool) -> None:
+    from ..render.common import too_large
     from ..trace import build_trace
 
     console = make_console()
     loaded = load(problem, sets)
-    _usable(loaded, with_backward)
-    from ..render.common import too_large
+    from ..graph import build_graph_trace, is_graph_problem
 
-    # JSON carries every named value; the other views of a large network show layers only.
-    trace = build_trace(loaded, with_backward=with_backward, named=fmt is Format.json or not too_large(loaded))
-    unicode = unicode_ok(console) if output is None else True
-    width = console.width if output is None else FILE_WIDTH
-    if fmt is Format.json:
-        from ..render.json import to_json, trace_dict
-
-        data = trace_dict(trace)
-        if explain:
-            from ..render.explain import explain_lines
-
-            data["explain"] = explain_lines(trace, decimals, unicode=True)
-        emit(console, to_json(data), output)
-    elif fmt is Format.markdown:
-        from ..render.markdown import markdown
-
-        emit(console, markdown(trace, decimals, explain=explain), output)
-    elif explain:
-        from ..render.explain import explain_text
-
-        emit(console, explain_text(trace, decimals, unicode=unicode, width=width), output)
+    if is_graph_problem(loaded):
+        trace = build_graph_trace(loaded, with_backward=with_backward)
     else:
-        from ..render.table import view
-
-        emit(console, view(trace, decimals, unicode=unicode, width=width), output)
+        _usable(loaded, with_backward)
+        # JSON carries every named value; the other views of a large network show layers only.
+        trace = build_trace(loaded, with_backward=with_backward, named=fmt.value == "json" or not too_large(loaded))
+    emit_as(console, "trace", fmt, trace, output, decimals=decimals, explain=explain)
 
 
 @app.command()
 @handle_errors
 def backprop(
-    problem: Optional[str] = ProblemArg,
+    problem: ProblemArg = None,
     explain: bool = typer.Option(False, "--explain", "-e", help="Show the chain-rule derivation step by step."),
-    fmt: Format = FormatOpt,
-    decimals: int = DecimalsOpt,
-    set_: Optional[list[str]] = SetOpt,
-    output: Optional[Path] = OutputOpt,
+    fmt: TraceFormat = "table",
+    decimals: Decimals = 9,
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Forward pass, errors, backward pass and one gradient-descent step: every value."""
     _show(problem, set_, explain, fmt, decimals, output, with_backward=True)
@@ -93,12 +67,12 @@ def backprop(
 @app.command()
 @handle_errors
 def forward(
-    problem: Optional[str] = ProblemArg,
+    problem: ProblemArg = None,
     explain: bool = typer.Option(False, "--explain", "-e", help="Show each net input and output worked out."),
-    fmt: Format = FormatOpt,
-    decimals: int = DecimalsOpt,
-    set_: Optional[list[str]] = SetOpt,
-    output: Optional[Path] = OutputOpt,
+    fmt: TraceFormat = "table",
+    decimals: Decimals = 9,
+    set_: Sets = None,
+    output: Output = None,
 ) -> None:
     """Forward pass only: net input and output of every unit (targets optional)."""
     _show(problem, set_, explain, fmt, decimals, output, with_backward=False)
@@ -111,13 +85,14 @@ def problems() -> None:
     from ..bundled import bundled_problems
     from ..errors import NncalcError
     from ..problem import load_problem
+    from ..graph import is_graph_problem
     from ..render.common import shape_text
 
     rows = [("name", "network", "what it is")]
     for name, path in bundled_problems().items():
         try:
             p = load_problem(path)
-            rows.append((name, shape_text(p.network), p.name))
+            rows.append((name, "graph" if is_graph_problem(p) else shape_text(p.network), p.name))
         except NncalcError as exc:      # one broken file must not hide the others
             rows.append((name, "?", f"cannot be loaded: {exc.message}"))
     w0, w1 = (max(len(r[i]) for r in rows) for i in (0, 1))
@@ -128,10 +103,11 @@ def problems() -> None:
 @app.command()
 @handle_errors
 def summary(
-    problem: Optional[str] = ProblemArg,
-    set_: Optional[list[str]] = SetOpt,
+    problem: ProblemArg = None,
+    set_: Sets = None,
 ) -> None:
-    """Layer table with parameter counts (like Keras' model.summary())."""
+    """Layer table with parameter counts (like Keras' model.summary()); for a graph, its nodes and operations."""
+    from ..graph import is_graph_problem
     from ..render.common import rich_table
     from ..render.matrix import network_summary_tab
 
@@ -140,5 +116,17 @@ def summary(
     p = load(problem, set_)
     console = make_console()
     console.print(Text(p.name, style="bold"))
+    if is_graph_problem(p):
+        from ..graph.render import summary_tabs
+
+        for part in summary_tabs(p):
+            if isinstance(part, str):
+                console.print(Text(part))
+                continue
+            for t in part.split(console.width):
+                console.print()
+                console.print(Text(t.title, style="bold"))
+                console.print(rich_table(t))
+        return
     for part in network_summary_tab(p.network).split(console.width):
         console.print(rich_table(part))

@@ -158,7 +158,7 @@ def _datasets(p):
 
 
 def _watched(p, names: Optional[list[str]]) -> list[str]:
-    from ..problem import suggest
+    from ..errors import suggest
 
     params = [q.name for q in p.network.parameters()]
     for name in names or []:

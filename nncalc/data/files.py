@@ -120,7 +120,7 @@ def _column_index(header: list[str], display: str) -> dict[str, int]:
 
 def _require_column(name: str, index: dict[str, int], header: list[str], display: str, role: str) -> None:
     if not isinstance(name, str) or name not in index:
-        from ..problem import suggest
+        from ..errors import suggest
 
         hint = suggest(name, header, n=2, cutoff=0.6)
         raise DataError(f"no {role} column '{name}'{hint}; the columns are {', '.join(header)}", file=display)

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import DataError
-from ..problem import suggest
+from ..errors import suggest
 from .cache import REMOTE, SPLITS, data_home, find_file, remote_set
 from .dataset import Dataset
 from .generate import DEFAULT_SAMPLES, GENERATORS, generate

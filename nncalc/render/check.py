@@ -14,12 +14,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..check import CARRIED, CORRECT, WRONG, FileResult, QuantitySummary, summarize
+from ..check import CARRIED, CORRECT, MISSING, NO_SUBMISSION, WRONG, FileResult, QuantitySummary, summarize
 from ..trace import Trace
 from .common import fmt
 
-_VERDICT_TEXT = {CORRECT: "correct", CARRIED: "carried forward", WRONG: "wrong"}
-_VERDICT_MARK = {CORRECT: ("✓", "green"), CARRIED: ("↪", "yellow"), WRONG: ("✗", "red")}
+_VERDICT_TEXT = {CORRECT: "correct", CARRIED: "carried forward", WRONG: "wrong", MISSING: "missing"}
+_VERDICT_MARK = {CORRECT: ("✓", "green"), CARRIED: ("↪", "yellow"), WRONG: ("✗", "red"), MISSING: ("–", "dim")}
 
 
 @dataclass
@@ -32,6 +32,12 @@ class CheckReport:
     carried_credit: float = 1.0
     tolerance: str = "as written"     # how correctness was judged, in words
     derivations: dict[str, list[str]] = field(default_factory=dict)   # --explain: lines per quantity
+    variants: int = 0                 # graded by variant: how many variants there are
+
+    @property
+    def asked(self) -> tuple[str, ...]:
+        """The asked quantities (`ask:`), if the problem has them."""
+        return next((f.asked for f in self.files if f.asked), ())
 
     @property
     def summaries(self) -> list[QuantitySummary]:
@@ -42,8 +48,10 @@ class CheckReport:
         return "" if score is None else f"{100 * score:.1f}%"
 
     def totals(self, f: FileResult) -> str:
-        return (f"{f.count(CORRECT)} correct, {f.count(CARRIED)} carried forward, {f.count(WRONG)} wrong "
-                f"of {len(f.results)}; score {self.score_text(f)}")
+        missing = f", {f.count(MISSING)} missing" if f.asked else ""
+        of = f"{f.max_score} asked" if f.asked else f"{len(f.results)}"
+        return (f"{f.count(CORRECT)} correct, {f.count(CARRIED)} carried forward, {f.count(WRONG)} wrong{missing} "
+                f"of {of}; score {self.score_text(f)}")
 
 
 def _who(f: FileResult, report: CheckReport) -> str:
@@ -102,35 +110,49 @@ def _verdict_cell(verdict: str, unicode: bool) -> Text:
 
 def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
     files = report.files
-    parts: list[RenderableType] = [
-        Text(f"Checking {len(files)} answers files against {report.trace.problem.name}", style="bold")]
+    parts: list[RenderableType] = [Text(_batch_title(report), style="bold")]
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
-    for col in ("file", "student", "correct", "carried", "wrong", "score"):
-        table.add_column(col, justify="left" if col in ("file", "student") else "right")
-    errors = []
+    asked = bool(report.asked)
+    who = ["id", "student", "file"] if report.variants else ["file", "student"]
+    columns = who + ["correct", "carried", "wrong"] + (["missing"] if asked else []) + ["score"]
+    for col in columns:
+        table.add_column(col, justify="left" if col in who else "right")
+    errors, notes = [], []
+    blank = [""] * (len(columns) - len(who) - 1)
     for f, shown in zip(files, short_names([f.file for f in files])):
+        names = [f.student_id or "", f.student or "", shown] if report.variants else [shown, f.student or ""]
+        if report.variants and f.student_id and f.student == f.student_id:
+            names[1] = ""
         if f.error is not None:
-            table.add_row(shown, f.student or "", "", "", "", Text("error", style="red"))
+            table.add_row(*names, *blank, Text("error", style="red"))
             errors.append(f.error)
             continue
-        table.add_row(shown, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)),
-                      str(f.count(WRONG)), report.score_text(f))
+        if not f.submitted:
+            names[-1 if report.variants else 0] = Text(NO_SUBMISSION, style="dim")
+            table.add_row(*names, *blank, report.score_text(f))
+            continue
+        table.add_row(*names, str(f.count(CORRECT)), str(f.count(CARRIED)),
+                      str(f.count(WRONG)), *([str(f.count(MISSING))] if asked else []), report.score_text(f))
+        notes += f.notes
     parts.append(table)
-    if errors:
-        grid = Table.grid(padding=(0, 0, 0, 2), pad_edge=True)
-        grid.add_column(overflow="fold")
-        for e in errors:
-            grid.add_row(e)
-        parts += [Text("Could not be checked:", style="bold red"), grid]
+    for title, lines in (("Could not be checked:", errors), ("Answers that could not be read (marked missing):", notes)):
+        if lines:
+            grid = Table.grid(padding=(0, 0, 0, 2), pad_edge=True)
+            grid.add_column(overflow="fold")
+            for e in lines:
+                grid.add_row(e)
+            parts += [Text(title, style="bold red"), grid]
     parts += [Text(""), Text(_batch_totals(files)), Text(_legend(report), style="dim")]
-    missed = [s for s in report.summaries if s.carried or s.wrong]
+    missed = [s for s in report.summaries if s.carried or s.wrong or s.missing]
     if missed:
         q = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True, title_justify="left")
-        for col in ("quantity", "answered", "correct", "carried", "wrong", "most common diagnosis"):
-            q.add_column(col, justify="right" if col in ("answered", "correct", "carried", "wrong") else "left",
+        counts = ("answered", "correct", "carried", "wrong") + (("missing",) if asked else ())
+        for col in ("quantity",) + counts + ("most common diagnosis",):
+            q.add_column(col, justify="right" if col in counts else "left",
                          no_wrap=col != "most common diagnosis", overflow="fold")
         for s in missed:
-            q.add_row(s.name, str(s.answered), str(s.correct), str(s.carried), str(s.wrong), _common(s))
+            q.add_row(s.name, str(s.answered), str(s.correct), str(s.carried), str(s.wrong),
+                      *([str(s.missing)] if asked else []), _common(s))
         parts += [Text(""), Text("Per quantity (those not everyone got right)", style="bold"), q]
     others = len(report.summaries) - len(missed)
     if others:
@@ -139,11 +161,17 @@ def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
     return Group(*parts)
 
 
+def _batch_title(report: CheckReport) -> str:
+    name = report.trace.problem.name
+    if report.variants:
+        return f"Grading {report.variants} students, each against their own variant of {name}"
+    return f"Checking {len(report.files)} answers files against {name}"
+
+
 def short_names(files: list[str]) -> list[str]:
     """File names without the folder they share (a gradebook's rows are told apart by the rest)."""
-    paths = [Path(f) for f in files]
-    parents = {p.parent for p in paths}
-    return [p.name for p in paths] if len(parents) == 1 else [str(p) for p in paths]
+    parents = {Path(f).parent for f in files if f}
+    return [f if not f else Path(f).name if len(parents) == 1 else f for f in files]
 
 
 def _common(s: QuantitySummary) -> str:
@@ -156,8 +184,9 @@ def _common(s: QuantitySummary) -> str:
 def _batch_totals(files: list[FileResult]) -> str:
     ok = sum(f.all_correct for f in files)
     bad = sum(f.error is not None for f in files)
-    text = f"{len(files)} files: {ok} all correct, {len(files) - ok - bad} with mistakes"
-    return text + (f", {bad} could not be checked" if bad else "")
+    absent = sum(not f.submitted for f in files)
+    text = f"{len(files)} {'rows' if absent else 'files'}: {ok} all correct, {len(files) - ok - bad - absent} with mistakes"
+    return text + (f", {absent} with no submission" if absent else "") + (f", {bad} could not be checked" if bad else "")
 
 
 def _derivation_parts(report: CheckReport, names: list[str]) -> list[RenderableType]:
@@ -200,6 +229,10 @@ def _file_dict(f: FileResult, report: CheckReport) -> dict[str, Any]:
                     for r in f.results],
         "correct": f.count(CORRECT), "carried_forward": f.count(CARRIED), "wrong": f.count(WRONG),
         "score": f.score(report.carried_credit),
+        **({"missing": f.count(MISSING), "asked": list(f.asked), "points": f.points(report.carried_credit),
+            "max_score": f.max_score, "submitted": f.submitted, "unreadable_answers": list(f.notes)}
+           if f.asked else {}),
+        **({"student_id": f.student_id, "email": f.email, "variant": f.variant} if report.variants else {}),
     }
 
 
@@ -214,6 +247,8 @@ def check_csv(report: CheckReport) -> str:
                 out.writerow([f.file, f.student or "", r.name, r.written, r.text, repr(r.expected), r.verdict,
                               r.diagnosis or ""])
         return buffer.getvalue()
+    if report.asked:
+        return gradebook_csv(report)
     names = [s.name for s in report.summaries]
     out.writerow(["file", "student", "answered", "correct", "carried_forward", "wrong", "score", "error"] + names)
     for f in report.files:
@@ -223,6 +258,36 @@ def check_csv(report: CheckReport) -> str:
                       "" if score is None else f"{score:.4f}", f.error or ""]
                      + [verdicts.get(n, "") for n in names])
     return buffer.getvalue()
+
+
+def gradebook_csv(report: CheckReport) -> str:
+    """The gradebook the course platforms import: one row per student, their marks out of the asked
+    quantities, and one column of marks per asked quantity (then the details)."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    asked = report.asked
+    out.writerow(["student_id", "name", "email", "score", "max_score", "percent"] + list(asked)
+                 + ["status", "file", "variant"])
+    for f in report.files:
+        by_name = {r.name: r for r in f.results}
+        if f.error is not None:
+            status = f"error: {f.error}"
+        elif not f.submitted:
+            status = NO_SUBMISSION
+        else:
+            status = "all correct" if f.all_correct else "graded"
+        marks = ["" if f.error else _mark(f.credit(by_name[n], report.carried_credit)) if n in by_name else "0"
+                 for n in asked]
+        score = f.score(report.carried_credit)
+        out.writerow([f.student_id or f.student or "", f.student or "", f.email,
+                      "" if f.error else _mark(f.points(report.carried_credit)), len(asked),
+                      "" if score is None or f.error else f"{100 * score:.1f}"] + marks
+                     + [status, f.file, f.variant or ""])
+    return buffer.getvalue()
+
+
+def _mark(x: float) -> str:
+    return f"{x:.4f}".rstrip("0").rstrip(".")
 
 
 def check_markdown(report: CheckReport, decimals: int = 9) -> str:
@@ -246,13 +311,13 @@ def check_markdown(report: CheckReport, decimals: int = 9) -> str:
         wrong = [r.name for r in f.results if r.verdict == WRONG and report.derivations.get(r.name)]
     else:
         lines = [f"## Checking {len(report.files)} answers files against {p.name}", ""]
-        shown = short_names([f.file for f in report.files])
+        shown = [n or NO_SUBMISSION for n in short_names([f.file for f in report.files])]
         lines += table(["file", "student", "correct", "carried", "wrong", "score"],
                        [[name, f.student or "", "", "", "", f"error: {f.error}"] if f.error else
                         [name, f.student or "", str(f.count(CORRECT)), str(f.count(CARRIED)), str(f.count(WRONG)),
                          report.score_text(f)] for f, name in zip(report.files, shown)], {2, 3, 4, 5})
         lines += ["", _batch_totals(report.files), ""]
-        missed = [s for s in report.summaries if s.carried or s.wrong]
+        missed = [s for s in report.summaries if s.carried or s.wrong or s.missing]
         if missed:
             lines += ["**Per quantity (those not everyone got right)**", ""]
             lines += table(["quantity", "answered", "correct", "carried", "wrong", "most common diagnosis"],
@@ -267,52 +332,19 @@ def check_markdown(report: CheckReport, decimals: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------- one entry point for every format
-
-def _json(report: CheckReport, decimals: int, unicode: bool, width: int) -> str:
-    from .json import to_json
-
-    return to_json(check_dict(report))
-
-
-RENDERERS: dict[str, Callable[[CheckReport, int, bool, int], RenderableType | str]] = {
-    "table": check_view,
-    "json": _json,
-    "csv": lambda report, decimals, unicode, width: check_csv(report),
-    "markdown": lambda report, decimals, unicode, width: check_markdown(report, decimals),
-}
-
-
-def render(report: CheckReport, fmt: str, decimals: int = 9, unicode: bool = True, width: int = 80):
-    """The report in one of RENDERERS' formats: Rich renderables for the table, text for the rest."""
-    return RENDERERS[fmt](report, decimals, unicode, width)
-
-
 # ---------------------------------------------------------------- --explain
 
 def derivations(trace: Trace, names: list[str], decimals: int = 9, unicode: bool = True,
                 width: int | None = None) -> dict[str, list[str]]:
-    """For each quantity: the lines of `nncalc backprop --explain` that work it out, its computed
-    inputs' lines first. A line belongs to the quantity its left-hand side names (slide notation is
-    resolved like an answers file's), with the more deeply indented lines that continue it; where the
+    """For each quantity: the lines of `nncalc backprop --explain` that work it out (the explainer
+    says which quantity each line belongs to), its computed inputs' lines first; where the
     derivation has no such line, the trace's own record stands in."""
-    from ..answers import NameResolver
-    from .explain import explain_lines
+    from .explain import explain_owned_lines
 
-    resolver = NameResolver(trace)
     by_name: dict[str, list[str]] = {}
-    current, indent = None, 0
-    for line in explain_lines(trace, decimals, unicode, width=width):
-        here = len(line) - len(line.lstrip())
-        words = line.split(" = ", 1)[0].split() if " = " in line else []
-        name = resolver.resolve(words[0]) if words else None
+    for name, line in explain_owned_lines(trace, decimals, unicode, width=width):
         if name is not None:
-            current, indent = name, here
             by_name.setdefault(name, []).append(line)
-        elif current is not None and line.strip() and here > indent:
-            by_name[current].append(line)           # a wrapped equation, or its note
-        else:
-            current = None
     out = {}
     for name in dict.fromkeys(names):
         q = trace[name]

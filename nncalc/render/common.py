@@ -47,12 +47,22 @@ def fmt(x: float, decimals: int = 9) -> str:
     return s[1:] if s.startswith("-") and float(s) == 0 else s
 
 
-def fmt_given(x: float, decimals: int = 9) -> str:
-    """A number the problem gives (weight, input, target, rate) as written: 0.4, not 0.400000000."""
+GIVEN_DECIMALS = 9      # given numbers keep this many decimals even when --decimals asks for fewer
+GIVEN_KINDS = ("input", "target", "param", "rate")     # trace kinds of the numbers a problem gives
+
+
+def fmt_short(x: float, decimals: int = 9) -> str:
+    """fmt without trailing zeros: 0.4, not 0.400000000."""
     s = fmt(x, decimals)
     if "e" in s or "." not in s:
         return s
     return s.rstrip("0").rstrip(".") or "0"
+
+
+def fmt_given(x: float, decimals: int = 9) -> str:
+    """A number the problem gives (weight, input, target, rate) as written: 0.4, not 0.400000000,
+    and 0.12 still 0.12 at --decimals 1 (fewer decimals round computed values, never given ones)."""
+    return fmt_short(x, max(decimals, GIVEN_DECIMALS))
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,13 @@ def shape_text(trace_or_network) -> str:
 
 
 def header_lines(trace: Trace) -> list[str]:
-    """The problem's name and one line saying what network, loss and data it is."""
+    """The problem's name and one line saying what network, loss and data it is (or what graph)."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import header_lines as graph_header
+
+        return graph_header(trace)
     p = trace.problem
     acts = ", ".join(dict.fromkeys(layer.activation.describe() for layer in p.network.layers))
     n = p.n_samples

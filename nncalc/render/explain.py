@@ -4,75 +4,21 @@
                  = 0.618832137 * 0.221495710 * 0.613962657 = 0.084155041
 
 Every line is read off the trace: a quantity's op and inputs give the symbolic form, the inputs'
-values the numbers, and the quantity's own value the result. Nothing is recomputed here; the
-tables below only say how each activation, loss and fused delta is written on a slide.
+values the numbers, and the quantity's own value the result. Nothing is recomputed here; how each
+activation, loss and fused delta is written on a slide is the operation's own notation (nncalc.ops).
 """
 
 from __future__ import annotations
 
 import textwrap
-from typing import Callable
 
-from ..functions import ACTIVATION_SYMBOLS, LOSSES
+from ..ops import LOSSES, Branch, fused_delta, targets_add_to_one
 from ..trace import Quantity, Trace
 from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, Symbols, fmt, fmt_given,
                      header_lines, slide_name, too_large_to_explain, unit_values)
 
 _GIVEN = ("input", "target", "param", "rate")
 MAX_TERMS = 12             # write a sum out term by term up to this many terms, then elide the middle
-
-# How each activation's out and dout/dnet are written: branches of (condition on net, the condition
-# as text, the formula); the first branch whose condition holds (None: always) is the one shown.
-# Placeholders: {net} {out} {alpha}, and {le} {ge} for ≤ ≥.
-Branch = tuple[Callable[[float], bool] | None, str | None, str]
-_pos: Callable[[float], bool] = lambda z: z > 0  # noqa: E731
-_nonneg: Callable[[float], bool] = lambda z: z >= 0  # noqa: E731
-
-ACT_OUT: dict[str, list[Branch]] = {
-    "sigmoid": [(None, None, "1/(1 + e^-{net})")],
-    "tanh": [(None, None, "tanh({net})")],
-    "relu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "0")],
-    "leaky_relu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "{alpha} * {net}")],
-    "elu": [(_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "{alpha} (e^{net} - 1)")],
-    "linear": [(None, None, "{net}")],
-    "step": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "0")],
-    "sign": [(_nonneg, "{net} {ge} 0", "+1"), (None, "{net} < 0", "-1")],
-}
-ACT_DOUT: dict[str, list[Branch]] = {
-    "sigmoid": [(None, None, "{out} (1 - {out})")],
-    "tanh": [(None, None, "1 - {out}^2")],
-    "relu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "0")],
-    "leaky_relu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{alpha}")],
-    "elu": [(_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{out} + {alpha}")],
-    "linear": [(None, None, "1")],
-}
-# One loss term E_o and dE_total/dout_o; {t} target, {y} out, {n} samples, {nm} samples x outputs.
-LOSS_TERM = {
-    "half_sse": "1/2 ({t} - {y})^2",
-    "sse": "({t} - {y})^2",
-    "mse": "({t} - {y})^2 / {nm}",
-    "binary_cross_entropy": "-({t} ln {y} + (1 - {t}) ln(1 - {y})) / {nm}",
-    "cross_entropy": "-{t} ln {y} / {n}",
-}
-LOSS_DOUT = {
-    "half_sse": "-({t} - {y})",
-    "sse": "-2 ({t} - {y})",
-    "mse": "-2 ({t} - {y}) / {nm}",
-    "binary_cross_entropy": "({y} - {t}) / ({y} (1 - {y})) / {nm}",
-    "cross_entropy": "-{t} / {y} / {n}",
-}
-# Output activation and loss whose delta nncalc computes in one closed form, and why.
-FUSED_TEXT = {
-    ("sigmoid", "binary_cross_entropy"): (
-        "({y} - {t}) / {nm}",
-        "sigmoid with binary cross-entropy: {d}E/{d}out * {d}out/{d}net = (out - t) / (out (1 - out)) / {nm} * "
-        "out (1 - out), and out (1 - out) cancels; this form stays exact where the sigmoid saturates"),
-    ("softmax", "cross_entropy"): (
-        "({y} ({tsum}) - {t}) / {n}",
-        "softmax with cross-entropy: softmax has no per-unit {d}out/{d}net (each out depends on every net), "
-        "and summing -t_j/out_j over its Jacobian out_j (1[j = k] - out_k) leaves out_k {sum} t_j - t_k; "
-        "with one-hot targets that is out - target"),
-}
 
 
 def _same(shown: str, part: str) -> bool:
@@ -89,7 +35,28 @@ def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True, width: 
                   header: bool = True) -> list[str]:
     """The derivation, one equation per line (or wrapped at `width`, aligned on '=' as the slides do);
     header=False leaves out the problem's name and description (a report has its own heading)."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import explain_lines as graph_lines
+
+        return graph_lines(trace, decimals, unicode, width, header)
     return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines(header)
+
+
+def explain_owned_lines(trace: Trace, decimals: int = 9, unicode: bool = True,
+                        width: int | None = None) -> list[tuple[str | None, str]]:
+    """explain_lines (without the header), each with the name of the quantity it works out (None
+    for headings and prose): the checker shows a wrong answer's own lines from this."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import explain_owned_lines as graph_owned
+
+        return graph_owned(trace, decimals, unicode, width)
+    ex = _Explainer(trace, decimals, Symbols.for_unicode(unicode), width)
+    lines = ex.lines(header=False)
+    return list(zip(ex.owners, lines))
 
 
 def explain_text(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | None = None) -> str:
@@ -103,6 +70,7 @@ class _Explainer:
         self.p = trace.problem
         self.net = trace.problem.network
         self.out: list[str] = []
+        self.owners: list[str | None] = []      # per line of out: the quantity it works out, if any
         self.indent = 2         # of equations; deeper under a sample's heading
 
     # ------------------------------------------------------------ writing
@@ -143,18 +111,24 @@ class _Explainer:
             terms.append(" * ".join(fs))
         return self.joined(terms, "+")
 
-    def line(self, text: str = "", indent: int = 0) -> None:
+    def emit(self, rows: list[str], of: str | None) -> None:
+        """Append rows, each owned by quantity `of` (None: a heading or prose of no quantity)."""
+        self.out += rows
+        self.owners += [of] * len(rows)
+
+    def line(self, text: str = "", indent: int = 0, of: str | None = None) -> None:
         """A line of prose, wrapped at the width."""
         if not text:
-            self.out.append("")
+            self.emit([""], of)
         elif self.width is None or indent + len(text) <= self.width:
-            self.out.append(" " * indent + text)
+            self.emit([" " * indent + text], of)
         else:
-            self.out += textwrap.wrap(text, self.width, initial_indent=" " * indent,
-                                      subsequent_indent=" " * indent, break_on_hyphens=False)
+            self.emit(textwrap.wrap(text, self.width, initial_indent=" " * indent,
+                                    subsequent_indent=" " * indent, break_on_hyphens=False), of)
 
-    def eq(self, lhs: str, parts: list[str], note: str | None = None, deeper: int = 0) -> None:
-        """lhs = part = part = ...   (note): one line if it fits, else one '= part' a line, aligned."""
+    def eq(self, lhs: str, parts: list[str], note: str | None = None, deeper: int = 0, of: str | None = None) -> None:
+        """lhs = part = part = ...   (note): one line if it fits, else one '= part' a line, aligned;
+        of: the quantity the equation works out."""
         indent = self.indent + deeper
         chain: list[str] = []
         for part in parts:
@@ -163,15 +137,15 @@ class _Explainer:
         tail = f"   ({note})" if note else ""
         one = " " * indent + lhs + "".join(f" = {p}" for p in chain) + tail
         if self.width is None or len(one) <= self.width:
-            self.out.append(one)
+            self.emit([one], of)
             return
         pad = " " * (indent + len(lhs))
         rows = [" " * indent + lhs + f" = {chain[0]}"] + [f"{pad} = {p}" for p in chain[1:]]
         if note:
             rows.append(f"{pad}   ({note})")
         for row in rows:
-            self.out += textwrap.wrap(row, self.width, subsequent_indent=pad + "     ",
-                                      break_long_words=False, break_on_hyphens=False) or [row]
+            self.emit(textwrap.wrap(row, self.width, subsequent_indent=pad + "     ",
+                                    break_long_words=False, break_on_hyphens=False) or [row], of)
 
     def template(self, text: str, **values: str) -> str:
         return text.format(le=self.sym.le, ge=self.sym.ge, d=self.sym.d, sum=self.sym.sum, **values)
@@ -179,7 +153,7 @@ class _Explainer:
     # ------------------------------------------------------------ the derivation
 
     def lines(self, header: bool = True) -> list[str]:
-        self.out = []
+        self.out, self.owners = [], []
         for text in header_lines(self.t) if header else ():
             self.line(text)
         if too_large_to_explain(self.t):
@@ -210,7 +184,7 @@ class _Explainer:
             else:
                 self.line("Forward pass")
             for layer in self.net.layers:
-                if layer.activation.name == "softmax":     # every out needs every net
+                if layer.activation.fn.joint:     # every out needs every net
                     for u in layer.units:
                         self.net_eq(self.at(f"net.{u}", k))
                     for u in layer.units:
@@ -229,12 +203,12 @@ class _Explainer:
         num = self.products(factors, numeric=True)
         if len(q.inputs) % 2:      # the bias, written b1 * 1 as on the slide
             sym, num = sym + " * 1", num + " * 1"
-        self.eq(self.name(name), [sym, num, self.value(q)])
+        self.eq(self.name(name), [sym, num, self.value(q)], of=name)
 
-    def branch(self, table: dict[str, list[Branch]], q_net: Quantity) -> tuple[str, str | None]:
+    @staticmethod
+    def branch(branches: tuple[Branch, ...], q_net: Quantity) -> tuple[str, str | None]:
         """The formula and condition text of the branch that applies at this net value."""
-        act = self.p.network.layers[q_net.layer].activation
-        for cond, cond_text, formula in table[act.name]:
+        for cond, cond_text, formula in branches:
             if cond is None or cond(q_net.value):
                 return formula, cond_text
         raise AssertionError("the last branch has no condition")
@@ -248,45 +222,42 @@ class _Explainer:
             nums = [f"e^{self.num(n)}" for n in q.inputs]
             own = q.inputs[q.index]
             self.eq(lhs, [f"e^{self.name(own)} / ({self.joined(exps, '+')})",
-                          f"e^{self.num(own)} / ({self.joined(nums, '+')})", self.value(q)])
+                          f"e^{self.num(own)} / ({self.joined(nums, '+')})", self.value(q)], of=q.name)
             return
         q_net = self.t[q.inputs[0]]
-        fsym = self.sym.sigma if act.name == "sigmoid" else ACTIVATION_SYMBOLS.get(act.name, act.name)
-        head = [] if act.name == "linear" else [f"{fsym}({self.name(q_net.name)})"]
-        if act.name not in ACT_OUT:        # an activation without a slide formula: its name only
-            self.eq(lhs, head + [self.value(q)])
+        head = [] if act.fn.is_identity else [f"{act.fn.symbol_for(self.sym.unicode)}({self.name(q_net.name)})"]
+        if not act.fn.out_text:        # an activation without a slide formula: its name only
+            self.eq(lhs, head + [self.value(q)], of=q.name)
             return
-        formula, cond = self.branch(ACT_OUT, q_net)
+        formula, cond = self.branch(act.fn.out_text, q_net)
         alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
         sym = self.template(formula, net=self.name(q_net.name), out=lhs, alpha=alpha)
         num = self.template(formula, net=self.num(q_net.name), out="", alpha=alpha)
         note = self.template(cond, net=self.name(q_net.name)) if cond else None
-        self.eq(lhs, head + [sym, num, self.value(q)], note)
+        self.eq(lhs, head + [sym, num, self.value(q)], note, of=q.name)
 
     def errors(self) -> None:
         loss = LOSSES[self.p.loss]
-        n, m = self.t.problem.targets.shape
+        legend = loss.legend(*self.t.problem.targets.shape)
         self.line()
-        mean = {"none": "", "samples": f"; n = {n} sample{'s' if n > 1 else ''}",
-                "all": f"; n = {n} sample{'s' if n > 1 else ''}, m = {m} output{'s' if m > 1 else ''}"}
-        self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}{mean[loss.mean_over]})")
+        self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}{'; ' + legend if legend else ''})")
         for k in range(1, self.p.n_samples + 1):
             for o in self.net.outputs:
                 q = self.t[self.at(f"E.{o}", k)]
-                self.eq(self.name(q.name), self.loss_parts(LOSS_TERM, q) + [self.value(q)])
+                self.eq(self.name(q.name), self.loss_parts(loss.term_text, q) + [self.value(q)], of=q.name)
         total = self.t["E.total"]
         self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
                             self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
-                            self.value(total)])
+                            self.value(total)], of=total.name)
 
-    def loss_parts(self, table: dict[str, str], q: Quantity) -> list[str]:
-        """A loss formula written with symbols, then with numbers; inputs are (out, target)."""
-        if self.p.loss not in table:
-            return []
+    def loss_parts(self, text: str, q: Quantity) -> list[str]:
+        """A loss formula (before the loss's divisor) written with symbols, then with numbers; inputs
+        are (out, target)."""
         n, m = self.t.problem.targets.shape
         out, tgt = q.inputs[0], q.inputs[1]
-        sym = table[self.p.loss].format(t=self.name(tgt), y=self.name(out), n="n", nm="n" if m == 1 else "(n m)")
-        num = table[self.p.loss].format(t=self.num(tgt), y=self.num(out), n=str(n), nm=str(n * m))
+        text += LOSSES[self.p.loss].divisor_text()
+        sym = text.format(t=self.name(tgt), y=self.name(out), n="n", nm="n" if m == 1 else "(n m)")
+        num = text.format(t=self.num(tgt), y=self.num(out), n=str(n), nm=str(n * m))
         return [sym, num]
 
     # ------------------------------------------------------------ backward
@@ -327,7 +298,8 @@ class _Explainer:
         if delta.op == "prod":
             a, b = delta.inputs
             self.eq(f"{self.name(delta.name)} = {dnet}",
-                    [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)])
+                    [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)],
+                    of=delta.name)
         else:
             self.fused(delta, dnet)
 
@@ -335,58 +307,58 @@ class _Explainer:
         """From the loss for an output unit; for a hidden one, the sum over the paths through the layer above."""
         dE = self.t[self.at(f"dE/dout.{u}", k)]
         if dE.op == "dloss":
-            self.eq(self.name(dE.name), self.loss_parts(LOSS_DOUT, dE) + [self.value(dE)])
+            loss = LOSSES[self.p.loss]
+            note = loss.note_at(*(self.t[x].value for x in dE.inputs))
+            self.eq(self.name(dE.name), self.loss_parts(loss.dterm_text, dE) + [self.value(dE)], note, of=dE.name)
             return
         shares = [self.t[s] for s in dE.inputs]
         if len(shares) == 1:
-            self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)])
+            self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)], of=dE.name)
             return
         labels = [self.share_label(s) for s in shares]
         out_u = self.name(self.at(f"out.{u}", k))
         down = ", ".join(self.net.layers[li + 1].units)
         self.eq(self.name(dE.name), [" + ".join(labels)],
-                f"{out_u} reaches E_total through {down}: the chain rule adds the paths")
+                f"{out_u} reaches E_total through {down}: the chain rule adds the paths", of=dE.name)
         for s, label in zip(shares, labels):
-            self.eq(label, self.share_parts(s) + [self.value(s)], deeper=2)
+            # a path written as its own quantity belongs to it; one written 'via V' continues dE/dout
+            self.eq(label, self.share_parts(s) + [self.value(s)], deeper=2,
+                    of=s.name if label == self.name(s.name) else dE.name)
         nums = self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
-        self.eq(self.name(dE.name), [nums, self.value(dE)])
+        self.eq(self.name(dE.name), [nums, self.value(dE)], of=dE.name)
 
     def dout_dnet(self, li: int, dact: Quantity) -> None:
         """The activation's derivative, by the branch that applies at this net."""
         q_net = self.t[dact.inputs[0]]
         act = self.net.layers[li].activation
-        if act.name not in ACT_DOUT:       # an activation without a slide formula: its table's text
-            self.eq(self.name(dact.name), [act.fn.dformula, self.value(dact)])
-            return
-        formula, cond = self.branch(ACT_DOUT, q_net)
+        formula, cond = self.branch(act.fn.dout_text, q_net)
         alpha = fmt_given(act.alpha, self.decimals) if act.alpha is not None else ""
         sym = self.template(formula, net=self.name(q_net.name), out=self.name(dact.inputs[1]), alpha=alpha)
         num = self.template(formula, net=self.num(q_net.name), out=self.num(dact.inputs[1]), alpha=alpha)
         note = self.template(cond, net=self.name(q_net.name)) if cond else None
-        self.eq(self.name(dact.name), [sym, num, self.value(dact)], note)
+        self.eq(self.name(dact.name), [sym, num, self.value(dact)], note, of=dact.name)
 
     def fused(self, delta: Quantity, dnet: str) -> None:
-        key = (self.net.layers[-1].activation.name, self.p.loss)
-        formula, why = FUSED_TEXT[key]
+        loss = LOSSES[self.p.loss]
+        fused = fused_delta(self.net.layers[-1].activation.name, self.p.loss)
         n, m = self.t.problem.targets.shape
         out, targets = delta.inputs[0], list(delta.inputs[1:])
         own = targets[delta.index]
-        if key[0] == "softmax" and sum(self.t[x].value for x in targets) == 1.0:
-            formula = "({y} - {t}) / {n}"       # Σ t = 1 (one-hot): out Σ t - t is out - t
+        formula = loss.fused_text(fused, targets_add_to_one(self.t[x].value for x in targets))
         sym = formula.format(y=self.name(out), t=self.name(own), tsum=" + ".join(self.name(t) for t in targets),
                              n="n", nm="n" if m == 1 else "(n m)")
         num = formula.format(y=self.num(out), t=self.num(own), tsum=" + ".join(self.num(t) for t in targets),
                              n=str(n), nm=str(n * m))
-        self.eq(f"{self.name(delta.name)} = {dnet}", [sym, num, self.value(delta)])
+        self.eq(f"{self.name(delta.name)} = {dnet}", [sym, num, self.value(delta)], of=delta.name)
         if delta.sample in (None, 1) and delta.index == 0:
-            self.line("(" + self.template(why, nm="n" if m == 1 else "(n m)") + ")", self.indent + 2)
+            self.line(f"({loss.fused_why(fused, m, self.sym.d, self.sym.sum)})", self.indent + 2, of=delta.name)
 
     def share_label(self, s: Quantity) -> str:
         """dE.V/dout.U: '∂E_o1/∂out_h1' when V is an output unit whose error depends on it alone, else
         '∂E_total/∂out_U via V'."""
-        v = s.inputs[0].partition("@")[0].removeprefix("delta.")
+        v = s.via
         out_layer = self.net.layers[-1]
-        if v in out_layer.units and out_layer.activation.name != "softmax":
+        if v in out_layer.units and not out_layer.activation.fn.joint:
             return self.name(s.name)
         d = self.sym.d
         return f"{d}E_total/{d}out_{s.unit}{self.suffix(s)} via {v}"
@@ -398,10 +370,10 @@ class _Explainer:
         """The path through V: ∂E_V/∂net_V * ∂net_V/∂out_U = δ_V * w = numbers."""
         d = self.sym.d
         delta, w = s.inputs
-        v = delta.partition("@")[0].removeprefix("delta.")
+        v = s.via
         suf = self.suffix(s)
         out_layer = self.net.layers[-1]
-        e = f"E_{v}{suf}" if v in out_layer.units and out_layer.activation.name != "softmax" else "E_total"
+        e = f"E_{v}{suf}" if v in out_layer.units and not out_layer.activation.fn.joint else "E_total"
         chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{s.unit}{suf}"
         return [chain, f"{self.name(delta)} * {self.name(w)}", f"{self.num(delta, False)} * {self.num(w)}"]
 
@@ -426,15 +398,15 @@ class _Explainer:
                 sym = self.products(terms, numeric=False)
                 num = self.products([[dl, dn] for dl, dn in pairs], numeric=True)
                 u = layer.units[prm.row]
-                note = f"{d}net_{u}/{d}{prm.name} = {self.name(self.t[pairs[0][1]].inputs[0].partition('@')[0])}"
-            self.eq(lhs, [sym, num, self.value(g)], note)
+                note = f"{d}net_{u}/{d}{prm.name} = {self.name(self.t[self.t[pairs[0][1]].inputs[0]].base)}"
+            self.eq(lhs, [sym, num, self.value(g)], note, of=g.name)
         elif prm.row is None:          # a shared bias: every unit's delta, every sample
             sym = self.joined([self.name(x) for x in g.inputs], "+")
             num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
             units = ", ".join(layer.units)
             self.eq(lhs, [sym, num, self.value(g)],
                     f"{prm.name} is shared by {units}: {d}net/{d}{prm.name} = 1 for each, so their "
-                    f"{self.sym.delta} = {d}E_total/{d}net add up")
+                    f"{self.sym.delta} = {d}E_total/{d}net add up", of=g.name)
         else:
             u = layer.units[prm.row]
             if n == 1:
@@ -445,9 +417,9 @@ class _Explainer:
             else:
                 sym = self.joined([self.name(x) for x in g.inputs], "+")
                 num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
-            self.eq(lhs, [sym, num, self.value(g)], f"{d}net_{u}/{d}{prm.name} = 1")
+            self.eq(lhs, [sym, num, self.value(g)], f"{d}net_{u}/{d}{prm.name} = 1", of=g.name)
         new = self.t[f"new.{prm.name}"]
         p, eta, grad = new.inputs
         self.eq(self.name(new.name), [f"{self.name(p)} - {self.name(eta)} * {self.name(grad)}",
                                       f"{self.num(p, False)} - {self.num(eta)} * {self.num(grad)}",
-                                      self.value(new)])
+                                      self.value(new)], of=new.name)

@@ -10,6 +10,12 @@ from ..trace import Trace
 
 def trace_dict(trace: Trace) -> dict[str, Any]:
     """{"problem", "values": {name: number}, "graph": {name: {"op", "inputs"}}, ...}."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import trace_dict as graph_dict
+
+        return graph_dict(trace)
     p = trace.problem
     return {
         "problem": p.name,

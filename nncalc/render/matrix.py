@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functions import FUSED_DELTAS, LOSSES
+from ..ops import LOSSES, fused_delta
 from ..problem import Network
 from ..trace import Trace
 from .common import Symbols, Tab, fmt
@@ -43,11 +43,6 @@ def layer_tab(trace: Trace, decimals: int = 6) -> Tab:
     return table
 
 
-def _new_weights(trace: Trace, li: int) -> np.ndarray:
-    """W - eta grad W, from the arrays (a layer-level view has no per-weight quantities)."""
-    return trace.problem.network.layers[li].weights - trace.problem.learning_rate * trace.bwd.grad_W[li]
-
-
 def gradient_tab(trace: Trace, decimals: int = 6, unicode: bool = True) -> Tab:
     """The backward pass in matrix form: norms of delta, the gradients, and the weights before and after."""
     sym = Symbols.for_unicode(unicode)
@@ -61,7 +56,7 @@ def gradient_tab(trace: Trace, decimals: int = 6, unicode: bool = True) -> Tab:
                   fmt(float(np.linalg.norm(bwd.grad_W[li])), decimals),
                   fmt(float(np.linalg.norm(gb)), decimals) if gb is not None else "—",
                   fmt(float(np.linalg.norm(net.layers[li].weights)), decimals),
-                  fmt(float(np.linalg.norm(_new_weights(trace, li))), decimals))
+                  fmt(float(np.linalg.norm(trace.new_weights(li))), decimals))
     return table
 
 
@@ -78,8 +73,7 @@ def matrix_lines(trace: Trace, decimals: int = 6, unicode: bool = True) -> list[
     fan_in = len(net.inputs)
     for li, layer in enumerate(net.layers, start=1):
         u = len(layer.units)
-        act = layer.activation.name
-        f = sym.sigma if act == "sigmoid" else act
+        f = layer.activation.fn.symbol_for(unicode)
         b = f" + b{sup(li)}" if layer.bias is not None else ""
         out = trace.fwd.outs[li]
         lines.append(f"  net{sup(li)} = W{sup(li)} out{sup(f'{li - 1}')}{b}   (W{sup(li)}: {u}x{fan_in})   "
@@ -93,14 +87,14 @@ def matrix_lines(trace: Trace, decimals: int = 6, unicode: bool = True) -> list[
     bwd = trace.bwd
     lines.append("Backward pass (" + sym.odot + " multiplies elementwise; a sum over samples is implied):")
     last = net.layers[-1]
-    f_last = sym.sigma if last.activation.name == "sigmoid" else last.activation.name
-    if (last.activation.name, p.loss) in FUSED_DELTAS:       # the closed form the engine uses
-        per = {"all": "(n m)", "samples": "n", "none": "1"}[LOSSES[p.loss].mean_over]
-        out = f"out{sup(L)} {sym.sum}t" if last.activation.name == "softmax" else f"out{sup(L)}"
-        lines.append(f"  {sym.delta}{sup(L)} = ({out} - target) / {per}   "
-                     f"({last.activation.name} with {p.loss}"
-                     f"{f'; {sym.sum}t = 1 for one-hot targets' if last.activation.name == 'softmax' else ''})")
+    fused = fused_delta(last.activation.name, p.loss)
+    if fused is not None:       # the closed form the engine uses
+        loss = LOSSES[p.loss]
+        legend = loss.legend(*p.targets.shape)
+        lines.append(f"  {sym.delta}{sup(L)} = {loss.fused_row(fused, p.targets, sym.sum, f'out{sup(L)}')}   "
+                     f"({last.activation.name} with {p.loss}{'; ' + legend if legend else ''})")
     else:
+        f_last = last.activation.fn.symbol_for(unicode)
         lines.append(f"  {sym.delta}{sup(L)} = {d}E_total/{d}out{sup(L)} {sym.odot} {f_last}'(net{sup(L)})")
     if L > 1:
         lines.append(f"  {sym.delta}{sup('l')} = (W{sup('l+1')}){sym.transpose} {sym.delta}{sup('l+1')} "

@@ -8,9 +8,9 @@ the row names repeated, so a number is never cut.
 
 from __future__ import annotations
 
-from ..functions import FUSED_DELTAS, LOSSES
+from ..ops import LOSSES, fused_delta
 from ..trace import Trace
-from .common import Symbols, Tab, fmt, fmt_given, header_lines, rich_table, too_large
+from .common import GIVEN_KINDS, Symbols, Tab, fmt, fmt_given, fmt_short, header_lines, rich_table, too_large
 
 MAX_WRITTEN_TERMS = 3      # write a net's sum out term by term up to this many inputs
 
@@ -25,7 +25,10 @@ def _written_sum(trace: Trace, name: str, decimals: int, sym: Symbols) -> str:
     pairs = list(zip(q.inputs[0::2], q.inputs[1::2]))
     if len(pairs) > MAX_WRITTEN_TERMS:
         return ""
-    v = lambda n: fmt_given(trace[n].value, decimals)  # noqa: E731
+    def v(n: str) -> str:
+        q = trace[n]
+        return (fmt_given if q.kind in GIVEN_KINDS else fmt_short)(q.value, decimals)
+
     terms = [f"{v(w)}{sym.times}{v(a)}" for w, a in pairs]
     if len(q.inputs) % 2:
         terms.append(v(q.inputs[-1]))
@@ -91,8 +94,12 @@ def unit_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
     d, many = sym.d, p.n_samples > 1
     title = f"Backward pass, per unit: {sym.delta} = {d}E/{d}net = {d}E/{d}out {sym.times} {d}out/{d}net"
     last = net.layers[-1]
-    if (last.activation.name, p.loss) in FUSED_DELTAS:
-        title += f" ({', '.join(last.units)}: {sym.delta} = out - target, see --explain)"
+    fused = fused_delta(last.activation.name, p.loss)
+    if fused is not None:       # the closed form the engine computes, as it computes it
+        loss = LOSSES[p.loss]
+        legend = loss.legend(*p.targets.shape)
+        title += (f" ({', '.join(last.units)}: {sym.delta} = {loss.fused_row(fused, p.targets, sym.sum)}"
+                  f"{', ' + legend if legend else ''}; see --explain)")
     table = Tab(title, ["unit", *(["k"] if many else []), f"{d}E/{d}out", f"{d}out/{d}net",
                         f"{sym.delta} = {d}E/{d}net"], numeric_from=2 if many else 1, keys=2 if many else 1)
     for layer in reversed(net.layers):
@@ -154,6 +161,12 @@ def backward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list
 
 def tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[Tab | str]:
     """Everything the tables show, in reading order: text lines and tables."""
+    from ..graph import is_graph
+
+    if is_graph(trace):
+        from ..graph.render import tabs as graph_tabs
+
+        return graph_tabs(trace, decimals, unicode)
     parts: list[Tab | str] = list(forward_tabs(trace, decimals, unicode))
     if trace.problem.targets is not None and not too_large(trace):
         parts.append(error_tab(trace, decimals))

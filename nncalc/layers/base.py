@@ -1,0 +1,63 @@
+"""What every layer type provides: its parameters (named), forward, backward and its trace entries.
+
+A layer type is one module in this package. The engine runs a list of layers over whole batches;
+the trainer's flat parameter buffer asks each layer for its `parameters()` and gets a layer back
+from `with_arrays` holding views of the buffer; the trace asks each layer to name its quantities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping, Protocol, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..ops import Activation
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Parameter:
+    """One parameter array of a layer: the attribute it lives in, its values and its entries' names.
+
+    kind: "weight" (weight decay applies; the trainer puts every layer's weights before any bias)
+    or "bias". names: one name per entry in the array's shape, except a shared bias (`shared`):
+    one name for every entry, which always hold the same value."""
+
+    name: str
+    kind: str
+    array: Array
+    names: tuple
+    shared: bool = False
+
+    @property
+    def size(self) -> int:
+        """How many free numbers it holds (a shared bias is one)."""
+        return 1 if self.shared else self.array.size
+
+
+class LayerType(Protocol):
+    """The contract the engine, the trainer and the trace rely on (see nncalc/layers/dense.py)."""
+
+    units: tuple[str, ...]
+    activation: "Activation"
+
+    @property
+    def n_params(self) -> int: ...
+
+    def parameters(self) -> tuple[Parameter, ...]:
+        """Every parameter array, in a fixed order: grads() and with_arrays() use the same one."""
+
+    def with_arrays(self, arrays: Mapping[str, Array]) -> "LayerType":
+        """A copy holding these arrays (by Parameter.name) instead of its own."""
+
+    def forward(self, a: Array, exact_zeros: bool = False) -> tuple[Array, Array]:
+        """(net, out), both (n, units), from a: (n, fan_in)."""
+
+    def grads(self, a: Array, delta: Array, into: Sequence[Array | None] | None = None) -> tuple[Array | None, ...]:
+        """dE/dP for each of parameters(), from the input a and delta = dE/dnet (n, units)."""
+
+    def input_gradient(self, delta: Array) -> Array:
+        """dE/da (n, fan_in): what flows down to the layer below."""

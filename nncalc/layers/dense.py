@@ -1,0 +1,134 @@
+"""The dense layer: net = a W^T + b and out = f(net), the only layer type of the NNBasic deck.
+
+Shapes: n samples; u units over f inputs: W (u, f), one row per unit, and b (u,). A shared bias
+(one b for the whole layer, as some slides draw it) is the same value repeated in every unit's slot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
+
+import numpy as np
+
+from ..ops import Activation
+from .base import Array, Parameter
+
+if TYPE_CHECKING:
+    from ..trace import TraceBuilder
+
+
+@dataclass(frozen=True, eq=False)
+class Dense:
+    """A dense layer: net = W a + b, out = f(net). W is (units, fan_in), one row per unit."""
+
+    units: tuple[str, ...]
+    activation: Activation
+    weights: np.ndarray
+    weight_names: tuple[tuple[str, ...], ...]
+    bias: np.ndarray | None          # (units,); a shared bias is the same value repeated
+    bias_names: tuple[str, ...]      # one name if shared, one per unit otherwise, () if none
+    bias_shared: bool = False
+
+    kind: ClassVar[str] = "dense"
+
+    @property
+    def n_params(self) -> int:
+        return self.weights.size + len(self.bias_names)
+
+    def parameters(self) -> tuple[Parameter, ...]:
+        """The weights, then the bias when there is one."""
+        weights = Parameter("weights", "weight", self.weights, self.weight_names)
+        if self.bias is None:
+            return (weights,)
+        return weights, Parameter("bias", "bias", self.bias, self.bias_names, self.bias_shared)
+
+    def with_arrays(self, arrays: Mapping[str, Array]) -> "Dense":
+        return replace(self, **arrays)
+
+    def forward(self, a: Array, exact_zeros: bool = False) -> tuple[Array, Array]:
+        """net = a W^T + b (n, u) and out = f(net).
+
+        exact_zeros: a net input whose terms cancel (0.5·1 - 0.3·2 + 0.1) comes out of floating
+        point as 2.8e-17 rather than 0, and relu'(net) would then be 1 where the hand computation
+        (and PyTorch's convention at 0) gives 0. With exact_zeros, a finite net within its
+        rounding-error bound of zero is 0. It costs a second product, so worked examples use it and
+        training does not."""
+        net = a @ self.weights.T
+        if self.bias is not None:
+            net += self.bias
+        if exact_zeros:
+            net[np.abs(net) <= self._rounding_bound(a)] = 0.0
+        return net, self.activation(net)
+
+    def _rounding_bound(self, a: Array) -> Array:
+        """A bound on the floating-point error of a W^T + b: (terms + 1) eps sum |w a| + |b|.
+        Where that sum overflows the bound is 0, so that no overflowing net is ever zeroed."""
+        magnitude = np.abs(a) @ np.abs(self.weights).T
+        if self.bias is not None:
+            magnitude = magnitude + np.abs(self.bias)
+        bound = (self.weights.shape[1] + 1) * np.finfo(magnitude.dtype).eps * magnitude
+        bound[~np.isfinite(bound)] = 0.0
+        return bound
+
+    def grads(self, a: Array, delta: Array, into: Sequence[Array | None] | None = None) -> tuple[Array | None, ...]:
+        """grad W = delta^T a (u, f); grad b = the sum of delta over samples (u,), or for a shared
+        bias the sum over samples and units, repeated in every unit's slot so that b - eta grad b
+        keeps it shared. into: arrays of those shapes to write them into (the trainer's views)."""
+        grad_W = delta.T @ a if into is None else np.matmul(delta.T, a, out=into[0])
+        if self.bias is None:
+            return (grad_W,)
+        grad_b = np.add.reduce(delta, axis=0, out=None if into is None else into[1])
+        if self.bias_shared:
+            grad_b[...] = grad_b.sum()
+        return grad_W, grad_b
+
+    def input_gradient(self, delta: Array) -> Array:
+        """dE/da = delta W (n, f)."""
+        return delta @ self.weights
+
+    # ------------------------------------------------------------ its quantities in the trace
+
+    def trace_nets(self, b: "TraceBuilder", li: int, k: int, below: list[str]) -> list[str]:
+        """net.U = sum of w * (input or out below) + b, as a 'sumprod' of (weight, value) pairs and the bias."""
+        nets = []
+        for j, u in enumerate(self.units):
+            inputs = [x for pair in zip(self.weight_names[j], below) for x in pair]
+            if self.bias is not None:
+                inputs.append(self.bias_names[0 if self.bias_shared else j])
+            nets.append(b.add_at(f"net.{u}", k, b.fwd.nets[li][k, j], "net", "sumprod", inputs,
+                                 layer=li, index=j, unit=u))
+        return nets
+
+    def trace_shares(self, b: "TraceBuilder", below_li: int, k: int, j: int, u: str) -> list[str]:
+        """dE.V/dout.U = delta.V * w for each unit V of this layer: the parts of dE/dout.U of unit j
+        of the layer below (layer below_li) that flow through V."""
+        delta = b.bwd.delta[below_li + 1]
+        return [b.add_at(f"dE.{v}/dout.{u}", k, delta[k, v_idx] * self.weights[v_idx, j], "share", "prod",
+                         (b.at(f"delta.{v}", k), self.weight_names[v_idx][j]),
+                         layer=below_li, index=j, unit=u, via=v)
+                for v_idx, v in enumerate(self.units)]
+
+    def trace_gradients(self, b: "TraceBuilder", li: int, below: list[list[str]]) -> None:
+        """grad.w = sum over samples of delta.U * dnet.U/dw (dnet.U/dw = the value w multiplies), and
+        grad.b = the sum of the deltas it adds to (every unit's, for a shared bias), with their updates."""
+        n = len(below)
+        outs, grad_W = b.fwd.outs[li].tolist(), b.bwd.grad_W[li].tolist()   # lists: fast per element
+        for j, u in enumerate(self.units):
+            deltas = [b.at(f"delta.{u}", k) for k in range(n)]
+            for c, w in enumerate(self.weight_names[j]):
+                factors = []
+                for k in range(n):
+                    dnet = b.add_at(f"dnet.{u}/d{w}", k, outs[k][c], "dnet/dP", "sum", (below[k][c],),
+                                    layer=li, unit=u, param=w)
+                    factors += [deltas[k], dnet]
+                b.gradient(w, grad_W[j][c], "sumprod", factors, li, u)
+        if self.bias is None:
+            return
+        grad_b = b.bwd.grad_b[li]
+        if self.bias_shared:
+            deltas = [b.at(f"delta.{u}", k) for u in self.units for k in range(n)]
+            b.gradient(self.bias_names[0], grad_b[0], "sum", deltas, li, None)
+            return
+        for j, u in enumerate(self.units):
+            b.gradient(self.bias_names[j], grad_b[j], "sum", [b.at(f"delta.{u}", k) for k in range(n)], li, u)

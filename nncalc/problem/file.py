@@ -1,0 +1,165 @@
+"""A problem file: the one place YAML is validated and turned into plain frozen dataclasses.
+
+Every section (network, data, training) is checked here, at load, with `nncalc.schema`; every
+failure names the key path and the YAML line, and nothing past `load_problem` re-checks input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ProblemError
+from ..ops import LOSSES
+from ..schema import Invalid, choice, located, mapping, number, show, vector
+from ..yamlio import Path_, YamlDoc, read_yaml
+from .network import INITS, Network, network_from_spec
+from .training import Settings, optimizer_misfit, training_settings
+from ..vary import Ask, Vary, parse_ask, parse_vary
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A validated problem: network, loss, learning rate and the samples (X: (n, d), T: (n, m))."""
+
+    name: str
+    network: Network
+    loss: str
+    learning_rate: float
+    inputs: np.ndarray | None            # None when the file lists no samples
+    targets: np.ndarray | None           # None when any sample leaves its target out
+    source: str | None = None            # the file it came from
+    init: str | None = None
+    seed: int | None = None
+    data_source: Any = None              # `data:` naming a source instead of samples (for train)
+    training: dict | None = None         # the `training:` block as written (saved with trained models)
+    answers: dict | None = None          # the `answers:` block as written
+    settings: Settings = field(default_factory=Settings)   # the `training:` block, validated
+    doc: YamlDoc | None = field(default=None, repr=False)
+    learning_rate_given: bool = False    # set in the file or by --set (else trainers use their default)
+    vary: Vary | None = None             # `vary:`: what each student's variant draws anew (nncalc.vary)
+    ask: Ask | None = None               # `ask:`: what every student must give
+    variant: str | None = None           # `variant:`: the id of a variant written by `nncalc variants`
+
+    @property
+    def n_samples(self) -> int:
+        return 0 if self.inputs is None else self.inputs.shape[0]
+
+
+
+# ---------------------------------------------------------------- data
+
+def _target(value: Any, network: Network, path: Path_) -> list[float]:
+    outputs = network.outputs
+    last = network.layers[-1]
+    is_label = (isinstance(value, (int, str)) and not isinstance(value, bool)
+                and last.activation.name == "softmax" and len(outputs) > 1)
+    if is_label:
+        if isinstance(value, str):
+            if value not in outputs:
+                raise Invalid(path, f"unknown class '{value}'; expected one of {', '.join(outputs)}")
+            k = outputs.index(value)
+        elif 0 <= value < len(outputs):
+            k = value
+        else:
+            raise Invalid(path, f"class index {value} out of range 0..{len(outputs) - 1}")
+        return [1.0 if j == k else 0.0 for j in range(len(outputs))]
+    return vector(value, len(outputs), outputs, path)
+
+
+def _samples(spec: Any, network: Network, path: Path_) -> tuple[np.ndarray, np.ndarray | None]:
+    if not isinstance(spec, list) or not spec:
+        raise Invalid(path, "expected at least one sample ({input: [...], target: [...]})")
+    xs, ts = [], []
+    for k, sample in enumerate(spec):
+        spath = path + (k,)
+        sample = mapping(sample, spath, ("input", "target"), ("input",))
+        xs.append(vector(sample["input"], len(network.inputs), network.inputs, spath + ("input",)))
+        if "target" in sample:
+            ts.append(_target(sample["target"], network, spath + ("target",)))
+    X = np.array(xs, dtype=np.float64)
+    if not ts:
+        return X, None
+    if len(ts) != len(xs):
+        missing = next(k for k, s in enumerate(spec) if "target" not in s)
+        raise Invalid(path + (missing,), "missing 'target' (other samples have one; give all or none)")
+    return X, np.array(ts, dtype=np.float64)
+
+
+
+# ---------------------------------------------------------------- the file
+
+_TOP_KEYS = ("name", "description", "source", "network", "loss", "learning_rate", "init", "seed",
+             "data", "training", "answers", "vary", "ask", "variant")
+
+
+def problem_from_doc(doc: YamlDoc) -> Problem:
+    """Validate a parsed problem file into a Problem (a GraphProblem for a file with `graph:`, validated
+    by nncalc.graph); every failure names the key path and line."""
+    from ..graph import graph_problem_from_doc, is_graph_doc
+
+    if is_graph_doc(doc.data):
+        return graph_problem_from_doc(doc)
+    try:
+        return _problem(doc)
+    except Invalid as exc:
+        raise located(exc, doc, ProblemError) from None
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read, parse and validate a problem file."""
+    return problem_from_doc(read_yaml(path, ProblemError))
+
+
+def _problem(doc: YamlDoc) -> Problem:
+    spec = doc.data
+    if spec is None:
+        raise Invalid((), "the file is empty; expected a problem with 'network:' and 'data:'")
+    spec = mapping(spec, (), _TOP_KEYS, ("network",))
+    init = spec.get("init")
+    if init is not None:
+        choice(init, ("init",), INITS, "init", close=3)
+    seed = spec.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise Invalid(("seed",), f"expected a non-negative whole number, got {show(seed)}")
+    network = network_from_spec(spec["network"], ("network",), init, seed)
+
+    loss = choice(spec.get("loss", "half_sse"), ("loss",), tuple(LOSSES), "loss", close=3)
+    last = network.layers[-1]
+    if last.activation.fn.joint and last.activation.name not in LOSSES[loss].fused:
+        needs = " or ".join(name for name, op in LOSSES.items() if last.activation.name in op.fused)
+        raise Invalid(("loss",), f"a {last.activation.name} output needs loss: {needs}, got '{loss}'")
+    learning_rate = number(spec.get("learning_rate", 0.1), ("learning_rate",))
+
+    X = T = data_source = None
+    data = spec.get("data")
+    if isinstance(data, dict) and "input" in data:
+        raise Invalid(("data",), "expected a list of samples; write one sample as a list item: "
+                                  "'- input: [...]' under 'data:'")
+    if isinstance(data, (dict, str)):
+        data_source = data
+    elif data is not None:
+        X, T = _samples(data, network, ("data",))
+    name = spec.get("name") or (Path(doc.file).stem if doc.file else "problem")
+    for key in ("training", "answers"):
+        if key in spec and not isinstance(spec[key], dict):
+            raise Invalid((key,), f"expected a mapping, got {show(spec[key])}")
+    lr_given = "learning_rate" in spec
+    settings = training_settings(spec.get("training"), ("training",),
+                                 learning_rate=learning_rate if lr_given else None, seed=seed)
+    if "training" in spec:
+        misfit = optimizer_misfit(settings, network, loss)
+        if misfit:
+            raise Invalid(("training", "optimizer"), misfit)
+    vary = parse_vary(spec.get("vary"), network, 0 if X is None else len(X), T is not None)
+    ask = parse_ask(spec.get("ask"), doc)
+    variant = spec.get("variant")
+    if variant is not None and (isinstance(variant, (bool, list, dict)) or not str(variant).strip()):
+        raise Invalid(("variant",), f"expected a variant id, got {show(variant)}")
+    return Problem(str(name), network, loss, learning_rate, X, T, source=doc.file, init=init, seed=seed,
+                   data_source=data_source, training=spec.get("training"), answers=spec.get("answers"),
+                   doc=doc, learning_rate_given=lr_given, settings=settings, vary=vary, ask=ask,
+                   variant=None if variant is None else str(variant))

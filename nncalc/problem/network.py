@@ -1,0 +1,269 @@
+"""The network of a problem file: its frozen dataclasses (Network, Layer, Param) and the
+validation of `network:` (plus `init:` drawing the weights a file leaves out)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import numpy as np
+
+from ..layers import Dense
+from ..ops import ACTIVATIONS, Activation, fused_delta
+from ..schema import Invalid, choice, count, mapping, number, show, vector
+from ..schema import name as check_name, names as name_list
+from ..yamlio import Path_, format_path
+
+Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
+
+INITS = ("xavier", "he", "normal", "uniform", "zeros")
+LEARNING_RATE_NAMES = ("learning_rate", "eta")
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """Input names and the layers from first hidden to output."""
+
+    inputs: tuple[str, ...]
+    layers: tuple[Layer, ...]
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return self.layers[-1].units
+
+    @property
+    def n_params(self) -> int:
+        return sum(layer.n_params for layer in self.layers)
+
+    def parameters(self) -> Iterator["Param"]:
+        """Every weight and bias, layer by layer, weights row by row before the layer's biases."""
+        for li, layer in enumerate(self.layers):
+            for r, row in enumerate(layer.weight_names):
+                for c, name in enumerate(row):
+                    yield Param(name, li, "weight", r, c)
+            for u, name in enumerate(layer.bias_names):
+                yield Param(name, li, "bias", None if layer.bias_shared else u)
+
+    def parameter_values(self) -> dict[str, float]:
+        """Every weight and bias by name."""
+        return {p.name: p.value(self) for p in self.parameters()}
+
+
+@dataclass(frozen=True)
+class Param:
+    """Where a named weight or bias lives: W[row, col] of a layer, or its bias (row None: shared)."""
+
+    name: str
+    layer: int
+    kind: str                 # "weight" or "bias"
+    row: int | None
+    col: int | None = None
+
+    def value(self, network: Network) -> float:
+        layer = network.layers[self.layer]
+        if self.kind == "weight":
+            return float(layer.weights[self.row, self.col])
+        return float(layer.bias[0 if self.row is None else self.row])
+
+    def assign(self, layers: list[Layer], value: float) -> None:
+        """Write value into (copied) layer arrays; a shared bias is written to every unit."""
+        layer = layers[self.layer]
+        if self.kind == "weight":
+            layer.weights[self.row, self.col] = value
+        elif self.row is None:
+            layer.bias[:] = value
+        else:
+            layer.bias[self.row] = value
+
+
+# ---------------------------------------------------------------- the network
+
+def _activation(value: Any, path: Path_, is_output: bool) -> Activation:
+    if isinstance(value, str):
+        name, alpha = value, None
+    elif isinstance(value, dict):
+        spec = mapping(value, path, ("name", "alpha"), ("name",))
+        name = spec["name"]
+        alpha = number(spec["alpha"], path + ("alpha",)) if "alpha" in spec else None
+        path = path + ("name",)
+    else:
+        raise Invalid(path, f"expected an activation name or {{name: ..., alpha: ...}}, got {show(value)}")
+    choice(name, path, tuple(ACTIVATIONS), "activation", close=3)
+    fn = ACTIVATIONS[name]
+    if alpha is not None and fn.default_alpha is None:
+        raise Invalid(path, f"activation '{name}' takes no alpha")
+    if fn.joint and not is_output:
+        raise Invalid(path, f"{name} is only supported on the output layer")
+    return Activation(name, alpha if alpha is not None else fn.default_alpha)
+
+
+def _default_units(li: int, n_layers: int, count: int) -> tuple[str, ...]:
+    if li == n_layers - 1:
+        prefix = "o"
+    elif n_layers == 2:
+        prefix = "h"
+    else:
+        prefix = f"h{li + 1}_"
+    return tuple(f"{prefix}{k}" for k in range(1, count + 1))
+
+
+def _init_weights(init: str, rng: np.random.Generator, fan_out: int, fan_in: int) -> np.ndarray:
+    """Reproducible starting weights (units, fan_in); see docs/problem-format.md for each rule."""
+    if init == "xavier":
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit, (fan_out, fan_in))
+    if init == "he":
+        return rng.normal(0.0, math.sqrt(2.0 / fan_in), (fan_out, fan_in))
+    if init == "normal":
+        return rng.normal(0.0, math.sqrt(1.0 / fan_in), (fan_out, fan_in))
+    if init == "uniform":
+        limit = 1.0 / math.sqrt(fan_in)
+        return rng.uniform(-limit, limit, (fan_out, fan_in))
+    return np.zeros((fan_out, fan_in))
+
+
+def default_weight_names(rows: int, cols: int, before: int = 0) -> tuple[tuple[str, ...], ...]:
+    """w1, w2, ... numbered through the network layer by layer, row by row, column by column;
+    `before` is how many weights the layers below hold."""
+    return tuple(tuple(f"w{before + r * cols + c + 1}" for c in range(cols)) for r in range(rows))
+
+
+def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[str, ...],
+           counter: list[int], init: str | None, rng: np.random.Generator | None) -> Layer:
+    spec = mapping(spec, path, ("units", "activation", "weights", "weight_names", "bias", "bias_names"),
+                    ("units",))
+    units_value = spec["units"]
+    if isinstance(units_value, int) and not isinstance(units_value, bool) and units_value >= 1:
+        units = _default_units(li, n_layers, units_value)
+    else:
+        units = name_list(units_value, "", path + ("units",), "unit")
+    activation = _activation(spec.get("activation", "sigmoid"), path + ("activation",), li == n_layers - 1)
+    rows, cols = len(units), len(fan_in_names)
+    below = "inputs" if li == 0 else f"units of layer {li}"
+
+    if "weights" in spec:
+        wpath = path + ("weights",)
+        value = spec["weights"]
+        if not isinstance(value, list) or len(value) != rows:
+            got = f"{len(value)}" if isinstance(value, list) else f"{show(value)}, not a list of rows"
+            raise Invalid(wpath, f"expected {count(rows, 'row')} (units {', '.join(units)}), got {got}")
+        weights = np.array([vector(row, cols, fan_in_names, wpath + (r,)) for r, row in enumerate(value)],
+                           dtype=np.float64).reshape(rows, cols)
+        drawn = False
+    elif init is not None:
+        weights = _init_weights(init, rng, rows, cols)
+        drawn = True
+    else:
+        raise Invalid(path, f"missing 'weights' ({rows} rows for {', '.join(units)}, {cols} columns for "
+                             f"the {below}); or give a top-level 'init:' and 'seed:' to draw them")
+
+    if "weight_names" in spec:
+        npath = path + ("weight_names",)
+        value = spec["weight_names"]
+        if not isinstance(value, list) or len(value) != rows:
+            raise Invalid(npath, f"expected {count(rows, 'row')} of names (units {', '.join(units)})")
+        names = []
+        for r, row in enumerate(value):
+            if not isinstance(row, list) or len(row) != cols:
+                raise Invalid(npath + (r,), f"expected {cols} names ({', '.join(fan_in_names)})")
+            names.append(tuple(check_name(n, npath + (r, c)) for c, n in enumerate(row)))
+        weight_names = tuple(names)
+    else:
+        weight_names = default_weight_names(rows, cols, counter[0])
+    counter[0] += rows * cols
+
+    bias, bias_names, shared = None, (), False
+    bpath = path + ("bias",)
+    bias_value = spec.get("bias", "per_unit" if drawn else None)
+    if bias_value == "per_unit":
+        bias_value = [0.0] * rows
+    if bias_value is None:
+        pass
+    elif isinstance(bias_value, list):
+        bias = np.array(vector(bias_value, rows, units, bpath), dtype=np.float64)
+        bias_names = tuple(f"b_{u}" for u in units)
+    elif isinstance(bias_value, (int, float)) and not isinstance(bias_value, bool):
+        bias = np.full(rows, number(bias_value, bpath))
+        bias_names, shared = (f"b{li + 1}",), True
+    else:
+        raise Invalid(bpath, f"expected a number (one bias shared by the layer), a list of {rows} "
+                              f"(one per unit), or nothing; got {show(bias_value)}")
+    if "bias_names" in spec:
+        npath = path + ("bias_names",)
+        value = spec["bias_names"]
+        if bias is None:
+            raise Invalid(npath, "bias_names given but the layer has no bias")
+        if shared:
+            if not isinstance(value, str):
+                raise Invalid(npath, f"expected one name for the shared bias, got {show(value)}")
+            bias_names = (check_name(value, npath),)
+        else:
+            if not isinstance(value, list) or len(value) != rows:
+                raise Invalid(npath, f"expected {rows} names (one per unit: {', '.join(units)})")
+            bias_names = tuple(check_name(n, npath + (i,)) for i, n in enumerate(value))
+    return Layer(units, activation, weights, weight_names, bias, bias_names, shared)
+
+
+def network_from_spec(spec: Any, path: Path_, init: str | None, seed: int) -> Network:
+    """Validate `network:` into a Network; `init` and `seed` draw the weights a layer leaves out."""
+    spec = mapping(spec, path, ("inputs", "layers"), ("inputs", "layers"))
+    inputs = name_list(spec["inputs"], "i", path + ("inputs",), "input")
+    layer_specs = spec["layers"]
+    if not isinstance(layer_specs, list) or not layer_specs:
+        raise Invalid(path + ("layers",), f"expected a list of at least one layer, got {show(layer_specs)}")
+    rng = np.random.default_rng(seed) if init is not None else None
+    layers: list[Layer] = []
+    counter = [0]
+    below = inputs
+    for li, layer_spec in enumerate(layer_specs):
+        layer = _layer(layer_spec, path + ("layers", li), li, len(layer_specs), below, counter, init, rng)
+        layers.append(layer)
+        below = layer.units
+    _check_unique(inputs, layers, path)
+    return Network(inputs, tuple(layers))
+
+
+def _check_unique(inputs: tuple[str, ...], layers: list[Layer], path: Path_) -> None:
+    names = list(inputs)
+    for layer in layers:
+        names += layer.units
+        for row in layer.weight_names:
+            names += row
+        names += layer.bias_names
+    distinct = set(names)
+    if len(distinct) == len(names) and distinct.isdisjoint(LEARNING_RATE_NAMES):
+        return      # the usual case, checked in C; the walk below only runs to say where a clash is
+    seen: dict[str, Path_] = {}
+
+    def claim(name: str, where: Path_) -> None:
+        if name in LEARNING_RATE_NAMES:
+            raise Invalid(where, f"'{name}' is reserved for the learning rate; choose another name")
+        if name in seen:
+            raise Invalid(where, f"duplicate name '{name}' (also used at {format_path(seen[name])})")
+        seen[name] = where
+
+    for i, name in enumerate(inputs):
+        claim(name, path + ("inputs", i))
+    for li, layer in enumerate(layers):
+        lpath = path + ("layers", li)
+        for u, name in enumerate(layer.units):
+            claim(name, lpath + ("units", u))
+        for r, row in enumerate(layer.weight_names):
+            for c, name in enumerate(row):
+                claim(name, lpath + ("weight_names", r, c))
+        for b, name in enumerate(layer.bias_names):
+            claim(name, lpath + ("bias_names",) + ((b,) if not layer.bias_shared else ()))
+
+
+
+def backprop_blocker(layers: tuple[Layer, ...] | list[Layer], loss: str) -> str | None:
+    """Why gradients cannot flow through these layers (an activation without a usable derivative
+    that no fused output delta covers), or None."""
+    for l, layer in enumerate(layers):
+        act = layer.activation
+        fused = fused_delta(act.name, loss) is not None and l == len(layers) - 1
+        if not act.has_derivative and not fused:
+            return (f"cannot backpropagate through layer {l + 1} ({', '.join(layer.units)}): "
+                    f"activation {act.name}: {act.fn.no_derivative}")
+    return None

@@ -1,0 +1,135 @@
+"""The format registry: every output format of every command behind one function, `render`.
+
+A subject is what is rendered (a worked example's `trace`, a `check` report, ...); each of its
+formats is one row of FORMATS. A renderer takes the object and a `Style` and returns text or a Rich
+renderable; the command prints it. Renderers import their modules when called, so start-up stays
+fast. Adding a format is one function and one row (or `register(subject, name, fn)` from another
+module, which may also name the function as "module:function").
+
+    render("trace", "json", trace, Style(decimals=9))
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Callable, Union
+
+from ..errors import UsageError, suggest
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a renderer lays out its output: decimals shown, the derivation or not, Unicode symbols
+    or ASCII, and the width in columns (None: the renderer's own)."""
+
+    decimals: int = 9
+    explain: bool = False
+    unicode: bool = True
+    width: int | None = None
+
+
+Renderer = Callable[[Any, Style], Any]      # (object, style) -> str | rich RenderableType
+
+# ---------------------------------------------------------------- a worked example (a trace)
+
+def _trace_table(trace: Any, style: Style) -> Any:
+    if style.explain:
+        from .explain import explain_text
+
+        return explain_text(trace, style.decimals, unicode=style.unicode, width=style.width)
+    from .table import view
+
+    return view(trace, style.decimals, unicode=style.unicode, width=style.width)
+
+
+def _trace_json(trace: Any, style: Style) -> str:
+    from .json import to_json, trace_dict
+
+    data = trace_dict(trace)
+    if style.explain:
+        from .explain import explain_lines
+
+        data["explain"] = explain_lines(trace, style.decimals, unicode=True)
+    return to_json(data)
+
+
+def _trace_markdown(trace: Any, style: Style) -> str:
+    from .markdown import markdown
+
+    return markdown(trace, style.decimals, explain=style.explain)
+
+
+def _trace_html(trace: Any, style: Style) -> str:
+    from .html import html
+
+    return html(trace, style.decimals, explain=style.explain)
+
+
+# ---------------------------------------------------------------- a check report
+
+def _check_table(report: Any, style: Style) -> Any:
+    from .check import check_view
+
+    return check_view(report, style.decimals, style.unicode, style.width or 80)
+
+
+def _check_json(report: Any, style: Style) -> str:
+    from .check import check_dict
+    from .json import to_json
+
+    return to_json(check_dict(report))
+
+
+def _check_csv(report: Any, style: Style) -> str:
+    from .check import check_csv
+
+    return check_csv(report)
+
+
+def _check_markdown(report: Any, style: Style) -> str:
+    from .check import check_markdown
+
+    return check_markdown(report, style.decimals)
+
+
+def _check_gradescope(report: Any, style: Style) -> str:
+    from ..platforms.gradescope import results
+    from .json import to_json
+
+    return to_json(results(report.files[0], report.carried_credit))
+
+
+# subject -> format -> renderer (a function, or "module:function" imported when first used)
+FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
+    "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html},
+    "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
+              "gradescope": _check_gradescope},
+}
+
+
+def register(subject: str, fmt: str, renderer: Union[str, Renderer]) -> None:
+    """Add (or replace) one format of a subject."""
+    FORMATS.setdefault(subject, {})[fmt] = renderer
+
+
+def formats(subject: str) -> tuple[str, ...]:
+    """The format names a subject can be rendered in, in the registry's order."""
+    return tuple(FORMATS[subject])
+
+
+def renderer(subject: str, fmt: str) -> Renderer:
+    """The function that renders `subject` in `fmt`; an unknown format is a UsageError."""
+    table = FORMATS[subject]
+    if fmt not in table:
+        raise UsageError(f"unknown format {fmt!r}{suggest(fmt, table)}; expected one of {', '.join(table)}")
+    entry = table[fmt]
+    if isinstance(entry, str):
+        module, _, name = entry.partition(":")
+        entry = getattr(importlib.import_module(module), name)
+    return entry
+
+
+def render(subject: str, fmt: str, obj: Any, style: Style = Style()) -> Any:
+    """`obj` (a trace, a check report, ...) in format `fmt`: text, or a Rich renderable."""
+    return renderer(subject, fmt)(obj, style)

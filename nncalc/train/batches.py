@@ -1,0 +1,159 @@
+"""The data as the network sees it: splits of inputs and targets in the network's output form, class
+indices for accuracy, the held-out validation part, and each epoch's order of samples."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DataError, NncalcError, ProblemError
+from ..problem import Network, Problem
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Inputs X (n, d), targets T (n, m) in the network's output form, and class indices (n,) when
+    the task is classification (for accuracy)."""
+
+    X: Array
+    T: Array
+    labels: Array | None = None
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+    def part(self, start: int, stop: int) -> "Split":
+        """Samples start:stop as views (no copy)."""
+        return Split(self.X[start:stop], self.T[start:stop],
+                     None if self.labels is None else self.labels[start:stop])
+
+
+@dataclass(frozen=True, eq=False)
+class TrainData:
+    train: Split
+    validation: Split | None = None
+    test: Split | None = None
+    classes: tuple[str, ...] | None = None
+
+
+def low_target(network: Network) -> float:
+    """The target of a class's 'no' output: -1 for sign or tanh output units, else 0."""
+    return network.layers[-1].activation.fn.off
+
+
+def class_targets(labels: Array, network: Network, dtype=np.float64) -> Array:
+    """Class indices as the network's targets: one-hot rows for several outputs (-1 for the other
+    classes with sign or tanh units), 0/1 (or -1/+1) for a single output."""
+    low = low_target(network)
+    m = len(network.outputs)
+    if m == 1:
+        return np.where(labels[:, None] > 0, 1.0, low).astype(dtype)
+    T = np.full((labels.shape[0], m), low, dtype=dtype)
+    T[np.arange(labels.shape[0]), labels] = 1.0
+    return T
+
+
+def listed_labels(T: Array, network: Network) -> tuple[Array | None, tuple[str, ...] | None]:
+    """Class indices and names for listed samples whose targets are one-hot rows or single 0/1
+    (or -1/+1) values; (None, None) for regression targets."""
+    low = low_target(network)
+    binary = np.all((T == 1.0) | (T == low))
+    if not binary:
+        return None, None
+    if T.shape[1] == 1:
+        return (T[:, 0] == 1.0).astype(np.int64), (str(int(low)), "1")
+    if np.all((T == 1.0).sum(axis=1) == 1):
+        return T.argmax(axis=1), tuple(network.outputs)
+    return None, None
+
+
+def data_for(problem: Problem, datasets: dict | None = None, validation_split: float = 0.0,
+             dtype: str | None = None) -> TrainData:
+    """The problem's listed samples, or the loaded data sources, as targets the network can learn;
+    the last `validation_split` of the training samples are held out (views, no copy)."""
+    net = problem.network
+    if datasets is None:
+        if problem.inputs is None:
+            raise ProblemError("no data to train on: give `data:` samples with targets, or a source",
+                               file=problem.source, where="data")
+        if problem.targets is None:
+            raise ProblemError("the samples have no targets: training needs a `target:` for every sample",
+                               file=problem.source, where="data")
+        labels, classes = listed_labels(problem.targets, net)
+        train = Split(problem.inputs, problem.targets, labels)
+        test = None
+    else:
+        classes = datasets["train"].classes
+        try:
+            train = split_of(datasets["train"], net, "data.train", problem.source)
+            test = split_of(datasets["test"], net, "data.test", problem.source) if "test" in datasets else None
+        except NncalcError as exc:
+            raise with_problem_line(exc, problem) from None
+    want = np.dtype(dtype) if dtype else None
+    if want is not None and want.itemsize < train.X.dtype.itemsize:
+        # converting once halves the memory; the other way round each batch is converted instead
+        train = Split(train.X.astype(want), train.T, train.labels)
+        if test is not None:
+            test = Split(test.X.astype(want), test.T, test.labels)
+    validation = None
+    if validation_split > 0:
+        n_val = int(round(train.n * validation_split))
+        if n_val < 1 or n_val >= train.n:
+            raise ProblemError(f"validation_split {validation_split:g} of {train.n} samples leaves "
+                               f"{train.n - n_val} to train on and {n_val} to validate; both need at least 1",
+                               file=problem.source, where="training.validation_split",
+                               line=_line(problem, ("training", "validation_split")))
+        validation = train.part(train.n - n_val, train.n)
+        train = train.part(0, train.n - n_val)
+    return TrainData(train, validation, test, classes)
+
+
+def _line(problem: Problem, path: tuple) -> int | None:
+    return problem.doc.line_of(path) if problem.doc is not None else None
+
+
+def key_path(where: str) -> tuple[str | int, ...]:
+    """'data.train.generate' -> ('data', 'train', 'generate'); 'layers[1]' -> ('layers', 1)."""
+    return tuple(int(t[1:-1]) if t.startswith("[") else t for t in re.findall(r"\[\d+\]|[^.\[\]]+", where))
+
+
+def with_problem_line(exc: NncalcError, problem: Problem) -> NncalcError:
+    """The error with the problem file's YAML line filled in, when it points at a key of that file."""
+    if exc.line is None and exc.where and exc.file is not None and exc.file == problem.source:
+        exc.located(line=_line(problem, key_path(exc.where)))
+    return exc
+
+
+def split_of(data, network: Network, where: str, file: str | None, targets_required: bool = True) -> Split:
+    """A Dataset as a Split, checked against the network's inputs and outputs; a Dataset without
+    targets (for prediction) gets an empty (n, 0) T unless targets are required."""
+    d, m = len(network.inputs), len(network.outputs)
+    fail = lambda msg: DataError(msg, file=file, where=where)  # noqa: E731
+    if data.X.shape[1] != d:
+        raise fail(f"{data.name} has {data.X.shape[1]} inputs per sample, the network takes {d}")
+    if data.classes is not None:
+        k = len(data.classes)
+        if (m == 1 and k > 2) or (m > 1 and k > m):
+            raise fail(f"{data.name} has {k} classes, the network has {m} output{'s' if m > 1 else ''}: "
+                       f"give it {k} outputs (softmax), or 1 for two classes")
+        labels = np.asarray(data.y, dtype=np.int64)
+        dtype = np.float32 if data.X.dtype == np.float32 else np.float64
+        return Split(data.X, class_targets(labels, network, dtype), labels)
+    if data.y.ndim == 2 and data.y.shape[1] == 0 and not targets_required:
+        return Split(data.X, np.zeros((data.X.shape[0], 0)))
+    if data.y.ndim != 2 or data.y.shape[1] != m:
+        got = data.y.shape[1] if data.y.ndim == 2 else 0
+        raise fail(f"{data.name} has {got} target column{'s' if got != 1 else ''}, the network has {m} outputs")
+    return Split(data.X, data.y.astype(np.float32 if data.X.dtype == np.float32 else np.float64))
+
+
+
+
+def epoch_order(rng: np.random.Generator, n: int, shuffle: bool) -> Array:
+    """The order of the n samples in one epoch: a seeded permutation, or file order."""
+    return rng.permutation(n) if shuffle else np.arange(n)

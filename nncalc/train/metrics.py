@@ -1,0 +1,105 @@
+"""Loss and accuracy: of a whole split at given weights, and of the current epoch so far, counted
+from the outputs the loop kept (only when something reads them)."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from ..engine import error_terms, forward
+from ..ops import LOSSES
+from ..problem import Layer, Network
+from .batches import Split
+
+Array = np.ndarray
+
+EVAL_CHUNK = 10_000          # samples per forward pass when evaluating a whole split
+COUNT_CHUNK = 16_384         # kept outputs counted per pass: the temporaries stay in the CPU's cache
+
+
+def predicted_labels(Y: Array, network: Network) -> Array:
+    """Class indices from outputs: the largest output, or the output above its midpoint for one unit."""
+    if Y.shape[1] > 1:
+        return Y.argmax(axis=1)
+    return (Y[:, 0] > network.layers[-1].activation.fn.threshold).astype(np.int64)
+
+
+def evaluate_layers(layers: Sequence[Layer], loss: str, split: Split, network: Network,
+                    dtype=None) -> tuple[float, float | None]:
+    """(loss, accuracy) of a whole split, forward passes of EVAL_CHUNK samples at a time."""
+    return evaluate_outputs(predictions(layers, split.X, dtype), loss, split, network)
+
+
+def evaluate_outputs(Y: Array, loss: str, split: Split, network: Network) -> tuple[float, float | None]:
+    """(loss, accuracy) of the outputs Y (n, m) a network gave for the split's inputs."""
+    E = float(error_terms(loss, Y, split.T.astype(Y.dtype, copy=False)).sum())
+    if split.labels is None or split.n == 0:
+        return E, None
+    return E, int(np.count_nonzero(predicted_labels(Y, network) == split.labels)) / split.n
+
+
+def predictions(layers: Sequence[Layer], X: Array, dtype=None) -> Array:
+    """The network's outputs (n, m) for inputs X, EVAL_CHUNK samples at a time."""
+    parts = []
+    for lo in range(0, X.shape[0], EVAL_CHUNK):
+        part = X[lo:lo + EVAL_CHUNK]
+        parts.append(forward(layers, part if dtype is None or part.dtype == dtype else part.astype(dtype)).output)
+    return np.concatenate(parts) if parts else np.zeros((0, layers[-1].weights.shape[0]))
+
+
+class EpochCounter:
+    """This epoch's running loss and accuracy. The loop writes each batch's outputs into `outputs` at
+    the batch's place in the epoch and moves `seen`; count() adds the rows not counted yet, a
+    cache-sized chunk at a time, and notes the first sample whose loss was not finite."""
+
+    def __init__(self, loss: str, T: Array, labels: Array | None, network: Network, dtype) -> None:
+        self.loss_fn = LOSSES[loss]
+        self.T, self.labels, self.network = T, labels, network
+        self.outputs = np.empty((T.shape[0], len(network.outputs)), dtype)
+        self.sum_loss = self.loss_fn.mean_over == "none"
+        self.perm: Array | None = None
+        self.reset(None)
+
+    def reset(self, perm: Array | None) -> None:
+        """A new epoch in the sample order perm."""
+        self.perm = perm
+        self.loss_sum, self.correct, self.counted, self.seen = 0.0, 0, 0, 0
+        self.not_finite: tuple[int, float] | None = None     # (place in the epoch, that sample's loss)
+
+    @property
+    def sums(self) -> list:
+        """What a checkpoint keeps: [loss sum, correct, samples counted]."""
+        return [self.loss_sum, self.correct, self.counted]
+
+    def restore(self, perm: Array | None, sums: Sequence) -> None:
+        self.reset(perm)
+        self.loss_sum, self.correct, self.counted = float(sums[0]), int(sums[1]), int(sums[2])
+        self.seen = self.counted
+
+    def running(self) -> tuple[float, float | None]:
+        """(loss, accuracy) of the samples seen this epoch; count() first."""
+        seen = self.counted
+        loss = self.loss_sum if self.sum_loss else self.loss_sum / max(seen, 1)
+        return loss, (self.correct / seen if self.labels is not None and seen else None)
+
+    def count(self) -> None:
+        lo, hi = self.counted, self.seen
+        for start in range(lo, hi, COUNT_CHUNK):
+            self._count_rows(start, min(start + COUNT_CHUNK, hi))
+        self.counted = max(hi, lo)
+
+    def _count_rows(self, lo: int, hi: int) -> None:
+        rows = self.perm[lo:hi]
+        Y = self.outputs[lo:hi]
+        terms = self.loss_fn.term(Y, self.T[rows])
+        per_output = Y.shape[1] if self.loss_fn.mean_over == "all" else 1
+        total = float(terms.sum()) / per_output
+        if not math.isfinite(total) and self.not_finite is None:
+            per_sample = terms.sum(axis=1) / per_output
+            first = int(np.argmin(np.isfinite(per_sample)))
+            self.not_finite = (lo + first, float(per_sample[first]))
+        self.loss_sum += total
+        if self.labels is not None:
+            self.correct += int(np.count_nonzero(predicted_labels(Y, self.network) == self.labels[rows]))
