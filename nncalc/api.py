@@ -90,10 +90,7 @@ class Problem:
         return Result(self._trace(with_backward=True))
 
     def _trace(self, with_backward: bool) -> "Trace":
-        from .trace import build_trace
-
-        check_usable(self.problem, with_backward)
-        return build_trace(self.problem, with_backward=with_backward)
+        return trace_of(self.problem, with_backward)
 
     def summary(self) -> "RenderableType":
         """The layer table with parameter counts (`nncalc summary`)."""
@@ -116,6 +113,20 @@ class Problem:
         from .render.matrix import network_summary_tab
 
         return f"<h4>{escape(self.name)}</h4>\n" + html_table(network_summary_tab(self.problem.network))
+
+
+def trace_of(problem: Any, with_backward: bool, named: bool | None = True) -> "Trace":
+    """The trace of a network or graph problem, refused (saying why) where it cannot be worked
+    through. named=None: named quantities unless the network is too large to show unit by unit."""
+    from .graph import build_graph_trace, is_graph_problem
+
+    if is_graph_problem(problem):
+        return build_graph_trace(problem, with_backward=with_backward)
+    from .render.common import too_large
+    from .trace import build_trace
+
+    check_usable(problem, with_backward)
+    return build_trace(problem, with_backward=with_backward, named=not too_large(problem) if named is None else named)
 
 
 def check_usable(problem: "_problem.Problem", with_backward: bool) -> None:

@@ -34,12 +34,61 @@ def resolve(problem: str | None) -> Path:
         return bundled[name]
     if path.exists():
         return path  # a folder: the loader says why it cannot be read
-    raise ProblemError(f"no such file, and no bundled problem of that name "
-                       f"(bundled: {', '.join(bundled)}; see `nncalc problems`)", file=problem)
+    from .errors import suggest
+
+    close = suggest(name, bundled, n=1, cutoff=0.6)
+    listed = close[:-1] + " the list: `nncalc problems`)" if close else \
+        f" (bundled: {', '.join(bundled)}; see `nncalc problems`)"
+    raise ProblemError(f"no such file, and no bundled problem of that name{listed}", file=problem)
 
 
 def open_problem(problem: str | None, sets: list[str] | None = None):
     """A problem by path or bundled name (none: the default), with `--set NAME=VALUE` overrides applied."""
+    from .errors import ProblemError
     from .problem import load_problem, parse_assignments, with_overrides
 
-    return with_overrides(load_problem(resolve(problem)), parse_assignments(sets or []))
+    path = resolve(problem)
+    try:
+        loaded = load_problem(path)
+    except ProblemError as exc:
+        raise _answers_file_hint(path) or exc from None
+    return with_overrides(loaded, parse_assignments(sets or []))
+
+
+def _answers_file_hint(path: Path) -> ProblemError | None:
+    """For a file refused as a problem: the error saying it is an answers file, if it is one."""
+    from .answers import is_answers_doc
+    from .errors import NncalcError
+    from .yamlio import read_yaml
+
+    try:
+        data = read_yaml(path).data
+    except NncalcError:
+        return None
+    if not is_answers_doc(data):
+        return None
+    problem = data.get("problem")
+    command = f"nncalc check {path}" if isinstance(problem, str) else f"nncalc check PROBLEM {path}"
+    return ProblemError(f"this is an answers file, not a problem; check it with: {command}", file=str(path))
+
+
+def catalogue() -> list[dict]:
+    """Each bundled problem: name, network shape, title and the `source:` it cites; a file that
+    cannot be loaded is listed with the reason (one broken file must not hide the others)."""
+    from .errors import NncalcError
+    from .problem import load_problem
+
+    rows = []
+    for name, path in bundled_problems().items():
+        try:
+            p = load_problem(path)
+        except NncalcError as exc:
+            rows.append({"name": name, "sizes": None, "title": None, "source": None, "error": exc.message})
+            continue
+        from .graph import is_graph_problem
+
+        sizes = None if is_graph_problem(p) else [len(p.network.inputs)] + [len(layer.units) for layer in p.network.layers]
+        cited = p.doc.data.get("source") if p.doc is not None and isinstance(p.doc.data, dict) else None
+        rows.append({"name": name, "sizes": sizes, "title": p.name,
+                     "source": None if cited is None else str(cited), "error": None})
+    return rows

@@ -109,7 +109,7 @@ class Checker:
         self._alternatives: list[Alternative] | None = None
         from .variants import asked_names
 
-        self.asked = asked_names(trace)
+        self.asked = asked_names(trace, self.resolver)
 
     # -- reading
 

@@ -11,19 +11,21 @@ and `check` accept like any other. Every write is atomic.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from .errors import NncalcError, UsageError
+from .errors import DataError, NncalcError, UsageError
 from .fileio import atomic_open, write_text_atomic
 from .npz import read_npz
 from .ops import ACTIVATIONS, LOSSES, Activation
 from .problem import Layer, Network, Problem, default_weight_names
 
 if TYPE_CHECKING:
+    from .data.dataset import Dataset
     from .train import Split, Trainer
 
 FORMAT = "nncalc-model"
@@ -130,34 +132,81 @@ def load_npz(path: str | Path) -> Model:
         raise ModelError(f"the model's meta data is not valid JSON: {exc}", file=file) from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelError("not an nncalc model (meta format is not nncalc-model)", file=file)
-    if meta.get("version", 0) > VERSION:
-        raise ModelError(f"written by a newer nncalc (model format {meta['version']}); upgrade nncalc", file=file)
     try:
+        _check(meta, META, "")
+        if meta.get("version", VERSION) > VERSION:
+            raise ModelError(f"written by a newer nncalc (model format {meta['version']}); upgrade nncalc", file=file)
         network = _network_from(meta["network"], arrays)
         state = {k[len("state_"):]: v for k, v in arrays.items() if k.startswith("state_")}
         checkpoint = {"arrays": state, "info": meta["checkpoint"]} if "checkpoint" in meta else None
-        loss = meta["loss"]
-        if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}")
         classes = meta.get("classes")
-        return Model(str(meta.get("name", Path(file).stem)), network, loss, float(meta["learning_rate"]),
-                     None if classes is None else tuple(str(c) for c in classes), dict(meta.get("training") or {}),
+        return Model(meta.get("name") or Path(file).stem, network, meta["loss"], float(meta["learning_rate"]),
+                     None if classes is None else tuple(classes), dict(meta.get("training") or {}),
                      meta.get("source"), list(meta.get("history") or []), checkpoint)
     except (KeyError, ValueError, TypeError) as exc:
         what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
         raise ModelError(f"damaged model file: {what}", file=file) from None
 
 
+def _names(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _activation(v: Any) -> bool:
+    if isinstance(v, dict):
+        return set(v) <= {"name", "alpha"} and _activation(v.get("name")) and _finite(v.get("alpha", 0))
+    return isinstance(v, str) and v in ACTIVATIONS
+
+
+# what a model's meta data holds: key -> (what is expected, check); a key that may be absent passes None
+META: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "version": ("a whole number of at least 1", lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)
+                                                                         and v >= 1)),
+    "name": ("a text", lambda v: v is None or isinstance(v, str)),
+    "source": ("a file name or null", lambda v: v is None or isinstance(v, str)),
+    "network": ("a mapping with inputs and layers", lambda v: isinstance(v, dict) and isinstance(v.get("layers"), list)
+                and bool(v["layers"])),
+    "loss": ("a loss name", lambda v: isinstance(v, str) and v in LOSSES),
+    "learning_rate": ("a finite number greater than 0", lambda v: _finite(v) and v > 0),
+    "classes": ("a list of class names (texts) or null", lambda v: v is None or _names(v)),
+    "training": ("a mapping", lambda v: v is None or isinstance(v, dict)),
+    "history": ("a list of history entries", lambda v: v is None or (isinstance(v, list)
+                                                                   and all(isinstance(r, dict) for r in v))),
+}
+NETWORK_META = {"inputs": ("a list of input names (texts)", _names)}
+LAYER_META: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "units": ("a list of unit names (texts)", _names),
+    "activation": ("an activation name, or {name, alpha} with a finite alpha", _activation),
+    "bias_names": ("a list of bias names (texts)", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+    "bias_shared": ("true or false", lambda v: isinstance(v, bool)),
+    "weight_names": ("rows of weight names (texts)", lambda v: v is None or (isinstance(v, list) and all(_names(r) for r in v))),
+}
+
+
+def _check(data: dict[str, Any], table: dict[str, tuple[str, Callable[[Any], bool]]], at: str) -> None:
+    """Raise ValueError naming the first key of data that is not as the table describes."""
+    for key, (expected, ok) in table.items():
+        if not ok(data.get(key)):
+            raise ValueError(f"{at}'{key}' is {data.get(key)!r:.60}, expected {expected}")
+
+
 def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Network:
+    _check(spec, NETWORK_META, "network: ")
     inputs = tuple(spec["inputs"])
     layers = []
     fan_in = len(inputs)
+    for i, ls in enumerate(spec["layers"], start=1):
+        if not isinstance(ls, dict):
+            raise ValueError(f"layer {i} is {ls!r:.60}, expected a mapping")
+        _check(ls, LAYER_META, f"layer {i}: ")
     defaults = _default_weight_names([arrays[f"W{i}"].shape for i in range(1, len(spec["layers"]) + 1)])
     for i, ls in enumerate(spec["layers"], start=1):
         act = ls["activation"]
         name, alpha = (act, None) if isinstance(act, str) else (act["name"], act.get("alpha"))
-        if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r} in layer {i}")
         units = tuple(ls["units"])
         W = arrays[f"W{i}"]
         if W.shape != (len(units), fan_in) or W.dtype.kind != "f":
@@ -177,14 +226,19 @@ def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Networ
 
 # ---------------------------------------------------------------- .yaml (a problem file)
 
+def check_savable(path: str | Path, network: Network) -> None:
+    """Refuse a model file name that cannot hold this network (checked before training, not after)."""
+    n = network.n_params
+    if model_kind(path) == "yaml" and n > YAML_MAX_PARAMS:
+        raise ModelError(f"a .yaml model is for small networks (at most {YAML_MAX_PARAMS:,} parameters); "
+                         f"this one has {n:,}: save it as .npz", file=str(path))
+
+
 def save_yaml(path: str | Path, model: Model, problem: Problem | None = None) -> None:
     """Write a problem file with the trained weights (small networks only), atomically."""
     import yaml
 
-    n = model.network.n_params
-    if n > YAML_MAX_PARAMS:
-        raise ModelError(f"a .yaml model is for small networks (at most {YAML_MAX_PARAMS:,} parameters); "
-                         f"this one has {n:,}: save it as .npz", file=str(path))
+    check_savable(path, model.network)
     net = model.float64_network()
     layers = []
     for layer in net.layers:
@@ -263,12 +317,52 @@ def model_and_data(path: str | Path, data: str | None) -> tuple[Model, Split, st
         raise UsageError("--data is required: e.g. --data mnist:test, --data digits.csv, --data spiral")
     from .data import load_source
 
-    ds = load_source(data, base_dir=Path.cwd(), where="--data")
+    ds = load_source(data_spec(data), base_dir=Path.cwd(), where="--data")
+    ds = with_model_classes(ds, model)
     split = split_of(ds, model.network, "--data", None, targets_required=False)
     if split.labels is None and model.classes is not None and split.T.shape[1]:
         # a classifier's targets read as numbers (a CSV column of 0 and 1): class indices again
         split = Split(split.X, split.T, listed_labels(split.T, model.network)[0])
     return model, split, ds.name
+
+
+def data_spec(text: str) -> Any:
+    """`--data` as a data source: a name or file, or a mapping written inline as in a problem file
+    (`{csv: f.csv, task: classification}`)."""
+    if not text.lstrip().startswith("{"):
+        return text
+    import yaml
+
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise UsageError(f"--data: {problem} in the mapping {text!r:.80}") from None
+    if not isinstance(spec, dict):
+        raise UsageError(f"--data: expected a mapping like {{csv: f.csv, task: classification}}, got {text!r:.80}")
+    return spec
+
+
+def with_model_classes(ds: Dataset, model: Model) -> Dataset:
+    """The data's class labels as the model's class indices, matched by name: a test file may hold
+    fewer classes, in another order, or write them as numbers (a CSV column of 0, 1, 2)."""
+    if model.classes is None:
+        return ds
+    labels, names = ds.y, ds.classes
+    if names is None:
+        if ds.y.ndim != 2 or ds.y.shape[1] != 1 or len(model.network.outputs) == 1:
+            return ds            # no targets, one-hot rows, or one output unit: read as numbers
+        from .data.files import encode_labels
+
+        labels, names = encode_labels(ds.y[:, 0])
+    index = {name: i for i, name in enumerate(model.classes)}
+    unknown = [name for name in names if name not in index]
+    if unknown:
+        raise DataError(f"{ds.name} has class {unknown[0]!r}, which the model does not know; its classes are "
+                        f"{', '.join(model.classes[:12])}{', ...' if len(model.classes) > 12 else ''}",
+                        where="--data")
+    mapping = np.array([index[name] for name in names], dtype=np.int64)
+    return replace(ds, y=mapping[labels], classes=model.classes)
 
 
 def model_from_problem(problem: Problem, classes: tuple[str, ...] | None = None) -> Model:

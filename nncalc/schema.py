@@ -108,9 +108,13 @@ def _article(word: str) -> str:
 
 
 def choice(value: Any, path: Path_, choices: Sequence[str], what: str, close: int = 2) -> str:
-    """One of `choices` (a name: a list or mapping here is refused, never looked up)."""
+    """One of `choices`, in its own spelling: names are matched in any case ('ReLU' is relu). A list
+    or mapping here is refused, never looked up."""
     if not isinstance(value, str):
         raise Invalid(path, f"expected {_article(what)} {what} name (one of {', '.join(choices)}), got {show(value)}")
+    folded = [c for c in choices if c.lower() == value.lower()]
+    if value not in choices and len(folded) == 1:
+        return folded[0]
     if value not in choices:
         raise Invalid(path, f"unknown {what} {show(value)}{suggest(value, choices, n=close)}; "
                             f"expected one of {', '.join(choices)}")

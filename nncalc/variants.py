@@ -29,7 +29,6 @@ INDEX_FILE = "variants.csv"    # the roster of a variants folder: id, name, emai
 ROSTER_COLUMNS = ("id", "name", "email")
 MAX_ROSTER_BYTES = 10_000_000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
-_BOUNDS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,20 @@ def generator(seed: int, key: str) -> np.random.Generator:
 def drawn_values(problem: Problem, rng: np.random.Generator) -> dict[str, float]:
     """One draw of every value `vary:` covers, in a fixed order: weights and biases, the learning rate,
     then each sample's inputs and targets."""
-    vary, net = problem.vary, problem.network
+    from .graph import is_graph_problem
+
+    vary = problem.vary
     out: dict[str, float] = {}
+    if is_graph_problem(problem):
+        for leaf in problem.graph.leaves:
+            rule = vary.rule(leaf, "values")
+            if rule is not None:
+                out[leaf] = rule.sample(rng)
+        rule = vary.rule("eta", "learning_rate") or vary.rule("learning_rate", "learning_rate")
+        if rule is not None:
+            out["eta"] = rule.sample(rng)
+        return out
+    net = problem.network
     for prm in net.parameters():
         rule = vary.rule(prm.name, "biases", "weights") if prm.kind == "bias" else vary.rule(prm.name, "weights")
         if rule is not None:
@@ -107,6 +118,12 @@ def drawn_values(problem: Problem, rng: np.random.Generator) -> dict[str, float]
 
 def apply(problem: Problem, values: dict[str, float], vid: str) -> Problem:
     """The problem with the drawn values in place (targets too), no `vary:`, and its variant id."""
+    from .graph import is_graph_problem
+
+    if is_graph_problem(problem):
+        from .graph.load import with_overrides as graph_overrides
+
+        return replace(graph_overrides(problem, values), vary=None, variant=vid, answers=None)
     targets = {k: v for k, v in values.items() if k.startswith("target.")}
     drawn = with_overrides(problem, {k: v for k, v in values.items() if k not in targets})
     T = drawn.targets
@@ -129,28 +146,29 @@ def checking_trace(problem: Problem) -> Trace:
 def degenerate(trace: Trace) -> str | None:
     """Why a drawn problem is unfit to hand out, or None. The rule: any value not finite, any
     gradient exactly 0, or any sigmoid, softmax or tanh output within 1e-6 of its bound."""
-    layers = trace.problem.network.layers
+    layers = getattr(trace.problem, "network", None)
+    layers = layers.layers if layers is not None else ()
     for q in trace.quantities.values():
         if not math.isfinite(q.value):
             return f"{q.name} is not finite"
         if q.kind == "grad" and q.value == 0.0:
             return f"{q.name} is exactly 0"
-        if q.kind == "out" and q.layer is not None:
-            bounds = _BOUNDS.get(layers[q.layer].activation.name)
+        if q.kind == "out" and q.layer is not None and layers:
+            bounds = layers[q.layer].activation.fn.asymptotes
             if bounds and min(q.value - bounds[0], bounds[1] - q.value) < SATURATION:
                 return f"{q.name} = {q.value:.9g} is saturated"
     return None
 
 
-def asked_names(trace: Trace) -> tuple[str, ...]:
+def asked_names(trace: Trace, resolver=None) -> tuple[str, ...]:
     """`ask:`'s names resolved to the trace's canonical names (a name it does not know is an error
-    naming the file and line)."""
-    from .answers import NameResolver
+    naming the file and line); `resolver`: the trace's, if already built."""
+    from .answers import name_resolver
 
     p = trace.problem
     if p.ask is None:
         return ()
-    resolver = NameResolver(trace)
+    resolver = resolver or name_resolver(trace)
     names = []
     for i, written in enumerate(p.ask.quantities):
         name = resolver.resolve(written)
@@ -189,7 +207,9 @@ def make_variants(problem: Problem, students: list[Student], seed: int) -> Itera
     if problem.ask is None:
         raise ProblemError("the problem has no 'ask:' block saying what every student must give",
                            file=problem.source)
-    if problem.n_samples == 0:
+    from .graph import is_graph_problem
+
+    if not is_graph_problem(problem) and problem.n_samples == 0:
         raise ProblemError("the problem has no samples written out (data: [{input: ..., target: ...}])",
                            file=problem.source, where="data")
     asked = None
@@ -282,13 +302,31 @@ def variant_yaml(variant: Variant, seed: int) -> str:
         if key in out or key in ("vary", "answers", "variant"):
             continue
         out[key] = value
+    if "graph" in out:
+        out["values"] = {**(out.get("values") or {}), **{leaf: p.values[leaf] for leaf in p.graph.leaves if leaf in drawn}}
+        if "eta" in drawn:
+            out.pop("eta", None)
+            out["learning_rate"] = p.learning_rate
+    else:
+        _write_network(out, variant, base.data)
+    out["answers"] = {name: variant.trace[name].value for name in variant.asked}
+    text = yaml.dump(out, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    origin = Path(base.file).name if base.file else "the problem"
+    head = (f"# Variant {variant.id} of {origin} (nncalc variants, seed {seed}). A complete problem file:\n"
+            f"# `nncalc backprop` works it, `answers:` is its key for `ask:`.\n")
+    return head + text
+
+
+def _write_network(out: dict[str, Any], variant: Variant, original: dict[str, Any]) -> None:
+    """The drawn weights, biases, learning rate and samples written into a network problem's data."""
+    p, drawn = variant.problem, variant.drawn
     layers = out["network"]["layers"]
     for li, layer in enumerate(p.network.layers):
         spec = layers[li]
         names = {n for row in layer.weight_names for n in row} | set(layer.bias_names)
         if "weights" not in spec or names & drawn:
             spec["weights"] = layer.weights.tolist()
-        if layer.bias is not None and ("weights" not in base.data["network"]["layers"][li] or names & drawn):
+        if layer.bias is not None and ("weights" not in original["network"]["layers"][li] or names & drawn):
             spec["bias"] = float(layer.bias[0]) if layer.bias_shared else layer.bias.tolist()
     out.pop("init", None)        # every layer's weights are written out now
     if "eta" in drawn:
@@ -300,12 +338,6 @@ def variant_yaml(variant: Variant, seed: int) -> str:
             sample["input"] = p.inputs[k].tolist()
         if p.targets is not None and any(f"target.{o}{at}" in drawn for o in p.network.outputs):
             sample["target"] = p.targets[k].tolist()
-    out["answers"] = {name: variant.trace[name].value for name in variant.asked}
-    text = yaml.dump(out, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-    origin = Path(base.file).name if base.file else "the problem"
-    head = (f"# Variant {variant.id} of {origin} (nncalc variants, seed {seed}). A complete problem file:\n"
-            f"# `nncalc backprop` works it, `answers:` is its key for `ask:`.\n")
-    return head + text
 
 
 def _flow_lists():

@@ -25,6 +25,7 @@ from .schema import Invalid, number
 from .yamlio import Path_
 
 GROUPS = ("weights", "biases", "inputs", "targets", "learning_rate")
+GRAPH_GROUPS = ("values", "learning_rate")
 RATE_NAMES = ("learning_rate", "eta")
 MAX_DECIMALS = 12
 DEFAULT_DRAW_DECIMALS = 2
@@ -130,31 +131,41 @@ def vary_names(network, n_samples: int, has_targets: bool) -> list[str]:
 
 
 def parse_vary(value: Any, network, n_samples: int, has_targets: bool) -> Vary | None:
-    """The `vary:` block checked against the network and samples it varies."""
+    """The `vary:` block of a network problem, checked against the network and samples it varies."""
+    if isinstance(value, dict):
+        for key in value:
+            if key in ("inputs", "targets") and n_samples == 0:
+                raise Invalid(("vary", key), "the problem has no samples written out (data: [{input: ..., target: ...}])")
+            if key == "targets" and not has_targets:
+                raise Invalid(("vary", key), "the samples have no targets to vary")
+    return _vary(value, GROUPS, vary_names(network, n_samples, has_targets), "a weight, bias, input or target name")
+
+
+def parse_graph_vary(value: Any, leaves: tuple[str, ...]) -> Vary | None:
+    """The `vary:` block of a computational graph: `values` (every leaf), a leaf's name, the learning rate."""
+    return _vary(value, GRAPH_GROUPS, list(leaves) + list(RATE_NAMES), "a leaf of the graph")
+
+
+def _vary(value: Any, groups_allowed: tuple[str, ...], known: list[str], what: str) -> Vary | None:
     path: Path_ = ("vary",)
     if value is None:
         return None
     if not isinstance(value, dict) or not value:
-        raise Invalid(path, "expected a mapping of groups (weights, biases, inputs, targets, learning_rate) "
-                                "or names to {low, high, decimals} or {choices}")
-    known = vary_names(network, n_samples, has_targets)
+        raise Invalid(path, f"expected a mapping of groups ({', '.join(groups_allowed)}) or names to "
+                            "{low, high, decimals} or {choices}")
     groups: dict[str, Draw] = {}
     names: dict[str, Draw] = {}
     for key, spec in value.items():
         where = path + (key,)
         if not isinstance(key, str):
             raise Invalid(where, f"expected a group or a name, got {key!r}")
-        if key in ("inputs", "targets") and n_samples == 0:
-            raise Invalid(where, "the problem has no samples written out (data: [{input: ..., target: ...}])")
-        if key == "targets" and not has_targets:
-            raise Invalid(where, "the samples have no targets to vary")
-        if key in GROUPS or key == "eta":
+        if key in groups_allowed or key == "eta":
             groups["learning_rate" if key == "eta" else key] = _draw(spec, where)
         elif key in known:
             names[key] = _draw(spec, where)
         else:
-            raise Invalid(where, f"unknown group or name '{key}'{suggest(key, list(GROUPS) + known)}; expected "
-                                     f"one of {', '.join(GROUPS)}, or a weight, bias, input or target name")
+            raise Invalid(where, f"unknown group or name '{key}'{suggest(key, list(groups_allowed) + known)}; "
+                                 f"expected one of {', '.join(groups_allowed)}, or {what}")
     return Vary(groups, names)
 
 

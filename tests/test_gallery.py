@@ -125,13 +125,19 @@ def test_deep_network_is_drawn_reproducibly():
     assert (a == b).all() and a.std() > 0
 
 
-def test_cli_problems_lists_the_gallery_one_line_each(cli):
+def test_cli_problems_lists_the_gallery_one_line_each_on_a_wide_terminal(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
     result = cli("problems")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     for name in GALLERY:
-        (line,) = [x for x in lines if x.split()[0] == name]
+        (line,) = [x for x in lines if x.split() and x.split()[0] == name]
         assert load_problem(resolve(name)).name in line
+
+
+def test_cli_problems_wraps_the_titles_to_80_columns(cli):
+    lines = cli("problems").stdout.splitlines()
+    assert max(map(len, lines)) <= 80 and {x.split()[0] for x in lines if x[:1].isalpha()} >= set(GALLERY)
 
 
 def test_cli_summary_counts_the_deep_network(cli):

@@ -188,3 +188,22 @@ def test_loss_terms_match_pytorch_reductions():
              "summed_cross_entropy": -(t * torch.log(y)).sum()}
     for name, expected in pairs.items():
         assert float(LOSSES[name].terms(Y2, T2).sum()) == pytest.approx(float(expected), rel=1e-12), name
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_each_losses_pytorch_form_is_its_E_total(name):
+    # the exported script's loss(out, target) must be nncalc's E_total
+    torch = pytest.importorskip("torch", reason="PyTorch evaluates the exported expressions")
+    y, t = torch.tensor(Y2), torch.tensor(T2)
+    got = eval(LOSSES[name].torch, {"torch": torch, "nn": torch.nn, "out": y, "target": t})  # noqa: S307
+    assert float(got) == pytest.approx(float(LOSSES[name].terms(Y2, T2).sum()), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_each_activations_pytorch_form_is_its_function(name):
+    torch = pytest.importorskip("torch", reason="PyTorch evaluates the exported expressions")
+    op = ACTIVATIONS[name]
+    act = Activation(name, op.default_alpha)
+    got = eval(op.torch.format(x="x", alpha=op.default_alpha), {"torch": torch, "nn": torch.nn,  # noqa: S307
+                                                                 "x": torch.tensor(NETS)})
+    np.testing.assert_allclose(got.numpy(), act(NETS), rtol=1e-12, atol=1e-15)

@@ -251,3 +251,41 @@ def test_one_bad_submission_never_aborts_a_gradebook(cli, tmp_path):
         for name in ("huge.yaml", "long.yaml", "binary.yaml"):
             assert files[name]["error"] and "\n" not in files[name]["error"]
         assert "internal error" not in result.stderr
+
+
+CIRCUIT = """\
+name: 'Circuit f = (x + y)·z'
+graph:
+  - q = x + y
+  - f = q * z
+values: {x: -2, y: 5, z: -4}
+vary:
+  values: {low: -5, high: 5, decimals: 0}
+  z: {choices: [-3, 2, 4]}
+ask:
+  quantities: [q, f, df/dx, df/dz]
+  decimals: 2
+"""
+
+
+def test_graph_problems_vary_their_leaves_and_keep_the_key_of_backprop(cli, tmp_path):
+    (tmp_path / "circuit.yaml").write_text(CIRCUIT)
+    result = cli("variants", tmp_path / "circuit.yaml", "-n", "20", "--seed", "3", "-o", tmp_path / "cv")
+    assert result.exit_code == 0, result.output
+    zs = set()
+    for path in sorted((tmp_path / "cv").glob("variant-*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        values = json.loads(cli("backprop", path, "--format", "json").stdout)["values"]
+        assert doc["answers"] == {name: values[name] for name in ("q", "f", "df/dx", "df/dz")}
+        assert doc["answers"]["df/dz"] != 0          # q = 0 would make df/dz exactly 0: redrawn
+        zs.add(doc["values"]["z"])
+    assert zs <= {-3, 2, 4} and len(zs) > 1
+    assert "| x | leaf |" in (tmp_path / "cv" / "handouts" / "variant-01.md").read_text()
+    assert cli("quiz", "moodle", tmp_path / "cv", "-o", tmp_path / "cv.xml").exit_code == 0
+
+
+def test_graph_vary_names_must_be_leaves(cli, write_problem):
+    path = write_problem(CIRCUIT.replace("  z: {choices", "  q: {choices"))
+    result = cli("backprop", path)
+    assert result.exit_code == 2
+    assert "vary.q: unknown group or name 'q'" in result.stderr and "a leaf of the graph" in result.stderr

@@ -94,22 +94,31 @@ def load(problem: Optional[str], sets: Optional[list[str]] = None):
 
 
 def emit(console: Console, content: RenderableType | str, output: Optional[Path] = None) -> None:
-    """Print to the console, or write plain text to `output` atomically."""
+    """Print to the console, or write plain text to `output` atomically. Rich pads table rows
+    to their width: piped or written, those trailing spaces are dropped."""
     if output is None:
         if isinstance(content, str):
             content = printable(content, newlines=True)
             console.file.write(content if content.endswith("\n") else content + "\n")
-        else:
+        elif console.is_terminal:
             console.print(content)
+        else:
+            with console.capture() as captured:
+                console.print(content)
+            console.file.write(_without_trailing_spaces(captured.get()))
         return
     from ..fileio import write_text_atomic
 
     if not isinstance(content, str):
         buffer = io.StringIO()
         SafeConsole(file=buffer, width=FILE_WIDTH, no_color=True, highlight=False).print(content)
-        content = buffer.getvalue()
+        content = _without_trailing_spaces(buffer.getvalue())
     content = printable(content, newlines=True)
     write_text_atomic(output, content if content.endswith("\n") else content + "\n")
+
+
+def _without_trailing_spaces(text: str) -> str:
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def emit_as(console: Console, subject: str, fmt: Enum | str, obj: Any, output: Optional[Path] = None, *,

@@ -72,7 +72,8 @@ def train(
     """Train a network: the slides' small examples step by step, or MNIST with mini-batches."""
     from ..fileio import atomic_open
     from ..model import checkpoint_settings, load_checkpoint, model_from_trainer, restore_checkpoint, save_model
-    from ..render.train import final_rows, train_json
+    from ..model import check_savable
+    from ..render.train import final_rows, json_text, train_json
     from ..train import Trainer, data_for, settings_from_problem, with_cli_overrides
     from .train_view import _View
 
@@ -82,6 +83,8 @@ def train(
     console = make_console(stderr=True) if is_json else out     # progress and pictures
     _check_outputs(save, plot, log)
     p = _load_problem(problem, set_, seed)
+    if save is not None:
+        check_savable(save, p.network)
     model = load_checkpoint(resume) if resume is not None else None
     settings = checkpoint_settings(model, resume) if model is not None else settings_from_problem(p)
     settings = with_cli_overrides(settings, epochs=epochs, steps=steps, batch_size=batch_size,
@@ -90,8 +93,9 @@ def train(
         raise _fail(f"--explain prints every value of every update: give --steps N (N at most {MAX_EXPLAIN_STEPS})")
     data = data_for(p, _datasets(p), settings.validation_split, settings.dtype)
     watched = _watched(p, watch)
+    explained = [] if explain and is_json else None        # --explain's values go into the JSON
     view = _View(console, p, settings, data, quiet=2 if is_json and not console.is_terminal else quiet,
-                 decimals=decimals, watched=watched)
+                 decimals=decimals, watched=watched, explained=explained)
     trainer = Trainer(p, settings, data, report_every=None, before_step=view.before_step if explain else None)
     trainer.report_every = _report_every(every, trainer)
     view.start(trainer, explain)
@@ -113,7 +117,7 @@ def train(
 
         write_loss_plot(plot, trainer.history)
     if is_json:
-        out.file.write(json.dumps(train_json(trainer, final, save), indent=2, allow_nan=False) + "\n")
+        out.file.write(json_text(train_json(trainer, final, save, explained)) + "\n")
         return
     view.finish(result, final, save, plot)
 
@@ -206,7 +210,7 @@ def _run(trainer, view: "_View", log_file) -> bool:
                 if isinstance(event, Report):
                     view.report(event.record)
                     if log_file is not None:
-                        log_file.write(json.dumps(event.record, allow_nan=True) + "\n")
+                        log_file.write(json.dumps(event.record, allow_nan=False) + "\n")
                 else:
                     view.step(event)
             except KeyboardInterrupt:
@@ -251,7 +255,8 @@ def evaluate(
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
     from ..model import model_and_data
-    from ..render.train import class_report, confusion_table, evaluation_json, labelled_confusion, results_table
+    from ..render.train import (class_report, confusion_table, evaluation_json, json_text, labelled_confusion,
+                                results_table)
     from ..train import evaluate_outputs, predicted_labels, predictions
 
     model, split, name = model_and_data(model_path, data)
@@ -265,7 +270,7 @@ def evaluate(
         cm, classes = labelled_confusion(split.labels, predicted_labels(Y, model.network), classes, Y.shape[1])
     if fmt is TrainFormat.json:
         result = evaluation_json(str(model_path), name, split.n, loss, acc, cm, classes)
-        console.file.write(json.dumps(result, indent=2, allow_nan=False) + "\n")
+        console.file.write(json_text(result) + "\n")
         return
     console.print(results_table([(name, split.n, loss, acc)], model.loss, f"{model.name} on {name}", decimals))
     if cm is not None:
@@ -286,7 +291,7 @@ def predict(
 ) -> None:
     """The model's output for every sample: the predicted class and its probability, or the values."""
     from ..model import model_and_data
-    from ..render.train import prediction_records, predictions_csv, predictions_view
+    from ..render.train import json_text, prediction_records, predictions_csv, predictions_view
     from ..train import predicted_labels, predictions
     from .common import emit
 
@@ -297,8 +302,7 @@ def predict(
     records = prediction_records(Y, pred, split.labels, model.classes, outputs)
     shown = None if output is not None else limit
     render = {
-        PredictFormat.json: lambda: json.dumps({"model": str(model_path), "data": name, "predictions": records},
-                                               indent=2),
+        PredictFormat.json: lambda: json_text({"model": str(model_path), "data": name, "predictions": records}),
         PredictFormat.csv: lambda: predictions_csv(records),
         PredictFormat.table: lambda: predictions_view(records, outputs, pred is not None, decimals, shown),
     }

@@ -18,8 +18,10 @@ BAR_REFRESH = 0.05          # seconds between progress bar updates
 class _View:
     """Rows, the progress bar, --explain's tables and the closing pictures, on one console."""
 
-    def __init__(self, console, p, settings, data, *, quiet: int, decimals: int, watched: list[str]) -> None:
+    def __init__(self, console, p, settings, data, *, quiet: int, decimals: int, watched: list[str],
+                 explained: list | None = None) -> None:
         self.console, self.p, self.settings, self.data = console, p, settings, data
+        self.explained = explained       # --explain --format json: each update's values go here, not on screen
         self.quiet, self.decimals, self.watched = quiet, decimals, watched
         self.unicode = unicode_ok(console)
         self.bar = None
@@ -80,12 +82,15 @@ class _View:
                           learning_rate=self.settings.learning_rate)
         gradients = self.settings.optimizer != "perceptron"     # step and sign units have none
         trace = build_trace(problem, with_backward=gradients)
+        self.before_values = trainer.network().parameter_values()
+        if self.explained is not None:
+            self.explained.append({"update": trainer.step + 1, "values": trace.values()})
+            return
         self.console.rule(f"update {trainer.step + 1} of {trainer.target_steps}", characters="─" if self.unicode else "-")
         self.console.print(view(trace, self.decimals, unicode=self.unicode, width=self.console.width))
         if gradients:
             self.say("")
             self.say(explain_text(trace, self.decimals, unicode=self.unicode, width=self.console.width))
-        self.before_values = trainer.network().parameter_values()
 
     def step(self, event) -> None:
         if self.explaining and self.before_values is not None:
@@ -113,7 +118,10 @@ class _View:
 
         after = self.trainer.network().parameter_values()
         before, self.before_values = self.before_values, None
-        applied = applied_update(self.settings, before, after, self.decimals)
+        if self.explained is not None:
+            self.explained[-1]["weights"] = after
+            return
+        applied = applied_update(self.settings, before, after, self.decimals, self.p.network)
         if applied is None:
             return
         line, table = applied

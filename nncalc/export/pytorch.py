@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..ops import LOSSES
 from . import Exported, ExportError, dense_layers
 
 if TYPE_CHECKING:
@@ -21,31 +22,6 @@ if TYPE_CHECKING:
 
 INLINE_MAX_PARAMS = 2_000       # past this many numbers, the weights go to NAME.weights.npz
 NAMED_MAX = 64                  # weight matrices up to this size are shown with nncalc's names
-
-# activation -> the expression applying it to `x` (alpha: the activation's parameter)
-ACTIVATIONS = {
-    "sigmoid": "torch.sigmoid({x})",
-    "tanh": "torch.tanh({x})",
-    "relu": "torch.relu({x})",
-    "leaky_relu": "nn.functional.leaky_relu({x}, {alpha!r})",
-    "elu": "nn.functional.elu({x}, {alpha!r})",
-    "linear": "{x}",
-    "step": "({x} > 0).to({x}.dtype)",
-    "sign": "torch.where({x} >= 0, 1.0, -1.0).to({x}.dtype)",
-    "softmax": "torch.softmax({x}, dim=-1)",
-}
-
-# loss -> (body of `loss(out, target)`, in words); each equals nncalc's E_total
-LOSSES = {
-    "half_sse": ("0.5 * ((target - out) ** 2).sum()", "sum of 1/2 (target - out)^2"),
-    "sse": ("((target - out) ** 2).sum()", "sum of (target - out)^2"),
-    "mse": ("((target - out) ** 2).mean()", "mean of (target - out)^2"),
-    "binary_cross_entropy": ("nn.functional.binary_cross_entropy(out, target)",
-                             "mean of -(t log out + (1 - t) log(1 - out))"),
-    "cross_entropy": ("-(target * torch.log(out)).sum(dim=1).mean()",
-                      "mean over samples of -sum_k t_k log out_k (out is already softmax)"),
-}
-
 
 def _names(names) -> str:
     return ", ".join(names) if len(names) <= 6 else f"{names[0]}, ..., {names[-1]} ({len(names)})"
@@ -69,9 +45,11 @@ def pytorch_script(model: "Model", stem: str, inline: bool) -> str:
     dtype = "float32" if model.dtype == np.float32 else "float64"
     inputs = model.network.inputs
     chain = [_names(inputs)] + [f"{_names(l.units)} ({l.activation.describe()})" for l in layers]
-    if model.loss not in LOSSES:
+    loss_op = LOSSES[model.loss]
+    if not loss_op.torch:
         raise ExportError(f"no PyTorch form of the loss {model.loss!r}", file=model.source)
-    loss_body, loss_words = LOSSES[model.loss]
+    loss_body = loss_op.torch
+    loss_words = loss_op.formula + (" (out is already softmax)" if "softmax" in loss_op.fused else "")
     example = ", ".join("0.0" for _ in inputs) if len(inputs) <= 8 else f"... {len(inputs)} numbers ..."
     lines = [
         f'"""{model.name}: exported from nncalc {__version__} as a PyTorch module.',
@@ -114,12 +92,12 @@ def pytorch_script(model: "Model", stem: str, inline: bool) -> str:
     lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
     for k, layer in enumerate(layers, start=1):
         act = layer.activation
-        if act.name not in ACTIVATIONS:
+        if not act.fn.torch:
             raise ExportError(f"layer {k}: no PyTorch form of the activation {act.name!r}", file=model.source)
-        expr = ACTIVATIONS[act.name].format(x=f"self.layer{k}(x)", alpha=act.alpha)
-        if act.name in ("step", "sign"):
+        expr = act.fn.torch.format(x=f"self.layer{k}(x)", alpha=act.alpha)
+        if act.fn.torch.count("{x}") > 1:          # computed once, then read twice
             lines.append(f"        x = self.layer{k}(x)")
-            expr = ACTIVATIONS[act.name].format(x="x", alpha=act.alpha)
+            expr = act.fn.torch.format(x="x", alpha=act.alpha)
         lines.append(f"        x = {expr}")
     lines += ["        return x", "", "",
               "def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:",

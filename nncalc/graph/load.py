@@ -31,7 +31,7 @@ from .model import DEFAULT_UPSTREAM_LOSS, Graph, GraphProblem
 from .parse import NAME, RESERVED, Node, ParseError, parse_expression, split_assignment
 
 TOP_KEYS = ("name", "description", "source", "graph", "values", "output", "parameters", "learning_rate",
-            "eta", "upstream", "answers")
+            "eta", "upstream", "answers", "vary", "ask", "variant")
 MAX_NODES = 1_000_000
 
 
@@ -160,9 +160,15 @@ def _finish(graph: Graph, spec: dict, name: str, doc: YamlDoc | None, lines: tup
     answers = spec.get("answers")
     if answers is not None and not isinstance(answers, dict):
         raise Invalid(("answers",), "expected a mapping of quantity names to numbers")
+    from ..vary import parse_ask, parse_graph_vary
+
+    variant = spec.get("variant")
+    if variant is not None and (isinstance(variant, (bool, list, dict)) or not str(variant).strip()):
+        raise Invalid(("variant",), "expected a variant id")
     return GraphProblem(name, graph, MappingProxyType(values), output, tuple(dict.fromkeys(params)),
                         learning_rate, upstream, None if doc is None else doc.file, answers, doc, lines,
-                        rate_key in spec)
+                        rate_key in spec, vary=parse_graph_vary(spec.get("vary"), graph.leaves),
+                        ask=parse_ask(spec.get("ask"), doc), variant=None if variant is None else str(variant))
 
 
 def graph_problem_from_text(text: str, values: dict[str, float], upstream: float | None = None,

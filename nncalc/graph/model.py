@@ -81,12 +81,12 @@ class GraphProblem:
     doc: Any = field(default=None, repr=False)
     lines: tuple[int | None, ...] = ()      # the YAML line of each assignment
     learning_rate_given: bool = False
-    # What every problem has; a graph has no samples, variants or asked list (a network's do)
+    vary: Any = None                        # `vary:` (nncalc.vary.Vary): what each variant draws anew
+    ask: Any = None                         # `ask:` (nncalc.vary.Ask): what every student must give
+    variant: str | None = None              # `variant:` the id of a variant written by `nncalc variants`
+    # What every problem has; a graph has no samples
     inputs: None = None
     targets: None = None
-    vary: None = None
-    ask: None = None
-    variant: None = None
 
     @property
     def n_samples(self) -> int:

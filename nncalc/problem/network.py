@@ -89,7 +89,7 @@ def _activation(value: Any, path: Path_, is_output: bool) -> Activation:
         path = path + ("name",)
     else:
         raise Invalid(path, f"expected an activation name or {{name: ..., alpha: ...}}, got {show(value)}")
-    choice(name, path, tuple(ACTIVATIONS), "activation", close=3)
+    name = choice(name, path, tuple(ACTIVATIONS), "activation", close=3)
     fn = ACTIVATIONS[name]
     if alpha is not None and fn.default_alpha is None:
         raise Invalid(path, f"activation '{name}' takes no alpha")

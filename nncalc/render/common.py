@@ -92,7 +92,11 @@ class Symbols:
 def shape_text(trace_or_network) -> str:
     """'2-2-2' for a network's layer sizes (inputs first); long runs of equal layers are shortened."""
     net = getattr(getattr(trace_or_network, "problem", None), "network", trace_or_network)
-    sizes = [len(net.inputs)] + [len(layer.units) for layer in net.layers]
+    return sizes_text([len(net.inputs)] + [len(layer.units) for layer in net.layers])
+
+
+def sizes_text(sizes: list[int]) -> str:
+    """[2, 2, 2] -> '2-2-2'; more than six sizes: the first two and the last."""
     if len(sizes) <= 6:
         return "-".join(map(str, sizes))
     return f"{sizes[0]}-{sizes[1]}-…-{sizes[-1]}"
@@ -114,6 +118,13 @@ def header_lines(trace: Trace) -> list[str]:
         return [p.name, f"{shape_text(p.network)} network ({acts}), {samples} without targets"]
     return [p.name, f"{shape_text(p.network)} network ({acts}), loss {p.loss}, "
                     f"learning rate {p.learning_rate:g}, {samples}"]
+
+
+def source_line(problem) -> str | None:
+    """'source: ...': where the problem file says its example comes from (its `source:` key), if it does."""
+    doc = getattr(problem, "doc", None)
+    cited = doc.data.get("source") if doc is not None and isinstance(doc.data, dict) else None
+    return None if cited is None else f"source: {' '.join(str(cited).split())}"
 
 
 # ---------------------------------------------------------------- slide symbols for trace names

@@ -105,6 +105,12 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
               "gradescope": _check_gradescope},
+    "problems": {"table": "nncalc.render.catalogue:problems_table", "json": "nncalc.render.catalogue:problems_json",
+                 "markdown": "nncalc.render.catalogue:problems_markdown"},
+    "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",
+                "markdown": "nncalc.render.catalogue:summary_markdown"},
+    "names": {"table": "nncalc.render.names:names_table", "json": "nncalc.render.names:names_json",
+              "markdown": "nncalc.render.names:names_markdown"},
 }
 
 

@@ -21,6 +21,8 @@ class Statement:
     about: str
     description: str
     params: list[tuple[str, str, str]]           # (name, where: 'i1→h1' or 'bias of h1, h2', value)
+    param_columns: list[str]
+    assignments: list[str]                       # a computational graph's, as written (else none)
     sample_columns: list[str]                    # 'sample', inputs..., 'target o1', ...
     samples: list[list[str]]
     rate: str
@@ -30,7 +32,20 @@ class Statement:
 
 def statement(variant: Variant, unicode: bool = True) -> Statement:
     """The handout's content for one variant."""
+    from ..graph import is_graph_problem
+
     p, trace = variant.problem, variant.trace
+    sym = Symbols.for_unicode(unicode)
+    description = str(p.doc.data.get("description", "") or "") if p.doc is not None else ""
+    asked = [(n, slide_name(n, sym)) for n in variant.asked]
+    decimals = p.ask.decimals if p.ask is not None else None
+    if is_graph_problem(p):
+        leaves = [(leaf, "leaf", fmt_given(float(p.values[leaf]))) for leaf in p.graph.leaves]
+        about = f"a computational graph with output {p.output}" + (
+            f", learning rate {p.learning_rate:g}" if p.parameters else "")
+        return Statement(f"{p.name}: variant {variant.id}", about, description.strip(), leaves,
+                         ["name", "kind", "value"], list(p.graph.statements), [], [], fmt_given(p.learning_rate),
+                         asked, decimals)
     net = p.network
     params: list[tuple[str, str, str]] = []
     below = net.inputs
@@ -50,12 +65,10 @@ def statement(variant: Variant, unicode: bool = True) -> Statement:
         if p.targets is not None:
             row += [fmt_given(float(t)) for t in p.targets[k]]
         samples.append(row)
-    sym = Symbols.for_unicode(unicode)
     name, about = header_lines(trace)
-    description = str(p.doc.data.get("description", "") or "") if p.doc is not None else ""
-    return Statement(f"{name}: variant {variant.id}", about, description.strip(), params, columns, samples,
-                     fmt_given(p.learning_rate), [(n, slide_name(n, sym)) for n in variant.asked],
-                     p.ask.decimals if p.ask is not None else None)
+    return Statement(f"{name}: variant {variant.id}", about, description.strip(), params,
+                     ["weight", "connects", "value"], [], columns, samples, fmt_given(p.learning_rate), asked,
+                     decimals)
 
 
 def _decimals_line(s: Statement) -> str:
@@ -76,9 +89,13 @@ def _given_markdown(s: Statement) -> list[str]:
     lines = [f"# {s.title}", "", s.about, ""]
     if s.description:
         lines += [s.description, ""]
-    lines += ["## Given", "", f"Learning rate η = {s.rate}.", ""]
-    lines += _pipe(["weight", "connects", "value"], [list(p) for p in s.params]) + [""]
-    lines += _pipe(s.sample_columns, s.samples) + [""]
+    lines += ["## Given", ""]
+    if s.assignments:
+        lines += ["```text", *s.assignments, "```", ""]
+    lines += [f"Learning rate η = {s.rate}.", ""]
+    lines += _pipe(s.param_columns, [list(p) for p in s.params]) + [""]
+    if s.samples:
+        lines += _pipe(s.sample_columns, s.samples) + [""]
     return lines
 
 
@@ -123,9 +140,12 @@ def statement_html(variant: Variant, blanks: dict[str, str] | None = None, with_
     parts = [f"<p>{e(s.about)}</p>"]
     if s.description:
         parts.append(f"<p>{e(s.description)}</p>")
+    if s.assignments:
+        parts.append("<pre>" + e("\n".join(s.assignments)) + "</pre>")
     parts.append(f"<p>Learning rate &eta; = {e(s.rate)}.</p>")
-    parts.append(_html_table(["weight", "connects", "value"], [list(p) for p in s.params]))
-    parts.append(_html_table(s.sample_columns, s.samples))
+    parts.append(_html_table(s.param_columns, [list(p) for p in s.params]))
+    if s.samples:
+        parts.append(_html_table(s.sample_columns, s.samples))
     if not with_asked:
         return "\n".join(parts)
     parts.append(f"<p>Compute (forward pass, errors, backward pass, one update). {e(_decimals_line(s))}</p>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..trace import Trace
-from .common import Tab, header_lines
+from .common import Tab, header_lines, source_line
 
 
 def html_table(tab: Tab) -> str:
@@ -25,7 +25,8 @@ def html(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     from .table import tabs
 
     name, about = header_lines(trace)
-    parts = [f"<h4>{escape(name)}</h4>", f"<p>{escape(about)}</p>"]
+    cited = source_line(trace.problem)
+    parts = [f"<h4>{escape(name)}</h4>"] + ([f"<p><i>{escape(cited)}</i></p>"] if cited else []) + [f"<p>{escape(about)}</p>"]
     for part in tabs(trace, decimals, unicode=True):
         parts.append(f"<p>{escape(part)}</p>" if isinstance(part, str) else html_table(part))
     if explain:

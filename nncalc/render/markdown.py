@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..trace import Trace
-from .common import header_lines, markdown_table
+from .common import header_lines, markdown_table, source_line
 
 DERIVATION_WIDTH = 100     # the derivation's lines are wrapped here, as in a printed page
 
@@ -14,7 +14,8 @@ def markdown(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     from .table import tabs
 
     name, about = header_lines(trace)
-    parts = [f"## {name}", about]
+    cited = source_line(trace.problem)
+    parts = [f"## {name}"] + ([cited] if cited else []) + [about]
     for part in tabs(trace, decimals, unicode=True):
         parts.append(part if isinstance(part, str) else markdown_table(part))
     if explain:

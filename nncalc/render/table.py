@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ..ops import LOSSES, fused_delta
 from ..trace import Trace
-from .common import GIVEN_KINDS, Symbols, Tab, fmt, fmt_given, fmt_short, header_lines, rich_table, too_large
+from .common import (GIVEN_KINDS, Symbols, Tab, fmt, fmt_given, fmt_short, header_lines, rich_table,
+                     source_line, too_large)
 
 MAX_WRITTEN_TERMS = 3      # write a net's sum out term by term up to this many inputs
 
@@ -184,7 +185,8 @@ def view(trace: Trace, decimals: int = 9, unicode: bool = True, width: int | Non
     from rich.text import Text
 
     name, about = header_lines(trace)
-    out = [Text(name, style="bold"), Text(about, style="dim")]
+    cited = source_line(trace.problem)
+    out = [Text(name, style="bold")] + ([Text(cited, style="dim")] if cited else []) + [Text(about, style="dim")]
     for part in tabs(trace, decimals, unicode):
         if isinstance(part, str):
             out.append(Text(part))

@@ -4,6 +4,7 @@ returns text or Rich renderables; the CLI prints them."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,10 +15,11 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from ..errors import ComputeError
 from .common import DETAIL_MAX_PARAMS, fmt
 
 if TYPE_CHECKING:
-    from ..problem import Problem
+    from ..problem import Network, Problem
     from ..train import Settings, Step, Trainer
 
 # TensorFlow Playground's orange and blue first, then distinct colours for more classes.
@@ -163,9 +165,10 @@ def progress_metrics(event: Step, trainer: Trainer) -> str:
 
 
 def applied_update(settings: Settings, before: dict[str, float], after: dict[str, float],
-                   decimals: int) -> tuple[str, Table] | None:
+                   decimals: int, network: Network) -> tuple[str, Table] | None:
     """After an explained update: what the optimizer actually did (a line and a table), when it differs
-    from the trace's plain gradient-descent step (other optimizers, fixed biases, L2, sequential order)."""
+    from the trace's plain gradient-descent step (other optimizers, fixed biases, L2, sequential order).
+    A network too large for the unit-by-unit tables gets one row per layer's weights and biases."""
     s = settings
     if s.optimizer == "sgd" and s.update_order == "simultaneous" and s.update_biases and not s.l2:
         return None
@@ -182,11 +185,26 @@ def applied_update(settings: Settings, before: dict[str, float], after: dict[str
         why.append("sequential order: hidden deltas from the already-updated weights above")
     differs = ", which differs from the plain gradient step above" if s.optimizer != "perceptron" else ""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    if network.n_params > DETAIL_MAX_PARAMS:
+        return f"Applied update ({'; '.join(why)}){differs}, by layer:", _applied_by_layer(before, after, decimals, network)
     for col in ("parameter", "before", "after", "change"):
         table.add_column(col, justify="left" if col == "parameter" else "right")
     for name, v in before.items():
         table.add_row(name, fmt(v, decimals), fmt(after[name], decimals), fmt(after[name] - v, decimals))
     return f"Applied update ({'; '.join(why)}){differs}:", table
+
+
+def _applied_by_layer(before: dict[str, float], after: dict[str, float], decimals: int, network: Network) -> Table:
+    """The applied update of a large network: per layer's weights and biases, how many changed and by
+    how much at most and on average."""
+    table = _table(None, "parameters", "count", "changed", "largest |change|", "mean |change|")
+    for l, layer in enumerate(network.layers, start=1):
+        for prm in layer.parameters():
+            names = sorted(set(np.array(prm.names, dtype=object).reshape(-1).tolist()))
+            change = np.abs(np.array([after[n] - before[n] for n in names]))
+            table.add_row(f"layer {l} {prm.name}", f"{len(names):,}", f"{int(np.count_nonzero(change)):,}",
+                          fmt(float(change.max()), decimals), fmt(float(change.mean()), decimals))
+    return table
 
 
 # ---------------------------------------------------------------- the final table
@@ -241,8 +259,9 @@ def problem_sized(p: Problem) -> bool:
 
 
 def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | None]],
-               saved: Path | None) -> dict[str, Any]:
-    """`train --format json`: settings, result per split, history; for the slides' examples every value."""
+               saved: Path | None, updates: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """`train --format json`: settings, result per split, history; for the slides' examples every value;
+    with --explain, every explained update's values and the weights after it."""
     p, result = trainer.problem, trainer.result
     data: dict[str, Any] = {
         "problem": p.name, "source": p.source, "settings": trainer.settings.to_dict(),
@@ -254,6 +273,8 @@ def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | 
     }
     if saved is not None:
         data["saved"] = str(saved)
+    if updates is not None:
+        data["updates"] = updates
     if problem_sized(p):
         from ..trace import build_trace
 
@@ -263,6 +284,31 @@ def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | 
         data["values"] = trace.values()
         data["weights"] = net.parameter_values()
     return data
+
+
+def json_text(data: Any) -> str:
+    """Indented JSON of a command's result; a value that is not finite (JSON has no NaN or infinity)
+    is a ComputeError naming where it is."""
+    try:
+        return json.dumps(data, indent=2, allow_nan=False)
+    except ValueError:
+        where, value = _not_finite(data, "")
+        kind = "NaN" if math.isnan(value) else "infinite"
+        raise ComputeError(f"{where or 'a value'} is {kind}, which JSON cannot hold (did a value overflow?)") from None
+
+
+def _not_finite(data: Any, at: str) -> tuple[str, float]:
+    """The key path and value of the first number in data that is not finite."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, (list, tuple)) else ()
+    for key, value in items:
+        path = f"{at}[{key}]" if isinstance(key, int) else (f"{at}.{key}" if at else str(key))
+        if isinstance(value, float) and not math.isfinite(value):
+            return path, value
+        if isinstance(value, (dict, list, tuple)):
+            found = _not_finite(value, path)
+            if found[0]:
+                return found
+    return "", math.nan
 
 
 # ---------------------------------------------------------------- a curve in the terminal

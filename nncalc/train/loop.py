@@ -14,7 +14,7 @@ from ..errors import NncalcError
 from ..problem import Network, Problem
 from . import checkpoint as checkpoints
 from .batches import Split, TrainData, epoch_order
-from .metrics import EpochCounter, evaluate_layers
+from .metrics import EpochCounter, NetNotFinite, evaluate_layers
 from .optimizers import make_optimizer
 from .parameters import FlatParams
 from .settings import Settings
@@ -160,6 +160,8 @@ class Trainer:
     def _run(self) -> Iterator[Step | Report]:
         """Update by update; an epoch ends (its report, early stopping, the perceptron's convergence)
         before anything else happens, also when the run was stopped or resumed right after its last batch."""
+        if self._report_due() and (not self.history or self.history[-1]["step"] != self.step):
+            yield Report(self._record())     # resumed where the report of the last update was not made
         while True:
             if self.perm is not None and self.batch >= self.batches:
                 if (ended := (yield from self._end_epoch())) is not None:
@@ -184,13 +186,16 @@ class Trainer:
             self.seconds += time.perf_counter() - t0
             yield Step(self.step, self.epoch + 1, self.batch, self.batches, self.counter.seen, self.seconds,
                        self._running)
-            if self.report_every and self.step % self.report_every == 0:
+            if self._report_due():
                 yield Report(self._record())
             if self.diverged is not None:
                 raise self.diverged
             if self.stop_requested and self.batch < self.batches:
                 self.result = self._finish("interrupted")
                 return
+
+    def _report_due(self) -> bool:
+        return bool(self.report_every) and self.step > 0 and self.step % self.report_every == 0
 
     def _done_reason(self) -> str | None:
         s = self.settings
@@ -265,13 +270,13 @@ class Trainer:
             name = self.params.name_at(first)
             raise self._diverged(f"weight {name}", float(values[first]), self.step, by=True)
 
-    def _diverged(self, what: str, value: float, update: int, by: bool = False) -> TrainingError:
+    def _diverged(self, what: str, value: float, update: int, by: bool = False, hint: str = "") -> TrainingError:
         kind = "NaN" if math.isnan(value) else "infinite"
         when = f"by update {update:,}" if by else f"update {update}"
         lr = self.settings.learning_rate
+        hint = hint or f"try a smaller learning rate, e.g. --learning-rate {lr / 10:g}"
         return TrainingError(f"{what} became {kind} in epoch {self.epoch + 1} ({when}) at learning rate {lr:g}: "
-                             f"training stopped; try a smaller learning rate, e.g. --learning-rate {lr / 10:g}",
-                             file=self.problem.source)
+                             f"training stopped; {hint}", file=self.problem.source)
 
     # ---- history, early stopping and the result
 
@@ -280,7 +285,10 @@ class Trainer:
         epoch = self.epoch + (self.batch / self.batches if self.perm is not None else 0)
         rec: dict[str, Any] = {"epoch": int(epoch) if epoch == int(epoch) else round(epoch, 4),
                                "step": self.step}
-        loss, acc = self.evaluate(self.data.train) if self.exact_loss else self._counted_running()
+        loss, acc = self._evaluate_train() if self.exact_loss else self._counted_running()
+        if not math.isfinite(loss):          # the loss at these weights, after the last update
+            self._counted_running()
+            raise self._diverged("the loss", loss, self.step)
         rec["loss"] = loss
         if acc is not None:
             rec["accuracy"] = acc
@@ -292,6 +300,16 @@ class Trainer:
         rec["seconds"] = self.seconds
         self.history.append(rec)
         return rec
+
+    def _evaluate_train(self) -> tuple[float, float | None]:
+        """evaluate() on the training split, where a net input that is not finite ends the run."""
+        try:
+            return evaluate_layers(self.params.layers, self.problem.loss, self.data.train, self.template,
+                                   self.dtype, check_nets=True)
+        except NetNotFinite as exc:
+            unit = self.template.layers[exc.layer].units[exc.unit]
+            raise self._diverged(f"net.{unit}", exc.value, self.step, by=True,
+                                 hint="the inputs or the weights are too large for float64") from None
 
     def _early_stop(self) -> bool:
         """Keep the best weights seen; stop when `patience` epochs in a row did not improve on them."""

@@ -26,10 +26,19 @@ def predicted_labels(Y: Array, network: Network) -> Array:
     return (Y[:, 0] > network.layers[-1].activation.fn.threshold).astype(np.int64)
 
 
+class NetNotFinite(Exception):
+    """A net input that is not finite: layer l's unit u (its out may still be, sigmoid(inf) = 1)."""
+
+    def __init__(self, layer: int, unit: int, value: float) -> None:
+        super().__init__(layer, unit, value)
+        self.layer, self.unit, self.value = layer, unit, value
+
+
 def evaluate_layers(layers: Sequence[Layer], loss: str, split: Split, network: Network,
-                    dtype=None) -> tuple[float, float | None]:
-    """(loss, accuracy) of a whole split, forward passes of EVAL_CHUNK samples at a time."""
-    return evaluate_outputs(predictions(layers, split.X, dtype), loss, split, network)
+                    dtype=None, check_nets: bool = False) -> tuple[float, float | None]:
+    """(loss, accuracy) of a whole split, forward passes of EVAL_CHUNK samples at a time; with
+    check_nets, a net input that is not finite raises NetNotFinite."""
+    return evaluate_outputs(predictions(layers, split.X, dtype, check_nets), loss, split, network)
 
 
 def evaluate_outputs(Y: Array, loss: str, split: Split, network: Network) -> tuple[float, float | None]:
@@ -40,13 +49,24 @@ def evaluate_outputs(Y: Array, loss: str, split: Split, network: Network) -> tup
     return E, int(np.count_nonzero(predicted_labels(Y, network) == split.labels)) / split.n
 
 
-def predictions(layers: Sequence[Layer], X: Array, dtype=None) -> Array:
+def predictions(layers: Sequence[Layer], X: Array, dtype=None, check_nets: bool = False) -> Array:
     """The network's outputs (n, m) for inputs X, EVAL_CHUNK samples at a time."""
     parts = []
     for lo in range(0, X.shape[0], EVAL_CHUNK):
         part = X[lo:lo + EVAL_CHUNK]
-        parts.append(forward(layers, part if dtype is None or part.dtype == dtype else part.astype(dtype)).output)
+        fwd = forward(layers, part if dtype is None or part.dtype == dtype else part.astype(dtype))
+        if check_nets:
+            _check_nets(fwd.nets)
+        parts.append(fwd.output)
     return np.concatenate(parts) if parts else np.zeros((0, layers[-1].weights.shape[0]))
+
+
+def _check_nets(nets: Sequence[Array]) -> None:
+    for l, net in enumerate(nets):
+        finite = np.isfinite(net)
+        if not finite.all():
+            k, u = np.unravel_index(int(np.argmin(finite)), net.shape)
+            raise NetNotFinite(l, int(u), float(net[k, u]))
 
 
 class EpochCounter:

@@ -1,0 +1,91 @@
+"""`nncalc problems` and `nncalc summary`: the bundled problems, and a network's layers, in each format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .common import Tab, markdown_table, rich_table, sizes_text, source_line
+
+
+def _problems_tab(rows: list[dict]) -> Tab:
+    tab = Tab("Bundled problems (nncalc show NAME prints one)", ["name", "network", "what it is"], numeric_from=3)
+    for r in rows:
+        network = sizes_text(r["sizes"]) if r["sizes"] else ("?" if r["error"] else "graph")
+        tab.add(r["name"], network, r["title"] if r["error"] is None else f"cannot be loaded: {r['error']}")
+    return tab
+
+
+def problems_table(rows: list[dict], style) -> Any:
+    from rich.console import Group
+    from rich.text import Text
+
+    tab = _problems_tab(rows)
+    return Group(Text(tab.title, style="bold"), rich_table(tab))
+
+
+def problems_json(rows: list[dict], style) -> str:
+    from .json import to_json
+
+    return to_json({"problems": rows})
+
+
+def problems_markdown(rows: list[dict], style) -> str:
+    return markdown_table(_problems_tab(rows)) + "\n"
+
+
+# ---------------------------------------------------------------- summary (of a problem's network)
+
+def summary_table(problem, style) -> Any:
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[Any] = [Text(problem.name, style="bold")]
+    if source_line(problem):
+        parts.append(Text(source_line(problem), style="dim"))
+    for i, part in enumerate(_summary_tabs(problem)):
+        if isinstance(part, str):
+            parts.append(Text(part))
+            continue
+        for t in part.split(style.width):
+            if i:                          # a graph's tables have titles; the layer table has none
+                parts += [Text(""), Text(t.title, style="bold")]
+            parts.append(rich_table(t))
+    return Group(*parts)
+
+
+def _summary_tabs(problem) -> list:
+    """The layer table of a network; a graph's node and operation tables."""
+    from ..graph import is_graph_problem
+
+    if is_graph_problem(problem):
+        from ..graph.render import summary_tabs
+
+        return [""] + summary_tabs(problem)      # "" keeps the graph's tables titled
+    from .matrix import network_summary_tab
+
+    return [network_summary_tab(problem.network)]
+
+
+def summary_json(problem, style) -> str:
+    from .json import to_json
+
+    from ..graph import is_graph_problem
+
+    if is_graph_problem(problem):
+        tables = [{"title": t.title, "columns": t.columns, "rows": [r for r in t.rows if r is not None]}
+                  for t in _summary_tabs(problem) if not isinstance(t, str)]
+        return to_json({"problem": problem.name, "tables": tables})
+    net, layers, fan_in = problem.network, [], len(problem.network.inputs)
+    for layer in net.layers:
+        layers.append({"units": list(layer.units), "activation": layer.activation.describe(),
+                       "weights": [len(layer.units), fan_in], "biases": len(layer.bias_names),
+                       "bias_shared": layer.bias_shared, "parameters": layer.n_params})
+        fan_in = len(layer.units)
+    return to_json({"problem": problem.name, "inputs": list(net.inputs), "layers": layers,
+                    "parameters": net.n_params})
+
+
+def summary_markdown(problem, style) -> str:
+    head = [f"## {problem.name}"] + ([source_line(problem)] if source_line(problem) else [])
+    body = [t if isinstance(t, str) else markdown_table(t) for t in _summary_tabs(problem)]
+    return "\n\n".join(head + [b for b in body if b]) + "\n"
