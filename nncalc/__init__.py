@@ -10,7 +10,6 @@ command line's start-up needs::
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
@@ -39,6 +38,8 @@ class _CallableModule(types.ModuleType):
 
 
 def _callable_module(name: str) -> types.ModuleType:
+    import importlib
+
     module = importlib.import_module(f"{__name__}.{name}")
     if not isinstance(module, _CallableModule):
         module.__class__ = _CallableModule

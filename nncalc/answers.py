@@ -28,6 +28,7 @@ from .trace import Trace
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
 
 ANSWERS_KEYS = ("problem", "student", "answers")
+NAME_MAX, PATH_MAX = 255, 4096        # the longest file name (one part) and path Linux and macOS accept
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class NameResolver:
         self.n_samples = p.n_samples
         self.names = set(trace.quantities)
         self.params = {prm.name for prm in net.parameters()}
-        self.softmax_out = net.layers[-1].activation.name == "softmax"
+        self.joint_out = net.layers[-1].activation.fn.joint     # E_o depends on every net (softmax)
         # unit lookup: as written, lower-case and without underscores, where that stays unambiguous
         units = [u for layer in net.layers for u in layer.units]
         self._units = _fold_map(units)
@@ -212,7 +213,7 @@ class NameResolver:
         if nk == "E" and nu is not None:                   # dE_o1/d...: one output's error
             if dk == "out" and du == nu:
                 return f"dE/dout.{du}"
-            if dk == "net" and du == nu and not self.softmax_out:
+            if dk == "net" and du == nu and not self.joint_out:
                 return f"delta.{du}"
             if dk == "out":
                 return f"dE.{nu}/dout.{du}"
@@ -385,8 +386,17 @@ def problem_ref(doc: YamlDoc) -> str | None:
     problem = _scalar_text(doc, doc.data, "problem")
     if problem is None:
         return None
+    longest = max(len(part.encode("utf-8", "replace")) for part in Path(problem).parts) if problem else 0
+    if "\0" in problem or longest > NAME_MAX or len(problem) > PATH_MAX:
+        what = "a NUL byte" if "\0" in problem else f"a name of {max(longest, len(problem)):,} characters"
+        raise _error(doc, ("problem",), f"expected a problem file or bundled name; got {what}, longer than "
+                                        f"a file name can be ({NAME_MAX} a part, {PATH_MAX:,} in all)"
+                                        if "\0" not in problem else f"expected a problem file name; got {what}")
     here = Path(doc.file).parent / problem
-    return str(here) if here.is_file() else problem
+    try:
+        return str(here) if here.exists() else problem      # a folder or FIFO there: the loader says why not
+    except OSError:
+        return problem
 
 
 def _error(doc: YamlDoc, path: Path_, message: str, line: int | None = None) -> AnswersError:

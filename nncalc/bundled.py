@@ -26,14 +26,18 @@ def resolve(problem: str | None) -> Path:
     """A problem argument as a path: an existing file, else a bundled name, else an error."""
     problem = problem or DEFAULT_PROBLEM
     path = Path(problem)
-    if path.is_file():
-        return path
+    try:
+        if path.is_file():
+            return path
+        exists = path.exists()
+    except (OSError, ValueError) as exc:     # a name too long for the system, a NUL byte
+        raise ProblemError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", file=problem) from None
     bundled = bundled_problems()
     name = path.name.removesuffix(".yaml").removesuffix(".yml")
     if name in bundled and (path.parent == Path(".") or path.parent.name == "problems"):
         return bundled[name]
-    if path.exists():
-        return path  # a folder: the loader says why it cannot be read
+    if exists:
+        return path  # a folder, a FIFO, a device: the loader says why it cannot be read
     from .errors import suggest
 
     close = suggest(name, bundled, n=1, cutoff=0.6)

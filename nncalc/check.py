@@ -491,7 +491,8 @@ def run_variant_check(folder: str | Path, args: list[str], *, tolerance: float |
     """`nncalc check VARIANTS/ SUBMISSIONS...`: each answers file graded against its own student's
     variant (its `student:` id, else its file stem); one row per roster student, in the roster's
     order ("no submission" included), then any file that matches no student."""
-    from .variants import load_variant, open_variant_set
+    from .problem import load_problem
+    from .variants import open_variant_set
 
     vs = open_variant_set(folder)
     paths, _ = _answer_paths(args) if args else ([], True)
@@ -499,7 +500,7 @@ def run_variant_check(folder: str | Path, args: list[str], *, tolerance: float |
 
     def checker_for(student) -> Checker:
         if student.id not in checkers:
-            checkers[student.id] = Checker(load_variant(vs, student).trace, tolerance, rtol)
+            checkers[student.id] = Checker(checking_trace(load_problem(vs.path(student))), tolerance, rtol)
         return checkers[student.id]
 
     graded: dict[str, FileResult] = {}

@@ -144,6 +144,13 @@ def vector(value: Any, length: int, names: tuple[str, ...], path: Path_) -> list
         raise Invalid(path, f"expected a list of {count(length, 'number')} ({', '.join(names)}), got {show(value)}")
     if len(value) != length:
         raise Invalid(path, f"expected {count(length, 'number')} ({', '.join(names)}), got {len(value)}")
+    if all(v.__class__ is float or v.__class__ is int for v in value):      # the usual case, in bulk
+        try:
+            xs = [float(v) for v in value]
+            if all(map(math.isfinite, xs)):
+                return xs
+        except OverflowError:
+            pass
     return [number(v, path + (i,)) for i, v in enumerate(value)]
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from .engine import Backward, Forward, backward, descent_step, error_terms, forward
 from .errors import ComputeError
 from .finite import all_finite, explain_nonfinite, first_nonfinite, fsum
-from .ops import LOSSES, fused_delta, softmax
+from .ops import LOSSES, fused_delta
 from .problem import Problem
 
 
@@ -121,7 +121,7 @@ _OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
     "prod": lambda t, q, x: math.prod(x),
     "sumprod": lambda t, q, x: _sumprod(x),
     "act": _act,
-    "softmax": lambda t, q, x: float(softmax(np.array(x))[q.index]),
+    "softmax": lambda t, q, x: float(t.problem.network.layers[q.layer].activation(np.array(x))[q.index]),
     "dact": _dact,
     "loss": lambda t, q, x: _loss_part(t, "term", x),
     "dloss": lambda t, q, x: _loss_part(t, "dterm", x),
@@ -242,7 +242,7 @@ class TraceBuilder:
         """out.U = f(net.U), or softmax over every net of the layer."""
         layer = self.problem.network.layers[li]
         for j, u in enumerate(layer.units):
-            op, inputs = ("softmax", nets) if layer.activation.name == "softmax" else ("act", [nets[j]])
+            op, inputs = ("softmax", nets) if layer.activation.fn.joint else ("act", [nets[j]])
             self.add_at(f"out.{u}", k, self.fwd.outs[li + 1][k, j], "out", op, inputs, layer=li, index=j, unit=u)
 
     def _errors(self) -> None:

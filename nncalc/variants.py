@@ -62,10 +62,6 @@ class Variant:
     def id(self) -> str:
         return self.student.id
 
-    @property
-    def key(self) -> dict[str, float]:
-        return {name: self.trace[name].value for name in self.asked}
-
 
 # ---------------------------------------------------------------- drawing
 
@@ -136,13 +132,6 @@ def apply(problem: Problem, values: dict[str, float], vid: str) -> Problem:
     return replace(drawn, targets=T, vary=None, variant=vid, answers=None)
 
 
-def checking_trace(problem: Problem) -> Trace:
-    """The trace the checker grades against (forward only where backprop is not defined)."""
-    from .check import checking_trace as trace_of
-
-    return trace_of(problem)
-
-
 def degenerate(trace: Trace) -> str | None:
     """Why a drawn problem is unfit to hand out, or None. The rule: any value not finite, any
     gradient exactly 0, or any sigmoid, softmax or tanh output within 1e-6 of its bound."""
@@ -184,6 +173,8 @@ def asked_names(trace: Trace, resolver=None) -> tuple[str, ...]:
 
 def make_variant(problem: Problem, student: Student, seed: int, asked: tuple[str, ...] | None = None) -> Variant:
     """One student's variant: draws until one is not degenerate (at most MAX_DRAWS)."""
+    from .check import checking_trace
+
     rng = generator(seed, student.seed_key)
     why = None
     for attempt in range(1, MAX_DRAWS + 1):
@@ -259,6 +250,9 @@ def read_roster(path: str | Path, index: bool = False) -> list[Student]:
         if len(row) > len(columns):
             raise DataError(f"{len(row)} fields, the header has {len(columns)}", file=file, line=line)
         cell = {c: row[i].strip() if i < len(row) else "" for c, i in at.items()}
+        bad = next((c for c, v in cell.items() if not v.isprintable()), None)
+        if bad:
+            raise DataError(f"the {bad} holds a control character", file=file, line=line)
         sid = cell["id"]
         if not _ID.match(sid):
             raise DataError(f"id {sid!r}: expected letters, digits and . _ @ + - (it names the student's file)",
@@ -389,6 +383,9 @@ def open_variant_set(folder: str | Path) -> VariantSet:
     """A variants folder's index, each file checked to be in the folder."""
     folder = Path(folder)
     index = folder / INDEX_FILE
+    if not is_variant_set(folder):
+        raise UsageError(f"not a variants folder: no {INDEX_FILE} in it (`nncalc variants ... -o FOLDER` writes one)",
+                         file=str(folder))
     students = read_roster(index, index=True)
     for s in students:
         if Path(s.file).name != s.file:
@@ -402,18 +399,19 @@ def write_variants(problem: Problem, students: list[Student], seed: int, out: Pa
     from .fileio import write_text_atomic
     from .render.handout import handout_markdown, solution_markdown
 
-    out.mkdir(parents=True, exist_ok=True)
-    if handouts:
-        (out / "handouts").mkdir(exist_ok=True)
-        (out / "solutions").mkdir(exist_ok=True)
-    variants, listed = [], []
-    for variant in make_variants(problem, students, seed):
+    variants = list(make_variants(problem, students, seed))    # every draw first: a failure writes nothing
+    for folder in (out, out / "handouts", out / "solutions") if handouts else (out,):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make the folder: {exc.strerror or exc}", file=str(folder)) from None
+    listed = []
+    for variant in variants:
         file = f"{variant.id}.yaml"
         write_text_atomic(out / file, variant_yaml(variant, seed), durable=False)
         if handouts:
             write_text_atomic(out / "handouts" / f"{variant.id}.md", handout_markdown(variant), durable=False)
             write_text_atomic(out / "solutions" / f"{variant.id}.md", solution_markdown(variant), durable=False)
-        variants.append(variant)
         listed.append(replace(variant.student, file=file))
     write_text_atomic(out / INDEX_FILE, index_csv(listed))     # last, and synced: the folder is complete
     return variants
@@ -421,6 +419,7 @@ def write_variants(problem: Problem, students: list[Student], seed: int, out: Pa
 
 def load_variant(vs: VariantSet, student: Student) -> Variant:
     """A variant back from its file (the key as the engine gives it for those numbers)."""
+    from .check import checking_trace
     from .problem import load_problem
 
     problem = load_problem(vs.path(student))

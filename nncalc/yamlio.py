@@ -1,14 +1,22 @@
 """Safe YAML reading that remembers where each value was written, for error messages.
 
-Only PyYAML's safe loader is used (the C one when present). Aliases are refused: no nncalc file
-needs them, and refusing them is what defuses an alias bomb. Duplicate keys are refused too, since
-YAML would silently keep the last one.
+The file is read from libyaml's event stream (PyYAML's C parser when present, its pure-Python one
+otherwise) into plain data, with a light record of each value's line; nothing but YAML's standard
+scalars, lists and mappings is ever built (the safe loader's rules, no Python objects, no tags of
+its own). Before a byte is read the file must be a regular file of at most MAX_BYTES, so a FIFO, a
+device or a folder is refused at once. Anchors and aliases (which PyYAML's own `yaml.dump` writes
+for shared objects) are read, each alias standing for its anchor's value, and the values they add
+are bounded by MAX_ALIAS_VALUES, which defuses an alias bomb. Duplicate keys are refused, since YAML
+would silently keep the last one; so are integers of more digits than Python reads.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,61 +24,220 @@ import yaml
 
 from .errors import NncalcError
 
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)   # only its parser is used: events, not objects
 
 Path_ = tuple[str | int, ...]
 
-
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """The safe loader, keeping the root node and refusing aliases and duplicate keys."""
-
-    root: yaml.Node | None = None
-
-    def get_single_data(self) -> Any:
-        self.root = self.get_single_node()
-        return None if self.root is None else self.construct_document(self.root)
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects or node in self.recursive_objects:
-            raise _YamlRefused("a YAML anchor (&name) used again by an alias (*name); nncalc refuses "
-                               "aliases (a file of them can expand without bound): write the values out",
-                               node.start_mark.line + 1)
-        return super().construct_object(node, deep)
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    raise _YamlRefused(f"duplicate key '{key_node.value}'", key_node.start_mark.line + 1)
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep)
-
-
-# YAML 1.1 reads 1e-06 (no '.') as a string; Python, NumPy and most tools print floats that way,
-# so such a scalar is a float here too.
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"))
+MAX_BYTES = 16 * 2 ** 20         # the largest YAML file read (a problem file typed in full is far smaller)
+MAX_DEPTH = 1000                 # collections nested deeper are refused (a problem file needs a handful)
+MAX_ALIAS_VALUES = 1_000_000     # values that aliases may add to a file beyond those written out
+MAX_INT_DIGITS = 4300            # Python's own limit on reading an integer (sys.int_info.default_max_str_digits)
 
 
 class _YamlRefused(Exception):
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int | None) -> None:
         super().__init__(message)
         self.message, self.line = message, line
 
 
+# ---------------------------------------------------------------- scalars: the safe loader's rules
+
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+# YAML 1.1 reads 1e-06 (no '.') as a string; Python, NumPy and most tools print floats that way,
+# so such a scalar is a float here too.
+_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+_FLOAT_EXP = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+_TAG = "tag:yaml.org,2002:"
+_NUMERIC_START = frozenset("0123456789-+.")
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@functools.lru_cache(maxsize=4096)       # keys and words repeat: input, target, sigmoid, ...
+def _implicit_tag(value: str) -> str:
+    """The tag YAML 1.1 resolves a plain scalar to (the common numbers first, without a table walk)."""
+    if _INT.match(value):
+        return _TAG + "int"
+    if _FLOAT.match(value) and ("." in value or "e" in value or "E" in value):
+        return _TAG + "float"
+    for tag, regexp in yaml.resolver.Resolver.yaml_implicit_resolvers.get(value[:1], []):
+        if regexp.match(value):
+            return tag
+    if _FLOAT_EXP.match(value):
+        return _TAG + "float"
+    return _TAG + "str"
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    tag, value = event.tag, event.value
+    if tag is None and event.implicit[0] and value[:1] in _NUMERIC_START and _FLOAT.match(value):
+        if "." in value or "e" in value or "E" in value:
+            return float(value)
+        if len(value) <= 20 and _INT.match(value):
+            return int(value)
+    if tag is None or tag == "!":
+        tag = _implicit_tag(value) if event.implicit[0] else _TAG + "str"
+    if tag == _TAG + "str":
+        return value
+    if tag == _TAG + "float":
+        return float(value) if _FLOAT.match(value) else _constructor.construct_yaml_float(_node(event, tag))
+    if tag == _TAG + "int":
+        digits = len(value.lstrip("+-"))
+        if digits > MAX_INT_DIGITS:
+            raise _YamlRefused(f"an integer of {digits:,} digits; nncalc reads at most {MAX_INT_DIGITS:,} "
+                               "(and a float64 holds about 309)", _line(event))
+        return int(value) if _INT.match(value) else _constructor.construct_yaml_int(_node(event, tag))
+    if tag == _TAG + "bool":
+        return _constructor.construct_yaml_bool(_node(event, tag))
+    if tag == _TAG + "null":
+        return None
+    if tag == _TAG + "timestamp":
+        return value        # a date is text to nncalc (a name, a student's id)
+    raise _YamlRefused(f"YAML tag {tag!r} is not supported (plain numbers, text, lists and mappings only)",
+                       _line(event))
+
+
+def _node(event: yaml.ScalarEvent, tag: str) -> yaml.ScalarNode:
+    return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+
+
+def _line(event: yaml.Event) -> int | None:
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
+# ---------------------------------------------------------------- collections, aliases, marks
+
+@dataclass
+class _Open:
+    """A collection being read: its value, its marks, its line, and its size with aliases expanded."""
+
+    value: Any
+    line: int | None
+    marks: Any
+    anchor: str | None
+    size: int = 1
+    key: Any = None
+    has_key: bool = False
+
+    def __post_init__(self) -> None:
+        self.is_list = isinstance(self.value, list)
+
+
+def _build(parser) -> tuple[Any, Any]:
+    """(data, marks) of the one document a parser's events describe. marks: for a scalar its line;
+    for a collection (line, {key: marks}) or (line, [marks, ...]). One loop over the events, so
+    that a 5 MB file is read in about a second."""
+    stack: list[_Open] = []
+    anchors: dict[str, tuple[Any, Any, int]] = {}
+    result: list[tuple[Any, Any]] = []
+    added = 0               # values aliases add beyond those written
+    documents = 0
+    top: _Open | None = None
+    Scalar, Alias = yaml.ScalarEvent, yaml.AliasEvent
+    starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+    for event in iter(parser.get_event, None):
+        cls = event.__class__
+        size = 1
+        if cls is Scalar:
+            value = _scalar(event)
+            marks = line = event.start_mark.line + 1
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, line, 1)
+        elif cls in ends:
+            done = stack.pop()
+            top = stack[-1] if stack else None
+            value, marks, size, line = done.value, done.marks, done.size, done.line
+            if done.anchor is not None:
+                anchors[done.anchor] = (value, marks, size)
+        elif cls in starts:
+            _check_collection(event, len(stack))
+            line = event.start_mark.line + 1
+            seq = cls is yaml.SequenceStartEvent
+            top = _Open([] if seq else {}, line, (line, [] if seq else {}), event.anchor)
+            stack.append(top)
+            continue
+        elif cls is Alias:
+            line = event.start_mark.line + 1
+            if event.anchor not in anchors:
+                inside = any(o.anchor == event.anchor for o in stack)
+                raise _YamlRefused(f"alias *{event.anchor} " + ("inside its own anchor (a value that contains "
+                                   "itself)" if inside else "names no anchor (&name) written before it"), line)
+            value, marks, size = anchors[event.anchor]
+            added += size
+            if added > MAX_ALIAS_VALUES:
+                raise _YamlRefused(f"YAML aliases (*name) expand to more than {MAX_ALIAS_VALUES:,} values beyond "
+                                   "those written (an alias bomb?)", line)
+        elif cls is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _YamlRefused("more than one YAML document (a second '---'); a file holds one", _line(event))
+            continue
+        elif cls is yaml.StreamEndEvent:
+            break
+        else:
+            continue
+        if top is None:
+            result.append((value, marks))
+            continue
+        top.size += size
+        if top.is_list:
+            top.value.append(value)
+            top.marks[1].append(marks)
+        elif not top.has_key:
+            if isinstance(value, (list, dict)):
+                raise _YamlRefused("a list or mapping used as a mapping key; keys are names", line)
+            if value in top.value:
+                raise _YamlRefused(f"duplicate key '{value}'", line)
+            top.key, top.has_key = value, True
+        else:
+            top.value[top.key] = value
+            top.marks[1][top.key] = marks
+            top.has_key = False
+    return result[0] if result else (None, None)
+
+
+def _check_collection(event: yaml.CollectionStartEvent, depth: int) -> None:
+    if event.tag not in (None, "!", _TAG + "seq", _TAG + "map"):
+        raise _YamlRefused(f"YAML tag {event.tag!r} is not supported (plain numbers, text, lists "
+                           "and mappings only)", _line(event))
+    if depth >= MAX_DEPTH:
+        raise _YamlRefused(f"YAML nested more than {MAX_DEPTH} levels deep; a problem file needs a "
+                           "handful", _line(event))
+
+
+# ---------------------------------------------------------------- the parsed file
+
 @dataclass(frozen=True)
 class YamlDoc:
-    """A parsed YAML file: its data, and its node tree for finding where a key path was written."""
+    """A parsed YAML file: its data, and where each value was written (for messages).
+
+    marks come from reading the file; root, a PyYAML node tree, is composed from text on demand (for
+    answers, which need numbers exactly as written) or given by a caller that built one."""
 
     file: str
     data: Any
-    root: yaml.Node | None
+    root: yaml.Node | None = None
+    marks: Any = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)
 
     def line_of(self, path: Path_) -> int | None:
         """The 1-based line where the value at `path` starts (or its nearest written parent)."""
-        node, line = self.root, None
+        if self.marks is not None:
+            marks, line = self.marks, None
+            for key in path:
+                if not isinstance(marks, tuple):
+                    break
+                line, children = marks
+                try:
+                    marks = children[key]
+                except (KeyError, IndexError, TypeError):
+                    marks = None
+                    break
+            if marks is not None:
+                line = marks[0] if isinstance(marks, tuple) else marks
+            return line
+        node, line = self.node_at(()), None
         for key in path:
             if node is None:
                 break
@@ -83,6 +250,9 @@ class YamlDoc:
     def node_at(self, path: Path_) -> yaml.Node | None:
         """The node written at `path`, or None."""
         node = self.root
+        if node is None and self.text is not None:
+            node = yaml.compose(self.text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            object.__setattr__(self, "root", node)
         for key in path:
             node = _child(node, key) if node is not None else None
         return node
@@ -103,53 +273,63 @@ def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
     return None
 
 
-MAX_DEPTH = 1000
-_BRACKET = re.compile(r"[][{}]")
-_BLOCK = re.compile(r"^( *)((?:[-?] +)*)", re.M)
+def parse_yaml(text: str, file: str = "<text>") -> YamlDoc:
+    """Parse YAML text safely; a failure is a _YamlRefused or a PyYAML error (read_yaml words them)."""
+    parser = _Parser(text)
+    try:
+        data, marks = _build(parser)
+    finally:
+        parser.dispose()
+    return YamlDoc(file, data, None, marks, text)
 
 
-def _too_deep(text: str) -> int | None:
-    """The line where the text may nest collections more than MAX_DEPTH deep, or None.
-
-    The C composer recurses once per level and overflows the stack past about 50,000 levels, so
-    this is checked before parsing, from an upper bound: flow collections open with [ or {, and a
-    block collection needs a deeper indent or a leading '- ' / '? ' (at most two levels a column:
-    a mapping and an indentless sequence in it)."""
-    depth = flow = 0
-    for match in _BRACKET.finditer(text):
-        flow += 1 if match.group() in "[{" else -1
-        depth = max(depth, flow)
-        if depth > MAX_DEPTH // 2:
-            return text.count("\n", 0, match.start()) + 1
-    for match in _BLOCK.finditer(text):
-        indent, indicators = match.group(1), match.group(2)
-        if 2 * (len(indent) + indicators.count(" ") + 1) > MAX_DEPTH // 2:
-            return text.count("\n", 0, match.start()) + 1
-    return None
+def read_text(path: str | Path, error: type[NncalcError] = NncalcError, what: str = "a YAML file",
+              limit: int | None = None) -> str:
+    """The text of a regular file of at most `limit` bytes, checked before a byte is read: a folder,
+    a FIFO or a device is refused at once (a FIFO would wait for a writer, /dev/urandom never ends)."""
+    file = str(path)
+    limit = MAX_BYTES if limit is None else limit
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise error("file not found", file=file) from None
+    except IsADirectoryError:
+        raise error(f"is a folder, expected {what}", file=file) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", file=file) from None
+    except ValueError:
+        raise error("cannot read: the file name contains a NUL byte", file=file) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise error(f"is a folder, expected {what}", file=file)
+        if not stat.S_ISREG(info.st_mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else "a device" if
+                    stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a regular file")
+            raise error(f"is {kind}, expected {what}; nncalc reads regular files only", file=file)
+        if info.st_size > limit:
+            raise error(f"is {info.st_size / 2 ** 20:.1f} MiB; nncalc reads YAML files of at most "
+                        f"{limit / 2 ** 20:g} MiB", file=file)
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", file=file) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:       # grew while being read
+        raise error(f"is over {limit / 2 ** 20:g} MiB; nncalc reads YAML files of at most that", file=file)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error("not a text file (expected UTF-8 YAML)", file=file) from None
 
 
 def read_yaml(path: str | Path, error: type[NncalcError] = NncalcError) -> YamlDoc:
     """Read and safely parse a YAML file; every failure is an `error` naming the file and line."""
     file = str(path)
+    text = read_text(path, error)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error("file not found", file=file) from None
-    except IsADirectoryError:
-        raise error("is a folder, expected a YAML file", file=file) from None
-    except UnicodeDecodeError:
-        raise error("not a text file (expected UTF-8 YAML)", file=file) from None
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror}", file=file) from None
-    deep = _too_deep(text)
-    if deep:
-        raise error(f"YAML nested more than {MAX_DEPTH} levels deep; a problem file needs a handful",
-                    file=file, line=deep)
-    loader = None
-    try:
-        loader = _Loader(text)     # the pure-Python loader already reads (and can refuse) here
-        data = loader.get_single_data()
-        return YamlDoc(file, data, loader.root)
+        return parse_yaml(text, file)
     except _YamlRefused as exc:
         raise error(exc.message, file=file, line=exc.line) from None
     except yaml.MarkedYAMLError as exc:
@@ -163,11 +343,8 @@ def read_yaml(path: str | Path, error: type[NncalcError] = NncalcError) -> YamlD
         raise error(f"YAML error: {exc.reason} ({char})", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise error(f"YAML error: {' '.join(str(exc).split())}", file=file) from None
-    except RecursionError:
-        raise error("YAML nested too deeply", file=file) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
+    except (RecursionError, ValueError) as exc:
+        raise error(f"YAML error: {exc}", file=file) from None
 
 
 def format_path(path: Path_) -> str:

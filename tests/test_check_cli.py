@@ -205,7 +205,8 @@ def write(tmp_path: Path, text: str, name: str = "a.yaml") -> Path:
     ("answers:\n  out_h1: .nan\n", [":2", "expected a finite number, got .nan"]),
     ("answers:\n  out_h1: 0.6\n  out_h1: 0.7\n", [":3", "duplicate key 'out_h1'"]),
     ("answers:\n  w5+: 0.2\n  new.w5: 0.2\n", [":3", "'new.w5' and 'w5+' both name new.w5"]),
-    ("answers:\n  a: &x 0.6\n  b: *x\n", ["alias"]),
+    ("answers:\n  a: &x [0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6]\n"
+     + "".join(f"  {c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n" for p, c in zip("xbcde", "bcdef")), ["alias", "expand"]),
 ])
 def test_a_broken_answers_file_is_one_line_and_exit_2(cli, tmp_path, text, parts):
     path = write(tmp_path, text)

@@ -152,6 +152,8 @@ def test_every_command_has_two_or_three_examples_at_the_end_of_its_help():
                                      if not any(w in e for w in ("hw.yaml", "model.npz", "digits.csv", "mnist",
                                                                  "submissions", "data fetch", "variants"))])
 def test_the_examples_that_need_no_files_run(example, tmp_path, monkeypatch):
+    if "--to onnx" in example:
+        pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'nncalc[onnx]')")
     monkeypatch.chdir(tmp_path)
     result = run(*shlex.split(example)[1:])
     # check's exit code 1 says some answer is wrong: the bundled nnbasic's own answers copy the deck's slips

@@ -60,7 +60,7 @@ CASES = [
      [":11:", "unknown key 'los'", "did you mean 'loss'"]),
     ("unknown layer key", GOOD.replace("      bias: 0.5", "      bais: 0.5"),
      [":7:", "network.layers[0].bais", "did you mean 'bias'"]),
-    ("alias bomb", BOMB, [":1:", "alias"]),
+    ("alias bomb", BOMB, [":7:", "aliases (*name) expand to more than 1,000,000 values"]),
     ("empty file", "", ["the file is empty"]),
     ("only a comment", "# nothing here\n", ["the file is empty"]),
     ("a list", "- 1\n", [":1:", "expected a mapping"]),
@@ -97,6 +97,13 @@ CASES = [
      [":11:", "loss: expected a loss name", "got a mapping"]),
     ("activation name list", GOOD.replace("activation: sigmoid", "activation: {name: [linear]}", 1),
      [":5:", "network.layers[0].activation.name", "expected an activation name", "got a list"]),
+    # sizes are checked before anything of that size is made (each case well under a second)
+    ("10^9 inputs", "network:\n  inputs: 1000000000\n  layers: [{units: 1}]\ninit: he\n",
+     [":2:", "network.inputs: 1,000,000,000 inputs; nncalc holds at most 100,000"]),
+    ("10^6 units", "network:\n  inputs: 2\n  layers: [{units: 1000000}]\ninit: he\n",
+     [":3:", "network.layers[0].units: 1,000,000 units in a layer; nncalc holds at most 100,000"]),
+    ("10^8 weights", "network:\n  inputs: 10000\n  layers: [{units: 10000}]\ninit: he\n",
+     [":3:", "network.layers[0]: 10,000 x 10,000 = 100,000,000 weights; nncalc holds at most 4,000,000"]),
     ("init list", GOOD.replace("loss: half_sse", "loss: half_sse\ninit: [he]"), [":12:", "init", "got a list"]),
 ]
 

@@ -75,6 +75,14 @@ def test_golden_markdown():
     check_golden("nnbasic-explain.md", markdown(trace_of("nnbasic"), explain=True))
 
 
+@pytest.mark.parametrize("name", ["softmax-ce", "sigmoid-bce", "l1-line"])
+def test_golden_closed_form_deltas_and_the_new_losses(name):
+    # the closed-form delta's headline, derivation and Markdown state the divisor its numbers have
+    trace = trace_of(str(Path(__file__).parent / "fixtures" / "ops" / f"{name}.yaml"))
+    check_golden(f"{name}-backprop-100.txt", render(backprop_view(trace, width=100), 100))
+    check_golden(f"{name}-explain.md", markdown(trace, explain=True))
+
+
 # ---------------------------------------------------------------- tables
 
 def _with_data():

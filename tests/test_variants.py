@@ -280,7 +280,7 @@ def test_graph_problems_vary_their_leaves_and_keep_the_key_of_backprop(cli, tmp_
         assert doc["answers"]["df/dz"] != 0          # q = 0 would make df/dz exactly 0: redrawn
         zs.add(doc["values"]["z"])
     assert zs <= {-3, 2, 4} and len(zs) > 1
-    assert "| x | leaf |" in (tmp_path / "cv" / "handouts" / "variant-01.md").read_text()
+    assert re.search(r"^\| x \| -?\d", (tmp_path / "cv" / "handouts" / "variant-01.md").read_text(), re.M)
     assert cli("quiz", "moodle", tmp_path / "cv", "-o", tmp_path / "cv.xml").exit_code == 0
 
 
@@ -289,3 +289,32 @@ def test_graph_vary_names_must_be_leaves(cli, write_problem):
     result = cli("backprop", path)
     assert result.exit_code == 2
     assert "vary.q: unknown group or name 'q'" in result.stderr and "a leaf of the graph" in result.stderr
+
+
+def test_carried_forward_credit_and_diagnoses_work_on_each_variants_own_numbers(cli, hw3):
+    """s001 adds the update on w5 but takes the step right from a wrong gradient: grad.w5 is wrong
+    (the 1/2 of the loss dropped, on s001's numbers), new.w5 follows from it."""
+    out = _variants(cli, hw3, "hw3", "--roster", str(hw3 / "roster.csv"))
+    doc = yaml.safe_load((out / "s001.yaml").read_text())
+    key = doc["answers"]
+    w5, eta = doc["network"]["layers"][1]["weights"][0][0], doc["learning_rate"]
+    subs = hw3 / "subs"
+    subs.mkdir()
+    _answers(subs, "s001", {"out.h1": f"{key['out.h1']:.4f}", "grad.w5": f"{2 * key['grad.w5']:.6f}",
+                            "new.w5": f"{w5 - eta * 2 * key['grad.w5']:.6f}"})
+    rows = json.loads(cli("check", out, subs, "--format", "json", "--carried-credit", "0.5").stdout)["files"]
+    results = {r["name"]: r for r in rows[0]["results"]}
+    assert results["grad.w5"]["verdict"] == "wrong" and "half_dropped" in results["grad.w5"]["mistakes"]
+    assert results["new.w5"]["verdict"] == "carried_forward" and results["new.w5"]["follows_from"] == ["grad.w5"]
+    assert rows[0]["points"] == 1.5 and rows[0]["max_score"] == 6
+
+
+def test_variants_needs_vary_and_ask_and_one_way_to_count(cli, hw3, write_problem):
+    result = cli("variants", hw3 / "hw3.yaml", "-n", "2", "--roster", hw3 / "roster.csv", "-o", hw3 / "o")
+    assert result.exit_code == 2 and "either --count N" in result.stderr
+    result = cli("variants", "nnbasic", "-n", "2", "-o", hw3 / "o")
+    assert result.exit_code == 2 and "no 'vary:' block" in result.stderr
+    (hw3 / "roster.csv").write_text("id,name\ns1,Eve\x1b]0;owned\x07\n")
+    result = cli("variants", hw3 / "hw3.yaml", "--roster", hw3 / "roster.csv", "-o", hw3 / "o")
+    assert result.exit_code == 2 and "roster.csv:2: the name holds a control character" in result.stderr
+    assert "\x1b" not in result.stderr

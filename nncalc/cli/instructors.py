@@ -20,7 +20,7 @@ def variants(
                                   "`vary:` (what to draw) and `ask:` (what students give)."),
     output: Path = typer.Option(..., "--output", "-o", show_default=False, file_okay=False,
                                 help="The folder to write (made if missing)."),
-    count: Optional[int] = typer.Option(None, "--count", "-n", min=1, max=100_000, show_default=False,
+    count: Optional[int] = typer.Option(None, "--count", "-n", min=1, max=10_000, show_default=False,
                                         help="How many numbered variants (variant-01.yaml, ...)."),
     roster: Optional[Path] = typer.Option(None, "--roster", show_default=False, dir_okay=False,
                                           help="A CSV with columns id (and optionally name, email): one variant "

@@ -59,6 +59,11 @@ def _statements(spec: Any) -> list[str]:
     return list(spec)
 
 
+def _place(path: Path_, i: int) -> str:
+    """Where assignment i is: graph[i] in a file, 'assignment i+1' in the one-line form."""
+    return format_path(path + (i,)) if path else f"assignment {i + 1}"
+
+
 def build_graph(statements: list[str], path: Path_ = ("graph",)) -> Graph:
     """Parse assignments in order into a graph; a name used before its assignment is a leaf only if
     it is never assigned (else an error), and no name is assigned twice."""
@@ -69,7 +74,7 @@ def build_graph(statements: list[str], path: Path_ = ("graph",)) -> Graph:
         except ParseError as exc:
             raise Invalid(path + (i,), str(exc)) from None
         if target in targets:
-            raise Invalid(path + (i,), f"'{target}' is already assigned in {format_path(path + (targets[target],))}")
+            raise Invalid(path + (i,), f"'{target}' is already assigned in {_place(path, targets[target])}")
         if target in RESERVED:
             raise Invalid(path + (i,), f"'{target}' is reserved for the learning rate; choose another name")
         targets[target] = i
@@ -87,7 +92,7 @@ def build_graph(statements: list[str], path: Path_ = ("graph",)) -> Graph:
                 if not isinstance(a, str):
                     continue
                 if a in targets and targets[a] >= i:
-                    when = "in its own assignment" if targets[a] == i else f"before {format_path(path + (targets[a],))} assigns it"
+                    when = "in its own assignment" if targets[a] == i else f"before {_place(path, targets[a])} assigns it"
                     raise Invalid(path + (i,), f"'{a}' is used {when}; assignments are computed in order")
                 if a not in taken:
                     if a in RESERVED:
@@ -172,9 +177,9 @@ def _finish(graph: Graph, spec: dict, name: str, doc: YamlDoc | None, lines: tup
 
 
 def graph_problem_from_text(text: str, values: dict[str, float], upstream: float | None = None,
-                            parameters: tuple[str, ...] = ()) -> GraphProblem:
+                            parameters: tuple[str, ...] = (), learning_rate: float = 0.1) -> GraphProblem:
     """The one-line form: 'yhat = x*w; s = yhat - y; L = s^2' and the leaves' values."""
-    spec: dict[str, Any] = {"values": values, "parameters": list(parameters)}
+    spec: dict[str, Any] = {"values": values, "parameters": list(parameters), "learning_rate": learning_rate}
     if upstream is not None:
         spec["upstream"] = upstream
     try:

@@ -67,8 +67,9 @@ def parse_expression(target: str, expr: str, offset: int, statement: int, taken:
         tree = ast.parse(python.strip(), mode="eval")
     except SyntaxError as exc:
         lead = len(python) - len(python.lstrip())
-        col = None if exc.offset is None else shift(exc.offset - 1 + lead) + offset + 1
-        raise ParseError(_syntax_message(exc), col) from None
+        if not exc.offset:          # Python's parser ran out of text: say where the text ends
+            raise ParseError("the expression ends too early", offset + len(expr.rstrip()) + 1) from None
+        raise ParseError(_syntax_message(exc), shift(exc.offset - 1 + lead) + offset + 1) from None
     except (RecursionError, MemoryError):
         raise ParseError("the expression is nested too deeply for Python's parser; split it into "
                          "several named assignments") from None

@@ -8,6 +8,8 @@ chain rule writes out before adding the paths.
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 import unicodedata
 
 from ..render.common import Symbols, Tab, fmt
@@ -17,6 +19,7 @@ from .ops import OPS, times
 from .parse import Node
 from .trace import GRAD, GraphTrace, LEAF, NODE, SEED, grad_name
 
+_DOUBLED = re.compile(r"\(\((-[0-9.e+-]+)\)\)")     # exp((-1)) -> exp(-1)
 MAX_ROWS = 400            # past this many nodes, tables and derivations show the leaves only
 MAX_PATHS = 4             # write a gradient path by path up to this many paths ...
 MAX_PATH_LENGTH = 6       # ... of at most this many factors; else one step of the backward pass
@@ -90,6 +93,7 @@ class _Notation:
         return self._ascii(" + ".join(parts) if len(parts) > 1 else parts[0])
 
     def _ascii(self, text: str) -> str:
+        text = _DOUBLED.sub(r"(\1)", text)
         if self.sym.unicode:
             return text
         return text.replace("·", "*").replace("≥", ">=").replace("≤", "<=")
@@ -129,9 +133,9 @@ def tabs(trace: GraphTrace, decimals: int = 9, unicode: bool = True) -> list[Tab
 def _backward_tab(trace: GraphTrace, w: _Notation, decimals: int, big: bool) -> Tab:
     p, g, sym = trace.problem, trace.problem.graph, w.sym
     L = p.loss_name
-    title = (f"Backward pass, from {symbol(p.output, sym)} down: {w.d(L, 'X')} = {sym.sum} over X's uses c of "
-             f"{w.d('c', 'X')}{sym.times}{w.d(L, 'c')}")
-    table = Tab(title, ["node", "local", "formula", "local value", f"upstream {w.d(L, 'c')}", f"gradient {w.d(L, 'X')}"],
+    title = (f"Backward pass: {w.d(L, 'X')} = {sym.sum} over X's uses c of {w.d('c', 'X')} (local) "
+             f"{sym.times} {w.d(L, 'c')} (upstream)")
+    table = Tab(title, ["X", f"local {w.d('c', 'X')}", "formula", "value", "upstream", w.d(L, "X")],
                 numeric_from=3)
     order = [] if big else [n.name for n in reversed(g.nodes)]
     for x in order + list(g.leaves):
@@ -205,6 +209,14 @@ class _Explainer(_Notation):
         self.owners: list[str | None] = []      # per line of out: the quantity it works out, if any
         self.owner: str | None = None
 
+    def prose(self, text: str, indent: int = 0) -> None:
+        """A heading or sentence, wrapped at the width."""
+        if self.width is None or indent + len(text) <= self.width:
+            self.out.append(" " * indent + text)
+        else:
+            self.out += textwrap.wrap(text, self.width, initial_indent=" " * indent, subsequent_indent=" " * (indent + 2),
+                                      break_on_hyphens=False)
+
     def _eq(self, lhs: str, parts: list[str], indent: int = 2, note: str | None = None) -> None:
         chain: list[str] = []
         for part in parts:
@@ -215,18 +227,20 @@ class _Explainer(_Notation):
         self.owners += [None] * (len(self.out) - len(self.owners))
         rows = [one] if self.width is None or len(one) <= self.width else \
             [" " * indent + lhs + f" = {chain[0]}"] + [f"{pad} = {p}" for p in chain[1:]]
+        for row in rows:
+            self.out += textwrap.wrap(row, self.width, subsequent_indent=pad + "     ", break_long_words=False,
+                                      break_on_hyphens=False) if self.width else [row]
         if note:
-            rows.append(f"{pad}   ({note})")
-        self.out += rows
-        self.owners += [self.owner] * len(rows)
+            self.prose(f"({note})", len(pad) + 3)
+        self.owners += [self.owner] * (len(self.out) - len(self.owners))
 
     def lines(self, header: bool) -> list[str]:
         p, g = self.p, self.g
-        if header:
-            self.out += header_lines(self.t)
+        for text in header_lines(self.t) if header else ():
+            self.prose(text)
         if len(g.nodes) > MAX_ROWS:
-            self.out.append(f"{len(g.nodes):,} nodes: too many to write out one by one (the limit is {MAX_ROWS}); "
-                            "see the tables or --format json")
+            self.prose(f"{len(g.nodes):,} nodes: too many to write out one by one (the limit is {MAX_ROWS}); "
+                       "see the tables or --format json")
             return self.out
         self.out += ["", "Forward pass"]
         for x in g.leaves:
@@ -245,10 +259,10 @@ class _Explainer(_Notation):
         L = p.loss_name
         self.out.append("")
         if p.upstream is None:
-            self.out.append(f"Backward pass (the chain rule, from {symbol(L, sym)} down; {self.d(L, L)} = 1)")
+            self.prose(f"Backward pass (the chain rule, from {symbol(L, sym)} down; {self.d(L, L)} = 1)")
         else:
-            self.out.append(f"Backward pass (the chain rule, from {symbol(p.output, sym)} down; the upstream "
-                            f"gradient {self.d(L, p.output)} = {number(p.upstream)} is given)")
+            self.prose(f"Backward pass (the chain rule, from {symbol(p.output, sym)} down; the upstream "
+                       f"gradient {self.d(L, p.output)} = {number(p.upstream)} is given)")
             self.owner = grad_name(p, p.output)
             self.eq(self.d(L, p.output), [number(p.upstream)])
         reached = self.t.bwd.reached

@@ -66,6 +66,8 @@ def build_graph_trace(problem: GraphProblem, with_backward: bool = True) -> Grap
         from ..errors import NncalcError
         if isinstance(exc, NncalcError):
             statement = _statement(exc.where)
+            if problem.doc is None:          # the one-line form: no file, so name the assignment
+                exc.where = f"assignment {statement + 1}" if len(problem.graph.statements) > 1 else None
             raise exc.located(file=problem.source, line=problem.line_of(statement)) from None
         raise
     q: dict[str, Quantity] = {}

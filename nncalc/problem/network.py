@@ -17,6 +17,9 @@ from ..yamlio import Path_, format_path
 
 Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
 
+MAX_UNITS = 100_000              # units in a layer, or inputs: a worked example or MNIST needs far fewer
+MAX_PARAMETERS = 4_000_000       # weights and biases in a network (each named, so held as Python objects)
+
 INITS = ("xavier", "he", "normal", "uniform", "zeros")
 LEARNING_RATE_NAMES = ("learning_rate", "eta")
 
@@ -98,6 +101,13 @@ def _activation(value: Any, path: Path_, is_output: bool) -> Activation:
     return Activation(name, alpha if alpha is not None else fn.default_alpha)
 
 
+def _within(count: Any, limit: int, path: Path_, what: str) -> None:
+    """Refuse a count over `limit` before anything of that size is made."""
+    if isinstance(count, int) and not isinstance(count, bool) and count > limit:
+        raise Invalid(path, f"{show(count) if count.bit_length() > 1024 else f'{count:,}'} {what}; "
+                            f"nncalc holds at most {limit:,}")
+
+
 def _default_units(li: int, n_layers: int, count: int) -> tuple[str, ...]:
     if li == n_layers - 1:
         prefix = "o"
@@ -134,6 +144,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
     spec = mapping(spec, path, ("units", "activation", "weights", "weight_names", "bias", "bias_names"),
                     ("units",))
     units_value = spec["units"]
+    _within(units_value, MAX_UNITS, path + ("units",), "units in a layer")
     if isinstance(units_value, int) and not isinstance(units_value, bool) and units_value >= 1:
         units = _default_units(li, n_layers, units_value)
     else:
@@ -141,6 +152,10 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
     activation = _activation(spec.get("activation", "sigmoid"), path + ("activation",), li == n_layers - 1)
     rows, cols = len(units), len(fan_in_names)
     below = "inputs" if li == 0 else f"units of layer {li}"
+    if counter[0] + rows * cols + rows > MAX_PARAMETERS:     # checked before a weight is drawn or named
+        so_far = f", {counter[0] + rows * cols + rows:,} parameters with the layers below" if counter[0] else ""
+        raise Invalid(path, f"{rows:,} x {cols:,} = {rows * cols:,} weights{so_far}; nncalc holds at most "
+                            f"{MAX_PARAMETERS:,} parameters")
 
     if "weights" in spec:
         wpath = path + ("weights",)
@@ -208,6 +223,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
 def network_from_spec(spec: Any, path: Path_, init: str | None, seed: int) -> Network:
     """Validate `network:` into a Network; `init` and `seed` draw the weights a layer leaves out."""
     spec = mapping(spec, path, ("inputs", "layers"), ("inputs", "layers"))
+    _within(spec["inputs"], MAX_UNITS, path + ("inputs",), "inputs")
     inputs = name_list(spec["inputs"], "i", path + ("inputs",), "input")
     layer_specs = spec["layers"]
     if not isinstance(layer_specs, list) or not layer_specs:

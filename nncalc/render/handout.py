@@ -8,7 +8,7 @@ import html
 from dataclasses import dataclass
 
 from ..variants import Variant
-from .common import Symbols, fmt, fmt_given, header_lines, slide_name
+from .common import Symbols, Tab, fmt, fmt_given, header_lines, markdown_table, slide_name
 
 SOLUTION_WIDTH = 100
 
@@ -20,11 +20,8 @@ class Statement:
     title: str
     about: str
     description: str
-    params: list[tuple[str, str, str]]           # (name, where: 'i1→h1' or 'bias of h1, h2', value)
-    param_columns: list[str]
+    tables: list[Tab]                            # the given numbers: weights and biases (or leaves), samples
     assignments: list[str]                       # a computational graph's, as written (else none)
-    sample_columns: list[str]                    # 'sample', inputs..., 'target o1', ...
-    samples: list[list[str]]
     rate: str
     asked: list[tuple[str, str]]                 # (canonical name, slide notation)
     decimals: int | None
@@ -40,49 +37,41 @@ def statement(variant: Variant, unicode: bool = True) -> Statement:
     asked = [(n, slide_name(n, sym)) for n in variant.asked]
     decimals = p.ask.decimals if p.ask is not None else None
     if is_graph_problem(p):
-        leaves = [(leaf, "leaf", fmt_given(float(p.values[leaf]))) for leaf in p.graph.leaves]
+        leaves = Tab("Leaves", ["leaf", "value"])
+        for leaf in p.graph.leaves:
+            leaves.add(leaf, fmt_given(float(p.values[leaf])))
         about = f"a computational graph with output {p.output}" + (
             f", learning rate {p.learning_rate:g}" if p.parameters else "")
-        return Statement(f"{p.name}: variant {variant.id}", about, description.strip(), leaves,
-                         ["name", "kind", "value"], list(p.graph.statements), [], [], fmt_given(p.learning_rate),
-                         asked, decimals)
+        return Statement(f"{p.name}: variant {variant.id}", about, description.strip(), [leaves],
+                         list(p.graph.statements), fmt_given(p.learning_rate), asked, decimals)
     net = p.network
-    params: list[tuple[str, str, str]] = []
+    params = Tab("Weights and biases", ["weight", "connects", "value"], numeric_from=2)
     below = net.inputs
     arrow = "→" if unicode else "->"
     for layer in net.layers:
         for r, unit in enumerate(layer.units):
             for c, name in enumerate(layer.weight_names[r]):
-                params.append((name, f"{below[c]}{arrow}{unit}", fmt_given(float(layer.weights[r, c]))))
+                params.add(name, f"{below[c]}{arrow}{unit}", fmt_given(float(layer.weights[r, c])))
         for b, name in enumerate(layer.bias_names):
             units = layer.units if layer.bias_shared else (layer.units[b],)
-            params.append((name, f"bias of {', '.join(units)}", fmt_given(float(layer.bias[b if not layer.bias_shared else 0]))))
+            params.add(name, f"bias of {', '.join(units)}", fmt_given(float(layer.bias[0 if layer.bias_shared else b])))
         below = layer.units
-    columns = ["sample", *net.inputs] + ([f"target {o}" for o in net.outputs] if p.targets is not None else [])
-    samples = []
+    samples = Tab("Samples", ["sample", *net.inputs] + ([f"target {o}" for o in net.outputs]
+                                                         if p.targets is not None else []))
     for k in range(p.n_samples):
         row = [str(k + 1)] + [fmt_given(float(x)) for x in p.inputs[k]]
         if p.targets is not None:
             row += [fmt_given(float(t)) for t in p.targets[k]]
-        samples.append(row)
+        samples.add(*row)
     name, about = header_lines(trace)
-    return Statement(f"{name}: variant {variant.id}", about, description.strip(), params,
-                     ["weight", "connects", "value"], [], columns, samples, fmt_given(p.learning_rate), asked,
-                     decimals)
+    return Statement(f"{name}: variant {variant.id}", about, description.strip(), [params, samples], [],
+                     fmt_given(p.learning_rate), asked, decimals)
 
 
 def _decimals_line(s: Statement) -> str:
     if s.decimals is None:
         return "Give each number with the decimals you worked with."
     return f"Give each number to {s.decimals} decimal places."
-
-
-def _pipe(columns: list[str], rows: list[list[str]]) -> list[str]:
-    def esc(cell: str) -> str:
-        return cell.replace("|", "\\|") or " "
-
-    lines = ["| " + " | ".join(esc(c) for c in columns) + " |", "|" + "|".join(" --- " for _ in columns) + "|"]
-    return lines + ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
 
 
 def _given_markdown(s: Statement) -> list[str]:
@@ -93,9 +82,8 @@ def _given_markdown(s: Statement) -> list[str]:
     if s.assignments:
         lines += ["```text", *s.assignments, "```", ""]
     lines += [f"Learning rate η = {s.rate}.", ""]
-    lines += _pipe(s.param_columns, [list(p) for p in s.params]) + [""]
-    if s.samples:
-        lines += _pipe(s.sample_columns, s.samples) + [""]
+    for tab in s.tables:
+        lines += [markdown_table(tab), ""]
     return lines
 
 
@@ -119,9 +107,10 @@ def solution_markdown(variant: Variant) -> str:
     s = statement(variant)
     decimals = s.decimals if s.decimals is not None else 9
     lines = _given_markdown(s)
-    lines += ["## Key", ""]
-    lines += _pipe(["quantity", "slides", "value"],
-                   [[f"`{n}`", slide, fmt(variant.trace[n].value, decimals)] for n, slide in s.asked]) + [""]
+    key = Tab("Key", ["quantity", "slides", "value"], numeric_from=2)
+    for n, slide in s.asked:
+        key.add(f"`{n}`", slide, fmt(variant.trace[n].value, decimals))
+    lines += ["## Key", "", markdown_table(key), ""]
     lines += ["## Worked solution", "", "```text"]
     worked = derivations(variant.trace, list(variant.asked), 9, unicode=True, width=SOLUTION_WIDTH)
     for name, slide in s.asked:
@@ -133,6 +122,8 @@ def solution_markdown(variant: Variant) -> str:
 def statement_html(variant: Variant, blanks: dict[str, str] | None = None, with_asked: bool = True) -> str:
     """The handout as HTML for a quiz platform; `blanks` maps an asked name to the markup of its answer
     box (a Cloze sub-question), placed after its name; without `with_asked`, the givens only."""
+    from .html import html_table
+
     s = statement(variant)
     def e(text: str) -> str:
         return html.escape(text, quote=False)
@@ -143,9 +134,7 @@ def statement_html(variant: Variant, blanks: dict[str, str] | None = None, with_
     if s.assignments:
         parts.append("<pre>" + e("\n".join(s.assignments)) + "</pre>")
     parts.append(f"<p>Learning rate &eta; = {e(s.rate)}.</p>")
-    parts.append(_html_table(s.param_columns, [list(p) for p in s.params]))
-    if s.samples:
-        parts.append(_html_table(s.sample_columns, s.samples))
+    parts += [html_table(tab) for tab in s.tables]
     if not with_asked:
         return "\n".join(parts)
     parts.append(f"<p>Compute (forward pass, errors, backward pass, one update). {e(_decimals_line(s))}</p>")
@@ -155,12 +144,3 @@ def statement_html(variant: Variant, blanks: dict[str, str] | None = None, with_
         items.append(f"<li>{e(slide)} (<code>{e(name)}</code>) = {box}</li>")
     parts.append("<ol>" + "".join(items) + "</ol>")
     return "\n".join(parts)
-
-
-def _html_table(columns: list[str], rows: list[list[str]]) -> str:
-    def e(text: str) -> str:
-        return html.escape(text, quote=False)
-
-    head = "".join(f"<th>{e(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
