@@ -247,3 +247,36 @@ def test_autograder_zip_holds_setup_run_problem_and_an_installable_wheel(cli, va
                           cwd=tmp_path, env={"PYTHONPATH": str(site)}, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 10
+
+
+def test_an_autograder_of_a_variants_folder_grades_each_submitter_against_their_variant(cli, variants, tmp_path):
+    """run_autograder itself, with /autograder moved into a temporary folder: the submitter's email in
+    Gradescope's submission metadata picks their variant."""
+    import shutil
+
+    out = tmp_path / "autograder.zip"
+    result = cli("autograder", variants, "-o", out)
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(out) as zf:
+        assert {"variants/variants.csv", "variants/s001.yaml", "variants/s003.yaml"} <= set(zf.namelist())
+        zf.extractall(root / "source")
+    script = (root / "source" / "run_autograder").read_text().replace("/autograder", str(root))
+    (root / "submission").mkdir()
+    key = _keys(variants)["s002"]["answers"]
+    (root / "submission" / "hw.yaml").write_text("answers:\n" + "".join(f"  {n}: {v:.4f}\n" for n, v in key.items()))
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "Alan@uni.edu", "name": "A"}]}))
+    bin_dir = Path(sys.executable).parent
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    assert shutil.which("nncalc", path=env["PATH"])
+    done = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 6.0, data["output"]
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "ada@uni.edu"}]}))
+    subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True)
+    assert json.loads((root / "results" / "results.json").read_text())["score"] < 6.0   # s001's variant
+    (root / "submission_metadata.json").unlink()
+    (root / "submission" / "hw.yaml").write_text("student: s002\n" + (root / "submission" / "hw.yaml").read_text())
+    subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True)
+    assert json.loads((root / "results" / "results.json").read_text())["score"] == 6.0   # by `student:`

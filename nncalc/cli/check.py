@@ -56,6 +56,9 @@ def check(
         if set_:
             raise UsageError("--set does not apply to a variants folder (each variant has its own numbers)")
         run = run_variant_check(problem, list(answers or []), tolerance=tolerance, rtol=rtol)
+        if fmt.value == "gradescope":
+            _gradescope_by_variant(console, run, list(answers or []), carried_credit, output)
+            return
     elif fmt.value == "gradescope":   # results.json even for an unusable file
         _gradescope(console, [problem] + list(answers or []), tolerance, rtol, set_, carried_credit, output)
         return
@@ -96,6 +99,25 @@ def _gradescope(console, args: list[str], tolerance, rtol, sets, carried_credit:
         raise UsageError("--format gradescope checks one answers file (Gradescope runs one per submission)")
     emit(console, to_json(results(run.files[0], carried_credit)), output)
     if not run.all_correct:
+        raise typer.Exit(EXIT_SOME_NOT_CORRECT)
+
+
+def _gradescope_by_variant(console, run, answers: list[str], carried_credit: float, output) -> None:
+    """results.json for one answers file graded against its own student's variant."""
+    from pathlib import Path as P
+
+    from ..errors import UsageError
+    from ..platforms.gradescope import error_results, results
+    from ..render.json import to_json
+
+    if len(answers) != 1 or P(answers[0]).is_dir():
+        raise UsageError("--format gradescope checks one answers file (Gradescope runs one per submission)")
+    row = next(f for f in run.files if f.file == answers[0])
+    if row.error is not None:
+        emit(console, to_json(error_results(row.error)), output)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    emit(console, to_json(results(row, carried_credit)), output)
+    if not row.all_correct:
         raise typer.Exit(EXIT_SOME_NOT_CORRECT)
 
 

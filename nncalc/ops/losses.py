@@ -135,6 +135,7 @@ class LossOp:
         """The closed-form delta of the output layer for targets T (n, m), written out: '(out - target) / n'
         (divided=False: before the divisor)."""
         text = fused.row(all(targets_add_to_one(row) for row in T.tolist()))
+        sum_symbol += " " if sum_symbol.isascii() else ""       # "Σt", "sum t"
         return (self._over(text) if divided else text).format(n="n", nm="n" if T.shape[1] == 1 else "(n m)", sum=sum_symbol, out=out)
 
     def _over(self, core: str) -> str:

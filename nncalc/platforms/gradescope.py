@@ -55,9 +55,29 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 set -uo pipefail
 mkdir -p /autograder/results
 answers=$(find /autograder/submission -type f \\( -name '*.yaml' -o -name '*.yml' \\) | sort | head -n 1)
-nncalc check /autograder/source/problem.yaml "${{answers:-/autograder/submission/(no .yaml answers file)}}" \\
+{against}
+nncalc check "$against" "${{answers:-/autograder/submission/(no .yaml answers file)}}" \\
   --format gradescope --carried-credit {credit} --output {results}
 exit 0
+"""
+
+AGAINST_PROBLEM = "against=/autograder/source/problem.yaml"
+
+# With a variants folder: the submitter's variant, found by their email in Gradescope's submission
+# metadata and the folder's index; else the folder, where the answers file's `student:` decides.
+AGAINST_VARIANT = """against=/autograder/source/variants
+sid=$(python3 - <<'PY'
+import csv, json
+try:
+    users = json.load(open("/autograder/submission_metadata.json")).get("users", [])
+except (OSError, ValueError):
+    users = []
+emails = {str(u.get("email", "")).lower() for u in users} - {""}
+rows = csv.DictReader(open("/autograder/source/variants/variants.csv", encoding="utf-8"))
+print(next((r["file"] for r in rows if r["email"].lower() in emails), ""))
+PY
+)
+[ -n "$sid" ] && against="/autograder/source/variants/$sid"
 """
 
 
@@ -72,18 +92,30 @@ def write_autograder(problem: str, output: Path, carried_credit: float = 1.0) ->
     """The autograder zip (the same inputs give the same bytes); returns what it holds, in one line."""
     from ..bundled import open_problem, resolve
     from ..check import Checker, checking_trace
+    from ..problem import load_problem
     from ..fileio import atomic_open
     from .wheel import build_wheel
 
-    Checker(checking_trace(open_problem(problem)))       # the problem is usable, and so is its ask:
-    text = resolve(problem).read_bytes()
+    from ..variants import is_variant_set, open_variant_set
+
+    if is_variant_set(problem):
+        vs = open_variant_set(problem)
+        files = [("variants/variants.csv", (vs.folder / "variants.csv").read_bytes())]
+        for student in vs.students:
+            Checker(checking_trace(load_problem(vs.path(student))))
+            files.append((f"variants/{student.file}", vs.path(student).read_bytes()))
+        against = AGAINST_VARIANT
+    else:
+        Checker(checking_trace(open_problem(problem)))       # the problem is usable, and so is its ask:
+        files, against = [("problem.yaml", resolve(problem).read_bytes())], AGAINST_PROBLEM
     wheel_name, wheel = build_wheel()
+    run = RUN_AUTOGRADER.format(against=against, credit=f"{carried_credit:g}", results=RESULTS_PATH)
     entries = [_entry("setup.sh", SETUP_SH.replace("{wheel}", wheel_name).encode(), 0o755),
-               _entry("run_autograder", RUN_AUTOGRADER.format(credit=f"{carried_credit:g}",
-                                                          results=RESULTS_PATH).encode(), 0o755),
-               _entry("problem.yaml", text), _entry(wheel_name, wheel)]
+               _entry("run_autograder", run.encode(), 0o755),
+               *(_entry(name, data) for name, data in files), _entry(wheel_name, wheel)]
     with atomic_open(output, "wb") as handle:
         with zipfile.ZipFile(handle, "w") as zf:
             for info, data in entries:
                 zf.writestr(info, data)
-    return f"{output}: setup.sh, run_autograder, problem.yaml, {wheel_name}"
+    held = "problem.yaml" if len(files) == 1 else f"variants/ ({len(files) - 1} variants and their index)"
+    return f"{output}: setup.sh, run_autograder, {held}, {wheel_name}"
