@@ -46,7 +46,7 @@ class NpzArchive:
                 if handle.read(6) == b"\x93NUMPY":
                     raise self._fail(f"not {kind}: a single .npy array, expected an .npz archive of named arrays")
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise self._fail(f"not {kind} ({exc})") from None
         try:
             self._entries = self._check_entries(max_bytes)
@@ -93,8 +93,8 @@ class NpzArchive:
             raise
         except MemoryError:
             raise self._fail("does not fit in memory", name) from None
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
-            raise self._fail(f"damaged ({exc})", name) from None
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
+            raise self._fail(f"damaged ({exc})", name) from None   # NotImplementedError: an unknown compression
 
     def _read(self, stream: IO[bytes], info: zipfile.ZipInfo, name: str) -> np.ndarray:
         """One .npy entry: header checked, its size checked against the archive's record of it,
