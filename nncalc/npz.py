@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -93,8 +94,9 @@ class NpzArchive:
             raise
         except MemoryError:
             raise self._fail("does not fit in memory", name) from None
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
-            raise self._fail(f"damaged ({exc})", name) from None   # NotImplementedError: an unknown compression
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError,
+                NotImplementedError) as exc:      # NotImplementedError: a compression zipfile does not know
+            raise self._fail(f"damaged ({exc})", name) from None
 
     def _read(self, stream: IO[bytes], info: zipfile.ZipInfo, name: str) -> np.ndarray:
         """One .npy entry: header checked, its size checked against the archive's record of it,

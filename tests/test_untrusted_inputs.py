@@ -187,3 +187,13 @@ def test_an_entry_in_an_unknown_compression_is_one_error_naming_it(tmp_path):
     (tmp_path / "m.npz").write_bytes(bytes(raw))
     with pytest.raises(DataError, match="m.npz: array 'W1': damaged"):
         read_npz(tmp_path / "m.npz", error=DataError)
+
+
+def test_corrupt_deflated_data_is_one_error_naming_the_array(tmp_path):
+    np.savez_compressed(tmp_path / "d.npz", x=np.arange(5000, dtype=np.float64))
+    raw = bytearray((tmp_path / "d.npz").read_bytes())
+    start = raw.find(b"x.npy") + len(b"x.npy")          # the deflated stream follows the local header's name
+    raw[start + 40:start + 400] = bytes(range(256)) + bytes(range(104))
+    (tmp_path / "d.npz").write_bytes(bytes(raw))
+    with pytest.raises(DataError, match="d.npz: array 'x': damaged"):
+        read_npz(tmp_path / "d.npz", error=DataError)
