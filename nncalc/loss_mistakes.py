@@ -68,7 +68,7 @@ def _scaling_detail(scaling: _Scaling, loss: LossOp, n: int, m: int, factor: flo
         if q.kind in ("E", "E.total"):
             return general
         if factor == 0.5 and loss.squared:
-            return f"or ∂E/∂out without the power rule's factor 2: {general}"
+            return f"or the power rule's 2 left out of ∂E/∂out; {general}"
         fused = fused_delta(t.problem.network.layers[-1].activation.name, loss.name)
         if fused is not None and factor == loss.divisor(n, m):
             T = t.problem.targets
