@@ -50,3 +50,21 @@ def test_a_registered_format_is_served_and_a_misspelt_one_suggested(monkeypatch)
     assert formats.renderer("trace", "by-path") is __import__("nncalc.render.json").render.json.to_json
     with pytest.raises(UsageError, match="unknown format 'nams'.*did you mean 'names'"):
         render("trace", "nams", trace)
+
+
+def test_json_output_is_valid_json_or_an_error_naming_the_value():
+    import json
+    import math
+
+    from nncalc.errors import ComputeError
+    from nncalc.render.json import to_json
+
+    def strict(text: str):
+        return json.loads(text, parse_constant=lambda token: pytest.fail(f"{token} in JSON output"))
+
+    assert strict(to_json({"values": {"net.h1": 0.1, "n": 3}})) == {"values": {"net.h1": 0.1, "n": 3}}
+    for bad, where in ((math.inf, "values.net.h1"), (-math.inf, "values.net.h1"), (math.nan, "values.net.h1")):
+        with pytest.raises(ComputeError, match=rf"^{where} = (-?inf|nan): JSON has no number for it"):
+            to_json({"values": {"net.h1": bad}})
+    with pytest.raises(ComputeError, match=r"^rows\[1\]\.loss = nan"):
+        to_json({"rows": [{"loss": 1.0}, {"loss": math.nan}]})

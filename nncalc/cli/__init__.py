@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from .common import OneLineGroup
+
 app = typer.Typer(
     name="nncalc",
+    cls=OneLineGroup,
     help="Forward and backward passes of small neural networks, every value shown in the slides' notation.",
     no_args_is_help=True,
     add_completion=False,

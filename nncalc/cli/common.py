@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console, RenderableType
 
 from ..errors import NncalcError
@@ -35,8 +36,27 @@ def _or(names: list[str]) -> str:
 
 
 def make_console(stderr: bool = False) -> Console:
-    """The console for output; Rich drops colour when piped or when NO_COLOR is set."""
+    """The console for output; Rich drops colour when piped or when NO_COLOR is set. With
+    NNCALC_ASCII=1 it reports an ASCII terminal, so Rich draws its rules and boxes in ASCII too."""
+    if os.environ.get("NNCALC_ASCII"):
+        stream = _AsciiStream(sys.stderr if stderr else sys.stdout)
+        return Console(file=stream, highlight=False, soft_wrap=False)  # type: ignore[arg-type]
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+class _AsciiStream:
+    """A text stream as an ASCII terminal: Rich reads `encoding` to choose its box characters."""
+
+    encoding = "ascii"
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text)
 
 
 def unicode_ok(console: Console) -> bool:
@@ -44,8 +64,53 @@ def unicode_ok(console: Console) -> bool:
     return console.encoding.lower().replace("-", "").startswith("utf") and not os.environ.get("NNCALC_ASCII")
 
 
+def tolerant_streams() -> None:
+    """On a terminal that cannot show a character (LC_ALL=C, PYTHONIOENCODING=ascii), write it
+    escaped (\\u0177) instead of failing: a name from a file may hold any character."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+        if not encoding.startswith("utf") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def error_line(exc: NncalcError) -> str:
     return f"nncalc: error: {exc}"
+
+
+try:                                  # Typer vendors Click from 0.20 on
+    from typer._click.exceptions import ClickException
+except ImportError:                   # pragma: no cover
+    from click.exceptions import ClickException
+
+
+class OneLineGroup(TyperGroup):
+    """The `nncalc` command group: Typer's own option errors (a folder for `-o`, `--decimals 10000`,
+    an unknown option) are one line on stderr like nncalc's, `nncalc: error: ...`, exit code 2,
+    instead of a usage box."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        tolerant_streams()
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except ClickException as exc:
+            if exc.__class__.__name__ != "NoArgsIsHelpError":       # that one has printed the help
+                print(f"nncalc: error: {usage_line(exc)}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            print("nncalc: aborted", file=sys.stderr)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_line(exc: ClickException) -> str:
+    """A Click usage error as one line: the command, what was wrong, where to look."""
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return message
+    return f"{ctx.command_path}: {message} (see `{ctx.command_path} -h`)"
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:

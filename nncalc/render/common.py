@@ -221,13 +221,31 @@ class Tab:
         return out
 
 
+def head_rule():
+    """Rich's SIMPLE_HEAD box (a rule under the header, nothing else), drawn with '-' on a terminal
+    that cannot show '─' (or with NNCALC_ASCII=1) instead of Rich's boxed ASCII grid."""
+    global _HEAD_RULE
+    if _HEAD_RULE is None:
+        from rich.box import Box
+
+        class HeadRule(Box):
+            def substitute(self, options, safe: bool = True) -> Box:
+                return _ASCII_RULE if options.ascii_only else self
+
+        _ASCII_RULE = Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
+        _HEAD_RULE = HeadRule("    \n    \n ── \n    \n    \n    \n    \n    \n")
+    return _HEAD_RULE
+
+
+_HEAD_RULE = None
+
+
 def rich_table(tab: Tab):
     """A Rich Table for a Tab (without its title, which the caller prints as a line of its own so
     that it is not wrapped to the table's width): numbers right-aligned and never wrapped."""
-    from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table(box=head_rule(), pad_edge=False, show_edge=False)
     for i, col in enumerate(tab.columns):
         numeric = i >= tab.numeric_from
         table.add_column(col, justify="right" if numeric else "left", no_wrap=numeric,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
+from ..errors import ComputeError
 from ..trace import Trace
 
 
@@ -29,6 +31,33 @@ def trace_dict(trace: Trace) -> dict[str, Any]:
     }
 
 
-def to_json(data: dict[str, Any]) -> str:
-    """Indented JSON; floats keep every digit (Python's repr round-trips float64)."""
-    return json.dumps(data, indent=2, allow_nan=False)
+def to_json(data: Any) -> str:
+    """Indented JSON; floats keep every digit (Python's repr round-trips float64). JSON has no
+    NaN or Infinity, so a value that is not finite is a ComputeError naming it: the output is always
+    valid JSON, or none is written."""
+    try:
+        return json.dumps(data, indent=2, allow_nan=False)
+    except ValueError:
+        found = _not_finite(data, "")
+        if found is None:
+            raise
+        where, value = found
+        raise ComputeError(f"{where} = {value}: JSON has no number for it (no NaN or Infinity is written), "
+                           "so nothing was written", where=None) from None
+
+
+def _not_finite(data: Any, where: str) -> tuple[str, float] | None:
+    """The first value that is not a finite number, and its place ('values.net.h1', 'rows[3].loss')."""
+    if isinstance(data, float):
+        return None if math.isfinite(data) else (where or "a value", data)
+    if isinstance(data, dict):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in data.items())
+    elif isinstance(data, (list, tuple)):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(data))
+    else:
+        return None
+    for place, value in items:
+        found = _not_finite(value, place)
+        if found is not None:
+            return found
+    return None
