@@ -186,7 +186,8 @@ def make_variant(problem: Problem, student: Student, seed: int, asked: tuple[str
             return Variant(student, drawn, trace, asked if asked is not None else asked_names(trace), attempt,
                            frozenset(values))
     line = problem.doc.line_of(("vary",)) if problem.doc is not None else None
-    raise ProblemError(f"{MAX_DRAWS} draws in a row were degenerate (the last: {why}); change the ranges (or the fixed numbers) so that draws avoid it",
+    raise ProblemError(f"{MAX_DRAWS} draws in a row were degenerate (the last: {why}); change the ranges "
+                       "(or the fixed numbers) so that draws avoid it",
                        file=problem.source, where="vary", line=line)
 
 
