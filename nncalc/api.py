@@ -254,10 +254,10 @@ def _text_of(subject: str, fmt: str, obj: Any, decimals: int, explain: bool = Fa
 
 def plain_text(renderable: "RenderableType", width: int) -> str:
     """A Rich renderable as colourless text, laid out for `width` columns, no trailing spaces."""
-    from rich.console import Console
+    from .render.escape import SafeConsole
 
     buffer = io.StringIO()
-    Console(file=buffer, width=width, no_color=True, highlight=False, color_system=None).print(renderable)
+    SafeConsole(file=buffer, width=width, no_color=True, highlight=False, color_system=None).print(renderable)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
