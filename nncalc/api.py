@@ -70,7 +70,11 @@ class Problem:
         return self.problem.source
 
     def parameters(self) -> dict[str, float]:
-        """Every weight and bias by name, e.g. {'w1': 0.04, ..., 'b2': 0.36}."""
+        """Every weight and bias by name, e.g. {'w1': 0.04, ..., 'b2': 0.36} (a graph: its `parameters:`)."""
+        from .graph import is_graph_problem
+
+        if is_graph_problem(self.problem):
+            return {p: self.problem.values[p] for p in self.problem.parameters}
         return self.problem.network.parameter_values()
 
     def with_values(self, values: Mapping[str, float] | None = None, /, **kwargs: float) -> "Problem":
@@ -102,8 +106,11 @@ class Problem:
         return Group(rich_table(network_summary_tab(self.problem.network)))
 
     def __repr__(self) -> str:
+        from .graph import is_graph_problem
         from .render.common import shape_text
 
+        if is_graph_problem(self.problem):
+            return f"<nncalc.Problem {self.name!r}: computational graph, output {self.problem.output}>"
         return f"<nncalc.Problem {self.name!r}: {shape_text(self.problem.network)} network, {self.problem.loss}>"
 
     def _repr_html_(self) -> str:
