@@ -125,9 +125,11 @@ class Problem:
 def trace_of(problem: Any, with_backward: bool, named: bool | None = True) -> "Trace":
     """The trace of a network or graph problem, refused (saying why) where it cannot be worked
     through. named=None: named quantities unless the network is too large to show unit by unit."""
-    from .graph import build_graph_trace, is_graph_problem
+    from .graph import is_graph_problem
 
     if is_graph_problem(problem):
+        from .graph.trace import build_graph_trace
+
         return build_graph_trace(problem, with_backward=with_backward)
     from .render.common import too_large
     from .trace import build_trace

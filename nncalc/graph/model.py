@@ -113,7 +113,3 @@ class GraphProblem:
     def line_of(self, statement: int) -> int | None:
         return self.lines[statement] if statement < len(self.lines) else None
 
-
-def is_graph_problem(problem: Any) -> bool:
-    """Whether a loaded problem is a computational graph (else a network)."""
-    return isinstance(problem, GraphProblem)

@@ -427,11 +427,17 @@ def decision_map(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, lab
     text.append(f"{lo[1]:.3g}  {lo[0]:.3g}{' ' * max(width - 16, 1)}{hi[0]:.3g} → {names[0]}\n"
                 if colour else f"{lo[1]:.3g}  {lo[0]:.3g}{' ' * max(width - 16, 1)}{hi[0]:.3g} -> {names[0]}\n")
     if is_class:
-        legend = []
+        text.append("samples: ")
         for k, name in enumerate(classes):
-            region = "colour" if colour else f"region '{REGION_CHARS[k % len(REGION_CHARS)]}'"
-            legend.append(f"{POINT_CHARS[k % len(POINT_CHARS)]} class {name} ({region})")
-        text.append("samples: " + ",  ".join(legend))
+            point = POINT_CHARS[k % len(POINT_CHARS)]
+            if colour:           # a swatch of the region's colour, and the sample's mark in its own
+                text.append(f"{',  ' if k else ''}")
+                text.append(point, style=f"bold {CLASS_COLOURS[k % len(CLASS_COLOURS)]}")
+                text.append(f" class {name} (region ")
+                text.append("  ", style=f"on {REGION_COLOURS[k % len(REGION_COLOURS)]}")
+                text.append(")")
+            else:
+                text.append(f"{',  ' if k else ''}{point} class {name} (region '{REGION_CHARS[k % len(REGION_CHARS)]}')")
     else:
         text.append(f"output from {fmt(vmin, 3)} ('{SHADES[0]}') to {fmt(vmax, 3)} ('{SHADES[-1]}')")
     return text
