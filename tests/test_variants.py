@@ -164,6 +164,12 @@ def test_a_bad_roster_row_names_its_line(cli, hw3):
     result = cli("variants", hw3 / "hw3.yaml", "--roster", hw3 / "roster.csv", "-o", hw3 / "out")
     assert result.exit_code == 2
     assert "roster.csv:3: id 's001' also on line 2" in result.stderr
+    (hw3 / "roster.csv").write_text("id,name\ns001," + "x" * 200_000 + "\n")
+    result = cli("variants", hw3 / "hw3.yaml", "--roster", hw3 / "roster.csv", "-o", hw3 / "out")
+    assert result.exit_code == 2 and "not a readable CSV (field larger than field limit" in result.stderr
+    (hw3 / "roster.csv").write_text("id,name\ns001,Ada,extra\n")
+    result = cli("variants", hw3 / "hw3.yaml", "--roster", hw3 / "roster.csv", "-o", hw3 / "out")
+    assert result.exit_code == 2 and "roster.csv:2: 3 fields, the header has 2" in result.stderr
 
 
 # ---------------------------------------------------------------- grading by variant
