@@ -71,7 +71,6 @@ class Symbols:
 
     d: str = "∂"
     eta: str = "η"
-    sigma: str = "σ"
     times: str = "·"
     sum: str = "Σ"
     delta: str = "δ"
@@ -86,7 +85,7 @@ class Symbols:
     def for_unicode(cls, unicode: bool) -> "Symbols":
         if unicode:
             return cls()
-        return cls("d", "eta", "sigmoid", "*", "sum", "delta", "<=", ">=", "->", "*", "^T", False)
+        return cls("d", "eta", "*", "sum", "delta", "<=", ">=", "->", "*", "^T", False)
 
 
 def shape_text(trace_or_network) -> str:
