@@ -495,7 +495,10 @@ def run_variant_check(folder: str | Path, args: list[str], *, tolerance: float |
     from .variants import open_variant_set
 
     vs = open_variant_set(folder)
-    paths, _ = _answer_paths(args) if args else ([], True)
+    if not args:
+        raise AnswersError("give the answers files (or a folder of them) to grade: nncalc check VARIANTS/ "
+                           "SUBMISSIONS/", file=str(folder))
+    paths, _ = _answer_paths(args)
     checkers: dict[str, Checker] = {}
 
     def checker_for(student) -> Checker:

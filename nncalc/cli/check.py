@@ -55,6 +55,10 @@ def check(
     if is_variant_set(problem):
         if set_:
             raise UsageError("--set does not apply to a variants folder (each variant has its own numbers)")
+        if explain:
+            raise UsageError("--explain with a variants folder: each variant has its own derivation; see "
+                             "solutions/ID.md there, or check one file against its variant: "
+                             "nncalc check VARIANTS/ID.yaml ANSWERS --explain")
         run = run_variant_check(problem, list(answers or []), tolerance=tolerance, rtol=rtol)
         if fmt.value == "gradescope":
             _gradescope_by_variant(console, run, list(answers or []), carried_credit, output)
