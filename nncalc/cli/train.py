@@ -255,9 +255,9 @@ def evaluate(
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
     from ..model import model_and_data
-    from ..render.train import (class_report, confusion_table, evaluation_json, json_text, labelled_confusion,
-                                results_table)
+    from ..render.train import class_report, confusion_table, evaluation_json, json_text, results_table
     from ..train import evaluate_outputs, predicted_labels, predictions
+    from ..train.metrics import labelled_confusion
 
     model, split, name = model_and_data(model_path, data)
     if split.T.shape[1] == 0:
