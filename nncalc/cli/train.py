@@ -71,9 +71,8 @@ def train(
 ) -> None:
     """Train a network: the slides' small examples step by step, or MNIST with mini-batches."""
     from ..fileio import atomic_open
-    from ..model import checkpoint_settings, load_checkpoint, model_from_trainer, restore_checkpoint, save_model
+    from ..model import checkpoint_settings, load_checkpoint, restore_checkpoint
     from ..model import check_savable
-    from ..render.train import final_rows, json_text, train_json
     from ..train import Trainer, data_for, settings_from_problem, with_cli_overrides
     from .train_view import _View
 
@@ -109,17 +108,26 @@ def train(
     result = trainer.result
     if result is None or result.reason == "interrupted" or interrupted_inside:
         _interrupted(trainer, console, checkpoint, save, problem, interrupted_inside)
+    _results(trainer, view, out if is_json else None, save, plot, explained)
+
+
+def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optional[Path],
+             explained: Optional[list]) -> None:
+    """After training: save the model and the plot, then the result as JSON (to json_out) or the view's tables."""
+    from ..model import model_from_trainer, save_model
+    from ..render.train import final_rows, json_text, train_json
+
     final = final_rows(trainer)
     if save is not None:
-        save_model(save, model_from_trainer(trainer), p)
+        save_model(save, model_from_trainer(trainer), trainer.problem)
     if plot is not None:
         from ..render.plot import write_loss_plot
 
         write_loss_plot(plot, trainer.history)
-    if is_json:
-        out.file.write(json_text(train_json(trainer, final, save, explained)) + "\n")
+    if json_out is not None:
+        json_out.file.write(json_text(train_json(trainer, final, save, explained)) + "\n")
         return
-    view.finish(result, final, save, plot)
+    view.finish(trainer.result, final, save, plot)
 
 
 def _check_outputs(save: Optional[Path], plot: Optional[Path], log: Optional[Path]) -> None:
@@ -254,7 +262,7 @@ def evaluate(
     decimals: int = typer.Option(6, "--decimals", "-d", min=0, max=17, help="Decimals shown."),
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
-    from ..model import model_and_data
+    from ..model_data import model_and_data
     from ..render.train import class_report, confusion_table, evaluation_json, json_text, results_table
     from ..train import evaluate_outputs, predicted_labels, predictions
     from ..train.metrics import labelled_confusion
@@ -290,7 +298,7 @@ def predict(
     decimals: int = typer.Option(6, "--decimals", "-d", min=0, max=17, help="Decimals shown."),
 ) -> None:
     """The model's output for every sample: the predicted class and its probability, or the values."""
-    from ..model import model_and_data
+    from ..model_data import model_and_data
     from ..render.train import json_text, prediction_records, predictions_csv, predictions_view
     from ..train import predicted_labels, predictions
     from .common import emit

@@ -43,6 +43,7 @@ def _activation_nodes(helper, name: str, alpha: float | None, x: str, y: str, dt
         "relu": lambda: [helper.make_node("Relu", [x], [y])],
         "leaky_relu": lambda: [helper.make_node("LeakyRelu", [x], [y], alpha=float(alpha))],
         "elu": lambda: [helper.make_node("Elu", [x], [y], alpha=float(alpha))],
+        "softplus": lambda: [helper.make_node("Softplus", [x], [y])],
         "linear": lambda: [helper.make_node("Identity", [x], [y])],
         "softmax": lambda: [helper.make_node("Softmax", [x], [y], axis=-1)],
         "step": lambda: [const(zero, 0.0), helper.make_node("Greater", [x, zero], [f"{y}_mask"]),

@@ -40,13 +40,18 @@ class Network:
         return sum(layer.n_params for layer in self.layers)
 
     def parameters(self) -> Iterator["Param"]:
-        """Every weight and bias, layer by layer, weights row by row before the layer's biases."""
+        """Every named weight and bias, layer by layer, in the order of each layer's parameters()
+        (a dense layer's weights row by row before its biases)."""
         for li, layer in enumerate(self.layers):
-            for r, row in enumerate(layer.weight_names):
-                for c, name in enumerate(row):
-                    yield Param(name, li, "weight", r, c)
-            for u, name in enumerate(layer.bias_names):
-                yield Param(name, li, "bias", None if layer.bias_shared else u)
+            for prm in layer.parameters():
+                if prm.shared:
+                    yield Param(prm.names[0], li, prm.kind, None, array=prm.name)
+                    continue
+                for index in np.ndindex(prm.array.shape):
+                    name = prm.names
+                    for i in index:
+                        name = name[i]
+                    yield Param(name, li, prm.kind, index[0], index[1] if len(index) > 1 else None, prm.name)
 
     def parameter_values(self) -> dict[str, float]:
         """Every weight and bias by name."""
@@ -55,29 +60,28 @@ class Network:
 
 @dataclass(frozen=True)
 class Param:
-    """Where a named weight or bias lives: W[row, col] of a layer, or its bias (row None: shared)."""
+    """Where a named parameter lives: entry [row, col] (or [row]) of a layer's parameter array
+    `array` (a Parameter.name: "weights", "bias"); row None: a shared bias, one value for every unit."""
 
     name: str
     layer: int
     kind: str                 # "weight" or "bias"
     row: int | None
     col: int | None = None
+    array: str = "weights"
+
+    @property
+    def index(self) -> tuple[int, ...] | int:
+        return self.row if self.col is None else (self.row, self.col)
 
     def value(self, network: Network) -> float:
-        layer = network.layers[self.layer]
-        if self.kind == "weight":
-            return float(layer.weights[self.row, self.col])
-        return float(layer.bias[0 if self.row is None else self.row])
+        values = getattr(network.layers[self.layer], self.array)
+        return float(values[0 if self.row is None else self.index])
 
     def assign(self, layers: list[Layer], value: float) -> None:
         """Write value into (copied) layer arrays; a shared bias is written to every unit."""
-        layer = layers[self.layer]
-        if self.kind == "weight":
-            layer.weights[self.row, self.col] = value
-        elif self.row is None:
-            layer.bias[:] = value
-        else:
-            layer.bias[self.row] = value
+        values = getattr(layers[self.layer], self.array)
+        values[slice(None) if self.row is None else self.index] = value
 
 
 # ---------------------------------------------------------------- the network

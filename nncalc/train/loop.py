@@ -31,6 +31,15 @@ class TrainingError(NncalcError):
     kind = "training"
 
 
+def diverged(what: str, value: float, epoch: int, when: str, lr: float, source: str | None,
+             hint: str = "") -> TrainingError:
+    """'the loss became NaN in epoch 3 (update 12) at learning rate 10: training stopped; try ...'."""
+    kind = "NaN" if math.isnan(value) else "infinite"
+    hint = hint or f"try a smaller learning rate, e.g. --learning-rate {lr / 10:g}"
+    return TrainingError(f"{what} became {kind} in epoch {epoch} ({when}) at learning rate {lr:g}: "
+                         f"training stopped; {hint}", file=source)
+
+
 @dataclass(slots=True)
 class Step:
     """Progress after one update. `loss` and `accuracy` (None without classes) are this epoch's
@@ -208,7 +217,7 @@ class Trainer:
         if not self.perceptron or reason == "steps":        # the caller's limit, not given up
             return self._finish(reason)
         result = self._finish("not_converged")
-        result.message = self._not_separable()
+        result.message = self.update.not_separable(self.epoch)
         return result
 
     def _start_epoch(self) -> None:
@@ -264,19 +273,12 @@ class Trainer:
 
     def _check_weights(self) -> None:
         """A weight that overflowed ends the run like a loss that did (the loss may stay finite)."""
-        values = self.params.values
-        if not np.isfinite(values).all():
-            first = int(np.argmin(np.isfinite(values)))
-            name = self.params.name_at(first)
-            raise self._diverged(f"weight {name}", float(values[first]), self.step, by=True)
+        if (bad := self.params.first_not_finite()) is not None:
+            raise self._diverged(f"weight {bad[0]}", bad[1], self.step, by=True)
 
     def _diverged(self, what: str, value: float, update: int, by: bool = False, hint: str = "") -> TrainingError:
-        kind = "NaN" if math.isnan(value) else "infinite"
-        when = f"by update {update:,}" if by else f"update {update}"
-        lr = self.settings.learning_rate
-        hint = hint or f"try a smaller learning rate, e.g. --learning-rate {lr / 10:g}"
-        return TrainingError(f"{what} became {kind} in epoch {self.epoch + 1} ({when}) at learning rate {lr:g}: "
-                             f"training stopped; {hint}", file=self.problem.source)
+        return diverged(what, value, self.epoch + 1, f"by update {update:,}" if by else f"update {update}",
+                        self.settings.learning_rate, self.problem.source, hint)
 
     # ---- history, early stopping and the result
 
@@ -343,16 +345,6 @@ class Trainer:
             "interrupted": f"interrupted in epoch {self.epoch + 1} after update {self.step}",
         }
         return TrainResult(self.history, reason, self.epoch, self.step, self.seconds, messages.get(reason, ""))
-
-    def _not_separable(self) -> str:
-        _, acc = self.evaluate(self.data.train)
-        n = self.data.train.n
-        wrong = round((1 - (acc or 0)) * n)
-        return (f"did not converge: after {self.epoch} epoch{'s' if self.epoch != 1 else ''}, {wrong} of {n} "
-                f"samples are still misclassified. The perceptron rule converges only if a straight line (a "
-                f"hyperplane) separates the classes; these samples appear not to be linearly separable (XOR is "
-                f"not), and then no single layer of step units classifies them all, however long it trains: "
-                f"add a hidden layer of sigmoid units and train it with sgd (see xor-20)")
 
 
 def train(problem: Problem, settings: Settings | None = None, data: TrainData | None = None,

@@ -75,6 +75,14 @@ class FlatParams:
                     return str(flat[(index - sl.start) % len(flat)])
         raise IndexError(index)
 
+    def first_not_finite(self) -> tuple[str, float] | None:
+        """(name, value) of the first parameter that is NaN or infinite, or None."""
+        finite = np.isfinite(self.values)
+        if finite.all():
+            return None
+        first = int(np.argmin(finite))
+        return self.name_at(first), float(self.values[first])
+
     def network(self, template: Network) -> Network:
         """The current weights as a foundation Network (float64 copies), names as in `template`."""
         layers = tuple(replace(t, weights=l.weights.astype(np.float64),

@@ -93,3 +93,14 @@ class PerceptronStep:
             if b is not None and self.update_biases:
                 b += self.eta * (err.sum() if self.layer.bias_shared else err)
         return 1
+
+    def not_separable(self, epochs: int) -> str:
+        """Why training stopped at the epoch limit with samples still misclassified."""
+        train = self.trainer.data.train
+        _, acc = self.trainer.evaluate(train)
+        wrong = round((1 - (acc or 0)) * train.n)
+        return (f"did not converge: after {epochs} epoch{'s' if epochs != 1 else ''}, {wrong} of {train.n} "
+                f"samples are still misclassified. The perceptron rule converges only if a straight line (a "
+                f"hyperplane) separates the classes; these samples appear not to be linearly separable (XOR is "
+                f"not), and then no single layer of step units classifies them all, however long it trains: "
+                f"add a hidden layer of sigmoid units and train it with sgd (see xor-20)")
