@@ -70,7 +70,11 @@ class Problem:
         return self.problem.source
 
     def parameters(self) -> dict[str, float]:
-        """Every weight and bias by name, e.g. {'w1': 0.04, ..., 'b2': 0.36}."""
+        """Every weight and bias by name, e.g. {'w1': 0.04, ..., 'b2': 0.36} (a graph: its `parameters:`)."""
+        from .graph import is_graph_problem
+
+        if is_graph_problem(self.problem):
+            return {p: self.problem.values[p] for p in self.problem.parameters}
         return self.problem.network.parameter_values()
 
     def with_values(self, values: Mapping[str, float] | None = None, /, **kwargs: float) -> "Problem":
@@ -102,8 +106,11 @@ class Problem:
         return Group(rich_table(network_summary_tab(self.problem.network)))
 
     def __repr__(self) -> str:
+        from .graph import is_graph_problem
         from .render.common import shape_text
 
+        if is_graph_problem(self.problem):
+            return f"<nncalc.Problem {self.name!r}: computational graph, output {self.problem.output}>"
         return f"<nncalc.Problem {self.name!r}: {shape_text(self.problem.network)} network, {self.problem.loss}>"
 
     def _repr_html_(self) -> str:
@@ -118,9 +125,11 @@ class Problem:
 def trace_of(problem: Any, with_backward: bool, named: bool | None = True) -> "Trace":
     """The trace of a network or graph problem, refused (saying why) where it cannot be worked
     through. named=None: named quantities unless the network is too large to show unit by unit."""
-    from .graph import build_graph_trace, is_graph_problem
+    from .graph import is_graph_problem
 
     if is_graph_problem(problem):
+        from .graph.trace import build_graph_trace
+
         return build_graph_trace(problem, with_backward=with_backward)
     from .render.common import too_large
     from .trace import build_trace
@@ -254,10 +263,10 @@ def _text_of(subject: str, fmt: str, obj: Any, decimals: int, explain: bool = Fa
 
 def plain_text(renderable: "RenderableType", width: int) -> str:
     """A Rich renderable as colourless text, laid out for `width` columns, no trailing spaces."""
-    from rich.console import Console
+    from .render.escape import SafeConsole
 
     buffer = io.StringIO()
-    Console(file=buffer, width=width, no_color=True, highlight=False, color_system=None).print(renderable)
+    SafeConsole(file=buffer, width=width, no_color=True, highlight=False, color_system=None).print(renderable)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 

@@ -546,10 +546,12 @@ def checking_trace(problem) -> Trace:
     """The problem's trace; forward only where backpropagation is not defined (step or sign units)."""
     from .engine import check_backprop
     from .errors import ComputeError
-    from .graph import build_graph_trace, is_graph_problem
+    from .graph import is_graph_problem
     from .trace import build_trace
 
     if is_graph_problem(problem):
+        from .graph.trace import build_graph_trace
+
         return build_graph_trace(problem)
     try:
         check_backprop(problem.network.layers, problem.loss)

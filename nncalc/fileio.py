@@ -1,5 +1,6 @@
 """Every file nncalc writes goes through here, so that no output is ever partial and nothing that
-is not a regular file is ever replaced.
+is not a regular file is ever replaced; and every data or model file it reads is checked here
+first, so that a FIFO never hangs it and /dev/urandom is never read until memory runs out.
 
 A regular file (or a new name) is written to a temporary file beside it and renamed over it, so a
 reader sees the old file or the whole new one, and a failure or Ctrl-C leaves the old file and no
@@ -144,6 +145,26 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def require_regular(path: str | Path, *, display: str | None = None, error: type[NncalcError] = NncalcError,
+                    expected: str = "a file") -> os.stat_result:
+    """The status of `path` if it is a regular file; otherwise an error saying what it is, before
+    anything opens it (a FIFO would block, a device never end)."""
+    shown = display or str(path)
+    try:
+        st = os.stat(path)
+    except ValueError:                  # a NUL byte: no system call can name such a file
+        raise error("the file name holds a NUL byte", file=shown) from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise error("no such file", file=shown) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", file=shown) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise error(f"is a folder, expected {expected}", file=shown)
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"is a device, FIFO or socket, not a regular file; expected {expected}", file=shown)
+    return st
 
 
 def write_text_atomic(path: str | Path, text: str, durable: bool = True) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -21,6 +20,7 @@ import numpy as np
 
 from .errors import NncalcError
 from .fileio import atomic_open, write_text_atomic
+from .npz import read_npz
 from .ops import ACTIVATIONS, LOSSES, Activation
 from .problem import Layer, Network, Problem, default_weight_names
 
@@ -120,21 +120,7 @@ def save_npz(path: str | Path, model: Model) -> None:
 def load_npz(path: str | Path) -> Model:
     """Read a model written by save_npz; anything else is a ModelError naming the file."""
     file = str(path)
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise ModelError("file not found", file=file) from None
-    except IsADirectoryError:
-        raise ModelError("is a folder, expected a model file (.npz)", file=file) from None
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ModelError(f"not an nncalc model (.npz): {exc}", file=file) from None
-    if not hasattr(archive, "files"):
-        raise ModelError("not an nncalc model: a single array, expected an .npz archive", file=file)
-    with archive:
-        try:
-            arrays = {k: archive[k] for k in archive.files}
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-            raise ModelError(f"cannot read the archive: {exc}", file=file) from None
+    arrays = read_npz(path, display=file, error=ModelError, kind="an nncalc model (.npz)")
     if "meta" not in arrays:
         raise ModelError("not an nncalc model: no 'meta' entry (was it written by `nncalc train --save`?)",
                          file=file)

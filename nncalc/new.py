@@ -188,10 +188,11 @@ def answers_template(problem: str) -> str:
     sym = Symbols.for_unicode(False)
     computed = [q for q in trace.quantities.values() if q.op != "leaf"]
     width = max(len(_key(q.name)) for q in computed) + 1
-    lines = [f"# Answers for {p.name}.",
-             "# Fill in the numbers you work out, with the decimals you mean (0.61 is checked",
-             "# to 0.01); delete the lines you leave out: an empty one is an error. The slides'",
-             "# spellings in the comments are accepted as keys too.",
+    lines = textwrap.wrap(f"Answers for {p.name}.", WIDTH - 2, initial_indent="# ", subsequent_indent="# ")
+    lines += [
+             "# Fill in the numbers you work out, with the decimals you mean (0.61 is",
+             "# checked to 0.01); delete the lines you leave out: an empty one is an error.",
+             "# The slides' spellings in the comments are accepted as keys too.",
              f"# Check: nncalc check {problem} THIS_FILE",
              f"problem: {json.dumps(problem)}",
              "student:",

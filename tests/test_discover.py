@@ -143,7 +143,7 @@ def test_every_command_has_two_or_three_examples_at_the_end_of_its_help():
     assert not missing, f"add two or three examples for {sorted(missing)} to EXAMPLES in nncalc/cli/discover.py"
     for name in _commands():
         assert 2 <= len(EXAMPLES[name]) <= 3, name
-        out = run(name, "--help", env={"COLUMNS": "100"}).output
+        out = run(name, "--help", env={"COLUMNS": "100"}).stdout
         tail = out.rstrip().splitlines()[-2 * len(EXAMPLES[name]) - 1:]
         assert "Examples:" in tail[0] and tail[-1].strip() == EXAMPLES[name][-1], name
 

@@ -301,7 +301,7 @@ def test_backprop_on_a_graph_file_shows_both_tables_at_80_columns(write_problem,
     result = cli("backprop", str(write_problem(TU_BERLIN)))
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "Forward pass, node by node" in out and "Backward pass: ∂L/∂X = Σ over X's uses c" in out
+    assert "Forward pass, node by node" in out and "Backward pass: ∂L/∂X = Σ ∂c/∂X·∂L/∂c over the nodes c using X" in out
     assert "ŷ      x·w          1·1             1.000000000" in out
     assert "w   ∂ŷ/∂w         x          1.000000000   -2.000000000   -2.000000000" in out
     assert all(len(line) <= 80 for line in out.splitlines())
@@ -384,6 +384,17 @@ def test_symbolic_gives_the_formula_and_its_value(cli):
     assert "∂f/∂x = 2·x + y = 4" in out and "∂f/∂y = x + 2·y = 5" in out
 
 
+def test_backprop_symbolic_on_a_graph_file_and_refused_for_a_network(cli, tmp_path):
+    pytest.importorskip("sympy", reason="--symbolic needs the symbolic extra (SymPy)")
+    out = tmp_path / "worked.md"
+    result = cli("backprop", "graph-partial-derivative", "--symbolic", "-f", "markdown", "-o", str(out))
+    assert result.exit_code == 0 and "∂f/∂x = 2·x + y = 4" in out.read_text()
+    data = json.loads(cli("backprop", "graph-circuit", "-s", "-f", "json").stdout)
+    assert data["symbolic"]["df/dx"] == {"formula": "z", "value": -4.0}
+    network = cli("backprop", "nnbasic", "--symbolic")
+    assert network.exit_code == 2 and "--symbolic writes a computational graph's gradients" in network.stderr
+
+
 def test_symbolic_agrees_with_backprop_on_every_bundled_graph():
     pytest.importorskip("sympy", reason="--symbolic needs the symbolic extra (SymPy)")
     from nncalc.bundled import bundled_problems
@@ -415,3 +426,12 @@ def test_every_bundled_graph_fits_80_columns_in_every_view(cli):
         for args in ((), ("-e",)):
             out = cli("backprop", name, *args).stdout
             assert all(len(line) <= 80 for line in out.splitlines()), (name, args)
+
+
+def test_the_python_api_works_on_a_graph():
+    import nncalc
+
+    p = nncalc.load("graph-sigmoid-neuron")
+    assert "computational graph, output f" in repr(p) and p.parameters() == {"w0": 2.0, "w1": -3.0, "w2": -3.0}
+    assert p.backprop()["df/dw2"] == pytest.approx(0.19661193324148185, rel=1e-12)
+    assert nncalc.check("graph-circuit", {"df/dx": "-4.0", "∂f/∂z": "3.0"}).all_correct

@@ -88,3 +88,27 @@ def test_every_bundled_graph_passes_its_own_answers(name):
 
     run = run_check(name)
     assert run.files[0].results and all(r.verdict == CORRECT for r in run.files[0].results)
+
+
+# ---------------------------------------------------------------- golden renders (regenerate: NNCALC_REGEN_GOLDEN=1)
+
+@pytest.mark.parametrize("name", ["graph-squared-error", "graph-partial-derivative", "graph-local-gradient"])
+def test_golden_graph_tables_and_derivation(name):
+    import io
+    import os
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from nncalc.render.explain import explain_text
+    from nncalc.render.table import view
+
+    trace = build_graph_trace(load_problem(resolve(name)))
+    out = io.StringIO()
+    Console(file=out, width=80, no_color=True, color_system=None, highlight=False).print(view(trace, width=80))
+    text = "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+    text += "\n" + explain_text(trace, width=80) + "\n"
+    path = Path(__file__).parent / "golden" / f"{name}-80.txt"
+    if os.environ.get("NNCALC_REGEN_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs from its golden file"

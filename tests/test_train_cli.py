@@ -263,7 +263,7 @@ def test_nan_loss_exit_2_names_the_epoch():
 
 
 def test_evaluate_and_predict_errors(tmp_path):
-    one_error_line(run("evaluate", str(tmp_path / "none.npz"), "--data", "spiral"), "none.npz", "not found")
+    one_error_line(run("evaluate", str(tmp_path / "none.npz"), "--data", "spiral"), "none.npz", "no such file")
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a zip")
     one_error_line(run("evaluate", str(junk), "--data", "spiral"), "junk.npz", "not an nncalc model")

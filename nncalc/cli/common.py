@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from rich.console import Console, RenderableType
 
 from ..errors import NncalcError
+from ..render.escape import SafeConsole, printable
 
 EXIT_BAD_INPUT = 2
 FILE_WIDTH = 100              # text written with -o is laid out for this many columns
@@ -40,8 +41,8 @@ def make_console(stderr: bool = False) -> Console:
     NNCALC_ASCII=1 it reports an ASCII terminal, so Rich draws its rules and boxes in ASCII too."""
     if os.environ.get("NNCALC_ASCII"):
         stream = _AsciiStream(sys.stderr if stderr else sys.stdout)
-        return Console(file=stream, highlight=False, soft_wrap=False)  # type: ignore[arg-type]
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+        return SafeConsole(file=stream, highlight=False, soft_wrap=False)  # type: ignore[arg-type]
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 class _AsciiStream:
@@ -74,7 +75,7 @@ def tolerant_streams() -> None:
 
 
 def error_line(exc: NncalcError) -> str:
-    return f"nncalc: error: {exc}"
+    return f"nncalc: error: {printable(str(exc))}"
 
 
 try:                                  # Typer vendors Click from 0.20 on
@@ -143,7 +144,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # a bug: say so plainly, keep the traceback for NNCALC_DEBUG
             if os.environ.get("NNCALC_DEBUG"):
                 raise
-            print(f"nncalc: internal error: {type(exc).__name__}: {exc} "
+            print(f"nncalc: internal error: {type(exc).__name__}: {printable(str(exc))} "
                   "(please report it; set NNCALC_DEBUG=1 for the traceback)", file=sys.stderr)
             raise typer.Exit(3) from None
 
@@ -162,6 +163,7 @@ def emit(console: Console, content: RenderableType | str, output: Optional[Path]
     to their width: piped or written, those trailing spaces are dropped."""
     if output is None:
         if isinstance(content, str):
+            content = printable(content, newlines=True)
             console.file.write(content if content.endswith("\n") else content + "\n")
         elif console.is_terminal:
             console.print(content)
@@ -174,8 +176,9 @@ def emit(console: Console, content: RenderableType | str, output: Optional[Path]
 
     if not isinstance(content, str):
         buffer = io.StringIO()
-        Console(file=buffer, width=FILE_WIDTH, no_color=True, highlight=False).print(content)
+        SafeConsole(file=buffer, width=FILE_WIDTH, no_color=True, highlight=False).print(content)
         content = _without_trailing_spaces(buffer.getvalue())
+    content = printable(content, newlines=True)
     write_text_atomic(output, content if content.endswith("\n") else content + "\n")
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from . import app
-from .common import handle_errors, make_console
+from .common import emit, handle_errors, make_console
 
 data_app = typer.Typer(
     help="Data sets: download MNIST or Fashion-MNIST once into the cache, see what is cached and where.",
@@ -123,7 +123,7 @@ def list_command(
     for name, info in GENERATORS.items():
         kind = "2 classes" if info.classification else "regression"
         table.add_row(Text(name), Text("built in"), Text(f"{kind}: {info.summary}"))
-    console.print(table)
+    emit(console, table)
     _say(console, "files: {csv: f.csv, target: column}, {npz: f.npz}, {idx: [images, labels]}")
     for name in absent:
         _say(console, f"download {name} with: nncalc data fetch {name}")

@@ -12,11 +12,15 @@ from .common import Decimals, Output, ProblemArg, Sets, TraceFormat, emit_as, fo
 
 
 def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt, decimals: int,
-          output: Optional[Path], with_backward: bool) -> None:
+          output: Optional[Path], with_backward: bool, symbolic: bool = False) -> None:
     from ..api import trace_of
 
     # JSON carries every named value; the other views of a large network show layers only.
     trace = trace_of(load(problem, sets), with_backward, named=None if fmt.value != "json" else True)
+    if symbolic:                    # a graph's gradients as formulas too (nncalc/cli/graph.py)
+        from .graph import emit_trace
+
+        return emit_trace(trace, fmt, decimals, explain, symbolic, output)
     emit_as(make_console(), "trace", fmt, trace, output, decimals=decimals, explain=explain)
 
 
@@ -29,9 +33,11 @@ def backprop(
     decimals: Decimals = 9,
     set_: Sets = None,
     output: Output = None,
+    symbolic: bool = typer.Option(False, "--symbolic", "-s", help="A computational graph's gradients as "
+                                  "formulas too (needs SymPy: pip install 'nncalc[symbolic]')."),
 ) -> None:
     """Forward pass, errors, backward pass and one gradient-descent step: every value."""
-    _show(problem, set_, explain, fmt, decimals, output, with_backward=True)
+    _show(problem, set_, explain, fmt, decimals, output, with_backward=True, symbolic=symbolic)
 
 
 @app.command()

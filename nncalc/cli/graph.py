@@ -47,17 +47,27 @@ def grad(
 ) -> None:
     """Every value and gradient of an expression, the chain rule written out with --explain."""
     from ..graph import build_graph_trace, graph_problem_from_text
-    from ..render.formats import Style, render
 
     problem = graph_problem_from_text(expression, _values(values or []), upstream, tuple(params or ()), eta)
-    trace = build_graph_trace(problem)
+    emit_trace(build_graph_trace(problem), fmt, decimals, explain, symbolic, output)
+
+
+def emit_trace(trace, fmt, decimals: int, explain: bool, symbolic: bool, output) -> None:
+    """Print a trace in a format, with --symbolic SymPy's formulas after it (graphs only)."""
+    from ..errors import UsageError
+    from ..graph import is_graph
+    from ..render.formats import Style, render
+
+    if symbolic and not is_graph(trace):
+        raise UsageError("--symbolic writes a computational graph's gradients as formulas; this problem is a "
+                         "network (see docs/graphs.md)", file=trace.problem.source)
     console = make_console()
     unicode = unicode_ok(console) if output is None else True
     width = console.width if output is None else FILE_WIDTH
     name = fmt.value if hasattr(fmt, "value") else str(fmt)
     content = render("trace", name, trace, Style(decimals, explain, unicode, width))
     if symbolic:
-        content = _with_symbolic(content, name, problem, unicode, decimals)
+        content = _with_symbolic(content, name, trace.problem, unicode, decimals)
     emit(console, content, output)
 
 

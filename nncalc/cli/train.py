@@ -19,12 +19,16 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 from . import app
-from .common import EXIT_INTERRUPTED, PROBLEM_HELP, SET_HELP, handle_errors, make_console
+from .common import (EXIT_INTERRUPTED, PROBLEM_HELP, SET_HELP, Output, emit, emit_as, format_option, handle_errors,
+                     make_console)
 
 if TYPE_CHECKING:
     from .train_view import _View
 
 MAX_EXPLAIN_STEPS = 50
+
+
+EvaluateFormat = format_option("evaluate")
 
 
 class TrainFormat(str, Enum):
@@ -57,7 +61,7 @@ def train(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for drawn weights and shuffling (overrides the file)."),
     every: Optional[int] = typer.Option(None, "--every", help="A row every K updates (default: every epoch, or about 20 rows)."),
     watch: Optional[list[str]] = typer.Option(None, "--watch", "-w", help="A weight or bias to show in each row (repeatable)."),
-    explain: bool = typer.Option(False, "--explain", help="With --steps N: every value of each update, as tables and derivation."),
+    explain: bool = typer.Option(False, "--explain", "-e", help="With --steps N: every value of each update, as tables and derivation."),
     save: Optional[Path] = typer.Option(None, "--save", "-s", help="Save the trained model: .npz (any size) or .yaml (a problem file).", dir_okay=False),
     resume: Optional[Path] = typer.Option(None, "--resume", help="Continue from a checkpoint saved by Ctrl-C.", dir_okay=False),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Where Ctrl-C saves the checkpoint (default: NAME.checkpoint.npz).", dir_okay=False),
@@ -68,8 +72,10 @@ def train(
     decimals: Optional[int] = typer.Option(None, "--decimals", "-d", min=0, max=17,
                                            help="Decimals shown (default 6; 9 with --explain, as the slides)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE"),
+    output: Output = None,
 ) -> None:
-    """Train a network: the slides' small examples step by step, or MNIST with mini-batches."""
+    """Train a network: the slides' small examples step by step, or MNIST with mini-batches.
+    With -o FILE the result (the rows and the closing table, or the JSON) goes to FILE."""
     from ..fileio import atomic_open
     from ..model import checkpoint_settings, load_checkpoint, restore_checkpoint
     from ..model import check_savable
@@ -108,12 +114,13 @@ def train(
     result = trainer.result
     if result is None or result.reason == "interrupted" or interrupted_inside:
         _interrupted(trainer, console, checkpoint, save, problem, interrupted_inside)
-    _results(trainer, view, out if is_json else None, save, plot, explained)
+    _results(trainer, view, out if is_json else None, save, plot, explained, out, output)
 
 
 def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optional[Path],
-             explained: Optional[list]) -> None:
-    """After training: save the model and the plot, then the result as JSON (to json_out) or the view's tables."""
+             explained: Optional[list], out, output: Optional[Path] = None) -> None:
+    """After training: save the model and the plot, then the result as JSON (to json_out) or the view's
+    tables; with -o, the JSON or the rows and closing table go to that file."""
     from ..model import model_from_trainer, save_model
     from ..render.train import final_rows, json_text, train_json
 
@@ -125,9 +132,12 @@ def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optio
 
         write_loss_plot(plot, trainer.history)
     if json_out is not None:
-        json_out.file.write(json_text(train_json(trainer, final, save, explained)) + "\n")
+        emit(json_out, json_text(train_json(trainer, final, save, explained)) + "\n", output)
         return
     view.finish(trainer.result, final, save, plot)
+    if output is not None:
+        emit(out, view.result_report(trainer.result, final), output)
+        view.tell(f"wrote the result to {output}")
 
 
 def _check_outputs(save: Optional[Path], plot: Optional[Path], log: Optional[Path]) -> None:
@@ -258,12 +268,13 @@ def evaluate(
     model_path: Path = typer.Argument(..., metavar="MODEL", help="A model saved by `train --save` (.npz or .yaml).",
                                       show_default=False, dir_okay=False),
     data: Optional[str] = typer.Option(None, "--data", help="Data to evaluate on: mnist:test, a .csv/.npz file, a generator."),
-    fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f", help="table or json."),
+    fmt: EvaluateFormat = "table",
     decimals: int = typer.Option(6, "--decimals", "-d", min=0, max=17, help="Decimals shown."),
+    output: Output = None,
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
     from ..model_data import model_and_data
-    from ..render.train import class_report, confusion_table, evaluation_json, json_text, results_table
+    from ..render.train import Evaluation
     from ..train import evaluate_outputs, predicted_labels, predictions
     from ..train.metrics import labelled_confusion
 
@@ -272,18 +283,11 @@ def evaluate(
         raise _fail(f"{name} has no targets to compare with: use `nncalc predict`", where="--data")
     Y = predictions(model.network.layers, split.X, model.dtype)
     loss, acc = evaluate_outputs(Y, model.loss, split, model.network)
-    console = make_console()
     cm, classes = None, model.classes
     if split.labels is not None:
         cm, classes = labelled_confusion(split.labels, predicted_labels(Y, model.network), classes, Y.shape[1])
-    if fmt is TrainFormat.json:
-        result = evaluation_json(str(model_path), name, split.n, loss, acc, cm, classes)
-        console.file.write(json_text(result) + "\n")
-        return
-    console.print(results_table([(name, split.n, loss, acc)], model.loss, f"{model.name} on {name}", decimals))
-    if cm is not None:
-        console.print(class_report(cm, classes))
-        console.print(confusion_table(cm, classes, colour=console.is_terminal and not console.no_color))
+    found = Evaluation(str(model_path), model.name, name, split.n, model.loss, loss, acc, cm, classes)
+    emit_as(make_console(), "evaluate", fmt, found, output, decimals=decimals)
 
 
 @app.command()

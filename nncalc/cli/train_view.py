@@ -35,16 +35,32 @@ class _View:
         self.show_outputs = p.inputs is not None and n_out <= SMALL_OUTPUTS
 
     def say(self, line: str) -> None:
+        """A line as it is (the rows: never wrapped, so that piped rows stay one per line)."""
         self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def tell(self, text: str) -> None:
+        """A sentence, wrapped to the console's width."""
+        from rich.text import Text
+
+        self.show(Text(text))
+
+    def show(self, renderable) -> None:
+        """A table or picture: padded to its width on a terminal, without trailing spaces when piped."""
+        from .common import emit
+
+        emit(self.console, renderable)
 
     def start(self, trainer, explain: bool) -> None:
         from ..render.train import training_header, training_rows
 
         self.trainer, self.explaining = trainer, explain
         self.rows = training_rows(trainer, self._output_names() + self.watched, self.decimals)
+        if self.show_outputs and len(self.rows.header()) > self.console.width:
+            self.show_outputs = False        # the outputs do not fit: --format json and --log hold them
+            self.rows = training_rows(trainer, self.watched, self.decimals)
         if self.quiet >= 2:
             return
-        self.say(training_header(trainer))
+        self.tell(training_header(trainer))
         if not explain:
             self.say(self.rows.header())
         if self.quiet == 0 and self.console.is_terminal and not explain:
@@ -87,7 +103,7 @@ class _View:
             self.explained.append({"update": trainer.step + 1, "values": trace.values()})
             return
         self.console.rule(f"update {trainer.step + 1} of {trainer.target_steps}", characters="─" if self.unicode else "-")
-        self.console.print(view(trace, self.decimals, unicode=self.unicode, width=self.console.width))
+        self.show(view(trace, self.decimals, unicode=self.unicode, width=self.console.width))
         if gradients:
             self.say("")
             self.say(explain_text(trace, self.decimals, unicode=self.unicode, width=self.console.width))
@@ -125,8 +141,8 @@ class _View:
         if applied is None:
             return
         line, table = applied
-        self.say(line)
-        self.console.print(table)
+        self.tell(line)
+        self.show(table)
 
     def report(self, record: dict[str, Any]) -> None:
         if self.show_outputs or self.watched:
@@ -157,22 +173,36 @@ class _View:
         from ..render.train import final_table, loss_curve
 
         if result.message:
-            self.say(result.message)
-        self.console.print(final_table(final, self.p.loss, result.seconds_per_epoch, result.epochs,
+            self.tell(result.message)
+        self.show(final_table(final, self.p.loss, result.seconds_per_epoch, result.epochs,
                                        result.steps, self.decimals))
         if self.quiet == 0 and not self.explaining:
             curve = loss_curve(self.trainer.history, width=min(64, max(self.console.width - 14, 20)),
                                unicode=self.unicode)
             if curve:
-                self.say(curve)
+                self.say("\n".join(line.rstrip() for line in curve.splitlines()))
             if len(self.p.network.inputs) == 2 and self.data.train.n > 1:
                 self.say("")
                 self.say("Decision map (what the network predicts over the plane of its two inputs):")
-                self.console.print(self._map())
+                self.show(self._map())
         if save is not None:
-            self.say(f"saved the trained model to {save}")
+            self.tell(f"saved the trained model to {save}")
         if plot is not None:
-            self.say(f"saved the loss curve to {plot}")
+            self.tell(f"saved the loss curve to {plot}")
+
+    def result_report(self, result, final):
+        """What -o FILE holds: the header, every history row, why the run ended and the closing table."""
+        from rich.console import Group
+        from rich.text import Text
+
+        from ..render.train import final_table, training_header
+
+        lines = [training_header(self.trainer), self.rows.header()]
+        lines += [self.rows.row(record) for record in self.trainer.history]
+        lines += [result.message] if result.message else []
+        return Group(*(Text(line) for line in lines),
+                     final_table(final, self.p.loss, result.seconds_per_epoch, result.epochs, result.steps,
+                                 self.decimals))
 
     def _map(self):
         from ..engine import forward

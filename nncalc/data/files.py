@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import math
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from ..errors import DataError
+from ..fileio import require_regular
+from ..npz import NpzArchive
 
 TASKS = ("classification", "regression")
 TARGET_GUESSES = ("label", "target", "class", "y")
@@ -55,13 +56,13 @@ def read_csv(path: Path, *, target: str | Sequence[str] | None, task: str | None
     `target` None: a column named label/target/class/y if there is one, else no target (y (n, 0)).
     """
     display = display or str(path)
+    require_regular(path, display=display, error=DataError, expected="a CSV file")
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle, delimiter=delimiter), None)
-    except FileNotFoundError:
-        raise DataError("no such file", file=display) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", file=display) from None
+            reader = csv.reader(handle, delimiter=delimiter)
+            _, header = next(_checked(reader, display), (1, None))
+    except OSError as exc:
+        raise DataError(f"cannot read: {exc.strerror or exc}", file=display) from None
     if not header or not any(h.strip() for h in header):
         raise DataError("empty file; expected a header row naming the columns", file=display)
     header = [h.strip() for h in header]
@@ -85,6 +86,7 @@ def read_csv(path: Path, *, target: str | Sequence[str] | None, task: str | None
     if task == "classification" and len(targets) != 1:
         raise DataError(f"classification needs exactly one target column, got {len(targets)}", file=display)
 
+    _check_widths(path, len(header), delimiter, display)
     feature_idx = [index[c] for c in feature_cols]
     target_idx = [index[c] for c in targets]
     both = _fast_numeric(path, feature_idx + target_idx, delimiter)
@@ -132,25 +134,66 @@ def _fast_numeric(path: Path, columns: list[int], delimiter: str) -> np.ndarray 
             warnings.simplefilter("ignore")  # "input contained no data": reported by the caller
             return np.loadtxt(path, delimiter=delimiter, skiprows=1, usecols=columns, dtype=np.float64,
                               ndmin=2, comments=None, encoding="utf-8-sig")
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, OverflowError):
         return None
+
+
+def _checked(reader, display: str):
+    """The reader's rows; a field past the csv module's limit or bytes that are not UTF-8 raise a
+    DataError with the line where that record starts."""
+    start = reader.line_num + 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            limit = csv.field_size_limit()
+            why = (f"a value longer than {limit:,} characters (a quote left open?)" if "field limit" in str(exc)
+                   else f"not valid CSV ({exc})")
+            raise DataError(why, file=display, line=start) from None
+        except UnicodeDecodeError as exc:
+            raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start:,} of a block)", file=display,
+                            line=start) from None
+        yield start, values
+        start = reader.line_num + 1
+
+
+def _check_widths(path: Path, width: int, delimiter: str, display: str) -> None:
+    """Refuse a data row with more or fewer values than the header names (before the fast parser,
+    which would read the columns it is asked for and ignore the rest)."""
+    data = path.read_bytes()
+    if b'"' in data:                      # quoted values may hold delimiters or line breaks
+        for _ in _rows(path, [""] * width, delimiter, display):
+            pass
+        return
+    sep = delimiter.encode("utf-8")
+    row_number = 0
+    for number, line in enumerate(data.split(b"\n")[1:], start=2):
+        if not line.strip():
+            continue
+        row_number += 1
+        values = line.count(sep) + 1
+        if values != width:
+            raise DataError(f"{values} values, but the header names {width} columns", file=display,
+                            line=number, where=f"row {row_number}")
 
 
 def _rows(path: Path, header: list[str], delimiter: str, display: str):
     """(row number, line number, values) of each data row, checking the row's width."""
     width = len(header)
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        next(reader, None)
+        rows = _checked(csv.reader(handle, delimiter=delimiter), display)
+        next(rows, None)
         row_number = 0
-        for values in reader:
+        for line, values in rows:
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue  # blank line
             row_number += 1
             if len(values) != width:
                 raise DataError(f"{len(values)} values, but the header names {width} columns", file=display,
-                                line=reader.line_num, where=f"row {row_number}")
-            yield row_number, reader.line_num, values
+                                line=line, where=f"row {row_number}")
+            yield row_number, line, values
 
 
 def _bad_number(text: str) -> str | None:
@@ -207,14 +250,9 @@ def _target_values(path: Path, header: list[str], columns: list[int], task: str 
 NPZ_KEYS = {"train": ("x_train", "y_train"), "test": ("x_test", "y_test"), None: ("x", "y")}
 
 
-def open_npz(path: Path, display: str):
-    """The archive as a mapping of arrays (pickled objects refused)."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise DataError("no such file", file=display) from None
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise DataError(f"not a readable .npz archive ({exc})", file=display) from None
+def open_npz(path: Path, display: str) -> NpzArchive:
+    """The archive, its arrays read and checked one by one (never unpickled; sizes bounded)."""
+    return NpzArchive(path, display=display, error=DataError)
 
 
 def npz_splits(keys: Sequence[str]) -> list[str | None]:
@@ -232,10 +270,7 @@ def npz_arrays(archive, split: str | None, display: str) -> tuple[np.ndarray, np
         raise DataError(f"no array {' or '.join(repr(m) for m in missing)} in the archive (it holds "
                         f"{', '.join(archive.files) or 'nothing'}; expected x_train/y_train/x_test/y_test "
                         "or x/y)", file=display)
-    try:
-        return archive[xk], archive[yk]
-    except ValueError as exc:  # an object array needing pickle
-        raise DataError(f"cannot read {xk}/{yk}: {exc}", file=display) from None
+    return archive[xk], archive[yk]
 
 
 def npz_inputs(x: np.ndarray, display: str, key: str) -> np.ndarray:

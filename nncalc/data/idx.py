@@ -18,7 +18,7 @@ from typing import IO
 import numpy as np
 
 from ..errors import DataError
-from ..fileio import atomic_open
+from ..fileio import atomic_open, require_regular
 
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
@@ -30,14 +30,11 @@ _ROWS_PER_CHUNK = 4096    # images converted per step: bounds the uint8 staging 
 
 def open_maybe_gzip(path: Path) -> IO[bytes]:
     """Open for reading bytes, decompressing when the file starts with the gzip magic (not by name)."""
+    require_regular(path, error=DataError, expected="an IDX file")
     try:
         with open(path, "rb") as handle:
             compressed = handle.read(2) == _GZIP_MAGIC
         return gzip.open(path, "rb") if compressed else open(path, "rb")
-    except FileNotFoundError:
-        raise DataError("no such file", file=str(path)) from None
-    except IsADirectoryError:
-        raise DataError("is a folder, expected an IDX file", file=str(path)) from None
     except OSError as exc:
         raise DataError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
 

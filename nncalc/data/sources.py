@@ -63,6 +63,7 @@ def _parse(spec: Any, where: str, file: str | None) -> _Spec:
         return DataError(message, file=file, where=at)
 
     if isinstance(spec, str):
+        _check_file_name(spec, where, file)
         text = spec.strip()
         name, _, split = text.partition(":")
         if name in REMOTE:
@@ -103,16 +104,25 @@ def _parse(spec: Any, where: str, file: str | None) -> _Spec:
     elif kind in ("csv", "npz"):
         if not isinstance(value, str) or not value.strip():
             raise fail(f"expected a file name, got {value!r}", at)
+        _check_file_name(value, at, file)
     elif kind == "idx":
         if (not isinstance(value, (list, tuple)) or len(value) != 2
                 or not all(isinstance(v, str) and v.strip() for v in value)):
             raise fail(f"expected [images file, labels file], got {value!r}", at)
+        for k, name in enumerate(value):
+            _check_file_name(name, f"{at}[{k}]", file)
     elif kind == "generate":
         if not isinstance(value, str) or value not in GENERATORS:
             raise fail(f"unknown generator {value!r}{_suggest(value, GENERATORS)}; expected one of "
                        f"{', '.join(GENERATORS)}", at)
     _check_options(kind, options, where, file)
     return _Spec(kind, value, options, where)
+
+
+def _check_file_name(name: str, where: str, file: str | None) -> None:
+    """A file name no system call can open: refused with its place in the problem file."""
+    if "\0" in name:
+        raise DataError(f"the file name {name!r} holds a NUL byte", file=file, where=where)
 
 
 def _check_options(kind: str, options: Mapping[str, Any], where: str, file: str | None) -> None:

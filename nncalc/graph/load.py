@@ -35,11 +35,6 @@ TOP_KEYS = ("name", "description", "source", "graph", "values", "output", "param
 MAX_NODES = 1_000_000
 
 
-def is_graph_doc(data: Any) -> bool:
-    """A problem file that describes a computational graph."""
-    return isinstance(data, dict) and "graph" in data and "network" not in data
-
-
 def graph_problem_from_doc(doc: YamlDoc) -> GraphProblem:
     """Validate a parsed graph problem file; every failure names the key path and line."""
     try:

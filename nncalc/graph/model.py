@@ -11,11 +11,11 @@ from ..errors import ProblemError
 from .ops import OPS
 from .parse import Node
 
-DEFAULT_UPSTREAM_LOSS = "L"
+DEFAULT_UPSTREAM_LOSS = "L"     # what the gradients are of when the problem gives an upstream gradient
 
 
 class NotANetwork(ProblemError, AttributeError):
-    """A network's attribute asked of a graph problem."""     # what the gradients are of when the problem gives an upstream gradient
+    """A network's attribute asked of a graph problem."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +113,3 @@ class GraphProblem:
     def line_of(self, statement: int) -> int | None:
         return self.lines[statement] if statement < len(self.lines) else None
 
-
-def is_graph_problem(problem: Any) -> bool:
-    """Whether a loaded problem is a computational graph (else a network)."""
-    return isinstance(problem, GraphProblem)

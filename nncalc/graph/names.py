@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..errors import AnswersError, suggest
+from ..answers import NameResolver, _fold_map
+from ..errors import suggest
 from .trace import GraphTrace, grad_name
 
 _FOLD = str.maketrans({"∂": "d", "⁺": "+", "{": None, "}": None, "\\": None})
@@ -26,37 +27,18 @@ def _fold(written: str) -> str:
     return s[:-2] if s.endswith("@1") else s
 
 
-class GraphNames:
-    """Canonical quantity names of one graph trace, and the spellings that name them."""
+class GraphNames(NameResolver):
+    """Canonical quantity names of one graph trace, and the spellings that name them (resolve and
+    require as a network's resolver; what a name can mean is the graph's own)."""
 
-    def __init__(self, trace: GraphTrace) -> None:
+    def __init__(self, trace: GraphTrace) -> None:     # a network's __init__ reads layers: not called
         self.trace = trace
         p = trace.problem
         self.names = set(trace.quantities)
         self.loss = p.loss_name
         self.params = set(p.parameters)
-        nodes = [*p.graph.leaves, *p.graph.node]
-        self._nodes = {n: n for n in nodes}
-        for variant in (str.lower, lambda n: n.lower().replace("_", "")):
-            owners: dict[str, set[str]] = {}
-            for n in nodes:
-                owners.setdefault(variant(n), set()).add(n)
-            for key, found in owners.items():
-                if len(found) == 1:
-                    self._nodes.setdefault(key, next(iter(found)))
+        self._nodes = _fold_map([*p.graph.leaves, *p.graph.node])
         self._cache: dict[str, str | None] = {}
-
-    def resolve(self, written: str) -> str | None:
-        """The canonical name a written name stands for, or None."""
-        if written not in self._cache:
-            self._cache[written] = self._resolve(written)
-        return self._cache[written]
-
-    def require(self, written: str) -> str:
-        name = self.resolve(written)
-        if name is None:
-            raise AnswersError(self.why_unknown(written))
-        return name
 
     def why_unknown(self, written: str) -> str:
         return f"unknown quantity '{written}'{self.suggest(written)}"

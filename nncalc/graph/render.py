@@ -133,8 +133,7 @@ def tabs(trace: GraphTrace, decimals: int = 9, unicode: bool = True) -> list[Tab
 def _backward_tab(trace: GraphTrace, w: _Notation, decimals: int, big: bool) -> Tab:
     p, g, sym = trace.problem, trace.problem.graph, w.sym
     L = p.loss_name
-    title = (f"Backward pass: {w.d(L, 'X')} = {sym.sum} over X's uses c of {w.d('c', 'X')} (local) "
-             f"{sym.times} {w.d(L, 'c')} (upstream)")
+    title = f"Backward pass: {w.d(L, 'X')} = {sym.sum} {w.d('c', 'X')}{sym.times}{w.d(L, 'c')} over the nodes c using X"
     table = Tab(title, ["X", f"local {w.d('c', 'X')}", "formula", "value", "upstream", w.d(L, "X")],
                 numeric_from=3)
     order = [] if big else [n.name for n in reversed(g.nodes)]

@@ -99,9 +99,11 @@ _TOP_KEYS = ("name", "description", "source", "network", "loss", "learning_rate"
 def problem_from_doc(doc: YamlDoc) -> Problem:
     """Validate a parsed problem file into a Problem (a GraphProblem for a file with `graph:`, validated
     by nncalc.graph); every failure names the key path and line."""
-    from ..graph import graph_problem_from_doc, is_graph_doc
+    from ..graph import is_graph_doc
 
     if is_graph_doc(doc.data):
+        from ..graph.load import graph_problem_from_doc
+
         return graph_problem_from_doc(doc)
     try:
         return _problem(doc)

@@ -109,6 +109,7 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
                  "markdown": "nncalc.render.catalogue:problems_markdown"},
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",
                 "markdown": "nncalc.render.catalogue:summary_markdown"},
+    "evaluate": {"table": "nncalc.render.train:evaluation_table", "json": "nncalc.render.train:evaluation_text"},
     "names": {"table": "nncalc.render.names:names_table", "json": "nncalc.render.names:names_json",
               "markdown": "nncalc.render.names:names_markdown"},
 }

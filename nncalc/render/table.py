@@ -134,14 +134,13 @@ def param_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
                     ["parameter", "from", "p", f"{d}net/{d}p", f"{d}E/{d}p", "new p"], numeric_from=2)
     params = list(net.parameters())
     for li in range(len(net.layers) - 1, -1, -1):
-        layer = net.layers[li]
-        below = net.inputs if li == 0 else net.layers[li - 1].units
         for prm in (q for q in params if q.layer == li):
-            if prm.kind == "weight":
-                u = layer.units[prm.row]
-                origin, dnet = f"{below[prm.col]}{sym.to}{u}", trace.quantities.get(f"dnet.{u}/d{prm.name}")
-            else:
-                origin = "bias " + (", ".join(layer.units) if prm.row is None else layer.units[prm.row])
+            grad = trace[f"grad.{prm.name}"]
+            if prm.kind == "weight":        # grad.w = sum of delta.U * dnet.U/dw; dnet.U/dw is the value w multiplies
+                dnet = trace[grad.inputs[1]]
+                origin = f"{trace[dnet.inputs[0]].unit}{sym.to}{dnet.unit}"
+            else:                           # grad.b = the sum of the deltas of the units it feeds
+                origin = "bias " + ", ".join(dict.fromkeys(trace[x].unit for x in grad.inputs))
                 dnet = None
             row = [prm.name, origin, fmt_given(trace[prm.name].value, decimals)]
             if not many:

@@ -34,8 +34,23 @@ SHADES = " .:-=+*#%@"
 TARGET_ROWS = 20            # without --every, long runs show about this many rows
 
 
+class _TitledTable(Table):
+    """A table drawn as the worked examples' are (render.common.rich_table): its title a bold line of
+    its own above it, never wrapped to the table's width, and no edge."""
+
+    def __rich_console__(self, console, options):
+        title, self.title = self.title, None
+        try:
+            if title:
+                yield Text("")
+                yield Text(title, style="bold")
+            yield from super().__rich_console__(console, options)
+        finally:
+            self.title = title
+
+
 def _table(title: str | None, *columns: str, numeric_from: int = 1) -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold", pad_edge=False)
+    table = _TitledTable(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for i, col in enumerate(columns):
         table.add_column(col, justify="right" if i >= numeric_from else "left", no_wrap=True)
     return table
@@ -83,7 +98,7 @@ def history_rows(*, by_step: bool, total: int, loss_name: str, accuracy: bool, v
     width = max(len(f"{total:,}") * 2 + 1, 5)
     key = "step" if by_step else "epoch"
     cols = [Column(key, width, lambda r: f"{r[key]:,}/{total:,}" if isinstance(r[key], int) else f"{r[key]:g}")]
-    w = decimals + 6
+    w = decimals + 4           # a sign, a digit and the point: 1.234e-05 fits as well
     cols.append(Column(loss_name, max(w, len(loss_name)), lambda r: _num(r.get("loss"), decimals)))
     if accuracy:
         cols.append(Column("accuracy", 8, lambda r: _pct(r.get("accuracy"))))
@@ -451,8 +466,8 @@ def class_report(cm: np.ndarray, classes: Sequence[str]) -> Table:
 
 def confusion_table(cm: np.ndarray, classes: Sequence[str], colour: bool = True) -> Table:
     """Rows: true class; columns: predicted class; the diagonal (correct) in bold."""
-    table = Table(title="Confusion matrix (rows: true class, columns: predicted)", box=box.SIMPLE_HEAD,
-                  title_justify="left", title_style="bold", pad_edge=False)
+    table = _TitledTable(title="Confusion matrix (rows: true class, columns: predicted)", box=box.SIMPLE_HEAD,
+                         pad_edge=False, show_edge=False)
     table.add_column("true\\pred", justify="left", no_wrap=True)
     width = len(str(int(cm.max()))) if cm.size else 1   # counts are never cut: columns keep this width
     for name in classes:
@@ -526,3 +541,35 @@ def predictions_view(records: Sequence[dict[str, Any]], outputs: Sequence[str], 
     cell = lambda v: fmt(v, decimals) if isinstance(v, float) else str(v)  # noqa: E731
     rows = [[cell(r.get(c, "")) for c in columns] for r in shown]
     return predictions_table(rows, columns, more=len(records) - len(shown))
+
+
+# ---------------------------------------------------------------- `evaluate` (registry subject "evaluate")
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What `nncalc evaluate` found: the model's loss (and accuracy and confusion) on one data set."""
+
+    model: str                   # the model file as given
+    title: str                   # the model's name
+    data: str
+    samples: int
+    loss_name: str
+    loss: float
+    accuracy: float | None
+    cm: np.ndarray | None
+    classes: Sequence[str] | None
+
+
+def evaluation_table(ev: Evaluation, style) -> Any:
+    """The result table, and with classes the per-class report and the confusion matrix."""
+    from rich.console import Group
+
+    parts: list[Any] = [results_table([(ev.data, ev.samples, ev.loss, ev.accuracy)], ev.loss_name,
+                                      f"{ev.title} on {ev.data}", style.decimals)]
+    if ev.cm is not None:
+        parts += [class_report(ev.cm, ev.classes), confusion_table(ev.cm, ev.classes)]
+    return Group(*parts)
+
+
+def evaluation_text(ev: Evaluation, style) -> str:
+    return json_text(evaluation_json(ev.model, ev.data, ev.samples, ev.loss, ev.accuracy, ev.cm, ev.classes))
