@@ -15,7 +15,6 @@ class Symbols:
 
     d: str = "∂"
     eta: str = "η"
-    sigma: str = "σ"
     times: str = "·"
     sum: str = "Σ"
     delta: str = "δ"
@@ -30,7 +29,7 @@ class Symbols:
     def for_unicode(cls, unicode: bool) -> "Symbols":
         if unicode:
             return cls()
-        return cls("d", "eta", "sigmoid", "*", "sum", "delta", "<=", ">=", "->", "*", "^T", False)
+        return cls("d", "eta", "*", "sum", "delta", "<=", ">=", "->", "*", "^T", False)
 
 
 def slide_name(name: str, sym: Symbols) -> str:
@@ -44,6 +43,12 @@ def slide_name(name: str, sym: Symbols) -> str:
         return sym.eta
     if base == "E.total":
         return "E_total"
+    fraction = base.removeprefix("local.")
+    if "/" in fraction and "." not in fraction:    # a computational graph's dL/dw, ds/dyhat: ∂L/∂w, ∂s/∂ŷ
+        from .graph.render import symbol
+
+        top, _, bottom = fraction[1:].partition("/d")
+        return f"{base[:len(base) - len(fraction)]}{d}{symbol(top, sym)}/{d}{symbol(bottom, sym)}"
     head, dot, rest = base.partition(".")
     if not dot:
         return base + suffix                      # an input or a parameter

@@ -175,3 +175,8 @@ def test_the_problem_files_source_is_shown_under_its_name():
     lines = run("backprop", "nnbasic", env={"COLUMNS": "120"}).output.splitlines()
     assert lines[1] == 'source: NNBasic deck (seed 002), "Forward Propagation" to "Backward Propagation to Update w_1"'
     assert "source: NNBasic deck" in nncalc.load("nnbasic").backprop().to_markdown().splitlines()[2]
+
+
+def test_quiet_is_shown_as_a_count_not_as_a_number():
+    row = next(line for line in run("train", "--help", env={"COLUMNS": "100"}).stdout.splitlines() if "--quiet" in line)
+    assert "<int>" not in row and "-qq" in row

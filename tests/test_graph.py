@@ -435,3 +435,16 @@ def test_the_python_api_works_on_a_graph():
     assert "computational graph, output f" in repr(p) and p.parameters() == {"w0": 2.0, "w1": -3.0, "w2": -3.0}
     assert p.backprop()["df/dw2"] == pytest.approx(0.19661193324148185, rel=1e-12)
     assert nncalc.check("graph-circuit", {"df/dx": "-4.0", "∂f/∂z": "3.0"}).all_correct
+
+
+def test_names_lists_every_graph_quantity_in_the_slides_spelling(cli):
+    from nncalc.bundled import resolve
+    from nncalc.graph.names import GraphNames
+    from nncalc.problem import load_problem
+
+    rows = json.loads(cli("names", "graph-squared-error", "-f", "json").stdout)["names"]
+    slides = {r["name"]: r["slides"] for r in rows}
+    assert slides["dloss/dw"] == "∂loss/∂w" and slides["ds/dyhat"] == "∂s/∂ŷ" and slides["new.w"] == "w+"
+    assert slides["local.dloss/ds"] == "local.∂loss/∂s"
+    names = GraphNames(build_graph_trace(load_problem(resolve("graph-squared-error"))))
+    assert all(names.resolve(r["slides"]) == r["name"] and names.resolve(r["typed"]) == r["name"] for r in rows)

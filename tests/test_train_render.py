@@ -103,3 +103,15 @@ def test_progress_metrics_show_the_running_loss_accuracy_and_speed_mid_epoch():
     loss, acc = event.loss, event.accuracy
     assert 0 < loss < 1 and 0 < acc <= 1 and event.samples == 5 * trainer.batch_size
     assert text.startswith(f"loss {loss:.4g}  acc {100 * acc:.2f}%  ") and text.endswith(" samples/s")
+
+
+def test_the_coloured_decision_maps_legend_shows_each_class_region_colour():
+    from nncalc.render.train import REGION_COLOURS
+
+    X, labels = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1])
+    text = decision_map(lambda P: (P[:, 0] > 0.5).astype(int), X, labels, ("a", "b"), width=20, height=5,
+                        colour=True, names=("x1", "x2"))
+    legend = text.divide([text.plain.rindex("\n") + 1])[1]       # the last line
+    assert legend.plain == "samples: o class a (region   ),  x class b (region   )"
+    swatches = [str(span.style) for span in legend.spans if str(span.style).startswith("on ")]
+    assert swatches == [f"on {REGION_COLOURS[0]}", f"on {REGION_COLOURS[1]}"]

@@ -106,9 +106,11 @@ def names(
     """Every named quantity of a problem: the name answers files and --format json use, the
     slides' spelling (also accepted in answers files) and its value."""
     from ..api import load
+    from ..graph import is_graph_problem
 
     p = load(problem).with_values(_assignments(set_))
-    result = p.backprop() if p.problem.targets is not None and _has_backward(p) else p.forward()
+    backward = is_graph_problem(p.problem) or (p.problem.targets is not None and _has_backward(p))
+    result = p.backprop() if backward else p.forward()
     emit_as(make_console(), "names", fmt, result.trace, output, decimals=decimals)
 
 

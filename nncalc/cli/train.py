@@ -68,7 +68,7 @@ def train(
     log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file (complete when training ends).", dir_okay=False),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
     fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f", help="table or json."),
-    quiet: int = typer.Option(0, "--quiet", "-q", count=True, help="-q: plain rows, no bar or pictures; -qq: only the result."),
+    quiet: int = typer.Option(0, "--quiet", "-q", count=True, metavar="", help="-q: plain rows, no bar or pictures; -qq: only the result."),
     decimals: Optional[int] = typer.Option(None, "--decimals", "-d", min=0, max=17,
                                            help="Decimals shown (default 6; 9 with --explain, as the slides)."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help=SET_HELP, metavar="NAME=VALUE"),
@@ -122,7 +122,8 @@ def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optio
     """After training: save the model and the plot, then the result as JSON (to json_out) or the view's
     tables; with -o, the JSON or the rows and closing table go to that file."""
     from ..model import model_from_trainer, save_model
-    from ..render.train import final_rows, json_text, train_json
+    from ..render.train import final_rows, json_text, problem_sized, train_json
+    from ..train import worked_example
 
     final = final_rows(trainer)
     if save is not None:
@@ -132,7 +133,8 @@ def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optio
 
         write_loss_plot(plot, trainer.history)
     if json_out is not None:
-        emit(json_out, json_text(train_json(trainer, final, save, explained)) + "\n", output)
+        example = worked_example(trainer) if problem_sized(trainer.problem) else None
+        emit(json_out, json_text(train_json(trainer, final, save, explained, example)) + "\n", output)
         return
     view.finish(trainer.result, final, save, plot)
     if output is not None:
@@ -166,17 +168,9 @@ def _load_problem(name: Optional[str], sets: Optional[list[str]], seed: Optional
 
 
 def _datasets(p):
-    if p.inputs is not None or p.data_source is None:
-        return None
-    from ..data import load_data
-    from ..errors import NncalcError
-    from ..train import with_problem_line
+    from ..api import training_datasets
 
-    base = Path(p.source).parent if p.source else Path.cwd()
-    try:
-        return load_data(p.data_source, base_dir=base, file=p.source)
-    except NncalcError as exc:
-        raise with_problem_line(exc, p) from None
+    return training_datasets(p)
 
 
 def _watched(p, names: Optional[list[str]]) -> list[str]:

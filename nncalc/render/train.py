@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -21,6 +21,7 @@ from .common import DETAIL_MAX_PARAMS, fmt
 
 if TYPE_CHECKING:
     from ..problem import Network, Problem
+    from ..trace import Trace
     from ..train import Settings, Step, Trainer
 
 # TensorFlow Playground's orange and blue first, then distinct colours for more classes.
@@ -275,9 +276,11 @@ def problem_sized(p: Problem) -> bool:
 
 
 def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | None]],
-               saved: Path | None, updates: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """`train --format json`: settings, result per split, history; for the slides' examples every value;
-    with --explain, every explained update's values and the weights after it."""
+               saved: Path | None, updates: list[dict[str, Any]] | None = None,
+               example: Trace | None = None) -> dict[str, Any]:
+    """`train --format json`: settings, result per split, history; for the slides' examples every value
+    of the trained network's worked example; with --explain, every explained update's values and the
+    weights after it."""
     p, result = trainer.problem, trainer.result
     data: dict[str, Any] = {
         "problem": p.name, "source": p.source, "settings": trainer.settings.to_dict(),
@@ -291,14 +294,9 @@ def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | 
         data["saved"] = str(saved)
     if updates is not None:
         data["updates"] = updates
-    if problem_sized(p):
-        from ..trace import build_trace
-
-        net = trainer.network()
-        trace = build_trace(replace(p, network=net, learning_rate=trainer.settings.learning_rate),
-                            with_backward=trainer.settings.optimizer != "perceptron")   # step units: no gradient
-        data["values"] = trace.values()
-        data["weights"] = net.parameter_values()
+    if example is not None:
+        data["values"] = example.values()
+        data["weights"] = trainer.network().parameter_values()
     return data
 
 
@@ -428,11 +426,17 @@ def decision_map(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, lab
     text.append(f"{lo[1]:.3g}  {lo[0]:.3g}{' ' * max(width - 16, 1)}{hi[0]:.3g} → {names[0]}\n"
                 if colour else f"{lo[1]:.3g}  {lo[0]:.3g}{' ' * max(width - 16, 1)}{hi[0]:.3g} -> {names[0]}\n")
     if is_class:
-        legend = []
+        text.append("samples: ")
         for k, name in enumerate(classes):
-            region = "colour" if colour else f"region '{REGION_CHARS[k % len(REGION_CHARS)]}'"
-            legend.append(f"{POINT_CHARS[k % len(POINT_CHARS)]} class {name} ({region})")
-        text.append("samples: " + ",  ".join(legend))
+            point = POINT_CHARS[k % len(POINT_CHARS)]
+            if colour:           # a swatch of the region's colour, and the sample's mark in its own
+                text.append(f"{',  ' if k else ''}")
+                text.append(point, style=f"bold {CLASS_COLOURS[k % len(CLASS_COLOURS)]}")
+                text.append(f" class {name} (region ")
+                text.append("  ", style=f"on {REGION_COLOURS[k % len(REGION_COLOURS)]}")
+                text.append(")")
+            else:
+                text.append(f"{',  ' if k else ''}{point} class {name} (region '{REGION_CHARS[k % len(REGION_CHARS)]}')")
     else:
         text.append(f"output from {fmt(vmin, 3)} ('{SHADES[0]}') to {fmt(vmax, 3)} ('{SHADES[-1]}')")
     return text

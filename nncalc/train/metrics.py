@@ -4,7 +4,8 @@ from the outputs the loop kept (only when something reads them)."""
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -12,6 +13,10 @@ from ..engine import error_terms, forward
 from ..ops import LOSSES
 from ..problem import Layer, Network
 from .batches import Split
+
+if TYPE_CHECKING:
+    from ..trace import Trace
+    from .loop import Trainer
 
 Array = np.ndarray
 
@@ -59,6 +64,17 @@ def predictions(layers: Sequence[Layer], X: Array, dtype=None, check_nets: bool 
             _check_nets(fwd.nets)
         parts.append(fwd.output)
     return np.concatenate(parts) if parts else np.zeros((0, layers[-1].weights.shape[0]))
+
+
+def worked_example(trainer: Trainer, X: Array | None = None, T: Array | None = None) -> Trace:
+    """The worked example at the trainer's current weights (every value `backprop` shows), on the
+    samples X, T (float64; default: the problem's own); no backward pass for the perceptron rule."""
+    from ..trace import build_trace
+
+    changes = {"network": trainer.network(), "learning_rate": trainer.settings.learning_rate}
+    if X is not None:
+        changes.update(inputs=X, targets=T)
+    return build_trace(replace(trainer.problem, **changes), with_backward=not trainer.perceptron)
 
 
 def _check_nets(nets: Sequence[Array]) -> None:
