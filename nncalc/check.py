@@ -488,6 +488,9 @@ def run_variant_check(folder: str | Path, paths: Sequence[Path], *, tolerance: f
     from .variants import open_variant_set
 
     vs = open_variant_set(folder)
+    if not paths:
+        raise AnswersError("give the answers files (or a folder of them) to grade: nncalc check VARIANTS/ "
+                           "SUBMISSIONS/", file=str(folder))
     checkers: dict[str, Checker] = {}
 
     def checker_for(student) -> Checker:

@@ -55,6 +55,10 @@ def check(
     if is_variant_set(problem):
         if set_:
             raise UsageError("--set does not apply to a variants folder (each variant has its own numbers)")
+        if explain:
+            raise UsageError("--explain with a variants folder: each variant has its own derivation; see "
+                             "solutions/ID.md there, or check one file against its variant: "
+                             "nncalc check VARIANTS/ID.yaml ANSWERS --explain")
         paths, _ = _answers_files(list(answers or []))
         run = run_variant_check(problem, paths, tolerance=tolerance, rtol=rtol)
         if fmt.value == "gradescope":
