@@ -28,6 +28,7 @@ from .trace import Trace
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
 
 ANSWERS_KEYS = ("problem", "student", "answers")
+ANSWERS_SUFFIXES = (".yaml", ".yml")
 NAME_MAX, PATH_MAX = 255, 4096        # the longest file name (one part) and path Linux and macOS accept
 
 
@@ -245,7 +246,7 @@ class NameResolver:
     def _spellings(self) -> dict[str, str]:
         """Every canonical name and its slide spelling (for suggestions), spelling -> canonical."""
         if self._spelled is None:
-            from .render.common import Symbols, slide_name
+            from .notation import Symbols, slide_name
 
             ascii_ = Symbols.for_unicode(False)
             spelled: dict[str, str] = {}
@@ -292,6 +293,16 @@ def read_answers(path: str | Path) -> YamlDoc:
         raise AnswersError("expected a mapping with 'answers:' (and optionally 'problem:' and 'student:')",
                            file=doc.file, line=doc.line_of(()))
     return doc
+
+
+def is_answers_file(path: str | Path) -> bool:
+    """True for an answers file (read to see its keys); a problem file, a folder or no file: False."""
+    try:
+        if not Path(path).is_file():
+            return False
+    except (OSError, ValueError):
+        return False
+    return is_answers_doc(read_yaml(path, AnswersError).data)
 
 
 def is_answers_doc(data: Any) -> bool:

@@ -222,7 +222,7 @@ def _check(write_problem, answers: str):
 
     problem = write_problem(TU_BERLIN, "tu.yaml")
     sheet = write_problem(answers, "answers.yaml")
-    return {r.name: r for r in run_check([str(problem), str(sheet)]).files[0].results}
+    return {r.name: r for r in run_check(str(problem), [sheet]).files[0].results}
 
 
 def test_check_correct_carried_forward_and_wrong_with_the_graphs_own_dependencies(write_problem):
@@ -253,7 +253,7 @@ def test_check_names_the_mistake_of_a_missing_path(write_problem):
         values: {x: 2, y: 5}
         """, "p.yaml")
     sheet = write_problem("answers:\n  df/dx: 5.0\n", "a.yaml")
-    result = run_check([str(problem), str(sheet)]).files[0].results[0]
+    result = run_check(str(problem), [sheet]).files[0].results[0]
     assert result.verdict == "wrong" and "the paths through the other nodes not added" in result.diagnosis
     assert "only the path through f_1" in result.diagnosis
 
@@ -263,7 +263,7 @@ def test_check_names_a_left_out_upstream_gradient(tmp_path):
 
     sheet = tmp_path / "a.yaml"
     sheet.write_text("answers:\n  dL/dx: 3.0\n")
-    result = run_check(["graph-local-gradient", str(sheet)]).files[0].results[0]
+    result = run_check("graph-local-gradient", [sheet]).files[0].results[0]
     assert result.verdict == "wrong" and "upstream gradient left out" in result.diagnosis
 
 

@@ -38,6 +38,8 @@ EXAMPLES: dict[str, list[str]] = {
     "help": ["nncalc help format", "nncalc help"],
     "grad": ['nncalc grad "f = x^2 + x*y + y^2" x=1 y=2', 'nncalc grad "z = x*y" x=2 y=3 --upstream 5 --explain',
              'nncalc grad "yhat = x*w; s = yhat - y; L = s^2" x=1 w=1 y=2 -p w --explain'],
+    "draw": ["nncalc draw nnbasic -o net.svg", "nncalc draw nnbasic --show grad --format mermaid",
+             "nncalc draw graph-sigmoid-neuron --format dot -o neuron.dot"],
     "variants": ["nncalc variants hw.yaml -n 30 -o variants/", "nncalc variants hw.yaml --roster class.csv -o variants/"],
     "quiz": ["nncalc quiz moodle variants/ -o quiz.xml", "nncalc quiz prairielearn variants/ -o questions/hw3"],
     "autograder": ["nncalc autograder hw.yaml -o autograder.zip", "nncalc autograder hw.yaml --carried-credit 0.5"],

@@ -268,8 +268,9 @@ def evaluate(
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
     from ..model_data import model_and_data
-    from ..render.train import Evaluation, labelled_confusion
+    from ..render.train import Evaluation
     from ..train import evaluate_outputs, predicted_labels, predictions
+    from ..train.metrics import labelled_confusion
 
     model, split, name = model_and_data(model_path, data)
     if split.T.shape[1] == 0:

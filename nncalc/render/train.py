@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import ComputeError
+from ..train.metrics import per_class
 from .common import DETAIL_MAX_PARAMS, fmt
 
 if TYPE_CHECKING:
@@ -442,32 +443,6 @@ def decision_map(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, lab
 
 
 # ---------------------------------------------------------------- evaluation
-
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
-    """(k, k) counts: row = true class, column = predicted class."""
-    return np.bincount(y_true.astype(np.int64) * k + y_pred.astype(np.int64), minlength=k * k).reshape(k, k)
-
-
-def per_class(cm: np.ndarray) -> list[tuple[float | None, float | None, float | None, int]]:
-    """(precision, recall, F1, support) per class; None where a ratio has no samples."""
-    out = []
-    for c in range(cm.shape[0]):
-        tp, pred, true = int(cm[c, c]), int(cm[:, c].sum()), int(cm[c, :].sum())
-        p = tp / pred if pred else None
-        r = tp / true if true else None
-        f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else (0.0 if p is not None and r is not None else None)
-        out.append((p, r, f1, true))
-    return out
-
-
-def labelled_confusion(labels: np.ndarray, predicted: np.ndarray, classes: Sequence[str] | None,
-                       n_outputs: int) -> tuple[np.ndarray, tuple[str, ...]]:
-    """The confusion matrix over every class the model or the data knows, and the classes' names
-    (those without one named by number)."""
-    k = max(len(classes or ()), int(labels.max()) + 1, n_outputs if n_outputs > 1 else 2)
-    names = tuple(classes or ()) + tuple(str(c) for c in range(len(classes or ()), k))
-    return confusion_matrix(labels, predicted, k), names
-
 
 def evaluation_json(model: str, data: str, samples: int, loss: float, accuracy: float | None,
                     cm: np.ndarray | None, classes: Sequence[str] | None) -> dict[str, Any]:
