@@ -4,11 +4,12 @@ limit.
 
     python benchmarks/fuzz.py --cases 5000 --seed 1            # the campaign
     python benchmarks/fuzz.py --cases 300 --seed 0 --json      # what tests/test_fuzz.py runs
-    python benchmarks/fuzz.py --case 1234 --seed 1 --keep DIR  # one case again, its files kept
+    python benchmarks/fuzz.py --case 1234 --seed 1 --keep DIR  # one case again, its files kept in DIR/case-1234
 
 Seeds: every bundled problem, an answers file of each one's own values, a CSV and an NPZ data
 file and a trained model. A case picks a seed, mutates it (the YAML tree: keys dropped or
-duplicated, values swapped for odd numbers, strings, types; or the text and bytes themselves;
+duplicated, values swapped for odd numbers, strings, types; only its numbers, made extreme (1e308,
+5e-324, -0.0), so that the file stays valid and the engine's checks are tried; the text itself;
 or CSV cells, rows and quotes; or an archive's arrays, its meta data, its bytes) and runs one
 or two commands on it. Counted: cases, exits by code, internal errors (exit 3, a traceback or an
 exception out of the CLI), hangs (over --timeout seconds), warnings on stderr, and the promises
@@ -129,6 +130,18 @@ def mutate_tree(rng: random.Random, doc: Any) -> Any:
     return doc
 
 
+EXTREME_NUMBERS = [1e308, -1e308, 1e154, -1e154, 1e-320, 5e-324, -0.0, 0.0, 1e10, -1e10, 710.0, -745.0, 1e-8,
+                   2**53 + 1, 123456789.123456789, 0.1, 1.0, -1.0]
+
+
+def mutate_numbers(rng: random.Random, doc: Any) -> Any:
+    """Only numbers changed, to extreme ones: the file stays valid and the engine's checks are tried."""
+    numeric = [p for p in _paths(doc) if isinstance(_get(doc, p), (int, float)) and not isinstance(_get(doc, p), bool)]
+    for path in rng.sample(numeric, min(len(numeric), rng.randint(1, 3))):
+        _get(doc, path[:-1])[path[-1]] = rng.choice(EXTREME_NUMBERS)
+    return doc
+
+
 def mutate_text(rng: random.Random, text: str) -> str:
     """Edits of the text itself: characters, lines, indentation, truncation."""
     lines = text.splitlines(keepends=True) or [""]
@@ -155,9 +168,10 @@ def mutate_text(rng: random.Random, text: str) -> str:
 
 
 def mutate_yaml(rng: random.Random, text: str) -> str:
-    if rng.random() < 0.6:
-        doc = yaml.safe_load(text)
-        return yaml.safe_dump(mutate_tree(rng, doc), sort_keys=False, allow_unicode=rng.random() < 0.5)
+    choice = rng.random()
+    if choice < 0.6:
+        edit = mutate_numbers if choice < 0.2 else mutate_tree
+        return yaml.safe_dump(edit(rng, yaml.safe_load(text)), sort_keys=False, allow_unicode=rng.random() < 0.5)
     return mutate_text(rng, text)
 
 
@@ -415,7 +429,7 @@ def campaign(cases: int, seed: int, timeout: float, only: int | None = None, kee
     from nncalc.cli import app
 
     work = Path(tempfile.mkdtemp(prefix="nncalc-fuzz-"))
-    os.environ.setdefault("NNCALC_DATA", str(work / "cache"))      # never the user's cache, never a download
+    os.environ["NNCALC_DATA"] = str(work / "cache")      # never the user's cache, never a download
     os.environ["COLUMNS"] = "100"
     os.environ["NO_COLOR"] = "1"
     runner = CliRunner()
@@ -425,7 +439,7 @@ def campaign(cases: int, seed: int, timeout: float, only: int | None = None, kee
         numbers = [only] if only is not None else range(cases)
         for case_no in numbers:
             case = make_case(seeds, random.Random(seed * 1_000_003 + case_no))
-            folder = keep if keep is not None else work / "case"
+            folder = keep / f"case-{case_no}" if keep is not None else work / "case"
             run_case(runner, app, case_no, case, folder, tally, timeout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
