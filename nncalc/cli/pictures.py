@@ -74,3 +74,32 @@ def sweep_command(
         from ..pictures.png import sweep_png
 
         sweep_png(plot, result)
+
+
+GradientsFormat = format_option("gradients")
+
+
+@app.command()
+@handle_errors
+def gradients(
+    problem: ProblemArg = None,
+    plot: Optional[Path] = typer.Option(None, "--plot", dir_okay=False, help="Also draw the sizes across layers "
+                                        "as a PNG (needs matplotlib: pip install 'nncalc[plot]')."),
+    fmt: GradientsFormat = "table",
+    set_: Sets = None,
+    output: Output = None,
+) -> None:
+    """Per layer, the size of delta and of the weight gradients: where gradients vanish (or explode)."""
+    from ..api import trace_of
+    from ..pictures.gradients import gradient_report
+
+    if plot is not None:
+        from ..render.plot import require_matplotlib
+
+        require_matplotlib()
+    report = gradient_report(trace_of(load(problem, set_), True, named=False))
+    emit_as(make_console(), "gradients", fmt, report, output)
+    if plot is not None:
+        from ..pictures.png import gradients_png
+
+        gradients_png(plot, report)

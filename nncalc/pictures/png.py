@@ -49,3 +49,17 @@ def sweep_png(path: str | Path, s: Any) -> None:
     ax.set_title(f"{s.of}: {s.problem.name}", fontsize=9)
     ax.legend(fontsize=8)
     _save(fig, path)
+
+
+def gradients_png(path: str | Path, report: Any) -> None:
+    """Mean |delta| and the norm of dE/dW by layer, on a log scale."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    layers = [g.layer for g in report.layers]
+    ax.semilogy(layers, [g.delta[0] for g in report.layers], "o-", label="mean |delta|")
+    ax.semilogy(layers, [g.grad_w[2] for g in report.layers], "s-", label="|dE/dW|")
+    ax.set_xlabel("layer (1 = first hidden, last = output)")
+    ax.set_xticks(layers)
+    ax.set_title(f"gradient sizes: {report.problem.name}", fontsize=9)
+    ax.legend(fontsize=8)
+    _save(fig, path)

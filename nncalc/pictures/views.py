@@ -67,3 +67,63 @@ def sweep_json(s: Any, style: Any) -> str:
     if s.path is not None:
         data["path"] = s.path.tolist()
     return to_json(data)
+
+
+# ---------------------------------------------------------------- gradient sizes by layer
+
+def _bars(values: list[float], width: int) -> tuple[list[str], float]:
+    """Bars on a log scale, the largest value `width` long, spanning at least one decade; and how
+    many characters one decade takes."""
+    logs = np.log10(np.maximum(np.array(values), np.finfo(float).tiny))
+    hi = float(logs.max())
+    lo = min(float(logs.min()), hi - 1.0)
+    per_decade = (width - 1) / (hi - lo)
+    return ["#" * (1 + round((v - lo) * per_decade)) for v in logs], per_decade
+
+
+def gradients_table(report: Any, style: Any) -> str:
+    """One row per layer, then the norm of dE/dW as bars on a log scale (the deck's vanishing gradient)."""
+    names = ["layer", "units", "activation", "mean |δ|", "max |δ|", "|δ|", "mean |dE/dW|", "max |dE/dW|",
+             "|dE/dW|"]
+    if not style.unicode:
+        names = [n.replace("δ", "delta") for n in names]
+    number = (lambda x: f"{x:.3e}")
+    rows = [[str(g.layer), str(g.units), g.activation, *map(number, g.delta), *map(number, g.grad_w)]
+            for g in report.layers]
+    widths = [max(len(n), *(len(r[i]) for r in rows)) for i, n in enumerate(names)]
+    table = ["  ".join(c.rjust(w) if i != 2 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+             for r in [names, *rows]]
+    width = style.width or 80
+    if max(map(len, table)) > width:     # the narrow form: the mean and the norm only
+        keep = [0, 2, 3, 5, 6, 8]
+        widths = [widths[i] for i in keep]
+        table = ["  ".join(r[i].rjust(w) if i != 2 else r[i].ljust(w) for i, w in zip(keep, widths)).rstrip()
+                 for r in [names, *rows]]
+    norms = [g.grad_w[2] for g in report.layers]
+    bar_width = max(width - 22, 10)
+    bars, per_decade = _bars(norms, bar_width)
+    bars = [f"layer {g.layer:>3} |{bar} {number(n)}" for g, bar, n in zip(report.layers, bars, norms)]
+    n = report.problem.n_samples
+    delta = "δ" if style.unicode else "delta"
+    head = [f"Gradient sizes by layer: {report.problem.name}",
+            f"({n} sample{'s' if n != 1 else ''}; {delta} = dE/dnet, |.| = the Euclidean norm)", ""]
+    scale = f"|dE/dW| by layer (log scale: 10 times smaller is {per_decade:.0f} '#' shorter):"
+    return "\n".join(head + table + ["", scale] + bars) + "\n"
+
+
+def gradients_json(report: Any, style: Any) -> str:
+    from ..render.json import to_json
+    from .gradients import STATS
+
+    return to_json({"problem": report.problem.name, "layers": [
+        {"layer": g.layer, "units": g.units, "activation": g.activation,
+         "delta": dict(zip(STATS, g.delta)), "grad_W": dict(zip(STATS, g.grad_w))} for g in report.layers]})
+
+
+def gradients_csv(report: Any, style: Any) -> str:
+    from .gradients import STATS
+
+    head = ["layer", "units", "activation", *(f"delta_{s}" for s in STATS), *(f"grad_W_{s}" for s in STATS)]
+    rows = [[str(g.layer), str(g.units), g.activation, *map(repr, g.delta), *map(repr, g.grad_w)]
+            for g in report.layers]
+    return "\n".join(",".join(r) for r in [head, *rows]) + "\n"

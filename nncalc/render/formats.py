@@ -114,6 +114,8 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
                 "mermaid": "nncalc.pictures.draw:drawing_mermaid"},
     "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",
               "csv": "nncalc.pictures.views:sweep_csv", "json": "nncalc.pictures.views:sweep_json"},
+    "gradients": {"table": "nncalc.pictures.views:gradients_table", "json": "nncalc.pictures.views:gradients_json",
+                  "csv": "nncalc.pictures.views:gradients_csv"},
     "names": {"table": "nncalc.render.names:names_table", "json": "nncalc.render.names:names_json",
               "markdown": "nncalc.render.names:names_markdown"},
 }
