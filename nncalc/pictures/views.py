@@ -105,7 +105,7 @@ def gradients_table(report: Any, style: Any) -> str:
     bars = [f"layer {g.layer:>3} |{bar} {number(n)}" for g, bar, n in zip(report.layers, bars, norms)]
     n = report.problem.n_samples
     delta = "δ" if style.unicode else "delta"
-    head = [f"Gradient sizes by layer: {report.problem.name}",
+    head = ["Gradient sizes by layer:", report.problem.name,
             f"({n} sample{'s' if n != 1 else ''}; {delta} = dE/dnet, |.| = the Euclidean norm)", ""]
     scale = f"|dE/dW| by layer (log scale: 10 times smaller is {per_decade:.0f} '#' shorter):"
     return "\n".join(head + table + ["", scale] + bars) + "\n"
