@@ -216,6 +216,10 @@ class Result:
     def to_table(self, decimals: int = 9, explain: bool = False) -> str:
         return self.render("table", decimals, explain)
 
+    def to_matrix(self, decimals: int = 9) -> str:
+        """The layer-level form with the matrices and vectors written out (nncalc.pictures.matrix_form)."""
+        return self.render("matrix", decimals)
+
     def __repr__(self) -> str:
         kind = "backprop" if self.trace.has_backward else "forward"
         return f"<nncalc.Result {kind} of {self.trace.problem.name!r}: {len(self)} named quantities>"

@@ -96,7 +96,8 @@ def test_tables_never_cut_a_number(name, width):
     trace = trace_of(name)
     for decimals in (3, 9, 17):
         text = render(backprop_view(trace, decimals, width=width), width)
-        assert "…" not in text
+        # the header's network shape of a deep net (100-100-…-100) is abbreviated on purpose
+        assert not any("…" in line for line in text.splitlines() if " network (" not in line)
         assert all(len(line) <= width for line in text.splitlines())
         numbers = {fmt(q.value, decimals) for q in trace.quantities.values() if q.kind in ("grad", "new")}
         if len(numbers) < 50:

@@ -12,11 +12,14 @@ from .common import Decimals, Output, ProblemArg, Sets, TraceFormat, emit_as, fo
 
 
 def _show(problem: Optional[str], sets: Optional[list[str]], explain: bool, fmt, decimals: int,
-          output: Optional[Path], with_backward: bool, symbolic: bool = False) -> None:
+          output: Optional[Path], with_backward: bool, symbolic: bool = False, matrix: bool = False) -> None:
     from ..api import trace_of
 
+    if matrix:                      # the layer-level form with the numbers (nncalc/pictures/matrix_form.py)
+        fmt = "matrix"
+
     # JSON carries every named value; the other views of a large network show layers only.
-    trace = trace_of(load(problem, sets), with_backward, named=None if fmt.value != "json" else True)
+    trace = trace_of(load(problem, sets), with_backward, named=None if getattr(fmt, "value", fmt) != "json" else True)
     if symbolic:                    # a graph's gradients as formulas too (nncalc/cli/graph.py)
         from .graph import emit_trace
 
@@ -35,9 +38,11 @@ def backprop(
     output: Output = None,
     symbolic: bool = typer.Option(False, "--symbolic", "-s", help="A computational graph's gradients as "
                                   "formulas too (needs SymPy: pip install 'nncalc[symbolic]')."),
+    matrix: bool = typer.Option(False, "--matrix", "-M", help="The layer-level form with the matrices and "
+                                "vectors written out (same as --format matrix)."),
 ) -> None:
     """Forward pass, errors, backward pass and one gradient-descent step: every value."""
-    _show(problem, set_, explain, fmt, decimals, output, with_backward=True, symbolic=symbolic)
+    _show(problem, set_, explain, fmt, decimals, output, with_backward=True, symbolic=symbolic, matrix=matrix)
 
 
 @app.command()
@@ -49,9 +54,11 @@ def forward(
     decimals: Decimals = 9,
     set_: Sets = None,
     output: Output = None,
+    matrix: bool = typer.Option(False, "--matrix", "-M", help="The layer-level form with the matrices and "
+                                "vectors written out (same as --format matrix)."),
 ) -> None:
     """Forward pass only: net input and output of every unit (targets optional)."""
-    _show(problem, set_, explain, fmt, decimals, output, with_backward=False)
+    _show(problem, set_, explain, fmt, decimals, output, with_backward=False, matrix=matrix)
 
 
 ProblemsFormat = format_option("problems")

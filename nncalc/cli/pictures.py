@@ -103,3 +103,43 @@ def gradients(
         from ..pictures.png import gradients_png
 
         gradients_png(plot, report)
+
+
+plot_app = typer.Typer(help="Plots of what nncalc knows: the activation functions and their derivatives.",
+                       no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+ActivationsFormat = format_option("activations")
+
+
+@plot_app.command()
+@handle_errors
+def activations(
+    names: Optional[list[str]] = typer.Argument(None, show_default=False, metavar="ACTIVATION...",
+                                                help="Activation names (default: every one of one net)."),
+    derivative: bool = typer.Option(False, "--derivative", "-D", help="Plot dout/dnet too."),
+    range_: str = typer.Option("-5:5", "--range", metavar="LO:HI", help="The nets plotted."),
+    plot: Optional[Path] = typer.Option(None, "--plot", dir_okay=False, help="Also draw them as a PNG "
+                                        "(needs matplotlib: pip install 'nncalc[plot]')."),
+    fmt: ActivationsFormat = "plot",
+    output: Output = None,
+) -> None:
+    """Activation functions (any nncalc knows) and, with --derivative, their derivatives."""
+    from ..errors import UsageError
+    from ..pictures.activations import activation_curves
+
+    try:
+        lo, hi = (float(v) for v in range_.split(":"))
+    except ValueError:
+        raise UsageError(f"--range {range_!r}: expected LO:HI, e.g. -5:5") from None
+    if not (lo < hi and abs(lo) < 1e6 and abs(hi) < 1e6):
+        raise UsageError(f"--range {range_!r}: expected LO < HI, both within ±1e6")
+    if plot is not None:
+        from ..render.plot import require_matplotlib
+
+        require_matplotlib()
+    curves = activation_curves(names or [], lo, hi, derivative=derivative)
+    emit_as(make_console(), "activations", fmt, curves, output)
+    if plot is not None:
+        from ..pictures.png import activations_png
+
+        activations_png(plot, curves)

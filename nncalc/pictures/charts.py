@@ -37,9 +37,13 @@ def line_chart(xs: np.ndarray, curves: Sequence[tuple[str, np.ndarray]], width: 
 
     for k, (_, ys) in enumerate(curves):
         column_x = np.linspace(xs[0], xs[-1], cols)
+        last = None
         for x, y in zip(column_x, np.interp(column_x, xs, ys)):
             r, c = cell(x, y)
-            grid[r][c] = MARKS[k % len(MARKS)]
+            # a steep stretch is drawn as a vertical run, so that the curve has no gaps
+            for row in range(r, r + 1) if last is None else range(min(last, r), max(last, r) + 1):
+                grid[row][c] = MARKS[k % len(MARKS)]
+            last = r
     for x, y, letter in marks:
         r, c = cell(x, y)
         grid[r][c] = letter

@@ -63,3 +63,19 @@ def gradients_png(path: str | Path, report: Any) -> None:
     ax.set_title(f"gradient sizes: {report.problem.name}", fontsize=9)
     ax.legend(fontsize=8)
     _save(fig, path)
+
+
+def activations_png(path: str | Path, c: Any) -> None:
+    """The activation functions, and beside them their derivatives where asked."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2 if c.derivatives else 1, figsize=(10 if c.derivatives else 5.5, 4),
+                             squeeze=False)
+    for ax, curves, title in zip(axes[0], (c.functions, c.derivatives), ("out = f(net)", "dout/dnet")):
+        for name, ys in curves:
+            ax.plot(c.xs, ys, label=name)
+        ax.axhline(0, color="k", linewidth=0.5)
+        ax.axvline(0, color="k", linewidth=0.5)
+        ax.set_xlabel("net")
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=8)
+    _save(fig, path)

@@ -127,3 +127,22 @@ def gradients_csv(report: Any, style: Any) -> str:
     rows = [[str(g.layer), str(g.units), g.activation, *map(repr, g.delta), *map(repr, g.grad_w)]
             for g in report.layers]
     return "\n".join(",".join(r) for r in [head, *rows]) + "\n"
+
+
+# ---------------------------------------------------------------- activation curves
+
+def activations_plot(c: Any, style: Any) -> str:
+    """out = f(net) for each activation, one letter each; the derivatives in a second chart."""
+    width = style.width or 80
+    text = "out = f(net)\n\n" + line_chart(c.xs, c.functions, width, xlabel="net")
+    if c.derivatives:
+        text += "\ndout/dnet = f'(net)\n\n" + line_chart(c.xs, c.derivatives, width, xlabel="net")
+    return text + "".join(note + "\n" for note in c.notes)
+
+
+def activations_csv(c: Any, style: Any) -> str:
+    """net, then each function and derivative, one row per point, full precision."""
+    columns = [*c.functions, *c.derivatives]
+    lines = [",".join(["net", *(name for name, _ in columns)])]
+    lines += [",".join(repr(float(v)) for v in row) for row in zip(c.xs, *(ys for _, ys in columns))]
+    return "\n".join(lines) + "\n"

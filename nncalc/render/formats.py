@@ -102,7 +102,8 @@ def _check_gradescope(report: Any, style: Style) -> str:
 
 # subject -> format -> renderer (a function, or "module:function" imported when first used)
 FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
-    "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html},
+    "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html,
+              "matrix": "nncalc.pictures.matrix_form:matrix_form_text"},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
               "gradescope": _check_gradescope},
     "problems": {"table": "nncalc.render.catalogue:problems_table", "json": "nncalc.render.catalogue:problems_json",
@@ -116,6 +117,7 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
               "csv": "nncalc.pictures.views:sweep_csv", "json": "nncalc.pictures.views:sweep_json"},
     "gradients": {"table": "nncalc.pictures.views:gradients_table", "json": "nncalc.pictures.views:gradients_json",
                   "csv": "nncalc.pictures.views:gradients_csv"},
+    "activations": {"plot": "nncalc.pictures.views:activations_plot", "csv": "nncalc.pictures.views:activations_csv"},
     "names": {"table": "nncalc.render.names:names_table", "json": "nncalc.render.names:names_json",
               "markdown": "nncalc.render.names:names_markdown"},
 }
