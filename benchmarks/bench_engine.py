@@ -7,7 +7,7 @@ run in this one process, taking turns every `--chunk` updates, so that both see 
 a shared machine. Networks: the bundled mnist-mlp (784-100-10, sigmoid then softmax, cross-entropy,
 batch 50, float32: the slide's configuration) and mnist-modern (784-256-128-10 ReLU, batch 128), on
 random inputs. Figures: microseconds per update (medians over chunks) and the median of the paired
-per-chunk ratios, ours / base.
+per-chunk ratios, ours / base. On a busy machine use `--clock cpu` with one BLAS thread.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _update(name: str, problem_name: str, batch: int):
     return step
 
 
-def paired(problem_name: str, chunks: int, chunk: int) -> str:
+def paired(problem_name: str, chunks: int, chunk: int, clock=time.perf_counter) -> str:
     import numpy as np
 
     steps = {"ours": _update("nncalc", problem_name, CONFIGS[problem_name]),
@@ -68,11 +68,11 @@ def paired(problem_name: str, chunks: int, chunk: int) -> str:
         for c in range(chunks + 1):
             order = list(steps) if c % 2 == 0 else list(steps)[::-1]
             for who in order:
-                t0 = time.perf_counter()
+                t0 = clock()
                 for _ in range(chunk):
                     steps[who]()
                 if c:                            # the first chunk warms up
-                    per[who].append((time.perf_counter() - t0) / chunk * 1e6)
+                    per[who].append((clock() - t0) / chunk * 1e6)
     ratios = [a / b for a, b in zip(per["ours"], per["base"])]
     q = statistics.quantiles(ratios, n=4)
     return (f"{problem_name}: ours {statistics.median(per['ours']):.1f} µs, base {statistics.median(per['base']):.1f} µs "
@@ -86,12 +86,15 @@ def main() -> None:
     ap.add_argument("--chunks", type=int, default=40)
     ap.add_argument("--chunk", type=int, default=50)
     ap.add_argument("--config", default=",".join(CONFIGS))
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="cpu: the process's CPU time (run with OMP_NUM_THREADS=1 on a busy machine)")
     args = ap.parse_args()
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(args.base, Path(tmp) / "nncalc_base", ignore=shutil.ignore_patterns("__pycache__"))
         sys.path.insert(0, tmp)
         for name in args.config.split(","):
-            print(paired(name, args.chunks, args.chunk), flush=True)
+            print(paired(name, args.chunks, args.chunk, clock), flush=True)
 
 
 if __name__ == "__main__":

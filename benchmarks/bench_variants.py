@@ -3,8 +3,8 @@ against its variants, each through the real command line (start-up included).
 
     python benchmarks/bench_variants.py [--variants 300] [--students 1000] [--rounds 3]
 
-The problem is the 2-2-2 network of the NNBasic deck with every weight, input and target drawn anew
-and six quantities asked (docs/instructors.md). Submissions: a third right, a third with the update
+The problem is examples/hw3-variants.yaml: a 2-2-2 sigmoid network with every weight, input, target
+and the learning rate drawn anew, six quantities asked (docs/instructors.md). Submissions: a third right, a third with the update
 added instead of subtracted on new.w5, a third that leave two quantities out. Medians of the rounds.
 """
 
@@ -21,31 +21,7 @@ from pathlib import Path
 
 import yaml
 
-PROBLEM = """\
-name: HW3 backprop
-network:
-  inputs: [i1, i2]
-  layers:
-    - units: [h1, h2]
-      weights: [[0.15, 0.20], [0.25, 0.30]]
-      bias: 0.35
-    - units: [o1, o2]
-      weights: [[0.40, 0.45], [0.50, 0.55]]
-      bias: 0.60
-loss: half_sse
-learning_rate: 0.5
-data:
-  - input: [0.05, 0.10]
-    target: [0.01, 0.99]
-vary:
-  weights: {low: -0.5, high: 0.5, decimals: 2}
-  inputs: {low: 0, high: 1, decimals: 2}
-  targets: {choices: [0.01, 0.99]}
-  learning_rate: {choices: [0.1, 0.5]}
-ask:
-  quantities: [out.h1, E.total, grad.w5, new.w5, grad.w1, new.w1]
-  decimals: 4
-"""
+PROBLEM = (Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text()
 
 
 def nncalc(*args: str) -> float:

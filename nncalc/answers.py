@@ -24,10 +24,12 @@ import yaml
 
 from .errors import AnswersError
 from .errors import suggest
+from .schema import answer_number
 from .trace import Trace
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
 
 ANSWERS_KEYS = ("problem", "student", "answers")
+ANSWERS_SUFFIXES = (".yaml", ".yml")
 NAME_MAX, PATH_MAX = 255, 4096        # the longest file name (one part) and path Linux and macOS accept
 
 
@@ -71,20 +73,6 @@ def written_decimals(text: str) -> int:
     if len(digits) > 6:                        # an absurd exponent: the value is 0 or inf anyway
         return 0
     return max(len(m.group("frac") or "") - int(digits) * (-1 if exponent.startswith("-") else 1), 0)
-
-
-def _number(value: Any) -> float | None:
-    """The number a YAML value stands for (a numeric string such as 1e-3 counts), else None."""
-    if isinstance(value, bool):
-        return None
-    try:
-        if isinstance(value, (int, float)):
-            return float(value)
-        if isinstance(value, str) and _DECIMAL.match(value.strip().replace("_", "")):
-            return float(value.replace("_", ""))
-    except (ValueError, OverflowError):      # a 400-digit integer: inf, which is then refused
-        return math.inf if isinstance(value, int) else None
-    return None
 
 
 # ---------------------------------------------------------------- names
@@ -245,7 +233,7 @@ class NameResolver:
     def _spellings(self) -> dict[str, str]:
         """Every canonical name and its slide spelling (for suggestions), spelling -> canonical."""
         if self._spelled is None:
-            from .render.common import Symbols, slide_name
+            from .notation import Symbols, slide_name
 
             ascii_ = Symbols.for_unicode(False)
             spelled: dict[str, str] = {}
@@ -292,6 +280,16 @@ def read_answers(path: str | Path) -> YamlDoc:
         raise AnswersError("expected a mapping with 'answers:' (and optionally 'problem:' and 'student:')",
                            file=doc.file, line=doc.line_of(()))
     return doc
+
+
+def is_answers_file(path: str | Path) -> bool:
+    """True for an answers file (read to see its keys); a problem file, a folder or no file: False."""
+    try:
+        if not Path(path).is_file():
+            return False
+    except (OSError, ValueError):
+        return False
+    return is_answers_doc(read_yaml(path, AnswersError).data)
 
 
 def is_answers_doc(data: Any) -> bool:
@@ -361,7 +359,7 @@ def _answer(doc: YamlDoc, resolver: NameResolver, within: Path_, key: Any, value
         raise _error(doc, path, f"expected a quantity name, got {key!r}")
     vnode, line = texts[key] if key in texts else (None, doc.line_of(path))
     text = vnode.value if isinstance(vnode, yaml.ScalarNode) else None
-    number = _number(value)
+    number = answer_number(value)
     if number is None:
         shown = "nothing" if value is None else repr(value) if not isinstance(value, (list, dict)) \
             else ("a list" if isinstance(value, list) else "a mapping")

@@ -11,9 +11,9 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from .answers import Answer, AnswerSheet, is_answers_doc, name_resolver, problem_ref, read_answers, sheet_from_doc
+from .answers import Answer, AnswerSheet, name_resolver, problem_ref, read_answers, sheet_from_doc
 from .bundled import open_problem, resolve
 from .errors import AnswersError, NncalcError
 from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
@@ -394,7 +394,6 @@ def summarize(files: Iterable[FileResult], order: dict[str, int]) -> list[Quanti
 
 # ---------------------------------------------------------------- what the command line asks for
 
-ANSWERS_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -416,17 +415,11 @@ class CheckRun:
         return all(f.all_correct for f in self.files)
 
 
-def run_check(args: list[str], *, tolerance: float | None = None, rtol: float | None = None,
-              sets: list[str] | None = None) -> CheckRun:
-    """`nncalc check PROBLEM [ANSWERS...]`. PROBLEM may itself be an answers file or folder, whose files
-    then name the problem (`problem:`). One file: an unusable file raises; several: its result says why."""
-    from .yamlio import read_yaml
-
-    first, rest = args[0], list(args[1:])
-    problem: str | None = first
-    if Path(first).is_dir() or (Path(first).is_file() and is_answers_doc(read_yaml(first, AnswersError).data)):
-        problem, rest = None, [first] + rest
-    paths, batch = _answer_paths(rest)
+def run_check(problem: str | None, paths: Sequence[Path] = (), *, batch: bool = False,
+              tolerance: float | None = None, rtol: float | None = None, sets: list[str] | None = None) -> CheckRun:
+    """Check answers files against a problem (None: each file names its own with `problem:`; no
+    files: the problem's own `answers:` block). Not a batch: an unusable file raises; a batch: its
+    row says why."""
     checkers: dict[str, Checker] = {}
 
     def key(ref: str) -> str:
@@ -486,7 +479,7 @@ def file_error(exc: Exception, path: str | Path) -> str:
     return f"{path}: could not be checked ({type(exc).__name__}: {text})"
 
 
-def run_variant_check(folder: str | Path, args: list[str], *, tolerance: float | None = None,
+def run_variant_check(folder: str | Path, paths: Sequence[Path], *, tolerance: float | None = None,
                       rtol: float | None = None) -> CheckRun:
     """`nncalc check VARIANTS/ SUBMISSIONS...`: each answers file graded against its own student's
     variant (its `student:` id, else its file stem); one row per roster student, in the roster's
@@ -495,7 +488,9 @@ def run_variant_check(folder: str | Path, args: list[str], *, tolerance: float |
     from .variants import open_variant_set
 
     vs = open_variant_set(folder)
-    paths, _ = _answer_paths(args) if args else ([], True)
+    if not paths:
+        raise AnswersError("give the answers files (or a folder of them) to grade: nncalc check VARIANTS/ "
+                           "SUBMISSIONS/", file=str(folder))
     checkers: dict[str, Checker] = {}
 
     def checker_for(student) -> Checker:
@@ -535,23 +530,6 @@ def run_variant_check(folder: str | Path, args: list[str], *, tolerance: float |
                                    submitted=False))
     shown = next((checkers[s.id] for s in vs.students if s.id in checkers), None) or checker_for(first)
     return CheckRun(shown, rows + strays, batch=True, variants=len(vs.students))
-
-
-def _answer_paths(args: list[str]) -> tuple[list[Path], bool]:
-    """Answers files from arguments that are files or folders (a folder: its *.yaml and *.yml, sorted)."""
-    paths: list[Path] = []
-    batch = len(args) > 1
-    for arg in args:
-        path = Path(arg)
-        if path.is_dir():
-            batch = True
-            found = sorted(p for p in path.iterdir() if p.suffix in ANSWERS_SUFFIXES and p.is_file())
-            if not found:
-                raise AnswersError("no answers files (*.yaml, *.yml) in this folder", file=arg)
-            paths += found
-        else:
-            paths.append(path)
-    return paths, batch
 
 
 def load_checked(ref: str, sets: list[str] | None = None):

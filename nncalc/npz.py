@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -46,7 +47,7 @@ class NpzArchive:
                 if handle.read(6) == b"\x93NUMPY":
                     raise self._fail(f"not {kind}: a single .npy array, expected an .npz archive of named arrays")
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise self._fail(f"not {kind} ({exc})") from None
         try:
             self._entries = self._check_entries(max_bytes)
@@ -93,7 +94,8 @@ class NpzArchive:
             raise
         except MemoryError:
             raise self._fail("does not fit in memory", name) from None
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError,
+                NotImplementedError) as exc:      # NotImplementedError: a compression zipfile does not know
             raise self._fail(f"damaged ({exc})", name) from None
 
     def _read(self, stream: IO[bytes], info: zipfile.ZipInfo, name: str) -> np.ndarray:

@@ -186,7 +186,8 @@ def make_variant(problem: Problem, student: Student, seed: int, asked: tuple[str
             return Variant(student, drawn, trace, asked if asked is not None else asked_names(trace), attempt,
                            frozenset(values))
     line = problem.doc.line_of(("vary",)) if problem.doc is not None else None
-    raise ProblemError(f"{MAX_DRAWS} draws in a row were degenerate (the last: {why}); widen the ranges",
+    raise ProblemError(f"{MAX_DRAWS} draws in a row were degenerate (the last: {why}); change the ranges "
+                       "(or the fixed numbers) so that draws avoid it",
                        file=problem.source, where="vary", line=line)
 
 
@@ -234,8 +235,11 @@ def read_roster(path: str | Path, index: bool = False) -> list[Student]:
         text = p.read_text(encoding="utf-8-sig")
     except (UnicodeDecodeError, OSError) as exc:
         raise DataError(f"cannot read as UTF-8 text ({type(exc).__name__})", file=file) from None
-    rows = csv.reader(text.splitlines())
-    header = next(rows, None)
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:      # a NUL byte, a field over csv's limit
+        raise DataError(f"not a readable CSV ({exc})", file=file) from None
+    header = rows[0] if rows else None
     if not header:
         raise DataError("empty; expected a header row with an 'id' column", file=file, line=1)
     columns = [c.strip().lower() for c in header]
@@ -244,7 +248,7 @@ def read_roster(path: str | Path, index: bool = False) -> list[Student]:
     at = {c: columns.index(c) for c in (*ROSTER_COLUMNS, "file") if c in columns}
     students: list[Student] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
+    for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(columns):

@@ -112,7 +112,8 @@ def _draw(value: Any, path: Path_) -> Draw:
     if not low < high:
         raise Invalid(path, f"expected low < high, got low {low:g}, high {high:g}")
     decimals = _decimals(value.get("decimals", DEFAULT_DRAW_DECIMALS), path + ("decimals",))
-    if math.floor(high * 10 ** decimals) < math.ceil(low * 10 ** decimals):
+    scale = 10.0 ** decimals
+    if math.isfinite(high * scale) and math.isfinite(low * scale) and math.floor(high * scale) < math.ceil(low * scale):
         raise Invalid(path, f"no number with {decimals} decimals lies between {low:g} and {high:g}")
     return Draw(low, high, decimals)
 

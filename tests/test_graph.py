@@ -222,7 +222,7 @@ def _check(write_problem, answers: str):
 
     problem = write_problem(TU_BERLIN, "tu.yaml")
     sheet = write_problem(answers, "answers.yaml")
-    return {r.name: r for r in run_check([str(problem), str(sheet)]).files[0].results}
+    return {r.name: r for r in run_check(str(problem), [sheet]).files[0].results}
 
 
 def test_check_correct_carried_forward_and_wrong_with_the_graphs_own_dependencies(write_problem):
@@ -253,7 +253,7 @@ def test_check_names_the_mistake_of_a_missing_path(write_problem):
         values: {x: 2, y: 5}
         """, "p.yaml")
     sheet = write_problem("answers:\n  df/dx: 5.0\n", "a.yaml")
-    result = run_check([str(problem), str(sheet)]).files[0].results[0]
+    result = run_check(str(problem), [sheet]).files[0].results[0]
     assert result.verdict == "wrong" and "the paths through the other nodes not added" in result.diagnosis
     assert "only the path through f_1" in result.diagnosis
 
@@ -263,7 +263,7 @@ def test_check_names_a_left_out_upstream_gradient(tmp_path):
 
     sheet = tmp_path / "a.yaml"
     sheet.write_text("answers:\n  dL/dx: 3.0\n")
-    result = run_check(["graph-local-gradient", str(sheet)]).files[0].results[0]
+    result = run_check("graph-local-gradient", [sheet]).files[0].results[0]
     assert result.verdict == "wrong" and "upstream gradient left out" in result.diagnosis
 
 
@@ -435,3 +435,16 @@ def test_the_python_api_works_on_a_graph():
     assert "computational graph, output f" in repr(p) and p.parameters() == {"w0": 2.0, "w1": -3.0, "w2": -3.0}
     assert p.backprop()["df/dw2"] == pytest.approx(0.19661193324148185, rel=1e-12)
     assert nncalc.check("graph-circuit", {"df/dx": "-4.0", "∂f/∂z": "3.0"}).all_correct
+
+
+def test_names_lists_every_graph_quantity_in_the_slides_spelling(cli):
+    from nncalc.bundled import resolve
+    from nncalc.graph.names import GraphNames
+    from nncalc.problem import load_problem
+
+    rows = json.loads(cli("names", "graph-squared-error", "-f", "json").stdout)["names"]
+    slides = {r["name"]: r["slides"] for r in rows}
+    assert slides["dloss/dw"] == "∂loss/∂w" and slides["ds/dyhat"] == "∂s/∂ŷ" and slides["new.w"] == "w+"
+    assert slides["local.dloss/ds"] == "local.∂loss/∂s"
+    names = GraphNames(build_graph_trace(load_problem(resolve("graph-squared-error"))))
+    assert all(names.resolve(r["slides"]) == r["name"] and names.resolve(r["typed"]) == r["name"] for r in rows)

@@ -86,7 +86,7 @@ def test_sigmoid_neuron_graph_matches_cs231n_gradients():
 def test_every_bundled_graph_passes_its_own_answers(name):
     from nncalc.check import CORRECT, run_check
 
-    run = run_check([name])
+    run = run_check(name)
     assert run.files[0].results and all(r.verdict == CORRECT for r in run.files[0].results)
 
 

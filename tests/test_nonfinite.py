@@ -138,3 +138,25 @@ def test_no_command_lets_a_numpy_warning_through(strict_cli, write_problem, args
     result = strict_cli(args[0], write_problem(one_unit("2", "1e308")), *args[1:])
     assert result.exit_code in (0, 2), result.stderr
     assert "Warning" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_finite_net_whose_rounding_bound_overflows_is_kept(cli, write_problem):
+    # net = 1e308·1.5 + 1e308·(-1) = 5e307 is finite, but sum |w·in| = 2.5e308 overflows: the
+    # rounding bound became inf and the exact-zeros rule zeroed the net
+    path = write_problem("""\
+        name: cancelling giants
+        network:
+          inputs: [x1, x2]
+          layers:
+            - units: [y]
+              activation: linear
+              weights: [[1e308, 1e308]]
+        loss: half_sse
+        learning_rate: 0.5
+        data:
+          - input: [1.5, -1]
+        """)
+    result = cli("forward", path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    import json
+    assert json.loads(result.stdout)["values"]["net.y"] == 5e307

@@ -87,6 +87,7 @@ def test_moodle_xml_has_one_cloze_question_per_variant_in_one_category(cli, vari
     for q in questions:
         sid = q.find("idnumber").text
         assert q.find("questiontext").get("format") == "html"
+        assert "w5+ = w5 - η * ∂E_total/∂w5" in q.find("generalfeedback/text").text      # the worked solution
         subs = parse_cloze(q.find("questiontext/text").text)
         asked = keys[sid]["answers"]
         assert len(subs) == len(asked)

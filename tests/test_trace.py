@@ -67,3 +67,25 @@ def test_the_checker_shows_E_total_without_the_prose_that_follows_it(xor):
     lines = derivations(xor, ["E.total"], decimals=3)["E.total"]
     assert lines[-1].startswith("E_total = E_y@1 + E_y@2")
     assert not any("adds up the errors" in line for line in lines)
+
+
+def test_the_structure_agrees_with_the_graph_on_random_networks():
+    # over the random networks of test_gradients (every activation, loss, bias form, 1-3 samples)
+    from hypothesis import given
+
+    from test_gradients import SETTINGS, load, problems
+
+    @SETTINGS
+    @given(problems())
+    def check(spec):
+        trace = build_trace(load(spec))
+        for name, q in trace.quantities.items():
+            assert name == (f"{q.base}@{q.sample}" if q.sample else q.base)
+            assert q.step is None
+            if q.kind == "share":      # dE.V/dout.U = delta.V * w: V is the unit it flows through
+                delta, w = (trace[n] for n in q.inputs)
+                assert (delta.kind, delta.unit, delta.sample, w.kind) == ("delta", q.via, q.sample, "param")
+            if q.kind in ("net", "out", "delta", "dE/dout", "dout/dnet"):
+                assert q.unit == trace.problem.network.layers[q.layer].units[q.index]
+
+    check()

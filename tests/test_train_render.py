@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from nncalc.render.train import (class_report, confusion_matrix, decision_map, duration, history_rows,
-                                 loss_curve, per_class)
+from nncalc.render.train import class_report, decision_map, duration, history_rows, loss_curve
+from nncalc.train.metrics import confusion_matrix, per_class
 
 
 def render(renderable, width=80):

@@ -175,3 +175,25 @@ def test_the_safe_reader_gives_what_numpy_saved(tmp_path):
     for name, value in arrays.items():
         assert got[name].dtype == value.dtype and got[name].shape == value.shape
         np.testing.assert_array_equal(got[name], value)
+
+
+def test_an_entry_in_an_unknown_compression_is_one_error_naming_it(tmp_path):
+    np.savez(tmp_path / "m.npz", W1=np.zeros(3))
+    raw = bytearray((tmp_path / "m.npz").read_bytes())
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):          # the method field of both headers: 99 (unknown)
+        at = raw.find(header)
+        offset = at + (8 if header == b"PK\x03\x04" else 10)
+        raw[offset:offset + 2] = (99).to_bytes(2, "little")
+    (tmp_path / "m.npz").write_bytes(bytes(raw))
+    with pytest.raises(DataError, match="m.npz: array 'W1': damaged"):
+        read_npz(tmp_path / "m.npz", error=DataError)
+
+
+def test_corrupt_deflated_data_is_one_error_naming_the_array(tmp_path):
+    np.savez_compressed(tmp_path / "d.npz", x=np.arange(5000, dtype=np.float64))
+    raw = bytearray((tmp_path / "d.npz").read_bytes())
+    start = raw.find(b"x.npy") + len(b"x.npy")          # the deflated stream follows the local header's name
+    raw[start + 40:start + 400] = bytes(range(256)) + bytes(range(104))
+    (tmp_path / "d.npz").write_bytes(bytes(raw))
+    with pytest.raises(DataError, match="d.npz: array 'x': damaged"):
+        read_npz(tmp_path / "d.npz", error=DataError)

@@ -11,32 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-HW3 = """\
-name: HW3 backprop
-network:
-  inputs: [i1, i2]
-  layers:
-    - units: [h1, h2]
-      weights: [[0.15, 0.20], [0.25, 0.30]]
-      bias: 0.35
-    - units: [o1, o2]
-      weights: [[0.40, 0.45], [0.50, 0.55]]
-      bias: 0.60
-loss: half_sse
-learning_rate: 0.5
-data:
-  - input: [0.05, 0.10]
-    target: [0.01, 0.99]
-vary:
-  weights: {low: -0.5, high: 0.5, decimals: 2}
-  inputs: {low: 0, high: 1, decimals: 2}
-  targets: {choices: [0.01, 0.99]}
-  w5: {low: 0.1, high: 0.9, decimals: 1}
-  learning_rate: {choices: [0.1, 0.5]}
-ask:
-  quantities: [out.h1, E.total, grad.w5, new.w5, grad.w1, new.w1]
-  decimals: 4
-"""
+HW3 = (Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text()
 
 ROSTER = "id,name,email\ns001,Ada Lovelace,ada@uni.edu\ns002,Alan Turing,alan@uni.edu\ns003,Grace Hopper,grace@uni.edu\n"
 
@@ -164,6 +139,12 @@ def test_a_bad_roster_row_names_its_line(cli, hw3):
     result = cli("variants", hw3 / "hw3.yaml", "--roster", hw3 / "roster.csv", "-o", hw3 / "out")
     assert result.exit_code == 2
     assert "roster.csv:3: id 's001' also on line 2" in result.stderr
+    (hw3 / "roster.csv").write_text("id,name\ns001," + "x" * 200_000 + "\n")
+    result = cli("variants", hw3 / "hw3.yaml", "--roster", hw3 / "roster.csv", "-o", hw3 / "out")
+    assert result.exit_code == 2 and "not a readable CSV (field larger than field limit" in result.stderr
+    (hw3 / "roster.csv").write_text("id,name\ns001,Ada,extra\n")
+    result = cli("variants", hw3 / "hw3.yaml", "--roster", hw3 / "roster.csv", "-o", hw3 / "out")
+    assert result.exit_code == 2 and "roster.csv:2: 3 fields, the header has 2" in result.stderr
 
 
 # ---------------------------------------------------------------- grading by variant

@@ -23,6 +23,7 @@ from . import data  # noqa: E402,F401
 from . import instructors  # noqa: E402,F401
 from . import export  # noqa: E402,F401
 from . import graph  # noqa: E402,F401
+from . import pictures  # noqa: E402,F401
 from . import discover  # noqa: E402,F401
 
 discover.attach_examples(app)

@@ -55,7 +55,12 @@ def check(
     if is_variant_set(problem):
         if set_:
             raise UsageError("--set does not apply to a variants folder (each variant has its own numbers)")
-        run = run_variant_check(problem, list(answers or []), tolerance=tolerance, rtol=rtol)
+        if explain:
+            raise UsageError("--explain with a variants folder: each variant has its own derivation; see "
+                             "solutions/ID.md there, or check one file against its variant: "
+                             "nncalc check VARIANTS/ID.yaml ANSWERS --explain")
+        paths, _ = _answers_files(list(answers or []))
+        run = run_variant_check(problem, paths, tolerance=tolerance, rtol=rtol)
         if fmt.value == "gradescope":
             _gradescope_by_variant(console, run, list(answers or []), carried_credit, output)
             return
@@ -63,7 +68,8 @@ def check(
         _gradescope(console, [problem] + list(answers or []), tolerance, rtol, set_, carried_credit, output)
         return
     else:
-        run = run_check([problem] + list(answers or []), tolerance=tolerance, rtol=rtol, sets=set_)
+        ref, paths, batch = _arguments(problem, list(answers or []))
+        run = run_check(ref, paths, batch=batch, tolerance=tolerance, rtol=rtol, sets=set_)
     if fmt.value == "gradescope":
         raise UsageError("--format gradescope checks one answers file (Gradescope runs one per submission)")
     trace = run.checker.trace
@@ -89,7 +95,8 @@ def _gradescope(console, args: list[str], tolerance, rtol, sets, carried_credit:
     from ..render.json import to_json
 
     try:
-        run = run_check(args, tolerance=tolerance, rtol=rtol, sets=sets)
+        ref, paths, batch = _arguments(args[0], args[1:])
+        run = run_check(ref, paths, batch=batch, tolerance=tolerance, rtol=rtol, sets=sets)
     except NncalcError as exc:
         emit(console, to_json(error_results(str(exc))), output)
         raise
@@ -126,3 +133,38 @@ def _tolerance_words(tolerance: float | None, rtol: float | None) -> str:
         return "one unit of the last decimal written"
     parts = [f"{tolerance:g}" if tolerance else "", f"{rtol:g} x |expected|" if rtol else ""]
     return " + ".join(p for p in parts if p) or "0 (exact)"
+
+
+def _arguments(problem: str, answers: list[str]) -> tuple[str | None, list[Path], bool]:
+    """PROBLEM [ANSWERS...] as (the problem, the answers files, a batch or not). PROBLEM may itself be
+    an answers file or a folder of them, whose files then name the problem (`problem:`)."""
+    from ..answers import is_answers_file
+
+    try:
+        folder = Path(problem).is_dir()
+    except (OSError, ValueError):         # a name too long for the system: the loader says so
+        folder = False
+    if folder or is_answers_file(problem):
+        return (None, *_answers_files([problem] + answers))
+    return (problem, *_answers_files(answers))
+
+
+def _answers_files(args: list[str]) -> tuple[list[Path], bool]:
+    """Answers files from arguments that are files or folders (a folder: its *.yaml and *.yml, sorted),
+    and whether they make a batch (several files, or any folder)."""
+    from ..answers import ANSWERS_SUFFIXES
+    from ..errors import AnswersError
+
+    paths: list[Path] = []
+    batch = len(args) > 1
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            batch = True
+            found = sorted(p for p in path.iterdir() if p.suffix in ANSWERS_SUFFIXES and p.is_file())
+            if not found:
+                raise AnswersError("no answers files (*.yaml, *.yml) in this folder", file=arg)
+            paths += found
+        else:
+            paths.append(path)
+    return paths, batch

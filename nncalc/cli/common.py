@@ -97,7 +97,7 @@ class OneLineGroup(TyperGroup):
             code = super().main(*args, standalone_mode=False, **kwargs)
         except ClickException as exc:
             if exc.__class__.__name__ != "NoArgsIsHelpError":       # that one has printed the help
-                print(f"nncalc: error: {usage_line(exc)}", file=sys.stderr)
+                print(f"nncalc: error: {printable(usage_line(exc))}", file=sys.stderr)
             sys.exit(exc.exit_code)
         except typer.Abort:
             print("nncalc: aborted", file=sys.stderr)

@@ -38,6 +38,10 @@ EXAMPLES: dict[str, list[str]] = {
     "help": ["nncalc help format", "nncalc help"],
     "grad": ['nncalc grad "f = x^2 + x*y + y^2" x=1 y=2', 'nncalc grad "z = x*y" x=2 y=3 --upstream 5 --explain',
              'nncalc grad "yhat = x*w; s = yhat - y; L = s^2" x=1 w=1 y=2 -p w --explain'],
+    "draw": ["nncalc draw nnbasic -o net.svg", "nncalc draw nnbasic --show grad --format mermaid",
+             "nncalc draw graph-sigmoid-neuron --format dot -o neuron.dot"],
+    "sweep": ["nncalc sweep nnbasic w5=-3:3:61", "nncalc sweep nnbasic w5=-3:3:41 w6=-3:3:41 --path",
+              "nncalc sweep nnbasic w5=-3:3:61 --of grad.w5 --format csv -o sweep.csv"],
     "variants": ["nncalc variants hw.yaml -n 30 -o variants/", "nncalc variants hw.yaml --roster class.csv -o variants/"],
     "quiz": ["nncalc quiz moodle variants/ -o quiz.xml", "nncalc quiz prairielearn variants/ -o questions/hw3"],
     "autograder": ["nncalc autograder hw.yaml -o autograder.zip", "nncalc autograder hw.yaml --carried-credit 0.5"],
@@ -106,9 +110,11 @@ def names(
     """Every named quantity of a problem: the name answers files and --format json use, the
     slides' spelling (also accepted in answers files) and its value."""
     from ..api import load
+    from ..graph import is_graph_problem
 
     p = load(problem).with_values(_assignments(set_))
-    result = p.backprop() if p.problem.targets is not None and _has_backward(p) else p.forward()
+    backward = is_graph_problem(p.problem) or (p.problem.targets is not None and _has_backward(p))
+    result = p.backprop() if backward else p.forward()
     emit_as(make_console(), "names", fmt, result.trace, output, decimals=decimals)
 
 

@@ -122,7 +122,8 @@ def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optio
     """After training: save the model and the plot, then the result as JSON (to json_out) or the view's
     tables; with -o, the JSON or the rows and closing table go to that file."""
     from ..model import model_from_trainer, save_model
-    from ..render.train import final_rows, json_text, train_json
+    from ..render.train import final_rows, json_text, problem_sized, train_json
+    from ..train import worked_example
 
     final = final_rows(trainer)
     if save is not None:
@@ -132,7 +133,8 @@ def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optio
 
         write_loss_plot(plot, trainer.history)
     if json_out is not None:
-        emit(json_out, json_text(train_json(trainer, final, save, explained)) + "\n", output)
+        example = worked_example(trainer) if problem_sized(trainer.problem) else None
+        emit(json_out, json_text(train_json(trainer, final, save, explained, example)) + "\n", output)
         return
     view.finish(trainer.result, final, save, plot)
     if output is not None:
@@ -266,8 +268,9 @@ def evaluate(
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
     from ..model_data import model_and_data
-    from ..render.train import Evaluation, labelled_confusion
+    from ..render.train import Evaluation
     from ..train import evaluate_outputs, predicted_labels, predictions
+    from ..train.metrics import labelled_confusion
 
     model, split, name = model_and_data(model_path, data)
     if split.T.shape[1] == 0:

@@ -5,7 +5,6 @@ module decides when they are printed and owns the console and the bar."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -90,14 +89,12 @@ class _View:
         """--explain: the foundation's tables and derivation for this update, from the current weights."""
         from ..render.explain import explain_text
         from ..render.table import view
-        from ..trace import build_trace
+        from ..train import worked_example
 
         X = self.data.train.X[idx].astype("float64")
         T = self.data.train.T[idx].astype("float64")
-        problem = replace(self.p, network=trainer.network(), inputs=X, targets=T,
-                          learning_rate=self.settings.learning_rate)
-        gradients = self.settings.optimizer != "perceptron"     # step and sign units have none
-        trace = build_trace(problem, with_backward=gradients)
+        gradients = not trainer.perceptron          # step and sign units have none
+        trace = worked_example(trainer, X, T)
         self.before_values = trainer.network().parameter_values()
         if self.explained is not None:
             self.explained.append({"update": trainer.step + 1, "values": trace.values()})
@@ -156,11 +153,11 @@ class _View:
             self.say(line)
 
     def _extras(self) -> dict[str, float]:
-        from ..engine import forward
+        from ..train import predictions
 
         values: dict[str, float] = {}
         if self.show_outputs:
-            Y = forward(self.trainer.params.layers, self.data.train.X.astype(self.trainer.dtype)).output
+            Y = predictions(self.trainer.params.layers, self.data.train.X, self.trainer.dtype)
             values.update({name: float(v) for name, v in zip(self._output_names(), Y.ravel().tolist())})
         if self.watched:
             params = self.trainer.network().parameter_values()
@@ -205,15 +202,14 @@ class _View:
                                  self.decimals))
 
     def _map(self):
-        from ..engine import forward
         from ..render.train import decision_map
-        from ..train import predicted_labels
+        from ..train import predicted_labels, predictions
 
         t, d = self.trainer, self.data
         classes = d.classes or (("0", "1") if d.train.labels is not None else None)
 
         def predict(points):
-            Y = forward(t.params.layers, points.astype(t.dtype)).output
+            Y = predictions(t.params.layers, points, t.dtype)
             return predicted_labels(Y, self.p.network) if classes is not None else Y[:, 0]
 
         width = max(min(self.console.width - 4, 64), 20)

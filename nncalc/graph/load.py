@@ -28,7 +28,7 @@ from ..errors import ProblemError, UsageError, suggest
 from ..schema import Invalid, located, number
 from ..yamlio import Path_, YamlDoc, format_path
 from .model import DEFAULT_UPSTREAM_LOSS, Graph, GraphProblem
-from .parse import NAME, RESERVED, Node, ParseError, parse_expression, split_assignment
+from .parse import RESERVED, Node, ParseError, parse_expression, split_assignment
 
 TOP_KEYS = ("name", "description", "source", "graph", "values", "output", "parameters", "learning_rate",
             "eta", "upstream", "answers", "vary", "ask", "variant")

@@ -15,9 +15,9 @@ import unicodedata
 from ..render.common import Symbols, Tab, fmt
 from .engine import written
 from .model import GraphProblem
-from .ops import OPS, times
+from .ops import OPS
 from .parse import Node
-from .trace import GRAD, GraphTrace, LEAF, NODE, SEED, grad_name
+from .trace import GraphTrace, grad_name
 
 _DOUBLED = re.compile(r"\(\((-[0-9.e+-]+)\)\)")     # exp((-1)) -> exp(-1)
 MAX_ROWS = 400            # past this many nodes, tables and derivations show the leaves only
@@ -79,7 +79,7 @@ class _Notation:
 
     def expression(self, n: Node, numeric: bool = False) -> str:
         text = OPS[n.op].write([self.arg(a, numeric) for a in n.args])
-        return self._ascii(text)
+        return self.shown(text)
 
     def derivative(self, node: str, x: str, numeric: bool = False) -> str:
         """The local derivative ∂node/∂x as a formula (2s), or with the numbers put in (2·(-1))."""
@@ -90,9 +90,10 @@ class _Notation:
         parts = [f for a, f in zip(n.args, op.derivative(texts, out)) if a == x]
         if numeric and any("[" in f or "sign(" in f for f in parts):
             return _paren(number(self.t.bwd.local[(node, x)], self.decimals))
-        return self._ascii(" + ".join(parts) if len(parts) > 1 else parts[0])
+        return self.shown(" + ".join(parts) if len(parts) > 1 else parts[0])
 
-    def _ascii(self, text: str) -> str:
+    def shown(self, text: str) -> str:
+        """The text with the symbols this output can show (ASCII: * for ·, >= for ≥)."""
         text = _DOUBLED.sub(r"(\1)", text)
         if self.sym.unicode:
             return text
@@ -111,7 +112,7 @@ def tabs(trace: GraphTrace, decimals: int = 9, unicode: bool = True) -> list[Tab
     p, g = trace.problem, trace.problem.graph
     parts: list[Tab | str] = [", ".join(f"{symbol(x, sym)} = {number(p.values[x])}" for x in g.leaves)
                               or "no leaves"]
-    parts.append("assignments: " + "; ".join(w._ascii(s) for s in g.statements) if len(g.nodes) <= MAX_ROWS
+    parts.append("assignments: " + "; ".join(w.shown(s) for s in g.statements) if len(g.nodes) <= MAX_ROWS
                  else f"{len(g.statements):,} assignments")
     big = len(g.nodes) > MAX_ROWS
     if big:
@@ -380,5 +381,3 @@ def trace_dict(trace: GraphTrace) -> dict:
                   for q in trace.quantities.values() if q.op != "leaf"},
     }
 
-
-__all__ = ["GRAD", "LEAF", "NODE", "SEED", "explain_lines", "header_lines", "summary_tabs", "tabs", "trace_dict"]

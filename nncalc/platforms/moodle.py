@@ -1,5 +1,5 @@
 """Moodle XML: one Embedded answers (Cloze) question per variant, all in one category, so a quiz's
-random question draws one variant per student. Each asked quantity is a NUMERICAL sub-question
+random question draws one variant per student; its general feedback is the worked solution. Each asked quantity is a NUMERICAL sub-question
 `{1:NUMERICAL:=KEY:TOL#feedback~%0%WRONG:TOL#diagnosis}`, the wrong answers being the values the
 mistake catalogue predicts for that variant."""
 
@@ -35,7 +35,7 @@ def _cdata(text: str) -> str:
 
 def moodle_xml(questions: list[QuizQuestion], category: str) -> str:
     """The whole quiz file: a category, then one Cloze question per variant."""
-    from ..render.handout import statement_html
+    from ..render.handout import statement_html, worked_text
 
     e = html.escape
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>",
@@ -45,10 +45,11 @@ def moodle_xml(questions: list[QuizQuestion], category: str) -> str:
     for q in questions:
         v = q.variant
         text = statement_html(v, {b.name: numerical(b) for b in q.blanks})
+        solution = "<pre>" + html.escape("\n".join(worked_text(v)), quote=False) + "</pre>"
         lines += ['  <question type="cloze">',
                   f"    <name><text>{e(f'{category} {v.id}')}</text></name>",
                   f'    <questiontext format="html"><text>{_cdata(text)}</text></questiontext>',
-                  '    <generalfeedback format="html"><text></text></generalfeedback>',
+                  f'    <generalfeedback format="html"><text>{_cdata(solution)}</text></generalfeedback>',
                   "    <penalty>0.3333333</penalty>",
                   "    <hidden>0</hidden>",
                   f"    <idnumber>{e(v.id)}</idnumber>",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..notation import Symbols, slide_name  # noqa: F401  (the renderers' notation)
 from ..problem import Problem
 from ..trace import Trace
 
@@ -65,30 +66,6 @@ def fmt_given(x: float, decimals: int = 9) -> str:
     return fmt_short(x, max(decimals, GIVEN_DECIMALS))
 
 
-@dataclass(frozen=True)
-class Symbols:
-    """The notation: Unicode where the terminal can show it, ASCII otherwise."""
-
-    d: str = "∂"
-    eta: str = "η"
-    sigma: str = "σ"
-    times: str = "·"
-    sum: str = "Σ"
-    delta: str = "δ"
-    le: str = "≤"
-    ge: str = "≥"
-    to: str = "→"
-    odot: str = "⊙"
-    transpose: str = "ᵀ"
-    unicode: bool = True
-
-    @classmethod
-    def for_unicode(cls, unicode: bool) -> "Symbols":
-        if unicode:
-            return cls()
-        return cls("d", "eta", "sigmoid", "*", "sum", "delta", "<=", ">=", "->", "*", "^T", False)
-
-
 def shape_text(trace_or_network) -> str:
     """'2-2-2' for a network's layer sizes (inputs first); long runs of equal layers are shortened."""
     net = getattr(getattr(trace_or_network, "problem", None), "network", trace_or_network)
@@ -125,44 +102,6 @@ def source_line(problem) -> str | None:
     doc = getattr(problem, "doc", None)
     cited = doc.data.get("source") if doc is not None and isinstance(doc.data, dict) else None
     return None if cited is None else f"source: {' '.join(str(cited).split())}"
-
-
-# ---------------------------------------------------------------- slide symbols for trace names
-
-def slide_name(name: str, sym: Symbols) -> str:
-    """A trace name in the NNBasic deck's notation: net.o1 -> net_o1, dE/dout.o1 -> ∂E_total/∂out_o1,
-    dE.o1/dout.h1 -> ∂E_o1/∂out_h1, dnet.o1/dw5 -> ∂net_o1/∂w5, delta.o1 -> δ_o1, grad.w5 ->
-    ∂E_total/∂w5, new.w5 -> w5+, eta -> η. A sample suffix @k is kept: out_o1@2."""
-    base, at, k = name.partition("@")
-    suffix = f"@{k}" if at else ""
-    d = sym.d
-    if base == "eta":
-        return sym.eta
-    if base == "E.total":
-        return "E_total"
-    head, dot, rest = base.partition(".")
-    if not dot:
-        return base + suffix                      # an input or a parameter
-    if head in ("net", "out", "E", "target"):
-        return f"{head}_{rest}{suffix}"
-    if head == "delta":
-        return f"{sym.delta}_{rest}{suffix}"
-    if head == "grad":
-        return f"{d}E_total/{d}{rest}"
-    if head == "new":
-        return f"{rest}+"
-    if base.startswith("dE/dout."):
-        return f"{d}E_total/{d}out_{base[8:]}{suffix}"
-    if base.startswith("dout/dnet."):
-        u = base[10:]
-        return f"{d}out_{u}{suffix}/{d}net_{u}{suffix}"
-    if base.startswith("dE."):                    # dE.V/dout.U: the part of dE/dout.U through V
-        v, _, u = base[3:].partition("/dout.")
-        return f"{d}E_{v}{suffix}/{d}out_{u}{suffix}"
-    if base.startswith("dnet."):                  # dnet.U/dP
-        u, _, p = base[5:].partition("/d")
-        return f"{d}net_{u}{suffix}/{d}{p}"
-    return name
 
 
 # ---------------------------------------------------------------- plain tables

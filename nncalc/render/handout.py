@@ -100,10 +100,19 @@ def handout_markdown(variant: Variant) -> str:
     return "\n".join(lines)
 
 
-def solution_markdown(variant: Variant) -> str:
-    """The worked solution: the given numbers, each asked quantity's derivation, and the key."""
+def worked_text(variant: Variant) -> list[str]:
+    """The derivation of every asked quantity, as `nncalc backprop --explain` writes it."""
     from .check import derivations
 
+    worked = derivations(variant.trace, list(variant.asked), 9, unicode=True, width=SOLUTION_WIDTH)
+    lines: list[str] = []
+    for name, slide in statement(variant).asked:
+        lines += [slide] + [f"  {line}" for line in worked[name]] + [""]
+    return lines[:-1]
+
+
+def solution_markdown(variant: Variant) -> str:
+    """The worked solution: the given numbers, each asked quantity's derivation, and the key."""
     s = statement(variant)
     decimals = s.decimals if s.decimals is not None else 9
     lines = _given_markdown(s)
@@ -111,11 +120,7 @@ def solution_markdown(variant: Variant) -> str:
     for n, slide in s.asked:
         key.add(f"`{n}`", slide, fmt(variant.trace[n].value, decimals))
     lines += ["## Key", "", markdown_table(key), ""]
-    lines += ["## Worked solution", "", "```text"]
-    worked = derivations(variant.trace, list(variant.asked), 9, unicode=True, width=SOLUTION_WIDTH)
-    for name, slide in s.asked:
-        lines += [f"{slide}"] + [f"  {line}" for line in worked[name]] + [""]
-    lines[-1:] = ["```", ""]
+    lines += ["## Worked solution", "", "```text", *worked_text(variant), "```", ""]
     return "\n".join(lines)
 
 
@@ -137,7 +142,7 @@ def statement_html(variant: Variant, blanks: dict[str, str] | None = None, with_
     parts += [html_table(tab) for tab in s.tables]
     if not with_asked:
         return "\n".join(parts)
-    parts.append(f"<p>Compute (forward pass, errors, backward pass, one update). {e(_decimals_line(s))}</p>")
+    parts.append(f"<p>Compute: {e(_decimals_line(s))}</p>")
     items = []
     for name, slide in s.asked:
         box = (blanks or {}).get(name, "")

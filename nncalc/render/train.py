@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -16,10 +16,12 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import ComputeError
+from ..train.metrics import per_class
 from .common import DETAIL_MAX_PARAMS, fmt
 
 if TYPE_CHECKING:
     from ..problem import Network, Problem
+    from ..trace import Trace
     from ..train import Settings, Step, Trainer
 
 # TensorFlow Playground's orange and blue first, then distinct colours for more classes.
@@ -274,9 +276,11 @@ def problem_sized(p: Problem) -> bool:
 
 
 def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | None]],
-               saved: Path | None, updates: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """`train --format json`: settings, result per split, history; for the slides' examples every value;
-    with --explain, every explained update's values and the weights after it."""
+               saved: Path | None, updates: list[dict[str, Any]] | None = None,
+               example: Trace | None = None) -> dict[str, Any]:
+    """`train --format json`: settings, result per split, history; for the slides' examples every value
+    of the trained network's worked example; with --explain, every explained update's values and the
+    weights after it."""
     p, result = trainer.problem, trainer.result
     data: dict[str, Any] = {
         "problem": p.name, "source": p.source, "settings": trainer.settings.to_dict(),
@@ -290,14 +294,9 @@ def train_json(trainer: Trainer, final: Sequence[tuple[str, int, float, float | 
         data["saved"] = str(saved)
     if updates is not None:
         data["updates"] = updates
-    if problem_sized(p):
-        from ..trace import build_trace
-
-        net = trainer.network()
-        trace = build_trace(replace(p, network=net, learning_rate=trainer.settings.learning_rate),
-                            with_backward=trainer.settings.optimizer != "perceptron")   # step units: no gradient
-        data["values"] = trace.values()
-        data["weights"] = net.parameter_values()
+    if example is not None:
+        data["values"] = example.values()
+        data["weights"] = trainer.network().parameter_values()
     return data
 
 
@@ -444,32 +443,6 @@ def decision_map(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, lab
 
 
 # ---------------------------------------------------------------- evaluation
-
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
-    """(k, k) counts: row = true class, column = predicted class."""
-    return np.bincount(y_true.astype(np.int64) * k + y_pred.astype(np.int64), minlength=k * k).reshape(k, k)
-
-
-def per_class(cm: np.ndarray) -> list[tuple[float | None, float | None, float | None, int]]:
-    """(precision, recall, F1, support) per class; None where a ratio has no samples."""
-    out = []
-    for c in range(cm.shape[0]):
-        tp, pred, true = int(cm[c, c]), int(cm[:, c].sum()), int(cm[c, :].sum())
-        p = tp / pred if pred else None
-        r = tp / true if true else None
-        f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else (0.0 if p is not None and r is not None else None)
-        out.append((p, r, f1, true))
-    return out
-
-
-def labelled_confusion(labels: np.ndarray, predicted: np.ndarray, classes: Sequence[str] | None,
-                       n_outputs: int) -> tuple[np.ndarray, tuple[str, ...]]:
-    """The confusion matrix over every class the model or the data knows, and the classes' names
-    (those without one named by number)."""
-    k = max(len(classes or ()), int(labels.max()) + 1, n_outputs if n_outputs > 1 else 2)
-    names = tuple(classes or ()) + tuple(str(c) for c in range(len(classes or ()), k))
-    return confusion_matrix(labels, predicted, k), names
-
 
 def evaluation_json(model: str, data: str, samples: int, loss: float, accuracy: float | None,
                     cm: np.ndarray | None, classes: Sequence[str] | None) -> dict[str, Any]:

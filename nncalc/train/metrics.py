@@ -4,7 +4,8 @@ from the outputs the loop kept (only when something reads them)."""
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -12,6 +13,10 @@ from ..engine import error_terms, forward
 from ..ops import LOSSES
 from ..problem import Layer, Network
 from .batches import Split
+
+if TYPE_CHECKING:
+    from ..trace import Trace
+    from .loop import Trainer
 
 Array = np.ndarray
 
@@ -59,6 +64,17 @@ def predictions(layers: Sequence[Layer], X: Array, dtype=None, check_nets: bool 
             _check_nets(fwd.nets)
         parts.append(fwd.output)
     return np.concatenate(parts) if parts else np.zeros((0, layers[-1].weights.shape[0]))
+
+
+def worked_example(trainer: Trainer, X: Array | None = None, T: Array | None = None) -> Trace:
+    """The worked example at the trainer's current weights (every value `backprop` shows), on the
+    samples X, T (float64; default: the problem's own); no backward pass for the perceptron rule."""
+    from ..trace import build_trace
+
+    changes = {"network": trainer.network(), "learning_rate": trainer.settings.learning_rate}
+    if X is not None:
+        changes.update(inputs=X, targets=T)
+    return build_trace(replace(trainer.problem, **changes), with_backward=not trainer.perceptron)
 
 
 def _check_nets(nets: Sequence[Array]) -> None:
@@ -123,3 +139,31 @@ class EpochCounter:
         self.loss_sum += total
         if self.labels is not None:
             self.correct += int(np.count_nonzero(predicted_labels(Y, self.network) == self.labels[rows]))
+
+
+# ---------------------------------------------------------------- per class
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
+    """(k, k) counts: row = true class, column = predicted class."""
+    return np.bincount(y_true.astype(np.int64) * k + y_pred.astype(np.int64), minlength=k * k).reshape(k, k)
+
+
+def per_class(cm: np.ndarray) -> list[tuple[float | None, float | None, float | None, int]]:
+    """(precision, recall, F1, support) per class; None where a ratio has no samples."""
+    out = []
+    for c in range(cm.shape[0]):
+        tp, pred, true = int(cm[c, c]), int(cm[:, c].sum()), int(cm[c, :].sum())
+        p = tp / pred if pred else None
+        r = tp / true if true else None
+        f1 = 2 * p * r / (p + r) if p is not None and r is not None and p + r > 0 else (0.0 if p is not None and r is not None else None)
+        out.append((p, r, f1, true))
+    return out
+
+
+def labelled_confusion(labels: np.ndarray, predicted: np.ndarray, classes: Sequence[str] | None,
+                       n_outputs: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The confusion matrix over every class the model or the data knows, and the classes' names
+    (those without one named by number)."""
+    k = max(len(classes or ()), int(labels.max()) + 1, n_outputs if n_outputs > 1 else 2)
+    names = tuple(classes or ()) + tuple(str(c) for c in range(len(classes or ()), k))
+    return confusion_matrix(labels, predicted, k), names

@@ -1,0 +1,28 @@
+"""A diagram as a Mermaid flowchart (Mermaid renders in GitHub and JupyterLab Markdown)."""
+
+from __future__ import annotations
+
+from .diagram import Diagram
+
+_SHAPES = {"unit": ('(("', '"))'), "bias": ('["', '"]'), "value": ('["', '"]'), "op": ('(["', '"])')}
+
+
+def _text(line: str) -> str:
+    """Mermaid label text: its entity codes for the characters that end or break a label."""
+    return (line.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+            .replace("|", "#124;"))
+
+
+def mermaid_text(diagram: Diagram) -> str:
+    """`flowchart LR` with one node per unit or value, short ids (n1, n2, ...) and labelled edges."""
+    ids = {n.id: f"n{i}" for i, n in enumerate(diagram.nodes, 1)}
+    out = [f"---\ntitle: {_text(diagram.title)}\n---", f"flowchart {diagram.direction}"]
+    for n in diagram.nodes:
+        left, right = _SHAPES[n.shape]
+        label = "<br/>".join(_text(line) for line in n.lines) or " "
+        out.append(f"  {ids[n.id]}{left}{label}{right}")
+    for e in diagram.edges:
+        arrow = "-.->" if e.kind == "bias" else "-->"
+        label = f'|"{_text(e.label)}"|' if e.label else ""
+        out.append(f"  {ids[e.src]} {arrow}{label} {ids[e.dst]}")
+    return "\n".join(out) + "\n"
