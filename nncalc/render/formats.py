@@ -110,6 +110,8 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "evaluate": {"table": "nncalc.render.train:evaluation_table", "json": "nncalc.render.train:evaluation_text"},
     "drawing": {"svg": "nncalc.pictures.draw:drawing_svg", "dot": "nncalc.pictures.draw:drawing_dot",
                 "mermaid": "nncalc.pictures.draw:drawing_mermaid"},
+    "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",
+              "csv": "nncalc.pictures.views:sweep_csv", "json": "nncalc.pictures.views:sweep_json"},
     "names": {"table": "nncalc.render.names:names_table", "json": "nncalc.render.names:names_json",
               "markdown": "nncalc.render.names:names_markdown"},
 }
