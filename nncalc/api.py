@@ -224,7 +224,9 @@ class Result:
         return self.table()
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        from .render.html import html
+
+        return html(self.trace)       # a fragment for the notebook; to_html() is the whole page
 
 
 class Explanation:
