@@ -24,6 +24,7 @@ import yaml
 
 from .errors import AnswersError
 from .errors import suggest
+from .schema import answer_number
 from .trace import Trace
 from .yamlio import Path_, YamlDoc, format_path, read_yaml
 
@@ -72,20 +73,6 @@ def written_decimals(text: str) -> int:
     if len(digits) > 6:                        # an absurd exponent: the value is 0 or inf anyway
         return 0
     return max(len(m.group("frac") or "") - int(digits) * (-1 if exponent.startswith("-") else 1), 0)
-
-
-def _number(value: Any) -> float | None:
-    """The number a YAML value stands for (a numeric string such as 1e-3 counts), else None."""
-    if isinstance(value, bool):
-        return None
-    try:
-        if isinstance(value, (int, float)):
-            return float(value)
-        if isinstance(value, str) and _DECIMAL.match(value.strip().replace("_", "")):
-            return float(value.replace("_", ""))
-    except (ValueError, OverflowError):      # a 400-digit integer: inf, which is then refused
-        return math.inf if isinstance(value, int) else None
-    return None
 
 
 # ---------------------------------------------------------------- names
@@ -372,7 +359,7 @@ def _answer(doc: YamlDoc, resolver: NameResolver, within: Path_, key: Any, value
         raise _error(doc, path, f"expected a quantity name, got {key!r}")
     vnode, line = texts[key] if key in texts else (None, doc.line_of(path))
     text = vnode.value if isinstance(vnode, yaml.ScalarNode) else None
-    number = _number(value)
+    number = answer_number(value)
     if number is None:
         shown = "nothing" if value is None else repr(value) if not isinstance(value, (list, dict)) \
             else ("a list" if isinstance(value, list) else "a mapping")

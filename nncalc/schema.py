@@ -71,6 +71,39 @@ def number(value: Any, path: Path_) -> float:
     return x
 
 
+_WRITTEN_NUMBER = re.compile(r"^[+-]?\d*(?:\.\d*)?(?:[eE][+-]?\d+)?$")
+
+
+def answer_number(value: Any) -> float | None:
+    """The number a YAML value stands for (a numeric string such as 1e-3 counts), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, str) and _WRITTEN_NUMBER.match(value.strip().replace("_", "")):
+            return float(value.replace("_", ""))
+    except (ValueError, OverflowError):      # a 400-digit integer: inf, which is then refused
+        return math.inf if isinstance(value, int) else None
+    return None
+
+
+def answers_block(value: Any, path: Path_) -> dict:
+    """An `answers:` block's form: quantity names, each with a finite number (the names are
+    resolved against the trace when checking)."""
+    if not isinstance(value, dict):
+        raise Invalid(path, "expected a mapping of quantity names to numbers, e.g. 'out.h1: 0.614'")
+    for key, given in value.items():
+        if not isinstance(key, str):
+            raise Invalid(path + (key,), f"expected a quantity name, got {show(key)}")
+        number = answer_number(given)
+        if number is None:
+            raise Invalid(path + (key,), f"expected a number, got {show(given)}")
+        if not math.isfinite(number):
+            raise Invalid(path + (key,), f"expected a finite number, got {show(given)}")
+    return value
+
+
 def whole(value: Any, path: Path_, minimum: int = 1) -> int:
     if not is_whole(value) or value < minimum:
         raise Invalid(path, f"expected a whole number of at least {minimum}, got {show(value)}")

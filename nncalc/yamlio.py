@@ -106,20 +106,15 @@ def _line(event: yaml.Event) -> int | None:
 
 # ---------------------------------------------------------------- collections, aliases, marks
 
-@dataclass
 class _Open:
     """A collection being read: its value, its marks, its line, and its size with aliases expanded."""
 
-    value: Any
-    line: int | None
-    marks: Any
-    anchor: str | None
-    size: int = 1
-    key: Any = None
-    has_key: bool = False
+    __slots__ = ("value", "line", "marks", "anchor", "size", "key", "has_key", "is_list")
 
-    def __post_init__(self) -> None:
-        self.is_list = isinstance(self.value, list)
+    def __init__(self, value: Any, line: int | None, marks: Any, anchor: str | None) -> None:
+        self.value, self.line, self.marks, self.anchor = value, line, marks, anchor
+        self.size, self.key, self.has_key = 1, None, False
+        self.is_list = isinstance(value, list)
 
 
 def _build(parser) -> tuple[Any, Any]:

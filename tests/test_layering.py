@@ -17,7 +17,7 @@ CORE = ("errors", "yamlio", "schema", "notation", "ops", "layers", "problem", "e
         "mistakes", "check", "data", "train", "model", "fileio", "bundled")
 RULES = {   # a module (or package) -> the top-level modules it must never import
     **{core: ("render", "cli", "api", "notebook") for core in CORE},
-    "problem": ("engine", "trace", "train", "model", "answers", "check", "mistakes", "data", "render", "cli", "api"),
+    "problem": ("engine", "trace", "train", "model", "answers", "check", "mistakes", "render", "cli", "api"),
     "schema": ("problem", "engine", "trace", "train", "render", "cli"),
     "data": ("problem", "train", "engine", "trace", "render", "cli", "api"),
     "render": ("cli",),

@@ -104,6 +104,14 @@ CASES = [
      [":3:", "network.layers[0].units: 1,000,000 units in a layer; nncalc holds at most 100,000"]),
     ("10^8 weights", "network:\n  inputs: 10000\n  layers: [{units: 10000}]\ninit: he\n",
      [":3:", "network.layers[0]: 10,000 x 10,000 = 100,000,000 weights; nncalc holds at most 4,000,000"]),
+    # data sources and the answers block are checked at load too, so `backprop` refuses what
+    # `train` and `check` would
+    ("data source typo", GOOD[:GOOD.index("data:")] + "data:\n  train: {generate: spirl}\n",
+     [":13:", "data.train.generate: unknown generator 'spirl'", "did you mean 'spiral'"]),
+    ("data split typo", GOOD[:GOOD.index("data:")] + "data:\n  train: spiral\n  tset: spiral\n",
+     [":14:", "data.tset: unknown key 'tset' next to train/test", "did you mean 'test'"]),
+    ("answers value", GOOD + "answers:\n  out.o1: [1]\n", [":16:", "answers.out.o1: expected a number, got a list"]),
+    ("answers infinite", GOOD + "answers:\n  out.o1: .inf\n", [":16:", "answers.out.o1: expected a finite number"]),
     ("init list", GOOD.replace("loss: half_sse", "loss: half_sse\ninit: [he]"), [":12:", "init", "got a list"]),
 ]
 

@@ -40,6 +40,8 @@ EXAMPLES: dict[str, list[str]] = {
              'nncalc grad "yhat = x*w; s = yhat - y; L = s^2" x=1 w=1 y=2 -p w --explain'],
     "draw": ["nncalc draw nnbasic -o net.svg", "nncalc draw nnbasic --show grad --format mermaid",
              "nncalc draw graph-sigmoid-neuron --format dot -o neuron.dot"],
+    "sweep": ["nncalc sweep nnbasic w5=-3:3:61", "nncalc sweep nnbasic w5=-3:3:41 w6=-3:3:41 --path",
+              "nncalc sweep nnbasic w5=-3:3:61 --of grad.w5 --format csv -o sweep.csv"],
     "variants": ["nncalc variants hw.yaml -n 30 -o variants/", "nncalc variants hw.yaml --roster class.csv -o variants/"],
     "quiz": ["nncalc quiz moodle variants/ -o quiz.xml", "nncalc quiz prairielearn variants/ -o questions/hw3"],
     "autograder": ["nncalc autograder hw.yaml -o autograder.zip", "nncalc autograder hw.yaml --carried-credit 0.5"],

@@ -280,6 +280,26 @@ def load_source(spec: Any, *, base_dir: Path, file: str | None = None, where: st
     return _load(_parse(spec, where, file), Path(base_dir), file)
 
 
+def check_data(data_spec: Any, file: str | None = None) -> None:
+    """The form of a problem's `data:` source (its keys, names and options; not its files, which are
+    read when training), checked when the problem is loaded; a mistake is a DataError with its place."""
+    if isinstance(data_spec, Mapping) and any(k in data_spec for k in SPLITS):
+        _split_specs(data_spec, file)
+    elif not (isinstance(data_spec, str) and data_spec.strip() in REMOTE):
+        _parse(data_spec, "data", file)
+
+
+def _split_specs(data_spec: Mapping, file: str | None) -> dict[str, _Spec]:
+    extra = [k for k in data_spec if k not in SPLITS]
+    if extra:
+        raise DataError(f"unknown key '{extra[0]}' next to train/test{_suggest(extra[0], SPLITS)}; "
+                        "give `train:` and optionally `test:`, each a source", file=file,
+                        where=f"data.{extra[0]}")
+    if "train" not in data_spec:
+        raise DataError("missing 'train:' (the training data)", file=file, where="data")
+    return {split: _parse(data_spec[split], f"data.{split}", file) for split in SPLITS if split in data_spec}
+
+
 def load_data(data_spec: Any, *, base_dir: Path, file: str | None = None) -> dict[str, Dataset]:
     """A problem's `data:` as {'train': ..., 'test': ...}.
 
@@ -289,14 +309,7 @@ def load_data(data_spec: Any, *, base_dir: Path, file: str | None = None) -> dic
     """
     base_dir = Path(base_dir)
     if isinstance(data_spec, Mapping) and any(k in data_spec for k in SPLITS):
-        extra = [k for k in data_spec if k not in SPLITS]
-        if extra:
-            raise DataError(f"unknown key '{extra[0]}' next to train/test{_suggest(extra[0], SPLITS)}; "
-                            "give `train:` and optionally `test:`, each a source", file=file,
-                            where=f"data.{extra[0]}")
-        if "train" not in data_spec:
-            raise DataError("missing 'train:' (the training data)", file=file, where="data")
-        specs = {split: _parse(data_spec[split], f"data.{split}", file) for split in SPLITS if split in data_spec}
+        specs = _split_specs(data_spec, file)
         return {split: _load(spec, base_dir, file) for split, spec in specs.items()}
     if data_spec is None:
         raise DataError("no data: give `data:` samples or a source", file=file, where="data")

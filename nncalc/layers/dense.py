@@ -54,7 +54,7 @@ class Dense:
         (and PyTorch's convention at 0) gives 0. With exact_zeros, a finite net within its
         rounding-error bound of zero is 0. It costs a second product, so worked examples use it and
         training does not."""
-        net = a @ self.weights.T
+        net = a @ np.swapaxes(self.weights, -1, -2)      # W may be a stack (K, u, f): K networks at once
         if self.bias is not None:
             net += self.bias
         if exact_zeros:
@@ -64,10 +64,10 @@ class Dense:
     def _rounding_bound(self, a: Array) -> Array:
         """A bound on the floating-point error of a W^T + b: (terms + 1) eps sum |w a| + |b|.
         Where that sum overflows the bound is 0, so that no overflowing net is ever zeroed."""
-        magnitude = np.abs(a) @ np.abs(self.weights).T
+        magnitude = np.abs(a) @ np.swapaxes(np.abs(self.weights), -1, -2)
         if self.bias is not None:
             magnitude = magnitude + np.abs(self.bias)
-        bound = (self.weights.shape[1] + 1) * np.finfo(magnitude.dtype).eps * magnitude
+        bound = (self.weights.shape[-1] + 1) * np.finfo(magnitude.dtype).eps * magnitude
         bound[~np.isfinite(bound)] = 0.0
         return bound
 

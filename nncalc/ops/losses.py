@@ -97,11 +97,11 @@ class LossOp:
 
     def terms(self, Y: Array, T: Array) -> Array:
         """(n, m) contributions E_o@k; they add up to E_total."""
-        return self.term(Y, T) / self.divisor(*Y.shape)
+        return self.term(Y, T) / self.divisor(*Y.shape[-2:])
 
     def dout(self, Y: Array, T: Array) -> Array:
         """(n, m) dE_total/dout."""
-        return self.dterm(Y, T) / self.divisor(*Y.shape)
+        return self.dterm(Y, T) / self.divisor(*Y.shape[-2:])
 
     def legend(self, n: int, m: int) -> str:
         """What n and m of the divisor stand for here: 'n = 2 samples, m = 3 outputs' ('' for a sum)."""

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ProblemError
 from ..ops import LOSSES
-from ..schema import Invalid, choice, located, mapping, number, show, vector
+from ..schema import Invalid, answers_block, choice, located, mapping, number, show, vector
 from ..yamlio import Path_, YamlDoc, read_yaml
 from .network import INITS, Network, network_from_spec
 from .training import Settings, optimizer_misfit, training_settings
@@ -96,6 +96,18 @@ _TOP_KEYS = ("name", "description", "source", "network", "loss", "learning_rate"
              "data", "training", "answers", "vary", "ask", "variant")
 
 
+def _check_source(data: Any, doc: YamlDoc) -> None:
+    """A `data:` source's form is checked at load too (its files are read when training)."""
+    from ..data.sources import check_data
+    from ..errors import DataError
+
+    try:
+        check_data(data, doc.file)
+    except DataError as exc:
+        path = tuple(int(k) if k.isdigit() else k for k in (exc.where or "data").replace("[", ".").replace("]", "").split("."))
+        raise ProblemError(exc.message, file=doc.file, where=exc.where, line=doc.line_of(path)) from None
+
+
 def problem_from_doc(doc: YamlDoc) -> Problem:
     """Validate a parsed problem file into a Problem (a GraphProblem for a file with `graph:`, validated
     by nncalc.graph); every failure names the key path and line."""
@@ -143,12 +155,15 @@ def _problem(doc: YamlDoc) -> Problem:
                                   "'- input: [...]' under 'data:'")
     if isinstance(data, (dict, str)):
         data_source = data
+        _check_source(data, doc)
     elif data is not None:
         X, T = _samples(data, network, ("data",))
     name = spec.get("name") or (Path(doc.file).stem if doc.file else "problem")
     for key in ("training", "answers"):
         if key in spec and not isinstance(spec[key], dict):
             raise Invalid((key,), f"expected a mapping, got {show(spec[key])}")
+    if "answers" in spec:
+        answers_block(spec["answers"], ("answers",))
     lr_given = "learning_rate" in spec
     settings = training_settings(spec.get("training"), ("training",),
                                  learning_rate=learning_rate if lr_given else None, seed=seed)
