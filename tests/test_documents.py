@@ -103,6 +103,20 @@ def test_documents_escape_the_problem_name():
     assert "\\input{" not in r.render("latex", explain=True)
 
 
+CLASS = Path(__file__).parent / "fixtures" / "check" / "class"
+
+
+def test_a_check_report_in_latex_has_the_verdicts_and_works_out_the_wrong_one(cli):
+    result = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", "latex")
+    tex = result.stdout
+    assert result.exit_code == 1 and tex.startswith(r"\documentclass") and tex.isascii()
+    assert r"\toprule" in tex and "wrong" in tex and "carried forward" in tex
+    derivation = tex[tex.index("How the wrong ones are worked out"):]
+    # Kim's dE_o1/dout_h1 used w5+; the right one is delta_o1 * w5 = 0.137068663 * 0.24 = 0.032896479
+    assert r"\delta_{o1} \cdot w_{5}" in derivation and "0.032896479" in derivation
+    assert "How the wrong" not in cli("check", "nnbasic", CLASS / "kim.yaml", "--format", "latex").stdout
+
+
 # ---------------------------------------------------------------- the real engines
 
 def _pdflatex(folder: Path, name: str, tex: str) -> tuple[int, str, str]:
@@ -142,6 +156,14 @@ def test_beamer_slides_compile_with_pdflatex(latex_engines, tmp_path):
         rc, log, text = _pdflatex(tmp_path, name, nncalc.load(name).backprop().render("beamer"))
         assert rc == 0, f"{name}: pdflatex failed:\n{log}"
     assert "-12" in text
+
+
+def test_check_reports_compile_with_pdflatex(latex_engines, tmp_path, cli):
+    for name, answers in (("kim", CLASS / "kim.yaml"), ("class", CLASS)):
+        tex = cli("check", "nnbasic", answers, "--explain", "--format", "latex").stdout
+        rc, log, text = _pdflatex(tmp_path, name, tex)
+        assert rc == 0, f"{name}: pdflatex failed:\n{log}"
+        assert "0.032896479" in text and "92.3%" in text
 
 
 PROBE = """<script>

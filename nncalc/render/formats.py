@@ -121,7 +121,7 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html,
               "latex": _trace_latex, "latex-fragment": _trace_latex_fragment, "beamer": _trace_beamer},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
-              "gradescope": _check_gradescope},
+              "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex"},
     "problems": {"table": "nncalc.render.catalogue:problems_table", "json": "nncalc.render.catalogue:problems_json",
                  "markdown": "nncalc.render.catalogue:problems_markdown"},
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",

@@ -25,11 +25,16 @@ def cell(text: str) -> str:
     return latex_text(text)
 
 
-def booktabs(tab: Tab, long: bool = True) -> str:
-    """A Tab as a booktabs table (a longtable, which breaks across pages; a tabular for slides)."""
-    spec = "".join("r" if i >= tab.numeric_from else "l" for i in range(len(tab.columns)))
-    head = " & ".join(cell(c) for c in tab.columns) + r" \\"
-    rows = [r"\midrule" if row is None else " & ".join(cell(c) for c in row) + r" \\" for row in tab.rows]
+def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset()) -> str:
+    """A Tab as a booktabs table (a longtable, which breaks across pages; a tabular for slides);
+    `prose` columns are text, wrapped in a paragraph column."""
+    spec = "".join(r"p{4.5cm}" if i in prose else "r" if i >= tab.numeric_from else "l" for i in range(len(tab.columns)))
+
+    def row_text(row: list[str]) -> str:
+        return " & ".join(latex_text(c) if i in prose else cell(c) for i, c in enumerate(row)) + r" \\"
+
+    head = row_text(tab.columns)
+    rows = [r"\midrule" if row is None else row_text(row) for row in tab.rows]
     title = latex_text(tab.title)
     if long:
         return "\n".join([f"\\begin{{longtable}}{{{spec}}}",
@@ -96,11 +101,16 @@ def body(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     return "\n".join(parts) + "\n"
 
 
-def document(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
-    """A standalone pdfLaTeX document."""
+def standalone(body_text: str) -> str:
+    """A body as a standalone pdfLaTeX article."""
     return "\n".join([r"\documentclass[10pt]{article}", f"\\usepackage{{{','.join(PACKAGES)}}}",
                       r"\usepackage[margin=2cm]{geometry}", r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}",
-                      r"\begin{document}", body(trace, decimals, explain), r"\end{document}", ""])
+                      r"\begin{document}", body_text, r"\end{document}", ""])
+
+
+def document(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
+    """A standalone pdfLaTeX document."""
+    return standalone(body(trace, decimals, explain))
 
 
 def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
@@ -130,3 +140,40 @@ def beamer(trace: Trace, decimals: int = 9, explain: bool = True) -> str:
             frames.append(f"\\begin{{frame}}{{{heading}}}\n\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}\n\\end{{frame}}")
     return "\n".join([r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs}", r"\setbeamertemplate{navigation symbols}{}",
                       r"\begin{document}", *frames, r"\end{document}", ""])
+
+
+def check_latex(report, style) -> str:
+    """A check report as a standalone document: each file's verdicts as a booktabs table and, with
+    --explain, how each wrong answer is worked out (align* blocks, from the trace)."""
+    from ..check import CARRIED, CORRECT, WRONG
+    from ..notation import Symbols, slide_name
+    from .check import _VERDICT_TEXT, derivations, short_names
+    from .common import fmt
+    from .mathtext import steps_of
+
+    p = report.trace.problem
+    parts = [f"\\section*{{Checking against {latex_text(p.name)}}}",
+             latex_text(f"Correct: within {report.tolerance}.") + "\\par"]
+    if report.batch:
+        tab = Tab("Answers files", ["file", "student", "correct", "carried", "wrong", "score"], numeric_from=2)
+        for f, name in zip(report.files, short_names([f.file for f in report.files])):
+            tab.add(name or "", f.student or "", *(("", "", "", f"error: {f.error}") if f.error else
+                    (str(f.count(CORRECT)), str(f.count(CARRIED)), str(f.count(WRONG)), report.score_text(f))))
+        parts.append(booktabs(tab, prose=frozenset({0, 1, 5})))
+        wrong = [s.name for s in report.summaries if s.wrong]
+    else:
+        f = report.files[0]
+        tab = Tab(f"Answers {f.student or f.file or ''}".strip(), ["quantity", "given", "expected", "verdict", "diagnosis"],
+                  numeric_from=1)
+        for r in f.results:
+            tab.add(slide_name(r.name, Symbols()), r.text, fmt(r.expected, style.decimals), _VERDICT_TEXT[r.verdict],
+                    r.diagnosis or "")
+        parts += [booktabs(tab, prose=frozenset({3, 4})), latex_text(report.totals(f)) + "\\par"]
+        wrong = [r.name for r in f.results if r.verdict == WRONG]
+    wrong = [name for name in wrong if name in report.derivations]
+    if wrong:
+        parts.append(r"\subsection*{How the wrong ones are worked out}")
+        for name, lines in derivations(report.trace, wrong, style.decimals, unicode=True).items():
+            parts.append(f"\\paragraph{{${latex_math(slide_name(name, Symbols()))}$}}")
+            parts.extend(derivation(steps_of((name, line) for line in lines)))
+    return standalone("\n".join(parts))

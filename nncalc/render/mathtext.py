@@ -276,8 +276,14 @@ def derivation_steps(trace, decimals: int = 9) -> list[Step]:
     worked out twice."""
     from .explain import explain_owned_lines
 
+    return steps_of(explain_owned_lines(trace, decimals, unicode=True))
+
+
+def steps_of(owned_lines) -> list[Step]:
+    """Unwrapped derivation lines, each with the quantity it works out (None: a heading or prose),
+    as steps."""
     steps: list[Step] = []
-    for owner, line in explain_owned_lines(trace, decimals, unicode=True):
+    for owner, line in owned_lines:
         text = line.strip()
         if not text:
             continue
