@@ -117,6 +117,16 @@ def test_a_check_report_in_latex_has_the_verdicts_and_works_out_the_wrong_one(cl
     assert "How the wrong" not in cli("check", "nnbasic", CLASS / "kim.yaml", "--format", "latex").stdout
 
 
+def test_train_explain_in_latex_is_a_section_per_update_from_the_weights_before_it(cli):
+    result = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", "latex")
+    tex = result.stdout
+    assert result.exit_code == 0 and tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
+    first, second = tex.split(r"\section*{Update 2 of 2}")
+    assert r"\section*{Update 1 of 2}" in first and W5_GRAD in first      # the deck's first update
+    assert "$0.19792248$" in second.split(r"\subsection*{Derivation}")[0]  # w5+ is the second update's w5
+    assert cli("train", "nnbasic", "--steps", "2", "--format", "latex").exit_code == 2
+
+
 # ---------------------------------------------------------------- the real engines
 
 def _pdflatex(folder: Path, name: str, tex: str) -> tuple[int, str, str]:
@@ -158,12 +168,15 @@ def test_beamer_slides_compile_with_pdflatex(latex_engines, tmp_path):
     assert "-12" in text
 
 
-def test_check_reports_compile_with_pdflatex(latex_engines, tmp_path, cli):
+def test_check_and_train_documents_compile_with_pdflatex(latex_engines, tmp_path, cli):
     for name, answers in (("kim", CLASS / "kim.yaml"), ("class", CLASS)):
         tex = cli("check", "nnbasic", answers, "--explain", "--format", "latex").stdout
         rc, log, text = _pdflatex(tmp_path, name, tex)
         assert rc == 0, f"{name}: pdflatex failed:\n{log}"
         assert "0.032896479" in text and "92.3%" in text
+    tex = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", "latex").stdout
+    rc, log, text = _pdflatex(tmp_path, "train", tex)
+    assert rc == 0 and "Update 2 of 2" in text, log
 
 
 PROBE = """<script>

@@ -83,14 +83,14 @@ def derivation(steps: list[Step]) -> list[str]:
     return out
 
 
-def body(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
+def body(trace: Trace, decimals: int = 9, explain: bool = False, heading: bool = True) -> str:
     """The document's body: heading, description, tables and with `explain` the derivation."""
     from .table import tabs
 
     name, about = header_lines(trace)
     cited = source_line(trace.problem)
-    parts = [f"\\section*{{{latex_text(name)}}}"]
-    if cited:
+    parts = [f"\\section*{{{latex_text(name)}}}"] if heading else []
+    if cited and heading:
         parts.append(f"\\emph{{{latex_text(cited)}}}\\par")
     parts.append(latex_text(about) + "\\par")
     for part in tabs(trace, decimals, unicode=True):
@@ -140,6 +140,17 @@ def beamer(trace: Trace, decimals: int = 9, explain: bool = True) -> str:
             frames.append(f"\\begin{{frame}}{{{heading}}}\n\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}\n\\end{{frame}}")
     return "\n".join([r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs}", r"\setbeamertemplate{navigation symbols}{}",
                       r"\begin{document}", *frames, r"\end{document}", ""])
+
+
+def training_latex(header: str, traces: list[Trace], decimals: int = 9) -> str:
+    """`train --steps N --explain --format latex`: the training's settings, then each update's
+    worked example (tables and derivation, from the weights before it) as a section."""
+    name = header_lines(traces[0])[0] if traces else ""
+    parts = [f"\\section*{{{latex_text(name)}}}", latex_text(header) + "\\par"]
+    for k, trace in enumerate(traces, 1):
+        parts.append(f"\\section*{{Update {k} of {len(traces)}}}")
+        parts.append(body(trace, decimals, explain=True, heading=False))
+    return standalone("\n".join(parts))
 
 
 def check_latex(report, style) -> str:
