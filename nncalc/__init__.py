@@ -11,8 +11,9 @@ command line's start-up needs::
 from __future__ import annotations
 
 import sys
-import types
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False        # typing itself costs ~2 ms (it imports re); type checkers read this name
+_Module = type(sys)          # types.ModuleType, without importing types
 
 __version__ = "0.1.0"
 
@@ -20,6 +21,8 @@ __all__ = ["Explanation", "NncalcError", "Problem", "Result", "Training", "Verdi
            "check", "export", "load", "train"]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import Explanation, Problem, Result, Training, Verdicts, load
     from .errors import NncalcError
 
@@ -28,7 +31,7 @@ _API = {"Explanation", "Problem", "Result", "Training", "Verdicts", "load"}
 # the modules are made callable, so both `nncalc.train(p, epochs=5)` and `nncalc.train.Trainer` work.
 
 
-class _CallableModule(types.ModuleType):
+class _CallableModule(_Module):
     """A submodule that, called, runs the API function of the same name."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -37,7 +40,7 @@ class _CallableModule(types.ModuleType):
         return getattr(api, self.__name__.rpartition(".")[2])(*args, **kwargs)
 
 
-def _callable_module(name: str) -> types.ModuleType:
+def _callable_module(name: str) -> _Module:
     import importlib
 
     module = importlib.import_module(f"{__name__}.{name}")
@@ -46,7 +49,7 @@ def _callable_module(name: str) -> types.ModuleType:
     return module
 
 
-class _Package(types.ModuleType):
+class _Package(_Module):
     """The nncalc package: `check`, `export` and `train` always read as the callable submodules,
     whichever import reached them first (the import system sets a submodule as an attribute once
     loaded; the setter lets it, the module itself stays in sys.modules)."""
