@@ -180,3 +180,26 @@ def test_the_problem_files_source_is_shown_under_its_name():
 def test_quiet_is_shown_as_a_count_not_as_a_number():
     row = next(line for line in run("train", "--help", env={"COLUMNS": "100"}).stdout.splitlines() if "--quiet" in line)
     assert "<int>" not in row and "-qq" in row
+
+
+WRITES_FILES_ONLY = {"variants", "quiz", "autograder", "export", "new", "show", "help", "data fetch", "data path"}
+
+
+def test_every_command_that_prints_data_has_format_and_output():
+    import typer as typer_module
+
+    def commands(group, prefix=""):
+        for name, sub in group.commands.items():
+            if hasattr(sub, "commands"):
+                yield from commands(sub, f"{prefix}{name} ")
+            else:
+                yield f"{prefix}{name}", {o for p in sub.params for o in getattr(p, "opts", [])}
+
+    for name, opts in commands(typer_module.main.get_command(app)):
+        assert "--output" in opts or name in ("data fetch", "data path"), name
+        assert "--format" in opts or name in WRITES_FILES_ONLY, name
+
+
+def test_data_list_as_json_names_the_cache_and_every_source():
+    data = json.loads(run("data", "list", "--format", "json").stdout)
+    assert {"cache", "origin", "sources"} <= set(data) and any(s["name"] == "spiral" for s in data["sources"])

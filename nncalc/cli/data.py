@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from . import app
-from .common import emit, handle_errors, make_console
+from .common import Output, emit, emit_as, format_option, handle_errors, make_console
 
 data_app = typer.Typer(
     help="Data sets: download MNIST or Fashion-MNIST once into the cache, see what is cached and where.",
@@ -89,44 +89,46 @@ def fetch_command(
                   f"`data: {{train: {name}:train, test: {name}:test}}`")
 
 
+DataFormat = format_option("data")
+
+
 @data_app.command("list")
 @handle_errors
 def list_command(
     verify: bool = typer.Option(False, "--verify", help="Also check each cached file's SHA-256 (reads every file)."),
+    fmt: DataFormat = "table",
+    output: Output = None,
 ) -> None:
     """The data sources nncalc knows, and what the download cache holds."""
-    from rich.table import Table
-
     from ..data.cache import REMOTE, cache_status, data_home, data_home_origin
     from ..data.generate import GENERATORS
 
-    console = make_console()
     home = data_home()
-    _say(console, f"data cache: {home} ({data_home_origin()})")
-    table = Table(box=None, pad_edge=False, show_edge=False, highlight=False)
-    for column in ("source", "status", "what"):
-        table.add_column(column)
-    absent: list[str] = []
+    rows: list[dict] = []
     for name, remote in REMOTE.items():
         status = cache_status(name, home=home, verify=verify)
-        if status.complete and status.verified is False:
-            absent.append(name)
         if status.complete:
             state = "cached" + {None: "", True: ", verified", False: ", SHA-256 MISMATCH"}[status.verified]
         elif status.present:
             state = f"{len(status.missing)} of {len(remote.files)} files missing"
-            absent.append(name)
         else:
             state = "not downloaded"
-            absent.append(name)
-        table.add_row(Text(f"{name}:train|test"), Text(state), Text(remote.short))
+        usable = status.complete and status.verified is not False
+        rows.append({"source": f"{name}:train|test", "name": name, "status": state, "what": remote.short,
+                     "download": not usable})
     for name, info in GENERATORS.items():
         kind = "2 classes" if info.classification else "regression"
-        table.add_row(Text(name), Text("built in"), Text(f"{kind}: {info.summary}"))
-    emit(console, table)
-    _say(console, "files: {csv: f.csv, target: column}, {npz: f.npz}, {idx: [images, labels]}")
-    for name in absent:
-        _say(console, f"download {name} with: nncalc data fetch {name}")
+        rows.append({"source": name, "name": name, "status": "built in", "what": f"{kind}: {info.summary}",
+                     "download": False})
+    listing = {"cache": str(home), "origin": data_home_origin(), "sources": rows}
+    console = make_console()
+    if fmt.value == "table" and output is None:       # the cache's path on one line, however long
+        from ..render.catalogue import data_body, data_header
+
+        _say(console, data_header(listing))
+        emit(console, data_body(listing))
+        return
+    emit_as(console, "data", fmt, listing, output)
 
 
 @data_app.command("path")

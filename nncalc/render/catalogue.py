@@ -89,3 +89,39 @@ def summary_markdown(problem, style) -> str:
     head = [f"## {problem.name}"] + ([source_line(problem)] if source_line(problem) else [])
     body = [t if isinstance(t, str) else markdown_table(t) for t in _summary_tabs(problem)]
     return "\n\n".join(head + [b for b in body if b]) + "\n"
+
+
+# ---------------------------------------------------------------- `nncalc data list` (subject "data")
+
+def data_header(listing: dict) -> str:
+    """Where the download cache is and why there (a path: printed whole, never wrapped)."""
+    return f"data cache: {listing['cache']} ({listing['origin']})"
+
+
+def data_body(listing: dict) -> Any:
+    """Each source's state, how files are given, and what to download."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, show_edge=False, highlight=False)
+    for column in ("source", "status", "what"):
+        table.add_column(column)
+    for row in listing["sources"]:
+        table.add_row(Text(row["source"]), Text(row["status"]), Text(row["what"]))
+    lines = [f"download {r['name']} with: nncalc data fetch {r['name']}" for r in listing["sources"] if r["download"]]
+    return Group(table, Text("files: {csv: f.csv, target: column}, {npz: f.npz}, {idx: [images, labels]}"),
+                 *(Text(line) for line in lines))
+
+
+def data_table(listing: dict, style) -> Any:
+    from rich.console import Group
+    from rich.text import Text
+
+    return Group(Text(data_header(listing)), data_body(listing))
+
+
+def data_json(listing: dict, style) -> str:
+    from .json import to_json
+
+    return to_json(listing)

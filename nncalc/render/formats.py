@@ -112,6 +112,7 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
                 "mermaid": "nncalc.pictures.draw:drawing_mermaid"},
     "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",
               "csv": "nncalc.pictures.views:sweep_csv", "json": "nncalc.pictures.views:sweep_json"},
+    "data": {"table": "nncalc.render.catalogue:data_table", "json": "nncalc.render.catalogue:data_json"},
     "names": {"table": "nncalc.render.names:names_table", "json": "nncalc.render.names:names_json",
               "markdown": "nncalc.render.names:names_markdown"},
 }
