@@ -59,9 +59,27 @@ def _trace_markdown(trace: Any, style: Style) -> str:
 
 
 def _trace_html(trace: Any, style: Style) -> str:
-    from .html import html
+    from .html import html_page
 
-    return html(trace, style.decimals, explain=style.explain)
+    return html_page(trace, style.decimals, explain=style.explain)
+
+
+def _trace_latex(trace: Any, style: Style) -> str:
+    from .latex import document
+
+    return document(trace, style.decimals, explain=style.explain)
+
+
+def _trace_latex_fragment(trace: Any, style: Style) -> str:
+    from .latex import fragment
+
+    return fragment(trace, style.decimals, explain=style.explain)
+
+
+def _trace_beamer(trace: Any, style: Style) -> str:
+    from .latex import beamer
+
+    return beamer(trace, style.decimals)
 
 
 # ---------------------------------------------------------------- a check report
@@ -100,7 +118,8 @@ def _check_gradescope(report: Any, style: Style) -> str:
 
 # subject -> format -> renderer (a function, or "module:function" imported when first used)
 FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
-    "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html},
+    "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html,
+              "latex": _trace_latex, "latex-fragment": _trace_latex_fragment, "beamer": _trace_beamer},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
               "gradescope": _check_gradescope},
     "problems": {"table": "nncalc.render.catalogue:problems_table", "json": "nncalc.render.catalogue:problems_json",
