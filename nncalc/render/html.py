@@ -67,7 +67,7 @@ def math_block(step: Step) -> str:
 
 def derivation_html(trace: Trace, decimals: int = 9) -> str:
     """The derivation: headings, prose and each equation as MathML (browsers draw it natively)."""
-    from .mathtext import derivation_steps
+    from .mathtext import derivation_steps, is_math, mathml
 
     parts = ["<h2>Derivation</h2>"]
     for step in derivation_steps(trace, decimals):
@@ -78,7 +78,8 @@ def derivation_html(trace: Trace, decimals: int = 9) -> str:
         else:
             parts.append(math_block(step))
             if step.note:
-                parts.append(f'<p class="note">({escape(step.note)})</p>')
+                note = f"<math>{mathml(step.note)}</math>" if is_math(step.note) else escape(step.note)
+                parts.append(f'<p class="note">({note})</p>')
     return "\n".join(parts)
 
 

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from ..trace import Trace
 from .common import Tab, header_lines, source_line
-from .mathtext import Step, derivation_steps, latex_math, latex_text
+from .mathtext import Step, derivation_steps, is_math, latex_math, latex_text
 
 PACKAGES = ("amsmath", "booktabs", "longtable")
-_MATHY = set("_∂·*^=+/σδηΣ()0123456789")
 
 
 def cell(text: str) -> str:
-    """A table cell: math where it reads as math (names, formulas, numbers), else text."""
-    if not text:
-        return ""
-    if any(c in _MATHY for c in text) and not text.replace(" ", "").isalpha():
-        return f"${latex_math(text)}$"
-    return latex_text(text)
+    """A table cell (or a note): math where it reads as math (names, formulas, numbers), else text."""
+    return f"${latex_math(text)}$" if is_math(text) else latex_text(text)
 
 
 def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset()) -> str:
@@ -45,7 +40,9 @@ def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset()) -
 
 
 def _note(step: Step) -> str:
-    return f"&&\\text{{({latex_text(step.note)})}}" if step.note else ""
+    if not step.note:
+        return ""
+    return f"&&({latex_math(step.note)})" if is_math(step.note) else f"&&\\text{{({latex_text(step.note)})}}"
 
 
 def align_rows(step: Step, reveal: bool = False) -> list[str]:

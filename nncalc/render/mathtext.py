@@ -30,6 +30,7 @@ OPERATORS = {"*": r"\cdot", "·": r"\cdot", "≤": r"\le", "≥": r"\ge", "…":
              ":": ":", "[": "[", "]": "]", "|": "|", "<": "<", ">": ">"}
 MATHML_OPERATORS = {"*": "·", "-": "−", "…": "…", "<": "&lt;", ">": "&gt;"}
 FUNCTIONS = {"exp", "log", "ln", "tanh", "sin", "cos", "max", "min", "abs", "sqrt"}
+SLIDE_WORDS = {"net", "out", "in", "target"}      # names the slides write as math without a subscript
 PROSE = {"via", "and", "for", "of", "sum", "with", "if", "else"}    # words read as text inside math
 
 
@@ -81,6 +82,15 @@ def tokens(text: str) -> list[Token]:
             else:
                 out.append(Token("text", c))
     return out
+
+
+def is_math(text: str) -> bool:
+    """Whether a text reads as math (names with subscripts, single letters, numbers, operators,
+    functions), not prose ('b2 is shared by o1, o2': 'is' and 'shared' are words)."""
+    toks = tokens(text)
+    return bool(toks) and all(t.kind in ("num", "op", "frac", "sup") or
+                              (t.kind == "name" and (t.sub or len(t.text) == 1 or t.text in FUNCTIONS | SLIDE_WORDS or t.new))
+                              for t in toks)
 
 
 def _split_sample(s: str) -> tuple[str, bool, str]:
