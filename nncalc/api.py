@@ -210,8 +210,17 @@ class Result:
     def to_markdown(self, decimals: int = 9, explain: bool = False) -> str:
         return self.render("markdown", decimals, explain)
 
-    def to_html(self, decimals: int = 9) -> str:
-        return self.render("html", decimals)
+    def to_html(self, decimals: int = 9, explain: bool = False) -> str:
+        return self.render("html", decimals, explain)
+
+    def to_latex(self, decimals: int = 9, explain: bool = False) -> str:
+        return self.render("latex", decimals, explain)
+
+    def to_latex_fragment(self, decimals: int = 9, explain: bool = False) -> str:
+        return self.render("latex-fragment", decimals, explain)
+
+    def to_beamer(self, decimals: int = 9) -> str:
+        return self.render("beamer", decimals)
 
     def to_table(self, decimals: int = 9, explain: bool = False) -> str:
         return self.render("table", decimals, explain)
@@ -228,7 +237,9 @@ class Result:
         return self.table()
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        from .render.html import html
+
+        return html(self.trace)       # a fragment for the notebook; to_html() is the whole page
 
 
 class Explanation:

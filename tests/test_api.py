@@ -117,7 +117,7 @@ def test_every_registered_format_renders_and_has_a_to_method():
         text = r.render(fmt)
         assert "0.084155041" in text or "0.0841550407" in text, fmt
         assert not any(line != line.rstrip() for line in text.splitlines()), fmt
-        assert getattr(r, f"to_{fmt}")() == text
+        assert getattr(r, f"to_{fmt.replace('-', '_')}")() == text
     with pytest.raises(NncalcError, match="did you mean 'json'"):
         r.render("jsn")
 

@@ -34,6 +34,7 @@ EvaluateFormat = format_option("evaluate")
 class TrainFormat(str, Enum):
     table = "table"
     json = "json"
+    latex = "latex"
 
 
 class PredictFormat(str, Enum):
@@ -67,7 +68,8 @@ def train(
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Where Ctrl-C saves the checkpoint (default: NAME.checkpoint.npz).", dir_okay=False),
     log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file (complete when training ends).", dir_okay=False),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
-    fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f", help="table or json."),
+    fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f",
+                                    help="table, json or latex (with --explain: a document of every update)."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, metavar="", help="-q: plain rows, no bar or pictures; -qq: only the result."),
     decimals: Optional[int] = typer.Option(None, "--decimals", "-d", min=0, max=17,
                                            help="Decimals shown (default 6; 9 with --explain, as the slides)."),
@@ -82,7 +84,7 @@ def train(
     from ..train import Trainer, data_for, settings_from_problem, with_cli_overrides
     from .train_view import _View
 
-    is_json = fmt is TrainFormat.json
+    is_json = fmt is not TrainFormat.table      # json or latex: the document on stdout, the rest on stderr
     decimals = decimals if decimals is not None else (9 if explain else 6)
     out = make_console()
     console = make_console(stderr=True) if is_json else out     # progress and pictures
@@ -96,6 +98,8 @@ def train(
                                   learning_rate=learning_rate, seed=seed)
     if explain and (settings.steps is None or settings.steps > MAX_EXPLAIN_STEPS):
         raise _fail(f"--explain prints every value of every update: give --steps N (N at most {MAX_EXPLAIN_STEPS})")
+    if fmt is TrainFormat.latex and not explain:
+        raise _fail("--format latex writes the worked example of each update: give --explain --steps N")
     data = data_for(p, _datasets(p), settings.validation_split, settings.dtype)
     watched = _watched(p, watch)
     explained = [] if explain and is_json else None        # --explain's values go into the JSON
@@ -114,6 +118,13 @@ def train(
     result = trainer.result
     if result is None or result.reason == "interrupted" or interrupted_inside:
         _interrupted(trainer, console, checkpoint, save, problem, interrupted_inside)
+    if fmt is TrainFormat.latex:
+        from ..render.latex import training_latex
+        from ..render.train import training_header
+
+        _results(trainer, view, None, save, plot, explained, None, None)
+        emit(out, training_latex(training_header(trainer), view.traces, decimals), output)
+        return
     _results(trainer, view, out if is_json else None, save, plot, explained, out, output)
 
 

@@ -21,6 +21,7 @@ class _View:
                  explained: list | None = None) -> None:
         self.console, self.p, self.settings, self.data = console, p, settings, data
         self.explained = explained       # --explain --format json: each update's values go here, not on screen
+        self.traces: list = []           # and each update's trace (--format latex writes them)
         self.quiet, self.decimals, self.watched = quiet, decimals, watched
         self.unicode = unicode_ok(console)
         self.bar = None
@@ -98,6 +99,7 @@ class _View:
         self.before_values = trainer.network().parameter_values()
         if self.explained is not None:
             self.explained.append({"update": trainer.step + 1, "values": trace.values()})
+            self.traces.append(trace)
             return
         self.console.rule(f"update {trainer.step + 1} of {trainer.target_steps}", characters="─" if self.unicode else "-")
         self.show(view(trace, self.decimals, unicode=self.unicode, width=self.console.width))

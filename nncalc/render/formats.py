@@ -59,9 +59,27 @@ def _trace_markdown(trace: Any, style: Style) -> str:
 
 
 def _trace_html(trace: Any, style: Style) -> str:
-    from .html import html
+    from .html import html_page
 
-    return html(trace, style.decimals, explain=style.explain)
+    return html_page(trace, style.decimals, explain=style.explain)
+
+
+def _trace_latex(trace: Any, style: Style) -> str:
+    from .latex import document
+
+    return document(trace, style.decimals, explain=style.explain)
+
+
+def _trace_latex_fragment(trace: Any, style: Style) -> str:
+    from .latex import fragment
+
+    return fragment(trace, style.decimals, explain=style.explain)
+
+
+def _trace_beamer(trace: Any, style: Style) -> str:
+    from .latex import beamer
+
+    return beamer(trace, style.decimals)
 
 
 # ---------------------------------------------------------------- a check report
@@ -101,9 +119,10 @@ def _check_gradescope(report: Any, style: Style) -> str:
 # subject -> format -> renderer (a function, or "module:function" imported when first used)
 FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html,
+              "latex": _trace_latex, "latex-fragment": _trace_latex_fragment, "beamer": _trace_beamer,
               "matrix": "nncalc.pictures.matrix_form:matrix_form_text"},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
-              "gradescope": _check_gradescope},
+              "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex"},
     "problems": {"table": "nncalc.render.catalogue:problems_table", "json": "nncalc.render.catalogue:problems_json",
                  "markdown": "nncalc.render.catalogue:problems_markdown"},
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",

@@ -6,6 +6,7 @@ from html import escape
 
 from ..trace import Trace
 from .common import Tab, header_lines, source_line
+from .mathtext import Step
 
 
 def html_table(tab: Tab) -> str:
@@ -35,3 +36,66 @@ def html(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
         lines = explain_lines(trace, decimals, unicode=True, header=False)
         parts.append("<pre>" + escape("\n".join(lines).strip("\n")) + "</pre>")
     return '<div class="nncalc-result">\n' + "\n".join(parts) + "\n</div>\n"
+
+
+PAGE_CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;line-height:1.45;color:#111;background:#fff}
+main{max-width:60rem;margin:0 auto;padding:1rem}
+h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.2rem 0 .4rem}h3{font-size:1rem;margin:1rem 0 .3rem}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.6rem 0}
+table.nncalc{border-collapse:collapse;font-variant-numeric:tabular-nums}
+table.nncalc caption{padding:.2rem 0}
+table.nncalc th,table.nncalc td{padding:.15rem .6rem;border-bottom:1px solid #ddd;white-space:nowrap}
+table.nncalc thead th{border-bottom:2px solid #333}
+math[display=block]{overflow-x:auto;overflow-y:hidden;max-width:100%;margin:.5rem 0;padding:.1rem 0}
+mtd{text-align:left;padding:.1rem 0}mtd.lhs{text-align:right}
+p.note{margin:.1rem 0 .6rem 1.5rem;color:#444;font-size:.95rem}
+@media (max-width:40rem){main{padding:.6rem}body{font-size:15px}}
+@media (prefers-color-scheme:dark){body{background:#111;color:#eee}table.nncalc th,table.nncalc td{border-color:#444}p.note{color:#bbb}}"""
+
+
+def math_block(step: Step) -> str:
+    """An equation as a block MathML element: lhs = part, then one '= part' a row, aligned."""
+    from .mathtext import mathml
+
+    rows = []
+    for i, part in enumerate(step.parts):
+        lhs = mathml(step.text) if i == 0 else ""
+        rows.append(f'<mtr><mtd class="lhs">{lhs}</mtd><mtd><mo>=</mo>{mathml(part)}</mtd></mtr>')
+    of = f' data-of="{escape(step.of)}"' if step.of else ""
+    return f'<math display="block"{of}><mtable>{"".join(rows)}</mtable></math>'
+
+
+def derivation_html(trace: Trace, decimals: int = 9) -> str:
+    """The derivation: headings, prose and each equation as MathML (browsers draw it natively)."""
+    from .mathtext import derivation_steps, is_math, mathml
+
+    parts = ["<h2>Derivation</h2>"]
+    for step in derivation_steps(trace, decimals):
+        if step.kind == "heading":
+            parts.append(f"<h3>{escape(step.text)}</h3>")
+        elif step.kind == "prose":
+            parts.append(f"<p>{escape(step.text)}</p>")
+        else:
+            parts.append(math_block(step))
+            if step.note:
+                note = f"<math>{mathml(step.note)}</math>" if is_math(step.note) else escape(step.note)
+                parts.append(f'<p class="note">({note})</p>')
+    return "\n".join(parts)
+
+
+def html_page(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
+    """The worked example as one self-contained page (no script, nothing fetched): the tables as
+    HTML tables and, with `explain`, the derivation as MathML; laid out for a phone as for a desk."""
+    from .table import tabs
+
+    name, about = header_lines(trace)
+    cited = source_line(trace.problem)
+    parts = [f"<h1>{escape(name)}</h1>"] + ([f"<p><i>{escape(cited)}</i></p>"] if cited else []) + [f"<p>{escape(about)}</p>"]
+    for part in tabs(trace, decimals, unicode=True):
+        parts.append(f"<p>{escape(part)}</p>" if isinstance(part, str) else f'<div class="scroll">{html_table(part)}</div>')
+    if explain:
+        parts.append(derivation_html(trace, decimals))
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(name)}</title>\n<style>\n{PAGE_CSS}\n</style>\n</head>\n<body>\n<main>\n"
+            + "\n".join(parts) + "\n</main>\n</body>\n</html>\n")

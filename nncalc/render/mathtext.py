@@ -1,0 +1,308 @@
+"""The slides' math as the explainer and the tables write it (`∂E_total/∂w5 = 0.6 * 0.2`,
+`1/(1 + e^-net_h1)`, `w5+`), read into tokens once and written as LaTeX or as MathML.
+
+The notation itself stays with the operations (nncalc.ops) and the names (nncalc.notation): this
+module only reads their text, so a new activation's formula reaches a PDF or a web page unchanged.
+Anything it does not recognise is kept as escaped text, so every string converts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from html import escape
+
+# a name: a letter, then letters, digits, '_' (out_h1, E_total, w5, dot_3, ŷ); '+' right after it
+# is the updated value (w5+), '@k' the sample
+_NAME = r"[^\W\d_][\w\u0302]*"
+_TOKEN = re.compile(rf"""
+    (?P<frac>∂(?P<top>{_NAME}(?:@\d+)?)/∂(?P<bottom>{_NAME}(?:@\d+)?))
+  | (?P<name>{_NAME})(?P<new>\+(?=$|[\s),]))?(?:@(?P<sample>\d+))?
+  | (?P<num>\d+(?:\.\d+)?(?:e[+-]?\d+)?)
+  | (?P<space>\s+)
+  | (?P<op>.)""", re.VERBOSE)
+
+GREEK = {"σ": r"\sigma", "δ": r"\delta", "η": r"\eta", "Σ": r"\sum", "α": r"\alpha", "λ": r"\lambda",
+         "ŷ": r"\hat{y}"}
+OPERATORS = {"*": r"\cdot", "·": r"\cdot", "≤": r"\le", "≥": r"\ge", "…": r"\dots", "⊙": r"\odot",
+             "→": r"\to", "-": "-", "+": "+", "=": "=", "/": "/", "(": "(", ")": ")", ",": ",",
+             ":": ":", "[": "[", "]": "]", "|": "|", "<": "<", ">": ">"}
+MATHML_OPERATORS = {"*": "·", "-": "−", "…": "…", "<": "&lt;", ">": "&gt;"}
+FUNCTIONS = {"exp", "log", "ln", "tanh", "sin", "cos", "max", "min", "abs", "sqrt"}
+SLIDE_WORDS = {"net", "out", "in", "target"}      # names the slides write as math without a subscript
+PROSE = {"via", "and", "for", "of", "sum", "with", "if", "else"}    # words read as text inside math
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of math: kind is name, frac, num, op, text or sup (a '^' starting a superscript)."""
+
+    kind: str
+    text: str
+    sub: str = ""          # a name's subscript (h1 of out_h1, 5 of w5)
+    new: bool = False      # w5+: the updated weight
+    sample: str = ""       # @k
+    top: "Token | None" = None
+    bottom: "Token | None" = None
+
+
+def _name(text: str, new: bool = False, sample: str = "") -> Token:
+    """out_h1 -> out, h1; w5 -> w, 5; E_total -> E, total."""
+    head, sep, sub = text.partition("_")
+    if not sep:
+        m = re.fullmatch(r"([^\W\d_]+)(\d+)", text)
+        head, sub = (m.group(1), m.group(2)) if m else (text, "")
+    return Token("name", head, sub, new, sample)
+
+
+def tokens(text: str) -> list[Token]:
+    """The math text as tokens (spaces dropped: math sets its own spacing)."""
+    out: list[Token] = []
+    for m in _TOKEN.finditer(unicodedata.normalize("NFC", text)):
+        if m.group("frac"):
+            top, bottom = (_split_sample(m.group(g)) for g in ("top", "bottom"))
+            out.append(Token("frac", "", top=_name(*top), bottom=_name(*bottom)))
+        elif m.group("name"):
+            word = m.group("name")
+            if word in PROSE:
+                out.append(Token("text", word))
+            else:
+                out.append(_name(word, bool(m.group("new")), m.group("sample") or ""))
+        elif m.group("num"):
+            out.append(Token("num", m.group("num")))
+        elif m.group("op"):
+            c = m.group("op")
+            if c == "^":
+                out.append(Token("sup", c))
+            elif c == "ᵀ":
+                out += [Token("sup", "^"), Token("name", "T")]
+            elif c in OPERATORS or c in GREEK:
+                out.append(Token("op", c) if c in OPERATORS else _name(c))
+            else:
+                out.append(Token("text", c))
+    return out
+
+
+def is_math(text: str) -> bool:
+    """Whether a text reads as math (names with subscripts, single letters, numbers, operators,
+    functions), not prose ('b2 is shared by o1, o2': 'is' and 'shared' are words)."""
+    toks = tokens(text)
+    return bool(toks) and all(t.kind in ("num", "op", "frac", "sup") or
+                              (t.kind == "name" and (t.sub or len(t.text) == 1 or t.text in FUNCTIONS | SLIDE_WORDS or t.new))
+                              for t in toks)
+
+
+def _split_sample(s: str) -> tuple[str, bool, str]:
+    name, _, k = s.partition("@")
+    return name, False, k
+
+
+def _groups(toks: list[Token]) -> list[list[Token] | Token]:
+    """Tokens with each superscript's argument gathered: ['e', sup, [-, net_h1]] (the argument is
+    an optional sign and one atom, or a parenthesised group)."""
+    out: list[list[Token] | Token] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.kind != "sup":
+            out.append(t)
+            i += 1
+            continue
+        j = i + 1
+        arg: list[Token] = []
+        if j < len(toks) and toks[j].kind == "op" and toks[j].text == "-":
+            arg.append(toks[j])
+            j += 1
+        if j < len(toks) and toks[j].kind == "op" and toks[j].text == "(":
+            depth, k = 0, j
+            while k < len(toks):
+                depth += {"(": 1, ")": -1}.get(toks[k].text, 0) if toks[k].kind == "op" else 0
+                k += 1
+                if depth == 0:
+                    break
+            arg += toks[j:k]
+            j = k
+        elif j < len(toks):
+            arg.append(toks[j])
+            j += 1
+        out.append(t)
+        out.append(arg)
+        i = j
+    return out
+
+
+# ---------------------------------------------------------------- LaTeX
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+                  "_": r"\_", "%": r"\%", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+_LATEX_SYMBOLS = {"∂": r"\partial", "·": r"\cdot", "≤": r"\le", "≥": r"\ge", "→": r"\to", "⊙": r"\odot",
+                  "ᵀ": r"^{T}", "−": "-", **GREEK}
+_TEXT_SYMBOLS = {"…": r"\dots{}", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''",
+                 "×": r"$\times$", "\u00a0": "~"}
+
+
+def latex_text(text: str) -> str:
+    """Text (from a problem file, or prose) as ASCII LaTeX source: specials escaped, the slides'
+    symbols as math, accents dropped, control characters and anything else pdfLaTeX cannot set
+    shown as '?'."""
+    out = []
+    for c in unicodedata.normalize("NFC", text):
+        if c in _LATEX_SPECIAL:
+            out.append(_LATEX_SPECIAL[c])
+        elif c in _LATEX_SYMBOLS:
+            out.append(f"\\ensuremath{{{_LATEX_SYMBOLS[c]}}}")
+        elif c in _TEXT_SYMBOLS:
+            out.append(_TEXT_SYMBOLS[c])
+        elif c == "\n" or c == "\t":
+            out.append(" ")
+        elif " " <= c <= "~":
+            out.append(c)
+        else:
+            plain = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+            out.append(plain if plain.isprintable() and plain.strip() else "?")
+    return "".join(out)
+
+
+def _latex_name(t: Token) -> str:
+    head = _LATEX_SYMBOLS.get(t.text)
+    if head is None:
+        head = latex_text(t.text)
+        if len(t.text) > 1 and t.text.isalpha() and t.text in FUNCTIONS:
+            head = f"\\{t.text}" if t.text != "abs" else r"\operatorname{abs}"
+    s = head + (f"_{{{latex_text(t.sub)}}}" if t.sub else "")
+    sup = ([r"+"] if t.new else []) + ([f"({t.sample})"] if t.sample else [])
+    return s + (f"^{{{''.join(sup)}}}" if sup else "")
+
+
+def _latex_items(items: list[list[Token] | Token], next_is_paren: list[bool]) -> str:
+    out: list[str] = []
+    for i, item in enumerate(items):
+        if isinstance(item, list):
+            out.append("{" + _latex_items(_groups(item), [False] * len(item)) + "}")
+            continue
+        if item.kind == "frac":
+            out.append(f"\\frac{{\\partial {_latex_name(item.top)}}}{{\\partial {_latex_name(item.bottom)}}}")
+        elif item.kind == "name":
+            multi = len(item.text) > 1 and item.text.isalpha() and not item.sub
+            if multi and next_is_paren[i] and item.text not in FUNCTIONS:
+                out.append(f"\\operatorname{{{latex_text(item.text)}}}")
+            else:
+                out.append(_latex_name(item))
+        elif item.kind == "num":
+            out.append(item.text)
+        elif item.kind == "sup":
+            out.append("^")
+        elif item.kind == "op":
+            out.append(OPERATORS[item.text])
+        else:
+            out.append(f"\\text{{ {latex_text(item.text)} }}")
+    return " ".join(out).replace("( ", "(").replace(" )", ")")
+
+
+def _parens_next(items: list[list[Token] | Token]) -> list[bool]:
+    return [i + 1 < len(items) and isinstance(items[i + 1], Token) and items[i + 1].kind == "op"
+            and items[i + 1].text == "(" for i in range(len(items))]
+
+
+def latex_math(text: str) -> str:
+    """Math text as LaTeX math (without the $ ... $)."""
+    items = _groups(tokens(text))
+    return _latex_items(items, _parens_next(items))
+
+
+# ---------------------------------------------------------------- MathML
+
+def _mi(text: str) -> str:
+    sym = {"σ": "σ", "δ": "δ", "η": "η", "Σ": "∑"}.get(text, text)
+    return f"<mi>{escape(sym)}</mi>"
+
+
+def _mathml_name(t: Token) -> str:
+    base = _mi(t.text)
+    sup = ("+" if t.new else "") + (f"({t.sample})" if t.sample else "")
+    sub = f"<mi>{escape(t.sub)}</mi>" if t.sub else ""
+    if sub and sup:
+        return f"<msubsup>{base}{sub}<mo>{escape(sup)}</mo></msubsup>"
+    if sub:
+        return f"<msub>{base}{sub}</msub>"
+    if sup:
+        return f"<msup>{base}<mo>{escape(sup)}</mo></msup>"
+    return base
+
+
+def _mathml_items(items: list[list[Token] | Token]) -> str:
+    out: list[str] = []
+    pending_sup = False
+    for item in items:
+        if isinstance(item, list):
+            arg = "<mrow>" + _mathml_items(_groups(item)) + "</mrow>"
+            base = out.pop() if out else "<mrow></mrow>"
+            out.append(f"<msup>{base}{arg}</msup>" if pending_sup else arg)
+            pending_sup = False
+            continue
+        if item.kind == "frac":
+            out.append(f"<mfrac><mrow><mo>∂</mo>{_mathml_name(item.top)}</mrow>"
+                       f"<mrow><mo>∂</mo>{_mathml_name(item.bottom)}</mrow></mfrac>")
+        elif item.kind == "name":
+            out.append(_mathml_name(item))
+        elif item.kind == "num":
+            out.append(f"<mn>{item.text}</mn>")
+        elif item.kind == "sup":
+            pending_sup = True
+        elif item.kind == "op":
+            out.append(f"<mo>{MATHML_OPERATORS.get(item.text, escape(item.text))}</mo>")
+        else:
+            out.append(f"<mtext>&#160;{escape(item.text)}&#160;</mtext>")
+    return "".join(out)
+
+
+def mathml(text: str) -> str:
+    """Math text as the inside of a MathML <math> element (an <mrow>)."""
+    return "<mrow>" + _mathml_items(_groups(tokens(text))) + "</mrow>"
+
+
+# ---------------------------------------------------------------- the derivation, as steps
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the derivation: a heading, prose, or an equation lhs = parts[0] = parts[1] ...
+    (note), with the name of the quantity it works out."""
+
+    kind: str                     # "heading", "prose" or "eq"
+    text: str = ""
+    parts: tuple[str, ...] = ()
+    note: str = ""
+    of: str | None = None
+
+
+_NOTE = re.compile(r"^(.*?) {3}\((.*)\)$")
+
+
+def derivation_steps(trace, decimals: int = 9) -> list[Step]:
+    """The explainer's derivation (network or graph) as steps: each owned line an equation, split
+    at its ' = ' signs; headings and prose as they are. Read off the explainer, so nothing is
+    worked out twice."""
+    from .explain import explain_owned_lines
+
+    return steps_of(explain_owned_lines(trace, decimals, unicode=True))
+
+
+def steps_of(owned_lines) -> list[Step]:
+    """Unwrapped derivation lines, each with the quantity it works out (None: a heading or prose),
+    as steps."""
+    steps: list[Step] = []
+    for owner, line in owned_lines:
+        text = line.strip()
+        if not text:
+            continue
+        if owner is None or (text.startswith("(") and text.endswith(")")) or " = " not in text:
+            kind = "heading" if owner is None and line == text and not text.startswith("(") else "prose"
+            steps.append(Step(kind, text, of=owner))
+            continue
+        m = _NOTE.match(text)
+        body, note = (m.group(1), m.group(2)) if m else (text, "")
+        lhs, *parts = body.split(" = ")
+        steps.append(Step("eq", lhs, tuple(parts), note, owner))
+    return steps

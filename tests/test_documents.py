@@ -1,0 +1,229 @@
+"""LaTeX, Beamer and HTML documents of a worked example: the source as promised (ASCII, booktabs,
+align*, \\onslide, MathML, no script), and with the real engines, when installed, every bundled
+problem compiled by pdflatex and drawn by headless Chromium."""
+
+from __future__ import annotations
+
+import html as htmllib
+import json
+import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import nncalc
+from nncalc.bundled import bundled_problems
+from nncalc.errors import NncalcError
+from nncalc.render.mathtext import latex_math, latex_text, mathml
+from nncalc.render.table import tabs
+
+W5_GRAD = "0.084155041"      # NNBasic deck (seed 002), "Backward Propagation": dE_total/dw5
+NAMES = sorted(bundled_problems())
+SPEC = {"name": "x\\input{/etc/passwd} $&%#_{}~^ <script>é€", "network": {"inputs": 1, "layers": [{"units": 1, "weights": [[1]]}]},
+        "data": [{"input": [1], "target": [0]}]}
+
+
+def _result(name):
+    """The backprop of a bundled problem, or its forward pass where it has no backward one (None:
+    a problem with no samples written out, which has no worked example)."""
+    p = nncalc.load(name)
+    for run in (p.backprop, p.forward):
+        try:
+            return run()
+        except NncalcError:
+            continue
+    return None
+
+
+def _worked() -> dict:
+    results = {name: _result(name) for name in NAMES}
+    return {name: r for name, r in results.items() if r is not None}
+
+
+def _shown_number(result) -> str:
+    """A number the document must show: the last cell of the first table."""
+    tab = next(t for t in tabs(result.trace, 9, unicode=True) if not isinstance(t, str))
+    row = next(r for r in reversed(tab.rows) if r)
+    return row[-1]
+
+
+def test_the_deck_notation_is_written_as_latex():
+    assert latex_math("∂E_total/∂w5") == r"\frac{\partial E_{total}}{\partial w_{5}}"
+    assert latex_math("w5+") == "w_{5}^{+}"
+    assert latex_math("out_h1") == "out_{h1}"
+    assert latex_math("η * δ_o1") == r"\eta \cdot \delta_{o1}"
+    assert latex_math("1/(1 + e^-net_h1)") == r"1 / (1 + e ^ {- net_{h1}})"
+
+
+def test_the_deck_notation_is_written_as_mathml():
+    assert mathml("w5+") == "<mrow><msubsup><mi>w</mi><mi>5</mi><mo>+</mo></msubsup></mrow>"
+    assert "<mfrac>" in mathml("∂E_total/∂w5") and "&lt;" in mathml("a < b")
+
+
+def test_text_from_a_file_is_escaped_into_ascii_latex():
+    text = latex_text(SPEC["name"])
+    assert text.isascii() and "\\input" not in text and "\\textbackslash{}input" in text
+    assert r"\$\&\%\#\_\{\}" in text and "e" in text
+
+
+def test_the_latex_document_has_booktabs_tables_and_align_blocks_in_ascii():
+    tex = nncalc.load("nnbasic").backprop().render("latex", explain=True)
+    assert tex.isascii() and tex.startswith(r"\documentclass") and r"\usepackage{amsmath,booktabs" in tex
+    assert r"\toprule" in tex and r"\begin{align*}" in tex
+    assert r"\frac{\partial E_{total}}{\partial w_{5}} &= " in tex and r"w_{5}^{+} &= " in tex
+    assert W5_GRAD in tex
+
+
+def test_the_fragment_is_the_body_without_a_preamble():
+    r = nncalc.load("nnbasic").backprop()
+    fragment, document = r.render("latex-fragment", explain=True), r.render("latex", explain=True)
+    assert r"\documentclass" not in fragment and r"\begin{document}" not in fragment
+    assert fragment.split("\n", 1)[1] in document
+
+
+def test_beamer_reveals_each_line_of_a_chain_with_onslide():
+    tex = nncalc.load("nnbasic").backprop().render("beamer")
+    assert r"\documentclass{beamer}" in tex and r"\pause" not in tex
+    assert r"&\onslide<2->{= " in tex and r"&\onslide<3->{= " in tex
+
+
+def test_the_html_page_is_self_contained_with_mathml_and_a_viewport():
+    page = nncalc.load("nnbasic").backprop().render("html", explain=True)
+    assert page.startswith("<!DOCTYPE html>") and 'name="viewport"' in page
+    assert "<script" not in page and "http" not in page.lower().replace('http-equiv', '')
+    assert page.count('<math display="block"') > 30 and W5_GRAD in page
+
+
+def test_documents_escape_the_problem_name():
+    r = nncalc.load(SPEC).backprop()
+    assert "<script>" not in r.render("html", explain=True)
+    assert "\\input{" not in r.render("latex", explain=True)
+
+
+CLASS = Path(__file__).parent / "fixtures" / "check" / "class"
+
+
+def test_a_check_report_in_latex_has_the_verdicts_and_works_out_the_wrong_one(cli):
+    result = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", "latex")
+    tex = result.stdout
+    assert result.exit_code == 1 and tex.startswith(r"\documentclass") and tex.isascii()
+    assert r"\toprule" in tex and "wrong" in tex and "carried forward" in tex
+    derivation = tex[tex.index("How the wrong ones are worked out"):]
+    # Kim's dE_o1/dout_h1 used w5+; the right one is delta_o1 * w5 = 0.137068663 * 0.24 = 0.032896479
+    assert r"\delta_{o1} \cdot w_{5}" in derivation and "0.032896479" in derivation
+    assert "How the wrong" not in cli("check", "nnbasic", CLASS / "kim.yaml", "--format", "latex").stdout
+
+
+def test_train_explain_in_latex_is_a_section_per_update_from_the_weights_before_it(cli):
+    result = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", "latex")
+    tex = result.stdout
+    assert result.exit_code == 0 and tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
+    first, second = tex.split(r"\section*{Update 2 of 2}")
+    assert r"\section*{Update 1 of 2}" in first and W5_GRAD in first      # the deck's first update
+    assert "$0.19792248$" in second.split(r"\subsection*{Derivation}")[0]  # w5+ is the second update's w5
+    assert cli("train", "nnbasic", "--steps", "2", "--format", "latex").exit_code == 2
+
+
+# ---------------------------------------------------------------- the real engines
+
+def _pdflatex(folder: Path, name: str, tex: str) -> tuple[int, str, str]:
+    path = folder / f"{name}.tex"
+    path.write_text(tex, encoding="ascii")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name], cwd=folder,
+                         capture_output=True, text=True, timeout=120)
+    if run.returncode:
+        return run.returncode, run.stdout[-2000:], ""
+    text = subprocess.run(["pdftotext", "-layout", path.with_suffix(".pdf").name, "-"], cwd=folder,
+                          capture_output=True, text=True, timeout=60).stdout
+    return 0, "", text.replace("\u2212", "-")
+
+
+@pytest.fixture(scope="module")
+def latex_engines():
+    if not (shutil.which("pdflatex") and shutil.which("pdftotext")):
+        pytest.skip("pdflatex and pdftotext not installed (Debian: texlive-latex-base texlive-latex-recommended "
+                    "texlive-pictures poppler-utils)")
+
+
+def test_every_bundled_problem_compiles_with_pdflatex_and_shows_its_numbers(latex_engines, tmp_path):
+    worked = _worked()
+    assert len(worked) >= 15
+    jobs = [(name, r.render("latex", explain=True), _shown_number(r)) for name, r in worked.items()]
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda j: _pdflatex(tmp_path, j[0], j[1]), jobs))
+    for (name, _, number), (rc, log, text) in zip(jobs, done):
+        assert rc == 0, f"{name}: pdflatex failed:\n{log}"
+        assert number in text, f"{name}: {number} not in the PDF's text"
+    nnbasic = done[list(worked).index("nnbasic")][2]
+    assert W5_GRAD in nnbasic and "0.197922480" in nnbasic      # grad.w5 and w5+ (NNBasic deck)
+
+
+def test_beamer_slides_compile_with_pdflatex(latex_engines, tmp_path):
+    for name in ("nnbasic", "graph-circuit"):
+        rc, log, text = _pdflatex(tmp_path, name, nncalc.load(name).backprop().render("beamer"))
+        assert rc == 0, f"{name}: pdflatex failed:\n{log}"
+    assert "-12" in text
+
+
+def test_check_and_train_documents_compile_with_pdflatex(latex_engines, tmp_path, cli):
+    for name, answers in (("kim", CLASS / "kim.yaml"), ("class", CLASS)):
+        tex = cli("check", "nnbasic", answers, "--explain", "--format", "latex").stdout
+        rc, log, text = _pdflatex(tmp_path, name, tex)
+        assert rc == 0, f"{name}: pdflatex failed:\n{log}"
+        assert "0.032896479" in text and "92.3%" in text
+    tex = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", "latex").stdout
+    rc, log, text = _pdflatex(tmp_path, "train", tex)
+    assert rc == 0 and "Update 2 of 2" in text, log
+
+
+PROBE = """<script>
+const math = [...document.querySelectorAll('math')].map(e => {
+  const r = e.firstElementChild.getBoundingClientRect(); return [r.width, r.height]; });
+const w5 = [...document.querySelectorAll('tr')].filter(r => r.cells.length && r.cells[0].innerText.trim() === 'w5')
+  .map(r => r.innerText);
+const pre = document.createElement('pre'); pre.id = 'probe';
+pre.textContent = JSON.stringify({math, w5}); document.body.appendChild(pre);
+</script>"""
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return name
+    pytest.skip("headless Chromium not installed (Debian: chromium)")
+
+
+def _drawn(browser: str, page: Path) -> dict:
+    """What Chromium laid out: each math element's size and the w5 row's text (read by a probe
+    script in a copy of the page: the page itself has none)."""
+    probe = page.with_name(page.stem + "-probe.html")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    run = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", probe.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    m = re.search(r'<pre id="probe">(.*?)</pre>', run.stdout, re.S)
+    assert m, f"{page.name}: no probe in Chromium's DOM: {run.stderr[-500:]}"
+    return json.loads(htmllib.unescape(m.group(1)))
+
+
+def test_every_bundled_problem_renders_in_chromium_with_sized_math(tmp_path):
+    browser = _chromium()
+    worked = _worked()
+    pages = []
+    for name, r in worked.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(r.render("html", explain=True), encoding="utf-8")
+        pages.append(path)
+    with ThreadPoolExecutor(4) as pool:
+        drawn = dict(zip(worked, pool.map(lambda p: _drawn(browser, p), pages)))
+    for name, page in zip(worked, pages):
+        sizes = drawn[name]["math"]
+        assert len(sizes) == len(re.findall(r"<math[ >]", page.read_text(encoding="utf-8"))), name
+        assert all(w > 0 and h > 0 for w, h in sizes), f"{name}: a math element drawn with no size"
+    assert any(W5_GRAD in row for row in drawn["nnbasic"]["w5"]), drawn["nnbasic"]["w5"]
+    shot = tmp_path / "nnbasic-phone.png"      # kept as the test's artefact, under pytest's tmp path
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=390,844",
+                    f"--screenshot={shot}", pages[list(worked).index("nnbasic")].as_uri()], capture_output=True, timeout=120)
+    assert shot.stat().st_size > 1000
