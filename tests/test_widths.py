@@ -26,7 +26,7 @@ def _commands() -> list[list[str]]:
         if getattr(p, "inputs", None) is None and not hasattr(p, "graph"):
             continue
         cmds += [["forward", name], ["forward", name, "-e"], ["backprop", name], ["backprop", name, "-e"]]
-        if not (hasattr(p, "network") and too_large(p)):      # names of a 101,000-weight net with samples: minutes
+        if not (hasattr(p, "network") and too_large(p)):      # names of a 101,000-weight net: 700,000 plain lines
             cmds += [["names", name]]
         if hasattr(p, "network") and p.inputs is not None and p.targets is not None:
             cmds += [["train", name, "--epochs", "3"], ["train", name, "--steps", "1", "--explain"],

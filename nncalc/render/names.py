@@ -27,17 +27,36 @@ def names_dict(trace: Trace) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the registry's renderers (subject "names")
 
+PLAIN_ABOVE = 5_000     # rows; Rich lays out a table of 700,000 rows (deep-10x100 with samples) for minutes
+
+
 def names_table(trace: Trace, style) -> Any:
-    """The table of names, split to fit the width (the name column repeated)."""
+    """The table of names, split to fit the width (the name column repeated); above PLAIN_ABOVE
+    rows, plain aligned text (one row a line, not split), which prints in a second."""
     from rich.console import Group
     from rich.text import Text
 
     from .common import rich_table
 
+    tab = names_tab(trace, style.decimals)
+    if len(tab.rows) > PLAIN_ABOVE:
+        return plain_table(tab)
     parts: list[Any] = []
-    for part in names_tab(trace, style.decimals).split(style.width):
+    for part in tab.split(style.width):
         parts += [Text(part.title, style="bold"), rich_table(part)]
     return Group(*parts)
+
+
+def plain_table(tab: Tab) -> str:
+    """A Tab as plain text: the title, the header, a rule and one line a row, columns aligned."""
+    widths = [max(len(c), *(len(r[i]) for r in tab.rows)) for i, c in enumerate(tab.columns)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i >= tab.numeric_from else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([tab.title, line(tab.columns), "-" * (sum(widths) + 2 * (len(widths) - 1)),
+                      *(line(r) for r in tab.rows)]) + "\n"
 
 
 def names_json(trace: Trace, style) -> str:
