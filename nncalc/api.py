@@ -392,7 +392,6 @@ class Verdicts:
         tab = Tab("Check", ["quantity", "given", "expected", "verdict", "diagnosis"], numeric_from=1)
         for r in self.result.results:
             tab.add(r.name, r.text, number(r.expected), r.verdict.replace("_", " "), r.diagnosis or "")
-        tab.numeric_from = 1
         return html_table(tab) + f"\n<p>{escape(self._report().totals(self.result))}</p>"
 
 

@@ -98,7 +98,6 @@ def _backward(trace: GraphTrace, bwd: Backward, add) -> None:
     """Seed, then node by node from the output down: its gradient, then its local derivatives; the
     leaves' gradients last, once every node that uses them is done."""
     p, g = trace.problem, trace.graph
-    grads = set()
 
     def local(c: str, x: str) -> str:
         name = f"d{c}/d{x}"
@@ -111,7 +110,6 @@ def _backward(trace: GraphTrace, bwd: Backward, add) -> None:
             add(grad_name(p, x), bwd.grads[x], SEED, unit=x)
         else:
             add(grad_name(p, x), bwd.grads[x], GRAD, "sumprod", terms, unit=x)
-        grads.add(x)
 
     for n in reversed(g.nodes):
         gradient(n.name)

@@ -13,11 +13,11 @@ import numpy as np
 from ..errors import NncalcError
 from ..problem import Network, Problem
 from . import checkpoint as checkpoints
-from .batches import Split, TrainData, epoch_order
+from .batches import Split, TrainData, data_for, epoch_order
 from .metrics import EpochCounter, NetNotFinite, evaluate_layers
 from .optimizers import make_optimizer
 from .parameters import FlatParams
-from .settings import Settings
+from .settings import Settings, settings_from_problem
 from .steps import GradientStep, PerceptronStep
 
 Array = np.ndarray
@@ -350,9 +350,6 @@ class Trainer:
 def train(problem: Problem, settings: Settings | None = None, data: TrainData | None = None,
           **kwargs: Any) -> Trainer:
     """Train to the end (no progress shown) and return the Trainer, for scripts and tests."""
-    from .batches import data_for
-    from .settings import settings_from_problem
-
     settings = settings or settings_from_problem(problem)
     data = data or data_for(problem, None, settings.validation_split, settings.dtype)
     trainer = Trainer(problem, settings, data, **kwargs)
