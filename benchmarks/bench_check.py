@@ -31,12 +31,13 @@ def write_class(folder: Path, problem: str, n_files: int, seed: int = 0) -> None
     """n_files answers files, reproducibly."""
     trace = build_trace(load_problem(resolve(problem)))
     computed = [q.name for q in trace.quantities.values() if q.op != "leaf"]
+    position = {name: i for i, name in enumerate(trace.quantities)}
     rng = np.random.default_rng(seed)
     ascii_ = Symbols.for_unicode(False)
     for i in range(n_files):
         chosen = rng.choice(computed, size=min(len(computed), int(rng.integers(10, 40))), replace=False)
         lines = [f"student: Student {i:04d}", "answers:"]
-        for name in sorted(chosen, key=list(trace.quantities).index):
+        for name in sorted(chosen, key=position.__getitem__):
             value = trace[name].value
             roll = rng.random()
             if roll < 0.08:

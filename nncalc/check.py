@@ -26,6 +26,12 @@ NO_SUBMISSION = "no submission"
 NO_MISTAKE = "no known mistake reproduces it"
 TOO_FEW_DIGITS = "too few digits written to tell which mistake, if any, gives it"
 MIN_DIGITS_TO_DIAGNOSE = 2     # with one significant digit, too many mistakes would "match"
+# A wrong answer computed from more quantities than this (given numbers included) is not compared
+# with the mistake catalogue, nor excused by the rounding of the student's earlier numbers: each
+# costs work in proportion to those quantities for every mistake (a deep layer of deep-10x100 depends
+# on 300,000). Every worked example of the decks depends on fewer than 200.
+MAX_DIAGNOSED = 20_000
+NOT_DIAGNOSED = "not compared with the known mistakes"
 
 # float64 cannot tell numbers apart more finely than this (relative), however many digits are written
 _FLOAT_SLACK = 1e-12
@@ -107,6 +113,7 @@ class Checker:
         self.resolver = name_resolver(trace)
         self.atol, self.rtol = tolerance, rtol
         self._alternatives: list[Alternative] | None = None
+        self._diagnosable: dict[str, bool] = {}
         from .variants import asked_names
 
         self.asked = asked_names(trace, self.resolver)
@@ -173,8 +180,14 @@ class Checker:
     def alternatives(self) -> list[Alternative]:
         """Every known mistake applied to this problem (set up on first need, kept for every file)."""
         if self._alternatives is None:
-            self._alternatives = build_alternatives(self.trace, self.graph)
+            self._alternatives = build_alternatives(self.trace)
         return self._alternatives
+
+    def diagnosable(self, name: str) -> bool:
+        """Whether a wrong `name` is small enough to look for the mistakes behind it (MAX_DIAGNOSED)."""
+        if name not in self._diagnosable:
+            self._diagnosable[name] = self.graph.depends_on_at_most(name, MAX_DIAGNOSED)
+        return self._diagnosable[name]
 
     def reproduced_by(self, name: str, given: float, tol: float) -> list[Alternative]:
         """The mistakes that, made on the problem's own numbers, give `given` for `name`."""
@@ -241,7 +254,7 @@ class _SheetCheck:
         base["carried"] = theirs if not c.within(theirs, expected, tol) else None
         tol_theirs = c.tolerance(a, theirs)
         if (c.within(a.value, theirs, tol_theirs)
-                or c.within(a.value, theirs, tol_theirs + self._slack(a.name, theirs))):
+                or (c.diagnosable(a.name) and c.within(a.value, theirs, tol_theirs + self._slack(a.name, theirs)))):
             culprits = tuple(n for n in self.frontier(a.name) if self.results[n].verdict != CORRECT)
             if not culprits:   # their earlier numbers are right as written; this one is them rounded on
                 return Result(verdict=CORRECT, diagnosis="agrees with your own (rounded) earlier numbers", **base)
@@ -256,6 +269,12 @@ class _SheetCheck:
         c = self.checker
         if significant_digits(a.text) < MIN_DIGITS_TO_DIAGNOSE:
             return Result(verdict=WRONG, diagnosis=TOO_FEW_DIGITS, reason=TOO_FEW_DIGITS, **base)
+        if not c.diagnosable(a.name):
+            text = (f"{NOT_DIAGNOSED}: {a.name} is computed from more than {MAX_DIAGNOSED:,} quantities; "
+                    f"the right value is {short(base['expected'])}")
+            if base["carried"] is not None:
+                text += f", your own earlier numbers give {short(base['carried'])}"
+            return Result(verdict=WRONG, diagnosis=text, reason=NOT_DIAGNOSED, **base)
         alts, own = ([], True) if theirs is None else (self._mistakes_on_own_numbers(a, tol, theirs), True)
         if not alts:
             alts, own = c.reproduced_by(a.name, a.value, tol), False
@@ -495,7 +514,8 @@ def run_variant_check(folder: str | Path, paths: Sequence[Path], *, tolerance: f
 
     def checker_for(student) -> Checker:
         if student.id not in checkers:
-            checkers[student.id] = Checker(checking_trace(load_problem(vs.path(student))), tolerance, rtol)
+            trace = checking_trace(load_problem(vs.path(student)), times=min(len(paths), len(vs.students)))
+            checkers[student.id] = Checker(trace, tolerance, rtol)
         return checkers[student.id]
 
     graded: dict[str, FileResult] = {}
@@ -545,11 +565,13 @@ def load_checked(ref: str, sets: list[str] | None = None):
     return problem
 
 
-def checking_trace(problem) -> Trace:
-    """The problem's trace; forward only where backpropagation is not defined (step or sign units)."""
+def checking_trace(problem, times: int = 1) -> Trace:
+    """The problem's trace; forward only where backpropagation is not defined (step or sign units).
+    Refused past the size rule of `nncalc.limits` (times: how many such traces the command builds)."""
     from .engine import check_backprop
     from .errors import ComputeError
     from .graph import is_graph_problem
+    from .limits import require_nameable
     from .trace import build_trace
 
     if is_graph_problem(problem):
@@ -559,5 +581,7 @@ def checking_trace(problem) -> Trace:
     try:
         check_backprop(problem.network.layers, problem.loss)
     except ComputeError:
+        require_nameable(problem, "checking", with_backward=False, times=times)
         return build_trace(problem, with_backward=False)
+    require_nameable(problem, "checking", times=times)
     return build_trace(problem)

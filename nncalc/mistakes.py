@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from typing import Callable
+
+import numpy as np
 
 from .errors import NncalcError
 from .problem import Problem
@@ -25,24 +27,56 @@ Step = Callable[[str, ValueOf], float]
 # ---------------------------------------------------------------- recomputing through the graph
 
 class Graph:
-    """The trace's dependency graph: topological position of every quantity and who consumes it."""
+    """The trace's dependency graph, read upward from the quantities asked about: the topological
+    position of every quantity, and how many quantities one of them is computed from. Nothing here
+    walks the whole trace, so checking one answer of a 700,000-quantity trace costs that answer's
+    share of it."""
 
     def __init__(self, trace: Trace) -> None:
+        self.trace = trace
         self.position = {name: i for i, name in enumerate(trace.quantities)}
-        self.consumers: dict[str, list[str]] = {name: [] for name in trace.quantities}
-        for q in trace.quantities.values():
-            for name in dict.fromkeys(q.inputs):
-                self.consumers[name].append(q.name)
 
-    def downstream(self, names: Iterable[str]) -> frozenset[str]:
-        """The given quantities and every quantity computed from them."""
-        seen, stack = set(names), list(names)
+    def depends_on_at_most(self, name: str, limit: int) -> bool:
+        """Whether `name` is computed from at most `limit` quantities (given numbers included);
+        it stops counting past the limit."""
+        trace, seen, stack = self.trace, {name}, [name]
         while stack:
-            for c in self.consumers[stack.pop()]:
-                if c not in seen:
-                    seen.add(c)
-                    stack.append(c)
-        return frozenset(seen)
+            for i in trace[stack.pop()].inputs:
+                if i not in seen:
+                    if len(seen) > limit:
+                        return False
+                    seen.add(i)
+                    stack.append(i)
+        return len(seen) - 1 <= limit
+
+
+class Reach:
+    """The quantities computed from a mistake's targets, themselves included, decided upward from the
+    quantity asked about (memoized): a quantity is in reach when it is a target or an input is."""
+
+    def __init__(self, trace: Trace, is_target: Callable[[str], bool]) -> None:
+        self.trace, self.is_target = trace, is_target
+        self._memo: dict[str, bool] = {}
+
+    def __contains__(self, name: object) -> bool:
+        memo, trace = self._memo, self.trace
+        if name in memo:
+            return memo[name]
+        if name not in trace:
+            return False
+        stack = [(name, False)]
+        while stack:
+            n, inputs_done = stack.pop()
+            if n in memo:
+                continue
+            if inputs_done:
+                memo[n] = any(memo[i] for i in trace[n].inputs)
+            elif self.is_target(n):
+                memo[n] = True
+            else:
+                stack.append((n, True))
+                stack.extend((i, False) for i in trace[n].inputs if i not in memo)
+        return memo[name]
 
 
 def pull(trace: Trace, name: str, known: dict[str, float], needed: Callable[[str], bool], compute: Step,
@@ -272,63 +306,94 @@ def mistakes_for(problem: Problem) -> list[Mistake]:
 
 # ---------------------------------------------------------------- one mistake applied to one problem
 
+_UNBUILT = object()
+
+
 @dataclass
 class Alternative:
-    """One mistake applied to one problem: its steps, and the values it gives from the problem's inputs."""
+    """One mistake applied to one problem: the quantities it computes differently (its targets),
+    those computed from them (its reach) and the values it gives from the problem's inputs, each
+    worked out for the quantities asked about when first asked (never over the whole trace)."""
 
     mistake: Mistake
-    trace: Trace              # where its steps are evaluated: the misread problem's trace, or the problem's own
-    targets: frozenset[str]   # the quantities it computes differently from the same inputs
-    reach: frozenset[str]     # the targets and everything computed from them
-    exact: dict[str, float]   # the problem's own values (everything outside reach)
+    own: Trace                        # the problem's trace
+    misread: Problem | None = None    # the problem as the mistake misreads it (its trace built on first need)
     known: dict[str, float] = field(default_factory=dict)   # values in reach worked out so far
+
+    def __post_init__(self) -> None:
+        self.reach = Reach(self.own, self.is_target)
+        self._other = _UNBUILT
+        self._unchanged = () if self.misread is None else _unchanged_kinds(self.own.problem, self.misread)
+
+    @property
+    def trace(self) -> Trace:
+        """Where its steps are evaluated: the misread problem's trace, or the problem's own."""
+        return self.own if self.misread is None else self._misread_trace() or self.own
+
+    def _misread_trace(self) -> Trace | None:
+        """The misread problem through the engine; None where it fails or names other quantities."""
+        if self._other is _UNBUILT:
+            try:
+                other = build_trace(self.misread, with_backward=self.own.has_backward)
+            except NncalcError:
+                other = None
+            self._other = other if other is not None and other.quantities.keys() == self.own.quantities.keys() else None
+        return self._other
+
+    def is_target(self, name: str) -> bool:
+        """Whether the mistake computes `name` differently from the same inputs: a step it redoes, or
+        for a misread problem a given number it changes or an operation it names."""
+        q = self.own[name]
+        if self.misread is None:
+            return self.mistake.applies(self.own, q)
+        if q.op == "leaf" and q.kind in self._unchanged:     # known without running the misread problem
+            return False
+        other = self._misread_trace()
+        return other is not None and (q.op in self.mistake.ops or (q.op == "leaf" and other[name].value != q.value))
 
     def step(self, name: str, value_of: ValueOf) -> float:
         """Recompute one quantity from its inputs the way the mistaken student would."""
-        if self.mistake.redo is not None and name in self.targets:
+        if self.mistake.redo is not None and self.is_target(name):
             return self.mistake.redo(self.trace, self.trace[name], value_of)
         return self.trace.evaluate(name, value_of)
 
     def value(self, name: str) -> float:
         """`name` as the mistake gives it from the problem's own inputs."""
-        return pull(self.trace, name, self.known, self.reach.__contains__, self.step, self.exact.__getitem__)
+        if self.misread is not None:
+            return (self._misread_trace() if name in self.reach else self.own)[name].value
+        return pull(self.own, name, self.known, self.reach.__contains__, self.step, lambda n: self.own[n].value)
 
     def describe(self, name: str) -> str:
         return self.mistake.describe(self.trace, self.trace[name])
 
 
-def build_alternatives(trace: Trace, graph: Graph) -> list[Alternative]:
-    """Every mistake in the table that makes a difference to this problem (values come on demand)."""
-    exact = trace.values()
+def _given_numbers(p: Problem) -> dict[str, list]:
+    """A problem's given numbers as arrays, by the trace kind of their quantities."""
+    return {"rate": [p.learning_rate], "input": [p.inputs], "target": [p.targets],
+            "param": [prm.array for layer in p.network.layers for prm in layer.parameters()]}
+
+
+def _unchanged_kinds(p: Problem, misread: Problem) -> tuple[str, ...]:
+    """The kinds of given numbers a misreading leaves as they are (compared array by array)."""
+    own, other = _given_numbers(p), _given_numbers(misread)
+
+    def same(a, b) -> bool:
+        return (a is None) == (b is None) and (a is None or np.array_equal(a, b))
+
+    return tuple(kind for kind in own if len(own[kind]) == len(other[kind])
+                 and all(same(a, b) for a, b in zip(own[kind], other[kind])))
+
+
+def build_alternatives(trace: Trace) -> list[Alternative]:
+    """Every mistake in the table that can apply to this problem (what each changes, and its values,
+    are worked out on demand)."""
     alternatives = []
     for mistake in mistakes_for(trace.problem):
-        if mistake.problem is not None:
-            alt = _misread(trace, graph, mistake, exact)
-        else:
-            targets = frozenset(q.name for q in trace.quantities.values() if mistake.applies(trace, q))
-            alt = Alternative(mistake, trace, targets, graph.downstream(targets), exact)
-        if alt is not None and alt.targets:
-            alternatives.append(alt)
+        if mistake.problem is None:
+            alternatives.append(Alternative(mistake, trace))
+        elif (misread := mistake.problem(trace.problem)) is not None:
+            alternatives.append(Alternative(mistake, trace, misread))
     return alternatives
-
-
-def _misread(trace: Trace, graph: Graph, mistake: Mistake, exact: dict[str, float]) -> Alternative | None:
-    """The misread problem through the engine; its targets: the given numbers it changes and the
-    operations the mistake names."""
-    problem = mistake.problem(trace.problem)
-    if problem is None:
-        return None
-    try:
-        other = build_trace(problem, with_backward=trace.has_backward)
-    except NncalcError:
-        return None
-    if other.quantities.keys() != trace.quantities.keys():
-        return None
-    values = other.values()
-    targets = frozenset(q.name for q in trace.quantities.values()
-                        if q.op in mistake.ops or (q.op == "leaf" and values[q.name] != exact[q.name]))
-    reach = graph.downstream(targets)
-    return Alternative(mistake, other, targets, reach, exact, {n: values[n] for n in reach})
 
 
 # ---------------------------------------------------------------- when no mistake explains a number

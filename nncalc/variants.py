@@ -204,6 +204,10 @@ def make_variants(problem: Problem, students: list[Student], seed: int) -> Itera
     if not is_graph_problem(problem) and problem.n_samples == 0:
         raise ProblemError("the problem has no samples written out (data: [{input: ..., target: ...}])",
                            file=problem.source, where="data")
+    if not is_graph_problem(problem):
+        from .limits import require_nameable
+
+        require_nameable(problem, "each variant", times=len(students))
     asked = None
     for student in students:
         variant = make_variant(problem, student, seed, asked)

@@ -5,6 +5,7 @@ module decides when they are printed and owns the console and the bar."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -88,6 +89,7 @@ class _View:
 
     def before_step(self, trainer, idx) -> None:
         """--explain: the foundation's tables and derivation for this update, from the current weights."""
+        from ..render.common import too_large
         from ..render.explain import explain_text
         from ..render.table import view
         from ..train import worked_example
@@ -95,7 +97,11 @@ class _View:
         X = self.data.train.X[idx].astype("float64")
         T = self.data.train.T[idx].astype("float64")
         gradients = not trainer.perceptron          # step and sign units have none
-        trace = worked_example(trainer, X, T)
+        if self.explained is not None:      # --format json/latex: every value of every explained update
+            trace = worked_example(trainer, X, T, times=trainer.target_steps)
+        else:
+            shown = replace(trainer.problem, network=trainer.network(), inputs=X, targets=T)
+            trace = worked_example(trainer, X, T, named=not too_large(shown))
         self.before_values = trainer.network().parameter_values()
         if self.explained is not None:
             self.explained.append({"update": trainer.step + 1, "values": trace.values()})

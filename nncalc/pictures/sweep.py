@@ -131,10 +131,12 @@ def _batched(problem: Any, axes: Sequence[Axis], points: Sequence[np.ndarray], q
 
 def _per_point(problem: Any, axes: Sequence[Axis], points: Sequence[np.ndarray], of: str) -> np.ndarray:
     """A backward quantity (delta, grad, new, ...) at every point, one trace each (slower)."""
+    from ..limits import require_nameable
     from ..problem.overrides import with_overrides
     from ..trace import build_trace
 
     names = [a.name for a in axes]
+    require_nameable(problem, f"a sweep of {of}", times=len(points[0]))
     values = [build_trace(with_overrides(problem, dict(zip(names, map(float, point)))))[of].value
               for point in zip(*points)]
     return _finite(np.array(values), of, problem)
@@ -152,12 +154,14 @@ def descent_path(s: Sweep, steps: int) -> Sweep:
     """Gradient descent on the two swept parameters from the file's point, the others held: each
     step P+ = P - eta dE/dP with the gradients of the worked example (the engine's backward)."""
     from ..engine import descent_step
+    from ..limits import require_nameable
     from ..problem.overrides import with_overrides
     from ..trace import build_trace
 
     if len(s.axes) != 2 or s.of != "E.total":
         raise UsageError("--path draws gradient descent on a loss map: sweep two parameters of E.total")
     problem, names = s.problem, [a.name for a in s.axes]
+    require_nameable(problem, "--path", times=steps)
     point = [a.at for a in s.axes]
     path = [tuple(point)]
     for _ in range(steps):

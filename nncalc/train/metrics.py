@@ -66,15 +66,22 @@ def predictions(layers: Sequence[Layer], X: Array, dtype=None, check_nets: bool 
     return np.concatenate(parts) if parts else np.zeros((0, layers[-1].weights.shape[0]))
 
 
-def worked_example(trainer: Trainer, X: Array | None = None, T: Array | None = None) -> Trace:
+def worked_example(trainer: Trainer, X: Array | None = None, T: Array | None = None,
+                   named: bool = True, times: int = 1) -> Trace:
     """The worked example at the trainer's current weights (every value `backprop` shows), on the
-    samples X, T (float64; default: the problem's own); no backward pass for the perceptron rule."""
+    samples X, T (float64; default: the problem's own); no backward pass for the perceptron rule.
+    named=False: arrays only (a network shown layer by layer); named, the size rule of
+    `nncalc.limits` holds for `times` such traces."""
+    from ..limits import require_nameable
     from ..trace import build_trace
 
     changes = {"network": trainer.network(), "learning_rate": trainer.settings.learning_rate}
     if X is not None:
         changes.update(inputs=X, targets=T)
-    return build_trace(replace(trainer.problem, **changes), with_backward=not trainer.perceptron)
+    problem = replace(trainer.problem, **changes)
+    if named:
+        require_nameable(problem, "the explained updates", not trainer.perceptron, times)
+    return build_trace(problem, with_backward=not trainer.perceptron, named=named)
 
 
 def _check_nets(nets: Sequence[Array]) -> None:

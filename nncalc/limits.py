@@ -1,0 +1,46 @@
+"""The size rule for named traces: how many named quantities a worked example of a problem holds,
+and the most nncalc builds.
+
+A named trace keeps one Python object per value (about a kilobyte with its name and inputs, built
+at about 300,000 a second), so every command that names each value (`check`, `names`, `new
+answers`, `--format json`, variants, per-point sweeps, the API's `Result`) refuses a problem past
+MAX_NAMED before computing anything. The layer-level views (the tables of `forward` and `backprop`,
+`gradients`) hold arrays only and have no such limit.
+"""
+
+from __future__ import annotations
+
+from .errors import ComputeError
+
+MAX_NAMED = 1_000_000          # in one trace: deep-10x100 with 2 samples names 693,602 (2.5 s, 0.8 GB)
+MAX_NAMED_TOTAL = 10_000_000   # over the traces of one command (variants, sweep points): about 30 s
+
+
+def named_size(problem, with_backward: bool = True) -> int:
+    """About how many quantities the problem's named trace holds, from its shape alone: each
+    parameter, and per sample its inputs, targets and six values per unit (net, out, E or dE/dout,
+    dout/dnet, delta); backward, each parameter's gradient and update, and per sample a dnet/dP and a
+    share dE.V/dout.U per weight (within a few percent for dense layers)."""
+    net, n = problem.network, max(problem.n_samples, 1)
+    params = net.n_params
+    units = sum(len(layer.units) for layer in net.layers)
+    per_sample = len(net.inputs) + len(net.outputs) + (6 if with_backward else 2) * units
+    size = params + n * per_sample
+    if with_backward:
+        size += 2 * params + 2 * n * params
+    return size
+
+
+def require_nameable(problem, what: str, with_backward: bool = True, times: int = 1) -> None:
+    """Refuse (a ComputeError naming the size and the limit) `times` named traces of the problem (one
+    per variant or point of a sweep) past MAX_NAMED quantities in one or MAX_NAMED_TOTAL in all."""
+    size = named_size(problem, with_backward)
+    if size <= MAX_NAMED and size * times <= MAX_NAMED_TOTAL:
+        return
+    if size > MAX_NAMED:
+        each, limit = f"about {size:,} quantities", MAX_NAMED
+    else:
+        each, limit = f"{times:,} worked examples of about {size:,} quantities", MAX_NAMED_TOTAL
+    raise ComputeError(f"{what} names every value of this network: {each}, more than nncalc builds "
+                       f"({limit:,}); the layer-level tables need no names (nncalc backprop PROBLEM), "
+                       "or give fewer samples", file=problem.source)
