@@ -1,6 +1,7 @@
 """Checking a class: 1,000 answers files against one problem, end to end through the command line.
 
     .venv/bin/python benchmarks/bench_check.py [--files 1000] [--runs 5] [--problem nnbasic]
+    .venv/bin/python benchmarks/bench_check.py --files 10 --runs 3 --problem deep-10x100-sigmoid  # the size rule
 
 Writes seeded answers files into a temporary folder, each a random selection of the problem's
 quantities in canonical or slide notation: most right (at 2 to 9 decimals), some with a known mistake
@@ -12,6 +13,7 @@ process each run, start-up included) and prints the median. The issue asks for u
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -54,17 +56,20 @@ def write_class(folder: Path, problem: str, n_files: int, seed: int = 0) -> None
         (folder / f"s{i:04d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def time_check(problem: str, folder: Path, runs: int) -> list[float]:
-    """Wall seconds of `nncalc check PROBLEM FOLDER --format csv`, one fresh process per run."""
-    times = []
+def time_check(problem: str, folder: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of `nncalc check PROBLEM FOLDER --format csv`, one fresh process per run
+    (CPU time is the steadier figure on a shared machine)."""
+    times, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run([sys.executable, "-m", "nncalc", "check", problem, str(folder), "--format", "csv"],
                               capture_output=True, text=True)
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if done.returncode not in (0, 1, 2) or not done.stdout.startswith("file,student"):
             raise SystemExit(f"nncalc check failed ({done.returncode}): {done.stderr.strip()}")
-    return times
+    return times, cpu
 
 
 def main() -> None:
@@ -76,10 +81,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_class(folder, args.problem, args.files)
-        times = time_check(args.problem, folder, args.runs)
+        times, cpu = time_check(args.problem, folder, args.runs)
     print(f"nncalc check {args.problem} <{args.files} files> --format csv: "
           f"median {statistics.median(times):.2f} s over {args.runs} runs "
-          f"(min {min(times):.2f} s, max {max(times):.2f} s)")
+          f"(min {min(times):.2f} s, max {max(times):.2f} s); CPU median {statistics.median(cpu):.2f} s")
 
 
 if __name__ == "__main__":

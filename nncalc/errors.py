@@ -66,12 +66,22 @@ class ComputeError(NncalcError):
     kind = "compute"
 
 
+SUGGEST_SCAN = 5_000    # choices difflib compares a word with (about 20 µs each); past it, only look-alikes
+
+
 def suggest(word: object, choices, *, n: int = 3, cutoff: float = 0.5) -> str:
     """' (did you mean 'x'?)' naming the choices closest to a mistyped word (the same letters in
-    another case first), or '' when none is close; every module's messages use it."""
+    another case first), or '' when none is close; every module's messages use it. Among more than
+    SUGGEST_SCAN choices (the 700,000 names of a deep network) only those starting with the word's
+    first two letters and of about its length are compared, so that one typo costs a scan, not minutes."""
     import difflib
 
+    word = str(word)
+    low = word.lower()
     choices = [str(c) for c in choices]
-    close = [c for c in choices if c.lower() == str(word).lower()]
-    close = close or difflib.get_close_matches(str(word), choices, n=n, cutoff=cutoff)
+    close = [c for c in choices if c.lower() == low]
+    if not close and len(choices) > SUGGEST_SCAN:
+        head = low[:2]
+        choices = [c for c in choices if abs(len(c) - len(word)) <= 3 and c[:2].lower() == head][:SUGGEST_SCAN]
+    close = close or difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""

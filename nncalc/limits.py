@@ -18,16 +18,16 @@ MAX_NAMED_TOTAL = 10_000_000   # over the traces of one command (variants, sweep
 
 def named_size(problem, with_backward: bool = True) -> int:
     """About how many quantities the problem's named trace holds, from its shape alone: each
-    parameter, and per sample its inputs, targets and six values per unit (net, out, E or dE/dout,
-    dout/dnet, delta); backward, each parameter's gradient and update, and per sample a dnet/dP and a
-    share dE.V/dout.U per weight (within a few percent for dense layers)."""
+    parameter, and per sample its inputs, targets, errors and six values per unit (net, out, dE/dout,
+    dout/dnet, delta, a share); backward, each parameter's gradient and update, and per sample a dnet/dP per
+    weight and a share dE.V/dout.U per weight above the first layer (within 10% for dense layers)."""
     net, n = problem.network, max(problem.n_samples, 1)
-    params = net.n_params
+    weights = [sum(prm.array.size for prm in layer.parameters() if prm.kind == "weight") for layer in net.layers]
     units = sum(len(layer.units) for layer in net.layers)
-    per_sample = len(net.inputs) + len(net.outputs) + (6 if with_backward else 2) * units
-    size = params + n * per_sample
+    per_sample = len(net.inputs) + 2 * len(net.outputs) + (6 if with_backward else 2) * units
+    size = 2 + net.n_params + n * per_sample
     if with_backward:
-        size += 2 * params + 2 * n * params
+        size += 2 * net.n_params + n * (2 * sum(weights) - weights[0])
     return size
 
 

@@ -346,10 +346,10 @@ class Alternative:
         q = self.own[name]
         if self.misread is None:
             return self.mistake.applies(self.own, q)
-        if q.op == "leaf" and q.kind in self._unchanged:     # known without running the misread problem
-            return False
+        if q.op != "leaf" or q.kind in self._unchanged:      # known without running the misread problem
+            return q.op in self.mistake.ops and self._misread_trace() is not None
         other = self._misread_trace()
-        return other is not None and (q.op in self.mistake.ops or (q.op == "leaf" and other[name].value != q.value))
+        return other is not None and other[name].value != q.value
 
     def step(self, name: str, value_of: ValueOf) -> float:
         """Recompute one quantity from its inputs the way the mistaken student would."""
