@@ -148,23 +148,35 @@ def _umask() -> int:
 
 
 def require_regular(path: str | Path, *, display: str | None = None, error: type[NncalcError] = NncalcError,
-                    expected: str = "a file") -> os.stat_result:
-    """The status of `path` if it is a regular file; otherwise an error saying what it is, before
-    anything opens it (a FIFO would block, a device never end)."""
+                    expected: str = "a file", fd: int | None = None) -> os.stat_result:
+    """The status of `path` (of its descriptor `fd` once opened, which no rename can swap) if it is
+    a regular file; otherwise an `error` saying what it is, before a byte is read (a FIFO would
+    block, a device never end). Every input file is checked here: data, model, problem, answers."""
     shown = display or str(path)
     try:
-        st = os.stat(path)
-    except ValueError:                  # a NUL byte: no system call can name such a file
-        raise error("the file name holds a NUL byte", file=shown) from None
-    except (FileNotFoundError, NotADirectoryError):
-        raise error("no such file", file=shown) from None
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror or exc}", file=shown) from None
+        st = os.stat(path) if fd is None else os.fstat(fd)
+    except (OSError, ValueError) as exc:
+        raise unreadable(exc, shown, error, expected) from None
     if stat.S_ISDIR(st.st_mode):
         raise error(f"is a folder, expected {expected}", file=shown)
     if not stat.S_ISREG(st.st_mode):
-        raise error(f"is a device, FIFO or socket, not a regular file; expected {expected}", file=shown)
+        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+        raise error(f"is {kind}, expected {expected}; nncalc reads regular files only", file=shown)
     return st
+
+
+def unreadable(exc: OSError | ValueError, shown: str, error: type[NncalcError] = NncalcError,
+               expected: str = "a file") -> NncalcError:
+    """The error for an input file that cannot be opened or looked at (ValueError: a NUL byte in
+    its name, which no system call can take)."""
+    if isinstance(exc, ValueError):
+        return error("the file name holds a NUL byte", file=shown)
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+        return error("no such file", file=shown)
+    if isinstance(exc, IsADirectoryError):
+        return error(f"is a folder, expected {expected}", file=shown)
+    return error(f"cannot read: {exc.strerror or exc}", file=shown)
 
 
 def write_text_atomic(path: str | Path, text: str, durable: bool = True) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import NncalcError
+from .fileio import require_regular, unreadable
 
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)   # only its parser is used: events, not objects
 
@@ -284,24 +284,12 @@ def read_text(path: str | Path, error: type[NncalcError] = NncalcError, what: st
     a FIFO or a device is refused at once (a FIFO would wait for a writer, /dev/urandom never ends)."""
     file = str(path)
     limit = MAX_BYTES if limit is None else limit
-    try:
+    try:        # non-blocking, so that opening a FIFO never waits for a writer
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise error("file not found", file=file) from None
-    except IsADirectoryError:
-        raise error(f"is a folder, expected {what}", file=file) from None
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror}", file=file) from None
-    except ValueError:
-        raise error("cannot read: the file name contains a NUL byte", file=file) from None
+    except (OSError, ValueError) as exc:
+        raise unreadable(exc, file, error, what) from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise error(f"is a folder, expected {what}", file=file)
-        if not stat.S_ISREG(info.st_mode):
-            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else "a device" if
-                    stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a regular file")
-            raise error(f"is {kind}, expected {what}; nncalc reads regular files only", file=file)
+        info = require_regular(file, error=error, expected=what, fd=fd)
         if info.st_size > limit:
             raise error(f"is {info.st_size / 2 ** 20:.1f} MiB; nncalc reads YAML files of at most "
                         f"{limit / 2 ** 20:g} MiB", file=file)

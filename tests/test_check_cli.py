@@ -219,7 +219,7 @@ def test_a_problem_file_given_as_answers(cli):
 
 
 def test_a_missing_answers_file(cli, tmp_path):
-    one_line_error(cli("check", "nnbasic", tmp_path / "nope.yaml"), "nope.yaml", "file not found")
+    one_line_error(cli("check", "nnbasic", tmp_path / "nope.yaml"), "nope.yaml", "no such file")
 
 
 def test_a_problem_without_answers_block(cli):

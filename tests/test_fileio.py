@@ -189,3 +189,30 @@ def test_ctrl_c_in_the_middle_of_an_output_leaves_no_temporary(cli, tmp_path, mo
     result = cli("forward", "nnbasic", "-o", target, "--format", "markdown")
     assert result.exit_code == 130
     assert _only(tmp_path) == []
+
+
+# ---------------------------------------------------------------- inputs that are not regular files
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device", "missing", "nul"])
+def test_every_input_file_is_refused_in_one_wording_whatever_reads_it(tmp_path, kind):
+    """Problem and answers files (yamlio.read_text) and data and model files (fileio.require_regular)
+    go through one check, so a FIFO, a folder, a device, a missing file or a NUL byte in the name
+    reads the same whichever file it is given as."""
+    from nncalc.fileio import require_regular
+    from nncalc.yamlio import read_text
+
+    path = {"fifo": tmp_path / "p.yaml", "folder": tmp_path, "device": Path("/dev/null"),
+            "missing": tmp_path / "none.yaml", "nul": tmp_path / "a\0b.yaml"}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    messages = []
+    for read in (lambda: read_text(path, what="a YAML file"), lambda: require_regular(path, expected="a YAML file")):
+        with pytest.raises(NncalcError) as info:
+            read()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert messages[0] == f"{path}: " + {
+        "fifo": "is a FIFO (named pipe), expected a YAML file; nncalc reads regular files only",
+        "folder": "is a folder, expected a YAML file",
+        "device": "is a device, expected a YAML file; nncalc reads regular files only",
+        "missing": "no such file", "nul": "the file name holds a NUL byte"}[kind]

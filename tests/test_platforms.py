@@ -218,7 +218,7 @@ def test_gradescope_results_for_an_unusable_file_still_say_why(cli, variants, tm
     result = cli("check", variants / "s001.yaml", tmp_path / "absent.yaml", "--format", "gradescope", "-o", out)
     assert result.exit_code == 2
     data = json.loads(out.read_text())
-    assert data["score"] == 0.0 and "file not found" in data["output"] and data["tests"] == []
+    assert data["score"] == 0.0 and "no such file" in data["output"] and data["tests"] == []
 
 
 def test_autograder_zip_holds_setup_run_problem_and_an_installable_wheel(cli, variants, tmp_path):
