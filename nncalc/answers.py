@@ -310,10 +310,11 @@ def name_resolver(trace: Trace):
 
 
 def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("answers",),
-                   top_level: bool = True, rejected: list[AnswersError] | None = None) -> AnswerSheet:
+                   top_level: bool = True, rejected: dict[Any, AnswersError] | None = None) -> AnswerSheet:
     """Validate an answers mapping (an answers file's, or with top_level False a problem file's
     `answers:` block) into an AnswerSheet; every failure names the file, line and key. With a
-    `rejected` list, a bad key goes there and the others are still read."""
+    `rejected` mapping, a bad key's error goes there under the key as written, and the other keys
+    are still read."""
     data = doc.data
     student = problem = None
     if top_level:
@@ -347,7 +348,7 @@ def sheet_from_doc(doc: YamlDoc, resolver: NameResolver, *, within: Path_ = ("an
         except AnswersError as exc:
             if rejected is None:
                 raise
-            rejected.append(exc)
+            rejected[key] = exc
     return AnswerSheet(doc.file, tuple(answers), student, problem)
 
 

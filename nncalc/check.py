@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .answers import Answer, AnswerSheet, name_resolver, problem_ref, read_answers, sheet_from_doc
 from .bundled import open_problem, resolve
@@ -124,12 +124,12 @@ class Checker:
         """Read and resolve an answers file (an AnswersError says what is wrong, and where)."""
         return sheet_from_doc(read_answers(path), self.resolver)
 
-    def sheet(self, doc) -> tuple[AnswerSheet, list[AnswersError]]:
-        """An answers file's sheet; with `ask:`, a bad key is set aside (it marks that answer only)
-        rather than refusing the file."""
+    def sheet(self, doc) -> tuple[AnswerSheet, dict[Any, AnswersError]]:
+        """An answers file's sheet; with `ask:`, a bad key is set aside with its error (it marks that
+        answer only) rather than refusing the file."""
         if not self.asked:
-            return sheet_from_doc(doc, self.resolver), []
-        rejected: list[AnswersError] = []
+            return sheet_from_doc(doc, self.resolver), {}
+        rejected: dict[Any, AnswersError] = {}
         return sheet_from_doc(doc, self.resolver, rejected=rejected), rejected
 
     def own_answers(self) -> AnswerSheet | None:
@@ -154,25 +154,24 @@ class Checker:
         slack = _FLOAT_SLACK * max(abs(given), abs(reference))
         return abs(given - reference) <= tol * (1 + 1e-9) + slack
 
-    def check(self, sheet: AnswerSheet, rejected: Iterable[AnswersError] = ()) -> FileResult:
+    def check(self, sheet: AnswerSheet, rejected: Mapping[Any, AnswersError] | None = None) -> FileResult:
         """Verdicts for every answer of a sheet, in the sheet's order; then, with `ask:`, each asked
-        quantity not answered (or whose key was rejected) as missing."""
+        quantity not answered (or whose key, in `rejected` with its error, was set aside) as missing."""
         result = _SheetCheck(self, sheet).run()
         if not self.asked:
             return result
-        rejected = list(rejected)
-        why = {e.where.removeprefix("answers.") if e.where else "": e.message for e in rejected}
+        rejected = rejected or {}
+        why = {self.resolver.resolve(key): e.message for key, e in rejected.items() if isinstance(key, str)}
         answered = {r.name for r in result.results}
         missing = []
         for name in self.asked:
             if name in answered:
                 continue
-            reason = next((f"not readable: {msg}" for key, msg in why.items()
-                           if self.resolver.resolve(key) == name), "not answered")
+            reason = f"not readable: {why[name]}" if name in why else "not answered"
             missing.append(Result(name=name, written="", given=None, text="", expected=self.exact[name],
                                   verdict=MISSING, diagnosis=reason, reason=reason))
         return FileResult(result.file, result.student, result.results + tuple(missing), asked=self.asked,
-                          notes=tuple(str(e) for e in rejected))
+                          notes=tuple(str(e) for e in rejected.values()))
 
     # -- mistakes, built on first need and kept for every later file
 

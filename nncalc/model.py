@@ -14,7 +14,7 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from .fileio import atomic_open, write_text_atomic
 from .npz import read_npz
 from .ops import ACTIVATIONS, LOSSES, Activation
 from .problem import Layer, Network, Problem, default_weight_names
+from .schema import Fields, check_fields
 
 if TYPE_CHECKING:
     from .train import Trainer
@@ -132,7 +133,7 @@ def load_npz(path: str | Path) -> Model:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelError("not an nncalc model (meta format is not nncalc-model)", file=file)
     try:
-        _check(meta, META, "")
+        check_fields(meta, META)
         if meta.get("version", VERSION) > VERSION:
             raise ModelError(f"written by a newer nncalc (model format {meta['version']}); upgrade nncalc", file=file)
         network = _network_from(meta["network"], arrays)
@@ -162,7 +163,7 @@ def _activation(v: Any) -> bool:
 
 
 # what a model's meta data holds: key -> (what is expected, check); a key that may be absent passes None
-META: dict[str, tuple[str, Callable[[Any], bool]]] = {
+META: Fields = {
     "version": ("a whole number of at least 1", lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)
                                                                          and v >= 1)),
     "name": ("a text", lambda v: v is None or isinstance(v, str)),
@@ -177,7 +178,7 @@ META: dict[str, tuple[str, Callable[[Any], bool]]] = {
                                                                    and all(isinstance(r, dict) for r in v))),
 }
 NETWORK_META = {"inputs": ("a list of input names (texts)", _names)}
-LAYER_META: dict[str, tuple[str, Callable[[Any], bool]]] = {
+LAYER_META: Fields = {
     "units": ("a list of unit names (texts)", _names),
     "activation": ("an activation name, or {name, alpha} with a finite alpha", _activation),
     "bias_names": ("a list of bias names (texts)", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
@@ -186,22 +187,15 @@ LAYER_META: dict[str, tuple[str, Callable[[Any], bool]]] = {
 }
 
 
-def _check(data: dict[str, Any], table: dict[str, tuple[str, Callable[[Any], bool]]], at: str) -> None:
-    """Raise ValueError naming the first key of data that is not as the table describes."""
-    for key, (expected, ok) in table.items():
-        if not ok(data.get(key)):
-            raise ValueError(f"{at}'{key}' is {data.get(key)!r:.60}, expected {expected}")
-
-
 def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Network:
-    _check(spec, NETWORK_META, "network: ")
+    check_fields(spec, NETWORK_META, "network: ")
     inputs = tuple(spec["inputs"])
     layers = []
     fan_in = len(inputs)
     for i, ls in enumerate(spec["layers"], start=1):
         if not isinstance(ls, dict):
             raise ValueError(f"layer {i} is {ls!r:.60}, expected a mapping")
-        _check(ls, LAYER_META, f"layer {i}: ")
+        check_fields(ls, LAYER_META, f"layer {i}: ")
     defaults = _default_weight_names([arrays[f"W{i}"].shape for i in range(1, len(spec["layers"]) + 1)])
     for i, ls in enumerate(spec["layers"], start=1):
         act = ls["activation"]

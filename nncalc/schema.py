@@ -219,3 +219,15 @@ class Option:
         if self.kind == "choice":
             return choice(value, path, self.choices, key)
         return real(value, path, self.kind)
+
+
+Fields = dict[str, tuple[str, Callable[[Any], bool]]]     # key -> (what it must be, the test)
+
+
+def check_fields(data: dict[str, Any], table: Fields, at: str = "") -> None:
+    """Raise ValueError naming the first key of `data` that is not as `table` describes (`at`
+    prefixes the message): the meta data of model files and checkpoints, read by the npz loader,
+    which names the file."""
+    for key, (expected, ok) in table.items():
+        if not ok(data.get(key)):
+            raise ValueError(f"{at}'{key}' is {data.get(key)!r:.60}, expected {expected}")

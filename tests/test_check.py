@@ -300,3 +300,24 @@ def test_score_counts_carried_forward_as_earned_unless_told_otherwise(nnbasic, c
     assert result.score() == pytest.approx(3 / 4)
     assert result.score(carried_credit=0) == pytest.approx(2 / 4)
     assert not result.all_correct
+
+
+def test_an_asked_quantity_whose_key_is_set_aside_says_why_by_the_key_as_written(tmp_path):
+    """With `ask:`, a key that cannot be read marks its own answer only: the reason comes with the
+    key it was written under (slide notation here), never rebuilt from the error's location."""
+    from pathlib import Path
+
+    from nncalc.check import MISSING
+    from nncalc.yamlio import parse_yaml
+
+    hw3 = (Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text()
+    problem = tmp_path / "fixed.yaml"
+    problem.write_text(hw3.split("vary:")[0] + hw3[hw3.index("ask:"):])
+    checker = Checker(build_trace(load_problem(problem)))
+    doc = parse_yaml("answers:\n  'out_h1': 0.5\n  '∂E_total/∂w5': abc\n  7: 0.1\n", "a.yaml")
+    result = checker.check(*checker.sheet(doc))
+    by_name = {r.name: r for r in result.results}
+    assert by_name["grad.w5"].verdict == MISSING
+    assert by_name["grad.w5"].diagnosis == "not readable: expected a number, got 'abc'"
+    assert by_name["E.total"].diagnosis == "not answered"
+    assert len(result.notes) == 2 and result.notes[1] == "a.yaml:4: answers[7]: expected a quantity name, got 7"

@@ -113,3 +113,27 @@ def test_a_full_batch_checkpoint_counts_every_finished_epoch(tmp_path):
     assert (t.result.reason, t.step, t.epoch) == ("interrupted", 5, 5)
     info = t.checkpoint()["info"]
     assert (info["step"], info["epoch"]) == (5, 5)
+
+
+def test_a_checkpoints_training_state_is_checked_once_when_its_file_is_read(tmp_path, monkeypatch):
+    from nncalc.train import checkpoint
+
+    checked = []
+    real = checkpoint.check_info
+    monkeypatch.setattr(checkpoint, "check_info", lambda info: checked.append(1) or real(info))
+    p, s, data = _bundled("mazur", 6)
+    again, resumed = _interrupted_at(p, s, data, 3, "request", tmp_path / "c.npz", 1)
+    assert resumed and again.step == 6
+    assert checked == [1]           # by load_checkpoint; restore trusts what was checked
+
+
+def test_model_meta_and_checkpoint_state_are_checked_by_one_table_helper():
+    from nncalc.model import META
+    from nncalc.schema import check_fields
+    from nncalc.train.checkpoint import INFO, check_info
+
+    with pytest.raises(ValueError, match=r"^'seconds' is nan, expected a finite number of seconds of at least 0$"):
+        check_info({"epoch": 1, "step": 1, "batch": 0, "seconds": float("nan")})
+    with pytest.raises(ValueError, match=r"^'version' is 'x', expected "):
+        check_fields({"version": "x"}, META)
+    assert set(INFO) >= {"epoch", "step", "seconds", "rng"}

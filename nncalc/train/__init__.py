@@ -22,11 +22,11 @@ from .loop import Report, Step, Trainer, TrainingError, TrainResult, train
 from .metrics import evaluate_layers, evaluate_outputs, predicted_labels, predictions, worked_example
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from .parameters import FlatParams
-from .settings import (DEFAULT_EPOCHS, FULL, Settings, checked_settings, parse_batch_size, settings_from_problem,
+from .settings import (DEFAULT_EPOCHS, FULL, Settings, checked_settings, settings_from_problem,
                        with_cli_overrides)
 
 __all__ = ["DEFAULT_EPOCHS", "FULL", "FlatParams", "OPTIMIZERS", "Optimizer", "Report", "Settings", "Split", "Step",
            "TrainData", "TrainResult", "Trainer", "TrainingError", "checked_settings", "class_targets", "data_for",
-           "evaluate_layers", "evaluate_outputs", "key_path", "listed_labels", "make_optimizer", "parse_batch_size",
+           "evaluate_layers", "evaluate_outputs", "key_path", "listed_labels", "make_optimizer",
            "predicted_labels", "predictions", "settings_from_problem", "split_of", "train", "with_cli_overrides",
            "with_problem_line", "worked_example"]

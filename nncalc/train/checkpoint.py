@@ -10,9 +10,11 @@ themselves are the model's.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ..schema import Fields, check_fields
 
 if TYPE_CHECKING:
     from .loop import Trainer
@@ -36,7 +38,7 @@ def _history(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(r, dict) and _count(r.get("step")) for r in value)
 
 
-INFO: dict[str, tuple[str, Callable[[Any], bool]]] = {
+INFO: Fields = {
     "epoch": ("a count of epochs", _count),
     "step": ("a count of updates", _count),
     "batch": ("a count of batches", _count),
@@ -55,9 +57,7 @@ def check_info(info: Any) -> None:
     """Raise ValueError naming the first field of a checkpoint's info that is not as INFO says."""
     if not isinstance(info, dict):
         raise ValueError(f"expected the training state as a mapping, got {info!r:.60}")
-    for key, (expected, ok) in INFO.items():
-        if not ok(info.get(key)):
-            raise ValueError(f"'{key}' is {info.get(key)!r:.60}, expected {expected}")
+    check_fields(info, INFO)
 
 
 def check_arrays(arrays: dict[str, Array], size: int, n: int) -> None:
@@ -91,9 +91,9 @@ def state_of(trainer: Trainer) -> dict[str, Any]:
 
 
 def restore(trainer: Trainer, values: Array, state: dict[str, Any]) -> None:
-    """Put the trainer where the checkpoint was taken; a damaged one is a ValueError."""
+    """Put the trainer where the checkpoint was taken: its info as checked when the file was read
+    (model.load_checkpoint, check_info); its arrays, which must fit this trainer, a ValueError if not."""
     arrays, info = state["arrays"], state["info"]
-    check_info(info)
     check_arrays(arrays, trainer.params.values.size, trainer.data.train.n)
     if values.size != trainer.params.values.size:
         raise ValueError(f"it holds {values.size} parameters, this network has {trainer.params.values.size}")

@@ -24,14 +24,6 @@ def settings_from_problem(problem: Problem) -> Settings:
     return problem.settings
 
 
-def parse_batch_size(value: Any, path: tuple = ("--batch-size",)) -> int | None:
-    """A batch size: a whole number >= 1 or 'full' (None); a bad value is a UsageError."""
-    try:
-        return training.batch_size(value, path)
-    except Invalid as exc:
-        raise UsageError(f"{exc.path[0]}: {exc.message}") from None
-
-
 def with_cli_overrides(settings: Settings, *, epochs: int | None = None, steps: int | None = None,
                        batch_size: str | None = None, learning_rate: float | None = None,
                        seed: int | None = None) -> Settings:
