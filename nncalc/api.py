@@ -130,11 +130,12 @@ def trace_of(problem: Any, with_backward: bool, named: bool | None = True) -> "T
 
     check_usable(problem, with_backward)
     named = not too_large(problem) if named is None else named
-    if named:
-        from .limits import require_nameable
+    from .limits import require_nameable, without_gc
 
+    if named:
         require_nameable(problem, "a worked example with named values", with_backward)
-    return build_trace(problem, with_backward=with_backward, named=named)
+    with without_gc():
+        return build_trace(problem, with_backward=with_backward, named=named)
 
 
 def check_usable(problem: "_problem.Problem", with_backward: bool) -> None:

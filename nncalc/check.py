@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from .answers import Answer, AnswerSheet, name_resolver, problem_ref, read_answers, sheet_from_doc
 from .bundled import open_problem, resolve
 from .errors import AnswersError, NncalcError
+from .limits import without_gc
 from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
                        significant_digits)
 from .trace import Trace
@@ -449,7 +450,8 @@ def run_check(problem: str | None, paths: Sequence[Path] = (), *, batch: bool = 
 
     def checker_for(ref: str) -> Checker:
         if key(ref) not in checkers:
-            checkers[key(ref)] = Checker(checking_trace(load_checked(ref, sets)), tolerance, rtol)
+            with without_gc():
+                checkers[key(ref)] = Checker(checking_trace(load_checked(ref, sets)), tolerance, rtol)
         return checkers[key(ref)]
 
     if not paths:                         # the problem file's own answers: block
@@ -513,8 +515,9 @@ def run_variant_check(folder: str | Path, paths: Sequence[Path], *, tolerance: f
 
     def checker_for(student) -> Checker:
         if student.id not in checkers:
-            trace = checking_trace(load_problem(vs.path(student)), times=min(len(paths), len(vs.students)))
-            checkers[student.id] = Checker(trace, tolerance, rtol)
+            with without_gc():
+                trace = checking_trace(load_problem(vs.path(student)), times=min(len(paths), len(vs.students)))
+                checkers[student.id] = Checker(trace, tolerance, rtol)
         return checkers[student.id]
 
     graded: dict[str, FileResult] = {}

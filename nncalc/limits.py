@@ -1,5 +1,6 @@
-"""The size rule for named traces: how many named quantities a worked example of a problem holds,
-and the most nncalc builds.
+"""Work that grows with the input: the size rule for named traces (how many named quantities a
+worked example of a problem holds, and the most nncalc builds), and building large records
+without pauses of the garbage collector.
 
 A named trace keeps one Python object per value (about a kilobyte with its name and inputs, built
 at about 300,000 a second), so every command that names each value (`check`, `names`, `new
@@ -9,6 +10,10 @@ MAX_NAMED before computing anything. The layer-level views (the tables of `forwa
 """
 
 from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Iterator
 
 from .errors import ComputeError
 
@@ -44,3 +49,18 @@ def require_nameable(problem, what: str, with_backward: bool = True, times: int 
     raise ComputeError(f"{what} names every value of this network: {each}, more than nncalc builds "
                        f"({limit:,}); the layer-level tables need no names (nncalc backprop PROBLEM), "
                        "or give fewer samples", file=problem.source)
+
+
+@contextmanager
+def without_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a large record is built: a parsed 5 MB file
+    or a trace of 700,000 quantities is a million objects without cycles, and the collections their
+    making triggers walk every object made so far (more than half the time of loading the file,
+    a third of building the trace; benchmarks/bench_load.py, bench_check.py)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()

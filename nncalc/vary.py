@@ -133,6 +133,8 @@ def vary_names(network, n_samples: int, has_targets: bool) -> list[str]:
 
 def parse_vary(value: Any, network, n_samples: int, has_targets: bool) -> Vary | None:
     """The `vary:` block of a network problem, checked against the network and samples it varies."""
+    if value is None:
+        return None
     if isinstance(value, dict):
         for key in value:
             if key in ("inputs", "targets") and n_samples == 0:

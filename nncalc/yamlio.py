@@ -23,6 +23,7 @@ import yaml
 
 from .errors import NncalcError
 from .fileio import require_regular, unreadable
+from .limits import without_gc
 
 _Parser = getattr(yaml, "CBaseLoader", yaml.BaseLoader)   # only its parser is used: events, not objects
 
@@ -272,10 +273,12 @@ def parse_yaml(text: str, file: str = "<text>") -> YamlDoc:
     """Parse YAML text safely; a failure is a _YamlRefused or a PyYAML error (read_yaml words them)."""
     parser = _Parser(text)
     try:
-        data, marks = _build(parser)
+        with without_gc():
+            data, marks = _build(parser)
     finally:
         parser.dispose()
     return YamlDoc(file, data, None, marks, text)
+
 
 
 def read_text(path: str | Path, error: type[NncalcError] = NncalcError, what: str = "a YAML file",

@@ -122,3 +122,28 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(cli, write_prob
     assert "nncalc reads YAML files of at most" in line
     with pytest.raises(ProblemError, match="at most"):
         load_problem(path)
+
+
+def test_parsing_pauses_the_garbage_collector_and_restores_it(monkeypatch):
+    """A 5 MB file is a million objects without cycles; collections during the build walked them all
+    again and again (half the load time). The collector is off while building, back on after, and
+    stays off if the caller had turned it off."""
+    import gc
+
+    from nncalc import yamlio
+
+    seen = []
+    real = yamlio._build
+    monkeypatch.setattr(yamlio, "_build", lambda parser: seen.append(gc.isenabled()) or real(parser))
+    assert gc.isenabled()
+    assert yamlio.parse_yaml("a: [1.5, 2]\n").data == {"a": [1.5, 2]}
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(yaml.YAMLError):
+        yamlio.parse_yaml("a: [1, 2\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        yamlio.parse_yaml("a: 1\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import ProblemError
 from ..ops import LOSSES
 from ..schema import Invalid, answers_block, choice, located, mapping, number, show, vector
+from ..limits import without_gc
 from ..yamlio import Path_, YamlDoc, read_yaml
 from .network import INITS, Network, network_from_spec
 from .training import Settings, optimizer_misfit, training_settings
@@ -124,8 +125,10 @@ def problem_from_doc(doc: YamlDoc) -> Problem:
 
 
 def load_problem(path: str | Path) -> Problem:
-    """Read, parse and validate a problem file."""
-    return problem_from_doc(read_yaml(path, ProblemError))
+    """Read, parse and validate a problem file (without pauses of the garbage collector, which would
+    walk the whole parsed file again and again while it is validated)."""
+    with without_gc():
+        return problem_from_doc(read_yaml(path, ProblemError))
 
 
 def _problem(doc: YamlDoc) -> Problem:
