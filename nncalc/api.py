@@ -490,10 +490,12 @@ class Training:
         return Problem(replace(self.trainer.problem, network=self.trainer.network()))
 
     def outputs(self, X: Any) -> Any:
-        """The network's outputs (n, m) for inputs X (n, inputs) at the weights so far."""
+        """The network's outputs (n, m) for inputs X (n, inputs; any array-like) at the weights so far."""
+        import numpy as np
+
         from .train import predictions
 
-        return predictions(self.trainer.params.layers, X, self.trainer.dtype)
+        return predictions(self.trainer.params.layers, np.asarray(X, dtype=self.trainer.dtype), self.trainer.dtype)
 
     def labels(self, Y: Any) -> Any:
         """Class indices of outputs Y: the largest output, or one output above its midpoint."""
