@@ -25,8 +25,10 @@ def named_size(problem, with_backward: bool = True) -> int:
     """About how many quantities the problem's named trace holds, from its shape alone: each
     parameter, and per sample its inputs, targets, errors and six values per unit (net, out, dE/dout,
     dout/dnet, delta, a share); backward, each parameter's gradient and update, and per sample a dnet/dP per
-    weight and a share dE.V/dout.U per weight above the first layer (within 10% for dense layers)."""
-    net, n = problem.network, max(problem.n_samples, 1)
+    weight and a share dE.V/dout.U per weight above the first layer (within 10% for dense layers);
+    in a sequence, each sample's per-sample values once per step."""
+    net = problem.network
+    n = max(int(problem.lengths.sum()) if problem.lengths is not None else problem.n_samples, 1)
     weights = [sum(prm.array.size for prm in layer.parameters() if prm.kind == "weight") for layer in net.layers]
     units = sum(len(layer.units) for layer in net.layers)
     per_sample = len(net.inputs) + 2 * len(net.outputs) + (6 if with_backward else 2) * units
