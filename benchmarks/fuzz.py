@@ -5,9 +5,12 @@ limit.
     python benchmarks/fuzz.py --cases 5000 --seed 1            # the campaign
     python benchmarks/fuzz.py --cases 300 --seed 0 --json      # what tests/test_fuzz.py runs
     python benchmarks/fuzz.py --case 1234 --seed 1 --keep DIR  # one case again, its files kept in DIR/case-1234
+    python benchmarks/fuzz.py --cases 2000 --seed 21 --seeds seq  # sequence problems and data only
 
-Seeds: every bundled problem, an answers file of each one's own values, a CSV and an NPZ data
-file and a trained model. A case picks a seed, mutates it (the YAML tree: keys dropped or
+Seeds: every bundled problem, the sequence problems below (recurrent and LSTM layers, null
+targets, samples of different lengths, generated sine and parity data), an answers file of each
+one's own values (a sequence's per-step [t] values among them), a CSV and an NPZ data file, a
+trained model, and (n, T, d) sequence data in an NPZ file with a recurrent model trained on it. A case picks a seed, mutates it (the YAML tree: keys dropped or
 duplicated, values swapped for odd numbers, strings, types; only its numbers, made extreme (1e308,
 5e-324, -0.0), so that the file stays valid and the engine's checks are tried; the text itself;
 or CSV cells, rows and quotes; or an archive's arrays, its meta data, its bytes) and runs one
@@ -47,6 +50,94 @@ PROBLEM_COMMANDS = [
     ["backprop", "{p}", "-o", "{dir}/out.txt"],
 ]
 ANSWERS_COMMANDS = [["check", "{a}"], ["check", "{a}", "--format", "json"]]
+
+# Sequence problems (recurrent and LSTM layers; bundled ones, problems/rnn-*.yaml, are seeds anyway):
+# many-to-one with null targets and samples of different lengths, softmax over steps, an LSTM.
+SEQUENCE_PROBLEMS = {
+    "seq-many-to-one": """\
+name: many to one
+network:
+  inputs: [x1]
+  layers:
+    - units: [h1, h2]
+      type: recurrent
+      activation: tanh
+      weights: [[0.5], [-0.3]]
+      recurrent_weights: [[0.1, 0.2], [-0.2, 0.4]]
+      bias: [0.0, 0.1]
+      initial_state: [0.1, -0.1]
+    - units: [y]
+      activation: sigmoid
+      weights: [[1.0, -1.0]]
+loss: mse
+learning_rate: 0.5
+data:
+  - input: [[1], [0.5], [-1]]
+    target: [null, null, [1]]
+  - input: [[0.2], [2]]
+    target: [null, [0]]
+""",
+    "seq-two-step": """\
+name: two-step RNN
+network:
+  inputs: [x1, x2]
+  layers:
+    - units: [h1, h2]
+      type: recurrent
+      activation: tanh
+      weights: [[0.5, -0.1], [0.2, 0.3]]
+      recurrent_weights: [[0.1, 0.0], [-0.2, 0.4]]
+      weight_names: [[wx1, wx2], [wx3, wx4]]
+      recurrent_weight_names: [[wh1, wh2], [wh3, wh4]]
+      bias: [0.0, 0.1]
+    - units: [a, b]
+      activation: softmax
+      weights: [[2.0, -1.0], [0.5, 0.5]]
+loss: cross_entropy
+learning_rate: 0.1
+data:
+  - input: [[1, 0], [0.5, 2]]
+    target: [[1, 0], [0, 1]]
+""",
+    "seq-lstm": """\
+name: one LSTM step
+network:
+  inputs: [x1, x2]
+  layers:
+    - units: [h1, h2]
+      type: lstm
+      weights: {i: [[0.1, 0.2], [0.3, -0.1]], f: [[0.2, 0.1], [-0.3, 0.2]], g: [[0.5, -0.5], [0.1, 0.4]],
+                o: [[0.3, 0.3], [-0.2, 0.1]]}
+      recurrent_weights: {i: [[0.1, 0.0], [0.0, 0.1]], f: [[0.2, 0.0], [0.0, 0.2]],
+                          g: [[0.1, -0.1], [0.1, 0.1]], o: [[0.0, 0.1], [0.1, 0.0]]}
+      bias: {i: [0.0, 0.1], f: [1.0, 1.0], g: [0.0, 0.0], o: [0.1, -0.1]}
+    - units: [y]
+      activation: linear
+      weights: [[1.0, -0.5]]
+loss: half_sse
+learning_rate: 0.1
+data:
+  - input: [[1, 0.5], [-0.5, 2]]
+    target: [[0.5], [1]]
+""",
+}
+SEQUENCE_TRAINABLE = """\
+name: fuzz sequences
+network:
+  inputs: 1
+  layers:
+    - {units: 4, type: recurrent, activation: tanh}
+    - {units: 1, activation: linear}
+loss: mse
+init: xavier
+seed: 0
+training: {epochs: 2, batch_size: 4}
+data: DATA
+"""
+SEQUENCE_PROBLEMS["seq-sine"] = SEQUENCE_TRAINABLE.replace("DATA", "{generate: sine, samples: 12, seed: 1}")
+SEQUENCE_PROBLEMS["seq-parity"] = (SEQUENCE_TRAINABLE.replace("{units: 1, activation: linear}", "{units: [even, odd], activation: softmax}")
+                                   .replace("loss: mse", "loss: cross_entropy")
+                                   .replace("DATA", "{generate: parity, samples: 12, seed: 2}"))
 DATA_COMMANDS = [["train", "{t}", "--steps", "3", "-qq"], ["evaluate", "{m}", "--data", "{d}"],
                  ["predict", "{m}", "--data", "{d}", "--format", "json"]]
 MODEL_COMMANDS = [["evaluate", "{m}", "--data", "{d}"], ["predict", "{m}", "--data", "{d}"],
@@ -73,6 +164,9 @@ ODD_VALUES: list[Any] = [
     "cross_entropy", "mnist:train", "spiral", "d.csv", "d.npz", "/dev/zero", "/dev/null", "../../nope.yaml",
     "a\x00b", [], {}, [1], [[1, 2], [3]], [None], {"name": ["linear"]}, {"name": "leaky_relu", "alpha": "x"},
     [0.1] * 50, {"generate": "xor"}, {"csv": "d.csv", "target": "label"},
+    # sequences: a row per step, null targets, ragged steps, layer types
+    [[1], [2]], [[1, 2], [3, 4], [5, 6]], [None, [1]], [[None]], [[[1]]], [[]], "recurrent", "lstm", "gru", "dense",
+    {"generate": "sine"}, {"generate": "adding"}, {"generate": "parity"}, {"npz": "d.npz"},
 ]
 CSV_VALUES = ["", " ", "nan", "inf", "-inf", "1e999", "abc", '"', '""', "1,2", "\n", "\r", "\x00", "\x1b[2J",
               "9" * 200_000, "0x1", "1_0", "  3  ", "é", "1e-400", "-0"]
@@ -274,18 +368,32 @@ class Seeds:
     csv: str
     npz: dict[str, np.ndarray]
     model: dict[str, np.ndarray]
+    seq_npz: dict[str, np.ndarray] | None = None       # (n, T, d) inputs, (n, T, 1) targets
+    seq_model: dict[str, np.ndarray] | None = None     # a recurrent network trained on them
 
 
-def make_seeds(runner, app, work: Path) -> Seeds:
+def make_seeds(runner, app, work: Path, only: str = "") -> Seeds:
+    """The seeds; only: problem (and answers) seeds whose names start with it (e.g. 'seq', 'rnn')."""
     from nncalc.bundled import bundled_problems
 
-    problems = {name: path.read_text(encoding="utf-8") for name, path in bundled_problems().items()}
+    problems = {name: path.read_text(encoding="utf-8") for name, path in bundled_problems().items()
+                if name.startswith(only)}
+    for name, text in SEQUENCE_PROBLEMS.items():       # those the installed nncalc reads (lstm: once it lands)
+        if not name.startswith(only):
+            continue
+        (work / f"{name}.yaml").write_text(text)
+        works = ["forward"] if "data:\n  -" in text else ["train", "--steps", "1", "-qq"]
+        if runner.invoke(app, [works[0], str(work / f"{name}.yaml"), *works[1:]]).exit_code == 0:
+            problems[name] = text
     answers = {}
     for name in problems:
-        result = runner.invoke(app, ["backprop", name, "--format", "json"])
+        ref = str(work / f"{name}.yaml") if name in SEQUENCE_PROBLEMS else name
+        result = runner.invoke(app, ["backprop", ref, "--format", "json"])
         if result.exit_code == 0:
             values = json.loads(result.stdout).get("values", {})
-            picked = dict(list(values.items())[:12])
+            stepped = [k for k in values if "[" in k]          # a sequence's: its per-step values too
+            keys = list(values)[:12] if not stepped else list(values)[:4] + stepped[:: max(len(stepped) // 8, 1)][:8]
+            picked = {k: values[k] for k in keys}
             if picked:
                 answers[name] = yaml.safe_dump({"problem": "p.yaml", "answers": picked}, sort_keys=False)
     rng = np.random.default_rng(0)
@@ -299,7 +407,24 @@ def make_seeds(runner, app, work: Path) -> Seeds:
         raise SystemExit(f"fuzz: cannot train the seed model: {result.output}")
     with np.load(work / "m.npz") as archive:            # nncalc's own file: trusted
         model = {k: archive[k] for k in archive.files}
-    return Seeds(problems, answers, csv, {"x": X, "y": labels}, model)
+    seq_npz, seq_model = _sequence_seeds(runner, app, work)
+    return Seeds(problems, answers, csv, {"x": X, "y": labels}, model, seq_npz, seq_model)
+
+
+def _sequence_seeds(runner, app, work: Path) -> tuple[dict | None, dict | None]:
+    """Sequence data (a sine's next value, (n, T, 1)) and a recurrent model trained on it, where the
+    installed nncalc trains sequences from an .npz file."""
+    rng = np.random.default_rng(1)
+    phase = rng.uniform(0, 2 * np.pi, (8, 1))
+    wave = np.sin(0.8 * np.arange(7) + phase).round(4)
+    arrays = {"x": wave[:, :-1, None], "y": wave[:, 1:, None]}
+    np.savez(work / "s.npz", **arrays)
+    (work / "st.yaml").write_text(SEQUENCE_TRAINABLE.replace("DATA", "s.npz"))
+    result = runner.invoke(app, ["train", str(work / "st.yaml"), "--save", str(work / "sm.npz"), "-qq"])
+    if result.exit_code != 0:
+        return None, None
+    with np.load(work / "sm.npz") as archive:           # nncalc's own file: trusted
+        return arrays, {k: archive[k] for k in archive.files}
 
 
 @dataclass
@@ -310,8 +435,12 @@ class Case:
     commands: list[list[str]]
 
 
-def make_case(seeds: Seeds, rng: random.Random) -> Case:
-    kind = rng.choices(["problem", "answers", "csv", "npz", "model"], weights=[45, 15, 15, 10, 15])[0]
+def make_case(seeds: Seeds, rng: random.Random, narrowed: bool = False) -> Case:
+    """One case; narrowed (seeds chosen with --seeds): problem, answers and sequence data files only."""
+    kind = rng.choices(["problem", "answers", "csv", "npz", "model", "seq-npz", "seq-model"],
+                       weights=[45, 15, 0, 0, 0, 8, 6] if narrowed else [45, 15, 15, 10, 15, 8, 6])[0]
+    if kind.startswith("seq-") and seeds.seq_model is None:
+        kind = kind[4:]
     base = {"d.csv": seeds.csv.encode(), "t.yaml": TRAINABLE.replace("DATA", "d.csv").encode()}
     buffer = io.BytesIO()
     np.savez(buffer, **seeds.model)
@@ -331,8 +460,22 @@ def make_case(seeds: Seeds, rng: random.Random) -> Case:
         files = {**base, "d.npz": mutate_archive(rng, seeds.npz), "t.yaml": TRAINABLE.replace("DATA", "d.npz").encode()}
         commands = [rng.choice(DATA_COMMANDS)]
         return Case("npz", "d.npz", files, [[a.replace("{d}", "{dir}/d.npz") for a in c] for c in commands])
+    if kind.startswith("seq-"):      # sequences: (n, T, d) data and a recurrent model
+        buffer = io.BytesIO()
+        np.savez(buffer, **seeds.seq_model)
+        data = mutate_archive(rng, seeds.seq_npz) if kind == "seq-npz" else _npz_bytes(seeds.seq_npz)
+        model = buffer.getvalue() if kind == "seq-npz" else mutate_archive(rng, seeds.seq_model)
+        files = {**base, "d.npz": data, "m.npz": model, "t.yaml": SEQUENCE_TRAINABLE.replace("DATA", "d.npz").encode()}
+        commands = [rng.choice(DATA_COMMANDS if kind == "seq-npz" else MODEL_COMMANDS)]
+        return Case(kind, "sequences", files, [[a.replace("{d}", "{dir}/d.npz") for a in c] for c in commands])
     files = {**base, "m.npz": mutate_archive(rng, seeds.model)}
     return Case("model", "m.npz", files, [rng.choice(MODEL_COMMANDS)])
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- running and counting
@@ -422,8 +565,9 @@ def run_case(runner, app, case_no: int, case: Case, folder: Path, tally: Tally, 
         judge(tally, case_no, case, args, result, failure, time.perf_counter() - start)
 
 
-def campaign(cases: int, seed: int, timeout: float, only: int | None = None, keep: Path | None = None) -> Tally:
-    """Run `cases` cases (or only case number `only`) and count what happened."""
+def campaign(cases: int, seed: int, timeout: float, only: int | None = None, keep: Path | None = None,
+             seeds_from: str = "") -> Tally:
+    """Run `cases` cases (or only case number `only`) and count what happened; seeds_from: see make_seeds."""
     from typer.testing import CliRunner
 
     from nncalc.cli import app
@@ -435,10 +579,12 @@ def campaign(cases: int, seed: int, timeout: float, only: int | None = None, kee
     runner = CliRunner()
     tally = Tally()
     try:
-        seeds = make_seeds(runner, app, work)
+        seeds = make_seeds(runner, app, work, seeds_from)
+        if not seeds.problems:
+            raise SystemExit(f"fuzz: no seed problem's name starts with {seeds_from!r}")
         numbers = [only] if only is not None else range(cases)
         for case_no in numbers:
-            case = make_case(seeds, random.Random(seed * 1_000_003 + case_no))
+            case = make_case(seeds, random.Random(seed * 1_000_003 + case_no), narrowed=bool(seeds_from))
             folder = keep / f"case-{case_no}" if keep is not None else work / "case"
             run_case(runner, app, case_no, case, folder, tally, timeout)
     finally:
@@ -465,9 +611,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case", type=int, default=None, help="run only this case number")
     parser.add_argument("--keep", type=Path, default=None, help="with --case: keep its files in this folder")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
+    parser.add_argument("--seeds", default="", metavar="PREFIX",
+                        help="only the problem seeds whose names start with PREFIX (seq: the sequence problems)")
     options = parser.parse_args(argv)
     start = time.perf_counter()
-    tally = campaign(options.cases, options.seed, options.timeout, options.case, options.keep)
+    tally = campaign(options.cases, options.seed, options.timeout, options.case, options.keep, options.seeds)
     seconds = time.perf_counter() - start
     if options.json:
         print(json.dumps({"cases": tally.cases, "runs": tally.runs, "exits": dict(tally.exits),

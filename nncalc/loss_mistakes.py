@@ -12,7 +12,7 @@ from typing import Callable
 from .mistakes import Mistake
 from .ops import LOSSES, LossOp, fused_delta
 from .problem import Problem
-from .trace import Quantity, Trace
+from .trace import Quantity, Trace, loss_counts
 
 _LOSS_OPS = ("loss", "dloss", "fused")     # the trace operations that read the problem's loss
 
@@ -85,7 +85,7 @@ def scaling_mistakes(problem: Problem) -> list[Mistake]:
     if problem.targets is None:
         return []
     loss = LOSSES[problem.loss]
-    n, m = problem.targets.shape
+    n, m = loss_counts(problem)
     by_factor: dict[float, list[_Scaling]] = {}
     for s in _SCALINGS:
         c = s.factor(loss, n, m)

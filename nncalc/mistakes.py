@@ -135,9 +135,9 @@ def _is_last(trace: Trace, q: Quantity) -> bool:
 
 
 def _swapped_targets(p: Problem) -> Problem | None:
-    if p.targets is None or p.targets.shape[1] < 2:
+    if p.targets is None or p.targets.shape[-1] < 2:
         return None
-    return replace(p, targets=p.targets[:, ::-1].copy())
+    return replace(p, targets=p.targets[..., ::-1].copy())      # the outputs' (at every step of a sequence)
 
 
 def _bias_layer(trace: Trace, q: Quantity, shared: bool):

@@ -102,12 +102,16 @@ class Trace:
             return _OPS[q.op](self, q, x)
 
 
-def loss_divisor(problem: Problem) -> int:
-    """What the loss divides its terms by: 1, the samples or every value; in a sequence each
-    targeted (sample, step) pair counts as a sample."""
+def loss_counts(problem: Problem) -> tuple[int, int]:
+    """(n, m): the samples and the outputs the loss averages over; in a sequence each targeted
+    (sample, step) pair counts as a sample."""
     T, mask = problem.targets, problem.target_mask
-    n = T.shape[0] if mask is None else int(mask.sum())
-    return LOSSES[problem.loss].divisor(n, T.shape[-1])
+    return (T.shape[0] if mask is None else int(mask.sum())), T.shape[-1]
+
+
+def loss_divisor(problem: Problem) -> int:
+    """What the loss divides its terms by: 1, the samples or every value (see loss_counts)."""
+    return LOSSES[problem.loss].divisor(*loss_counts(problem))
 
 
 # ---------------------------------------------------------------- evaluating one quantity

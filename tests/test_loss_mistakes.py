@@ -126,3 +126,46 @@ def test_every_loss_gets_every_scaling_mistake(check, loss):
     for factor, says in _expected(loss).items():
         r = check(c, f"E.total: {factor * total:.9f}")["E.total"]
         assert r.verdict == WRONG and says in r.diagnosis, (loss, factor, r.diagnosis)
+
+
+SEQUENCE = """\
+name: two steps, two outputs
+network:
+  inputs: [x1, x2]
+  layers:
+    - units: [h1, h2]
+      type: recurrent
+      activation: tanh
+      weights: [[0.5, -0.1], [0.2, 0.3]]
+      recurrent_weights: [[0.1, 0.0], [-0.2, 0.4]]
+      bias: [0.0, 0.1]
+    - units: [a, b]
+      activation: sigmoid
+      weights: [[2.0, -1.0], [0.5, 0.5]]
+loss: mse
+learning_rate: 0.1
+data:
+  - input: [[1, 0], [0.5, 2], [1, 1]]
+    target: [[1, 0], null, [0, 1]]
+"""
+
+
+def test_a_sequences_mistakes_count_its_targeted_steps_and_swap_its_outputs(tmp_path):
+    """mse over a sequence averages over the targeted (sample, step) pairs (2 here, not the 3 steps)
+    and the outputs (2); the swapped targets swap the outputs at every step, not the steps."""
+    from dataclasses import replace
+
+    from nncalc.answers import sheet_from_doc
+    from nncalc.yamlio import parse_yaml
+
+    path = tmp_path / "seq.yaml"
+    path.write_text(SEQUENCE)
+    problem = load_problem(path)
+    checker = Checker(build_trace(problem))
+    swapped = build_trace(replace(problem, targets=problem.targets[..., ::-1].copy()))
+    e_total = checker.exact["E.total"]
+    answers = {"E.total": f"{2 * 2 * e_total:.9f}", "E.a[1]": f"{swapped['E.a[1]'].value:.9f}"}
+    doc = parse_yaml("answers:\n" + "".join(f"  '{k}': {v}\n" for k, v in answers.items()), "a.yaml")
+    results = {r.name: r for r in checker.check(sheet_from_doc(doc, checker.resolver)).results}
+    assert "mean_dropped" in results["E.total"].mistakes           # the 1/(n m) = 1/4 left out
+    assert results["E.a[1]"].mistakes == ("targets_swapped",)
