@@ -556,3 +556,11 @@ def test_long_sequences_explain_in_the_per_step_matrix_form(tmp_path):
     text = "\n".join(lines)
     assert "per-step matrix form" in text and "|δ1[150]|" in text and "h[t-1]" in text
     assert max(map(len, lines)) <= 80
+
+
+@pytest.mark.parametrize("args", [("backprop", "--matrix"), ("draw",), ("draw", "--show", "grad", "--format", "dot"),
+                                  ("names",), ("forward", "--set", "wh1=0.3", "--set", "x1[2]=1")])
+def test_the_other_commands_take_a_sequence_problem(cli, args):
+    result = cli(args[0], TWO_STEP, *args[1:])
+    assert result.exit_code == 0, result.output
+    assert max(map(len, result.stdout.splitlines())) <= 80 or args[0] == "draw"
