@@ -71,12 +71,18 @@ def _scaling_detail(scaling: _Scaling, loss: LossOp, n: int, m: int, factor: flo
             return f"or the power rule's 2 left out of ∂E/∂out; {general}"
         fused = fused_delta(t.problem.network.layers[-1].activation.name, loss.name)
         if fused is not None and factor == loss.divisor(n, m):
-            T = t.problem.targets
+            T = targeted(t.problem)
             return (f"δ = {loss.fused_row(fused, T, 'Σ', divided=False)} instead of "
                     f"{loss.fused_row(fused, T, 'Σ')}: {general}")
         return general
 
     return detail
+
+
+def targeted(problem: Problem):
+    """The targets as the loss counts them (N, m): in a sequence, every (sample, step) with a target."""
+    mask = getattr(problem, "target_mask", None)
+    return problem.targets if mask is None else problem.targets[mask]
 
 
 def scaling_mistakes(problem: Problem) -> list[Mistake]:
@@ -85,7 +91,7 @@ def scaling_mistakes(problem: Problem) -> list[Mistake]:
     if problem.targets is None:
         return []
     loss = LOSSES[problem.loss]
-    n, m = problem.targets.shape
+    n, m = targeted(problem).shape
     by_factor: dict[float, list[_Scaling]] = {}
     for s in _SCALINGS:
         c = s.factor(loss, n, m)
