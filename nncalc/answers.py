@@ -411,7 +411,7 @@ def slide_matrices(net) -> SlideMatrices:
                 entries[head + "".join(map(str, index))] = prm.name
         if prms and head not in entries:
             first = prms[0]
-            spelled = _SLIDE_SPELLING[head] + (f"[1,1]" if first.col is not None else "[1]")
+            spelled = _SLIDE_SPELLING[head] + ("[1,1]" if first.col is not None else "[1]")
             shapes[head] = (spelled, first.name)
     return SlideMatrices(entries, shapes, tuple(net.layers[h].units))
 

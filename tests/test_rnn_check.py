@@ -15,17 +15,16 @@ import textwrap
 import pytest
 
 from nncalc.answers import NameResolver
-from nncalc.bundled import resolve
 from nncalc.check import CARRIED, CORRECT, WRONG, Checker, FileResult, summarize
 from nncalc.problem import load_problem
 from nncalc.trace import build_trace
-from test_rnn_problems import scalar_by_hand
+from test_rnn_problems import problem_path, scalar_by_hand
 
 BY_HAND = scalar_by_hand()
 
 
 def _checker(name: str) -> Checker:
-    return Checker(build_trace(load_problem(resolve(name))))
+    return Checker(build_trace(load_problem(problem_path(name))))
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +200,21 @@ def test_many_to_one_gradients_and_the_mean_over_the_targeted_steps(many, check)
     result = check(many, f"dL/dW_y[1,1]: {nine(2 * trace['grad.wy1'].value)}")
     [r] = result.results
     assert r.verdict == WRONG and "the 1/n of the mean over the samples left out" in r.diagnosis
+
+
+# ---------------------------------------------------------------- the answers template
+
+def test_the_answers_template_lists_every_step_and_each_spelling_resolves(scalar):
+    import yaml
+
+    from nncalc.new import answers_template
+
+    text = answers_template(str(problem_path("rnn-scalar")))
+    keys = list(yaml.safe_load(text)["answers"])
+    assert {"out.h[1]", "out.h[2]", "out.y[2]", "dE/dout.h[1]", "delta.h[2]", "grad.wh", "new.wh"} <= set(keys)
+    assert "out.h[0]" not in keys                    # a given number, not one to work out
+    assert 'out.h[1]:' in text                       # written plainly, not as a quoted key
+    for line in text.splitlines():
+        if line.startswith("  ") and "#" in line:
+            key, spelled = line.split(":", 1)[0].strip(), line.split("#", 1)[1].strip()
+            assert scalar.resolver.resolve(spelled) == scalar.resolver.resolve(key) == key, line
