@@ -88,7 +88,7 @@ _TOTAL = {"e", "etotal", "e_total", "e.total", "etot", "e_tot", "e.tot", "mse", 
 _NEW_PATTERNS = (re.compile(r"^(?P<p>.+?)(?:\+|_new|new|_plus|_updated)$"), re.compile(r"^new[_.]?(?P<p>.+)$"))
 _GRAD_PATTERN = re.compile(r"^(?:grad|g|∇)[_.]?(?P<p>.+)$")
 # a time step written after a unit: h1[2], h1(2), h_2 (h_{2} once braces are folded away)
-_STEP = re.compile(r"^(?P<s>.+?)(?:\[(?P<a>\d+)\]|\((?P<b>\d+)\)|_(?P<c>\d+))$")
+_STEP = re.compile(r"^(?P<s>.+?)(?:\[(?P<a>\d{1,9})\]|\((?P<b>\d{1,9})\)|_(?P<c>\d{1,9}))$", re.ASCII)
 # a step written as a letter, as the slides' formulas do: h_t, h_{t-1}, out.h1[t+1]
 _SYMBOLIC_STEP = re.compile(r"(?:_|\[|\()t(?:[-+]\d+)?[\])]?(?:@\d+)?$")
 
@@ -186,7 +186,7 @@ class NameResolver:
             return f"'{written}': {name} changes over time; say which step (1 to {last}), e.g. {name}[1]"
         if name is not None and name.endswith("]"):
             stem, _, t = name[:-1].rpartition("[")
-            steps = [k for k, at in self._stems.get(stem, ()) if sample is None or at == int(sample)]
+            steps = [k for k, at in self._stems.get(stem, ()) if sample is None or str(at) == sample]
             if steps and int(t) not in steps:
                 whose = f"sample {sample}" if sample and self.n_samples > 1 else "the sequence"
                 state = "; step 0 is the initial state" if stem.startswith("out.") and 0 in steps else ""
