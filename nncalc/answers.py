@@ -89,6 +89,9 @@ _NEW_PATTERNS = (re.compile(r"^(?P<p>.+?)(?:\+|_new|new|_plus|_updated)$"), re.c
 _GRAD_PATTERN = re.compile(r"^(?:grad|g|∇)[_.]?(?P<p>.+)$")
 # a time step written after a unit: h1[2], h1(2), h_2 (h_{2} once braces are folded away)
 _STEP = re.compile(r"^(?P<s>.+?)(?:\[(?P<a>\d{1,9})\]|\((?P<b>\d{1,9})\)|_(?P<c>\d{1,9}))$", re.ASCII)
+# an LSTM's gates and cell: the written prefix and the trace's name for it (longest prefixes first)
+_GATE_PREFIXES = (("cell", "cell"), ("c", "cell"), ("i", "i"), ("f", "f"), ("g", "g"), ("o", "o"))
+_GATE_KINDS = {kind for _, kind in _GATE_PREFIXES}
 # a step written as a letter, as the slides' formulas do: h_t, h_{t-1}, out.h1[t+1]
 _SYMBOLIC_STEP = re.compile(r"(?:_|\[|\()t(?:[-+]\d+)?[\])]?(?:@\d+)?$")
 
@@ -132,6 +135,11 @@ class NameResolver:
                         self._recurrent_between[(u, layer.units[c])] = name
             below = layer.units
         self._slide = slide_matrices(net)
+        # an LSTM's gates and cell (i.h1[t], cell.h1[t]) as the slides write them: i_h1[1], c_1
+        gates = {q.base.partition(".")[0] for q in trace.quantities.values() if q.kind in ("gate", "cell")}
+        self._gate_prefixes = tuple((p, kind) for p, kind in _GATE_PREFIXES if kind in gates)
+        lstm = [layer.units for layer in net.layers if getattr(layer, "kind", "") == "lstm"]
+        self._lstm_unit = lstm[0][0] if len(lstm) == 1 and len(lstm[0]) == 1 else None
         self._cache: dict[str, str | None] = {}
         self._spelled: dict[str, str] | None = None
 
@@ -189,9 +197,10 @@ class NameResolver:
             steps = [k for k, at in self._stems.get(stem, ()) if sample is None or str(at) == sample]
             if steps and int(t) not in steps:
                 whose = f"sample {sample}" if sample and self.n_samples > 1 else "the sequence"
-                state = "; step 0 is the initial state" if stem.startswith("out.") and 0 in steps else ""
-                return (f"'{written}': step {t} does not exist ({whose} has {max(steps)} steps, numbered from 1"
-                        f"{state})")
+                state = "; step 0 is the initial state" if 0 in steps else ""
+                count = max(steps)
+                return (f"'{written}': step {t} does not exist ({whose} has {count} step{'s' * (count != 1)}, "
+                        f"numbered from 1{state})")
         return None
 
     def suggest(self, written: str) -> str:
@@ -239,7 +248,7 @@ class NameResolver:
         kind, unit, step = self._term(s)
         if kind == "E":
             return "E.total" if unit is None else f"E.{unit}{step}"
-        if kind in ("net", "out", "delta", "target"):
+        if kind in ("net", "out", "delta", "target") or kind in _GATE_KINDS:
             return f"{kind}.{unit}{step}"
         if self._slide.param(s):
             return self._slide.param(s)
@@ -288,6 +297,12 @@ class NameResolver:
                 found = self._unit_at(s[len(prefix):].lstrip("_."))
                 if found:
                     return kind, *found
+        for prefix, kind in self._gate_prefixes:
+            if low.startswith(prefix):
+                rest = s[len(prefix):]
+                found = self._unit_at(rest.lstrip("_.")) or self._lone_lstm_step(rest)
+                if found:
+                    return kind, *found
         if self.steps:
             m = _STEP.match(s)
             if m and m.group("s").lower() in _TOTAL and len(self.outputs) == 1:
@@ -311,6 +326,11 @@ class NameResolver:
             return None
         unit = self._unit(rest)
         return (unit, "") if unit else None
+
+    def _lone_lstm_step(self, rest: str) -> tuple[str, str] | None:
+        """'_1' or '[1]' after a gate's letter (c_1, i_1): the step of a network's one LSTM unit."""
+        m = _STEP.match("x" + rest) if self._lstm_unit else None
+        return (self._lstm_unit, _step_text(m)) if m and m.group("s") == "x" else None
 
     def _unit(self, s: str) -> str | None:
         return self._units.get(s) or self._units.get(s.lower().replace("_", ""))

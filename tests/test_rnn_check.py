@@ -18,7 +18,7 @@ from nncalc.answers import NameResolver
 from nncalc.check import CARRIED, CORRECT, WRONG, Checker, FileResult, summarize
 from nncalc.problem import load_problem
 from nncalc.trace import build_trace
-from test_rnn_problems import problem_path, scalar_by_hand
+from test_rnn_problems import loads, problem_path, scalar_by_hand
 
 BY_HAND = scalar_by_hand()
 
@@ -115,6 +115,19 @@ def test_a_name_that_is_not_one_number_says_why(problem, written, message, scala
     resolver: NameResolver = {"scalar": scalar, "study": study, "many": many}[problem].resolver
     assert resolver.resolve(written) is None
     assert resolver.why_unknown(written).startswith(message)
+
+
+@pytest.mark.skipif(not loads("rnn-lstm-one-step"), reason="the lstm layer type is not on this branch yet")
+@pytest.mark.parametrize("written,canonical", [
+    ("i_1", "i.h[1]"), ("f_h[1]", "f.h[1]"), ("g.h[1]", "g.h[1]"), ("o_1", "o.h[1]"), ("c_1", "cell.h[1]"),
+    ("cell_h[1]", "cell.h[1]"), ("c_0", "cell.h[0]"), ("h_0", "out.h[0]"), ("h_1", "out.h[1]"),
+    ("dL/dh_1", "dE/dout.h[1]"), ("dL/dwi1", "grad.wi1"),
+])
+def test_lstm_gates_and_cell_resolve_as_written(written, canonical):
+    resolver = _checker("rnn-lstm-one-step").resolver
+    assert resolver.resolve(written) == canonical
+    assert resolver.why_unknown("c_2").startswith("'c_2': step 2 does not exist (the sequence has 1 step, "
+                                                  "numbered from 1; step 0 is the initial state)")
 
 
 # ---------------------------------------------------------------- errors carried forward through time

@@ -207,7 +207,8 @@ def _named_entries(names, index=()):
         yield from _named_entries(sub, index + (i,))
 
 
-def _loads(name: str) -> bool:
+def loads(name: str) -> bool:
+    """Whether the problem loads here (the LSTM one needs the lstm layer type)."""
     try:
         load_problem(problem_path(name))
     except Exception:
@@ -216,7 +217,7 @@ def _loads(name: str) -> bool:
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.skipif(
-    n == "rnn-lstm-one-step" and not _loads(n), reason="the lstm layer type is not on this branch yet"))
+    n == "rnn-lstm-one-step" and not loads(n), reason="the lstm layer type is not on this branch yet"))
     for n in RNN_PROBLEMS])
 def test_every_value_matches_the_torch_loop(name):
     path = problem_path(name)
