@@ -231,3 +231,11 @@ def test_the_answers_template_lists_every_step_and_each_spelling_resolves(scalar
         if line.startswith("  ") and "#" in line:
             key, spelled = line.split(":", 1)[0].strip(), line.split("#", 1)[1].strip()
             assert scalar.resolver.resolve(spelled) == scalar.resolver.resolve(key) == key, line
+
+
+def test_in_time_the_mean_counts_the_targeted_steps(study, check):
+    trace = study.trace              # half_sse summed over 3 targeted steps: an extra 1/n is a third
+    result = check(study, f"dL/dW_y[1,1]: {nine(trace['grad.wy11'].value / 3)}")
+    [r] = result.results
+    assert "an extra 1/n, averaging the summed samples" in r.diagnosis
+    assert "n = 3 targeted (sample, step) pairs: everything after it 1/3 of what it should be" in r.diagnosis
