@@ -214,10 +214,13 @@ def _next_step_detail(t: Trace, q: Quantity) -> str | None:
     if q.kind != "dE/dout" or q.step is None:
         return None
     layers = t.problem.network.layers
-    units = layers[q.layer].units
-    here = f"{q.unit}[{q.step}]"
-    above = f"{', '.join(layers[q.layer + 1].units)}[{q.step}]" if q.layer + 1 < len(layers) else "the loss"
-    return f"∂E/∂out_{here} from {above} only, not also through {', '.join(units)}[{q.step + 1}]"
+    above = _at_step(layers[q.layer + 1].units, q.step) if q.layer + 1 < len(layers) else "the loss"
+    return (f"∂E/∂out_{q.unit}[{q.step}] from {above} only, not also through "
+            f"{_at_step(layers[q.layer].units, q.step + 1)}")
+
+
+def _at_step(units, step: int) -> str:
+    return ", ".join(f"{u}[{step}]" for u in units)
 
 
 def _last_steps(t: Trace, q: Quantity) -> dict[int | None, int]:
