@@ -162,7 +162,7 @@ def _one_path(j: int) -> Mistake:
 
     def redo(t: Trace, q: Quantity, v: ValueOf) -> float:
         unit = above(t, q).units[j]
-        return t.evaluate(q.name, lambda n: v(n) if t[n].via == unit or _through_next_step(t, n) else 0.0)
+        return t.evaluate(q.name, lambda n: v(n) if t[n].via == unit or t.through_next_step(n) else 0.0)
 
     def detail(t: Trace, q: Quantity) -> str | None:
         layer = above(t, q)
@@ -202,13 +202,6 @@ def _net_for_out_detail(t: Trace, q: Quantity) -> str:
 
 
 # ---------------------------------------------------------------- backpropagation through time
-
-def _through_next_step(t: Trace, name: str) -> bool:
-    """Whether a share of dE/dout.U[t] flows through the unit's own layer at step t+1 (the recurrent
-    path), rather than through the layer above at step t."""
-    q = t[name]
-    return q.kind == "share" and q.step is not None and q.via in t.problem.network.layers[q.layer].units
-
 
 def _next_step_detail(t: Trace, q: Quantity) -> str | None:
     if q.kind != "dE/dout" or q.step is None:
@@ -267,7 +260,7 @@ def _state_now(t: Trace, q: Quantity) -> str:
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("updated_weights", "the updated weights used while backpropagating",
             applies=lambda t, q: (q.kind == "share" and f"new.{_param_of_share(q)}" in t
-                                  and not _through_next_step(t, q.name)),   # W_h+ needs this very path
+                                  and not t.through_next_step(q.name)),   # W_h+ needs this very path
             redo=lambda t, q, v: _evaluate_with(t, q, v, _param_of_share(q),
                                                 lambda v: v(f"new.{_param_of_share(q)}")),
             detail=_share_detail),
@@ -314,9 +307,9 @@ MISTAKES: tuple[Mistake, ...] = (
                                  if _per_unit_bias_layer(t, q) is not None else None)),
     Mistake("targets_swapped", "the two targets swapped", problem=_swapped_targets),
     Mistake("next_step_left_out", "the path through h_{t+1} left out",
-            applies=lambda t, q: q.kind == "dE/dout" and q.op == "sum" and any(_through_next_step(t, n)
+            applies=lambda t, q: q.kind == "dE/dout" and q.op == "sum" and any(t.through_next_step(n)
                                                                              for n in q.inputs),
-            redo=lambda t, q, v: t.evaluate(q.name, lambda n: 0.0 if _through_next_step(t, n) else v(n)),
+            redo=lambda t, q, v: t.evaluate(q.name, lambda n: 0.0 if t.through_next_step(n) else v(n)),
             detail=_next_step_detail),
     Mistake("last_step_only", "the gradient of the last step only, not summed over the steps",
             applies=_sums_over_steps, redo=_last_step_only, detail=_last_step_detail),
