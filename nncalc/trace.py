@@ -102,16 +102,12 @@ class Trace:
             return _OPS[q.op](self, q, x)
 
 
-def loss_counts(problem: Problem) -> tuple[int, int]:
-    """(n, m): the samples and the outputs the loss averages over; in a sequence each targeted
-    (sample, step) pair counts as a sample."""
-    T, mask = problem.targets, problem.target_mask
-    return (T.shape[0] if mask is None else int(mask.sum())), T.shape[-1]
-
-
 def loss_divisor(problem: Problem) -> int:
-    """What the loss divides its terms by: 1, the samples or every value (see loss_counts)."""
-    return LOSSES[problem.loss].divisor(*loss_counts(problem))
+    """What the loss divides its terms by: 1, the samples or every value; in a sequence each
+    targeted (sample, step) pair counts as a sample."""
+    T, mask = problem.targets, problem.target_mask
+    n = T.shape[0] if mask is None else int(mask.sum())
+    return LOSSES[problem.loss].divisor(n, T.shape[-1])
 
 
 # ---------------------------------------------------------------- evaluating one quantity
@@ -333,6 +329,8 @@ class TraceBuilder:
         p, net = self.problem, self.problem.network
         terms = []
         for k, t in self.positions(len(net.layers) - 1):
+            if not self.targeted(k, t):
+                continue
             E = self.E[self.ix(k, t)]
             for j, o in enumerate(net.outputs):
                 o_t = self.st(o, t)
