@@ -136,7 +136,7 @@ def trace_of(problem: Any, with_backward: bool, named: bool | None = True) -> "T
     from .limits import require_nameable, without_gc
 
     if named:
-        require_nameable(problem, "a worked example with named values", with_backward)
+        require_nameable(problem, "listing every value by name", with_backward)
     with without_gc():
         return build_trace(problem, with_backward=with_backward, named=named)
 

@@ -48,7 +48,7 @@ def require_nameable(problem, what: str, with_backward: bool = True, times: int 
         each, limit = f"about {size:,} quantities", MAX_NAMED
     else:
         each, limit = f"{times:,} worked examples of about {size:,} quantities", MAX_NAMED_TOTAL
-    raise ComputeError(f"{what} names every value of this network: {each}, more than nncalc builds "
+    raise ComputeError(f"{what} needs every value of this network named: {each}, more than nncalc builds "
                        f"({limit:,}); the layer-level tables need no names (nncalc backprop PROBLEM), "
                        "or give fewer samples", file=problem.source)
 

@@ -136,7 +136,7 @@ def test_every_command_naming_each_value_refuses_past_max_named(cli, monkeypatch
     assert result.exit_code == 2, result.output
     line = result.stderr.strip()
     assert line.startswith("nncalc: error: ") and line.count("\n") == 0
-    assert "names every value of this network: about " in line and "more than nncalc builds (20)" in line
+    assert "needs every value of this network named: about " in line and "more than nncalc builds (20)" in line
 
 
 def test_the_api_refuses_past_max_named_and_names_small_networks(monkeypatch):
