@@ -99,11 +99,11 @@ def test_gates_cells_and_their_gradients_match_a_torch_loop():
                                                                atol=1e-12)
         close(net[:, t], z)
         for name, gate in zip("ifgo", (i, f, g, o)):
-            close(cache.cell.gate(name)[:, t], gate)
-        close(cache.cell.cells[:, t + 1], c)
-        close(back.dh[:, t], h.grad)
-        close(back.dc[:, t], c.grad)
-        close(back.delta[:, t], z.grad)
+            close(cache.cell.gate(name)[t], gate)
+        close(cache.cell.cells[t + 1], c)
+        close(back.dh[t], h.grad)
+        close(back.dc[t], c.grad)
+        close(back.delta[t], z.grad)
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])

@@ -9,15 +9,15 @@ them, gate blocks in the order i, f, g, o: W (4u, d), W_h (4u, u), b (4u,); row 
 of unit j. The loops run over t only: every step's input part X W^T is one product before the
 loop, and each step one (n, u) x (u, 4u) product forward and one (n, 4u) x (4u, u) backward.
 
-The forward loop takes the gate blocks in the order o, i, f, g (`_INNER`), so that the three
-sigmoid gates are one contiguous block: σ(z) = 1 / (1 + e^-z) with -z from negated weight rows (a
-negation is exact, so the gates are the sigmoid's to the last bit). The backward loop keeps
-PyTorch's order, where the three gates driven by dE/dc (i, f, g) are the contiguous block.
+Every array keeps PyTorch's gate order. σ(z) = 1 / (1 + e^-z) is worked out over all four blocks
+at once (one pass each instead of two; the g block is then overwritten by tanh), and each step also
+works out the factors the backward pass multiplies by, while its values are at hand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import ClassVar, Mapping, Sequence
 
 import numpy as np
@@ -28,50 +28,50 @@ from .base import Parameter
 Array = np.ndarray
 
 GATES = ("i", "f", "g", "o")
-_INNER = (3, 0, 1, 2)           # forward loop position -> PyTorch gate index: o, i, f, g
-
-
-def gate_rows(u: int, order: tuple[int, ...] = _INNER) -> Array:
-    """Row indices taking a (4u, ...) array in PyTorch's gate order to `order` (default o, i, f, g)."""
-    return np.concatenate([np.arange(q * u, (q + 1) * u) for q in order])
 
 
 @dataclass(frozen=True, eq=False)
 class CellForward:
-    """One layer's forward pass over (n, T): z (n, T, 4u) the gates' net inputs in the inner order
-    o, i, f, g, with the sigmoid gates' negated (-z); gates (n, T, 4u) σ/tanh of them, same order;
-    cells (n, T+1, u) with c_0 first; tanh_c (n, T, u); hs (n, T+1, u) with h_0 first."""
+    """One layer's forward pass, time-major (T, n, ·), PyTorch's gate order: z (T, n, 4u) the
+    gates' net inputs; gates (T, n, 4u) σ or tanh of them; cells (T+1, n, u) with c_0 first;
+    tanh_c (T, n, u); hs (T+1, n, u) with h_0 first; and what the backward pass multiplies by:
+    factors (T, n, 4, u) = [g i(1-i), c_{t-1} f(1-f), i (1-g²), tanh(c_t) o(1-o)] and
+    through_h (T, n, u) = o (1 - tanh² c_t). Time-major because each step's rows are then one
+    block: sample-major rows T·4u apart fall into the same cache sets."""
 
     z: Array
     gates: Array
     cells: Array
     tanh_c: Array
     hs: Array
+    factors: Array
+    through_h: Array
 
     def gate(self, name: str) -> Array:
-        """Gate i, f, g or o (n, T, u)."""
+        """Gate i, f, g or o (T, n, u)."""
         u = self.hs.shape[-1]
-        q = _INNER.index(GATES.index(name))
+        q = GATES.index(name)
         return self.gates[..., q * u:(q + 1) * u]
 
     @property
     def nets(self) -> Array:
-        """The gates' net inputs (n, T, 4u) in PyTorch's order i, f, g, o."""
-        u = self.hs.shape[-1]
-        z = self.z[..., gate_rows(u, (1, 2, 3, 0))]
-        z[..., :2 * u] *= -1.0
-        z[..., 3 * u:] *= -1.0
-        return z
+        """The gates' net inputs (n, T, 4u) (a view)."""
+        return self.z.transpose(1, 0, 2)
 
     @property
     def out(self) -> Array:
-        """h_t for t = 1..T (n, T, u)."""
-        return self.hs[:, 1:]
+        """h_t for t = 1..T (n, T, u) (a view)."""
+        return self.hs[1:].transpose(1, 0, 2)
 
     @property
     def final(self) -> tuple[Array, Array]:
         """(h_T, c_T), each (n, u): the state a next chunk starts from."""
-        return self.hs[:, -1], self.cells[:, -1]
+        return self.hs[-1], self.cells[-1]
+
+
+def time_major(a: Array) -> Array:
+    """(n, T, ·) as a contiguous (T, n, ·) array (no copy when it is a view of one)."""
+    return np.ascontiguousarray(a.transpose(1, 0, 2))
 
 
 def cell_forward(X: Array, W: Array, Wh: Array, b: Array | None, h0: Array, c0: Array) -> CellForward:
@@ -79,40 +79,51 @@ def cell_forward(X: Array, W: Array, Wh: Array, b: Array | None, h0: Array, c0: 
     n, T, _ = X.shape
     u = Wh.shape[1]
     dtype = np.result_type(X, W, Wh)
-    rows = gate_rows(u)
-    sign = np.ones((4 * u, 1), dtype=dtype)
-    sign[:3 * u] = -1.0
-    z = X @ (W[rows] * sign).T                   # (n, T, 4u): every step's input part in one product
+    z = time_major(X) @ W.T                      # (T, n, 4u): every step's input part in one product
     if b is not None:
-        z += b[rows] * sign[:, 0]
-    Wh_T = np.ascontiguousarray((Wh[rows] * sign).T)
-    hs = np.empty((n, T + 1, u), dtype=dtype)
-    cells = np.empty((n, T + 1, u), dtype=dtype)
-    hs[:, 0], cells[:, 0] = h0, c0
-    tanh_c = np.empty((n, T, u), dtype=dtype)
+        z += b
+    Wh_T = np.ascontiguousarray(Wh.T)
+    hs = np.empty((T + 1, n, u), dtype=dtype)
+    cells = np.empty((T + 1, n, u), dtype=dtype)
+    hs[0], cells[0] = h0, c0
+    tanh_c = np.empty((T, n, u), dtype=dtype)
     gates = np.empty_like(z)
-    sig, ig = slice(0, 3 * u), np.empty((n, u), dtype=dtype)
-    o, i, f, g = (slice(q * u, (q + 1) * u) for q in range(4))
+    factors = np.empty((T, n, 4, u), dtype=dtype)
+    through_h = np.empty((T, n, u), dtype=dtype)
+    step, ig = np.empty((n, 4 * u), dtype=dtype), np.empty((n, u), dtype=dtype)
+    dsig = np.empty((n, 4, u), dtype=dtype)
+    i, f, g, o = (slice(q * u, (q + 1) * u) for q in range(4))
     for t in range(T):
-        zt, a = z[:, t], gates[:, t]
-        zt += hs[:, t] @ Wh_T
-        np.exp(zt[:, sig], out=a[:, sig])
-        a[:, sig] += 1.0
-        np.reciprocal(a[:, sig], out=a[:, sig])
+        zt, a, F, tc, th, c, h = z[t], gates[t], factors[t], tanh_c[t], through_h[t], cells[t + 1], hs[t + 1]
+        np.matmul(hs[t], Wh_T, out=step)
+        zt += step
+        np.negative(zt, out=a)
+        np.exp(a, out=a)
+        a += 1.0
+        np.reciprocal(a, out=a)
         np.tanh(zt[:, g], out=a[:, g])
-        c = cells[:, t + 1]
-        np.multiply(a[:, f], cells[:, t], out=c)
+        np.multiply(a[:, f], cells[t], out=c)
         np.multiply(a[:, i], a[:, g], out=ig)
         c += ig
-        np.tanh(c, out=tanh_c[:, t])
-        np.multiply(a[:, o], tanh_c[:, t], out=hs[:, t + 1])
-    return CellForward(z, gates, cells, tanh_c, hs)
+        np.tanh(c, out=tc)
+        np.multiply(a[:, o], tc, out=h)
+        s = a.reshape(n, 4, u)                              # σ' = s (1 - s) (the g block unused)
+        np.multiply(s, s, out=dsig)
+        np.subtract(s, dsig, out=dsig)
+        np.multiply(a[:, g], dsig[:, 0], out=F[:, 0])
+        np.multiply(cells[t], dsig[:, 1], out=F[:, 1])
+        np.multiply(ig, a[:, g], out=F[:, 2])               # i (1 - g²) = i - (i g) g
+        np.subtract(a[:, i], F[:, 2], out=F[:, 2])
+        np.multiply(tc, dsig[:, 3], out=F[:, 3])
+        np.multiply(h, tc, out=th)                          # o (1 - tanh² c) = o - h tanh c
+        np.subtract(a[:, o], th, out=th)
+    return CellForward(z, gates, cells, tanh_c, hs, factors, through_h)
 
 
 @dataclass(frozen=True, eq=False)
 class CellBackward:
-    """One layer's backward pass over (n, T): dh total dE/dh_t (from the layer above and through step
-    t+1), dc total dE/dc_t, delta (n, T, 4u) dE/dnet of each gate in PyTorch's order i, f, g, o;
+    """One layer's backward pass, time-major (T, n, ·): dh total dE/dh_t (from the layer above and
+    through step t+1), dc total dE/dc_t, delta (T, n, 4u) dE/dnet of each gate in PyTorch's order;
     dh0, dc0 (n, u): dE/dh_0, dE/dc_0 (what flows into a given initial state)."""
 
     dh: Array
@@ -131,53 +142,32 @@ def cell_backward(fwd: CellForward, Wh: Array, direct: Array, bptt: int | None =
 
     bptt=k: the error arriving at step t travels at most k steps back (through W_h and through the
     cell alike): BPTT(k)."""
-    n, T, u = fwd.tanh_c.shape
+    T, n, u = fwd.tanh_c.shape
     dtype = np.result_type(fwd.gates, direct)
-    factors = _factors(fwd)
-    through_h = fwd.gate("o") * (1.0 - fwd.tanh_c * fwd.tanh_c)      # dc_t/dh_t on the cell's own path
-    forget = fwd.gate("f")
-    dh, dc = np.empty((n, T, u), dtype=dtype), np.empty((n, T, u), dtype=dtype)
-    delta = np.empty((n, T, 4, u), dtype=dtype)
-    if bptt is None:
-        dh0, dc0 = _full(Wh, direct, factors, through_h, forget, dh, dc, delta)
-    else:
-        dh0, dc0 = _truncated(Wh, direct, factors, through_h, forget, dh, dc, delta, bptt)
-    return CellBackward(dh, dc, delta.reshape(n, T, 4 * u), dh0, dc0)
-
-
-def _factors(fwd: CellForward) -> Array:
-    """(n, T, 4, u), PyTorch's gate order: delta_i, delta_f, delta_g = dE/dc_t times the first three,
-    delta_o = dE/dh_t times the last."""
-    i, f, g, o = (fwd.gate(q) for q in GATES)
-    factors = np.empty(fwd.tanh_c.shape[:2] + (4, fwd.tanh_c.shape[2]), dtype=fwd.gates.dtype)
-    for q, (gate, factor) in enumerate(((i, g), (f, fwd.cells[:, :-1]), (o, fwd.tanh_c))):
-        slot = factors[:, :, 3 if q == 2 else q]
-        np.subtract(1.0, gate, out=slot)
-        slot *= gate
-        slot *= factor
-    slot = factors[:, :, 2]
-    np.multiply(g, g, out=slot)
-    np.subtract(1.0, slot, out=slot)
-    slot *= i
-    return factors
+    direct = time_major(direct)
+    dh, dc = np.empty((T, n, u), dtype=dtype), np.empty((T, n, u), dtype=dtype)
+    delta = np.empty((T, n, 4, u), dtype=dtype)
+    way = _full if bptt is None else partial(_truncated, k=bptt)
+    dh0, dc0 = way(Wh, direct, fwd.factors, fwd.through_h, fwd.gate("f"), dh, dc, delta)
+    return CellBackward(dh, dc, delta.reshape(T, n, 4 * u), dh0, dc0)
 
 
 def _full(Wh: Array, direct: Array, factors: Array, through_h: Array, forget: Array,
           dh: Array, dc: Array, delta: Array) -> tuple[Array, Array]:
     """Every path back to the first step; returns dE/dh_0, dE/dc_0."""
-    n, T, u = dh.shape
+    T, n, u = dh.shape
     from_next = np.zeros((n, u), dtype=dh.dtype)          # W_h^T delta_{t+1}
     carry = np.zeros((n, u), dtype=dh.dtype)              # dE/dc_{t+1} f_{t+1}
     tmp = np.empty((n, u), dtype=dh.dtype)
     for t in range(T - 1, -1, -1):
-        h_t, c_t = dh[:, t], dc[:, t]
-        np.add(direct[:, t], from_next, out=h_t)
-        np.multiply(h_t, through_h[:, t], out=tmp)
+        h_t, c_t, d_t, F = dh[t], dc[t], delta[t], factors[t]
+        np.add(direct[t], from_next, out=h_t)
+        np.multiply(h_t, through_h[t], out=tmp)
         np.add(carry, tmp, out=c_t)
-        np.multiply(h_t, factors[:, t, 3], out=delta[:, t, 3])
-        np.multiply(c_t[:, None], factors[:, t, :3], out=delta[:, t, :3])
-        np.matmul(delta[:, t].reshape(n, 4 * u), Wh, out=from_next)
-        np.multiply(c_t, forget[:, t], out=carry)
+        np.multiply(h_t, F[:, 3], out=d_t[:, 3])
+        np.multiply(c_t[:, None], F[:, :3], out=d_t[:, :3])
+        np.matmul(d_t.reshape(n, 4 * u), Wh, out=from_next)
+        np.multiply(c_t, forget[t], out=carry)
     return from_next, carry
 
 
@@ -185,22 +175,22 @@ def _truncated(Wh: Array, direct: Array, factors: Array, through_h: Array, forge
                dh: Array, dc: Array, delta: Array, k: int) -> tuple[Array, Array]:
     """BPTT(k): the parts of dE/dh_t, dE/dc_t and delta_t kept by age, ages[j] having come j steps
     back; an age-k part goes no further. Returns dE/dh_0, dE/dc_0 (the parts younger than k)."""
-    n, T, u = dh.shape
+    T, n, u = dh.shape
     parts_h = np.zeros((k + 1, n, u), dtype=dh.dtype)
     parts_c = np.zeros((k + 1, n, u), dtype=dh.dtype)
     parts_d = np.zeros((k + 1, n, 4, u), dtype=dh.dtype)
     for t in range(T - 1, -1, -1):
         if t < T - 1:
             parts_h[1:] = parts_d[:-1].reshape(k, n, 4 * u) @ Wh
-            parts_c[1:] = parts_c[:-1] * forget[:, t + 1]
-        parts_h[0] = direct[:, t]
+            parts_c[1:] = parts_c[:-1] * forget[t + 1]
+        parts_h[0] = direct[t]
         parts_c[0] = 0.0
-        parts_c += parts_h * through_h[:, t]
-        parts_d[:, :, 3] = parts_h * factors[:, t, 3]
-        parts_d[:, :, :3] = parts_c[:, :, None] * factors[:, t, :3]
-        dh[:, t], dc[:, t], delta[:, t] = parts_h.sum(0), parts_c.sum(0), parts_d.sum(0)
+        parts_c += parts_h * through_h[t]
+        parts_d[:, :, 3] = parts_h * factors[t, :, 3]
+        parts_d[:, :, :3] = parts_c[:, :, None] * factors[t, :, :3]
+        dh[t], dc[t], delta[t] = parts_h.sum(0), parts_c.sum(0), parts_d.sum(0)
     dh0 = (parts_d[:-1].reshape(k, n, 4 * u) @ Wh).sum(0)
-    return dh0, (parts_c[:-1] * forget[:, 0]).sum(0)
+    return dh0, (parts_c[:-1] * forget[0]).sum(0)
 
 
 # ---------------------------------------------------------------- the layer type
@@ -219,8 +209,8 @@ class LSTMCache:
 
     @property
     def previous(self) -> Array:
-        """h_{t-1} for t = 1..T (n, T, u)."""
-        return self.cell.hs[:, :-1]
+        """h_{t-1} for t = 1..T (n, T, u) (a view)."""
+        return self.cell.hs[:-1].transpose(1, 0, 2)
 
 
 @dataclass(frozen=True, eq=False)
@@ -291,15 +281,15 @@ class LSTM:
         dE/dc_t and the rest stay in cache.back for the trace."""
         back = cell_backward(cache.cell, self.recurrent_weights, direct, bptt)
         cache.back[:] = [back]
-        return back.dh, None, back.delta
+        return back.dh.transpose(1, 0, 2), None, back.delta.transpose(1, 0, 2)
 
     def grads(self, a: Array, delta: Array, into: Sequence[Array | None] | None = None,
               cache: LSTMCache | None = None) -> tuple[Array | None, ...]:
         """grad W = Σ over samples and steps of delta_t^T x_t (4u, f); grad W_h = Σ delta_t^T h_{t-1}
         (4u, u); grad b = Σ delta_t (4u,). into: arrays to write them into (the trainer's views)."""
-        d2 = delta.reshape(-1, delta.shape[-1])
-        a2 = a.reshape(-1, a.shape[-1])
-        prev = cache.previous.reshape(-1, cache.previous.shape[-1])
+        d2 = time_major(delta).reshape(-1, delta.shape[-1])       # time-major: no copy of our own
+        a2 = time_major(a).reshape(-1, a.shape[-1])
+        prev = cache.cell.hs[:-1].reshape(-1, len(self.units))
         grad_W = d2.T @ a2 if into is None else np.matmul(d2.T, a2, out=into[0])
         grad_Wh = d2.T @ prev if into is None else np.matmul(d2.T, prev, out=into[1])
         if self.bias is None:
