@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import ClassVar, Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
 
 import numpy as np
 
 from ..ops import Activation
 from .base import Parameter
+
+if TYPE_CHECKING:
+    from ..trace import TraceBuilder
 
 Array = np.ndarray
 
@@ -299,3 +302,135 @@ class LSTM:
     def input_gradient(self, delta: Array) -> Array:
         """dE/da = delta W (n, T, f): every gate's share."""
         return delta @ self.weights
+
+    def activation_of(self, kind: str, index: int | None) -> Activation:
+        """The function a trace quantity of this layer applies (op 'act' or 'dact'): σ for the
+        gates i, f, o (kind 'gate' or 'dgate', index = the gate's row q·u + j), tanh for g and the cell."""
+        if kind in ("gate", "dgate") and index // len(self.units) != GATES.index("g"):
+            return self.gate_activation
+        return self.activation
+
+    # ------------------------------------------------------------ its quantities in the trace
+
+    def trace_given(self, b: "TraceBuilder", li: int, k: int) -> None:
+        """out.U[0] and cell.U[0]: the initial state h_0 and cell c_0 of sample k, given numbers."""
+        cell = b.fwd.caches[li].cell
+        for j, u in enumerate(self.units):
+            b.add_at(f"out.{u}[0]", k, cell.hs[0, k, j], "state", layer=li, index=j, unit=u, step=0)
+            b.add_at(f"cell.{u}[0]", k, cell.cells[0, k, j], "state", layer=li, index=j, unit=u, step=0)
+
+    def trace_nets(self, b: "TraceBuilder", li: int, k: int, below: list[str], t: int) -> None:
+        """Step t of sample k, unit by unit: net.q.U[t] = W_q x[t] + W_hq out[t-1] + b_q ('sumprod'),
+        q.U[t] = σ or tanh of it for q = i, f, g, o; cell.U[t] = f c[t-1] + i g ('sumprod');
+        tanh.cell.U[t]; out.U[t] = o tanh(cell) ('prod'). Returns None: the outs are named here."""
+        cell, u_n = b.fwd.caches[li].cell, len(self.units)
+        s = t - 1
+        previous = [b.at(f"out.{v}[{s}]", k) for v in self.units]
+        for j, u in enumerate(self.units):
+            at = dict(layer=li, unit=u, step=t)
+            gates = {}
+            for q, gate in enumerate(GATES):
+                r = q * u_n + j
+                inputs = [x for pair in zip(self.weight_names[r], below) for x in pair]
+                inputs += [x for pair in zip(self.recurrent_weight_names[r], previous) for x in pair]
+                if self.bias is not None:
+                    inputs.append(self.bias_names[r])
+                net = b.add_at(f"net.{gate}.{u}[{t}]", k, cell.z[s, k, r], "net", "sumprod", inputs, index=r, **at)
+                gates[gate] = b.add_at(f"{gate}.{u}[{t}]", k, cell.gates[s, k, r], "gate", "act", (net,),
+                                       index=r, **at)
+            c = b.add_at(f"cell.{u}[{t}]", k, cell.cells[t, k, j], "cell", "sumprod",
+                         (gates["f"], b.at(f"cell.{u}[{s}]", k), gates["i"], gates["g"]), index=j, **at)
+            tanh_c = b.add_at(f"tanh.cell.{u}[{t}]", k, cell.tanh_c[s, k, j], "cell", "act", (c,), index=j, **at)
+            b.add_at(f"out.{u}[{t}]", k, cell.hs[t, k, j], "out", "prod", (gates["o"], tanh_c), index=j, **at)
+        return None
+
+    def trace_backward_unit(self, b: "TraceBuilder", li: int, k: int, j: int, u: str, t: int, dE: str) -> None:
+        """Unit j at step t, after dE/dout.U[t] (dE): the cell and the four gates backwards.
+
+            dE/do = dE/dout tanh(cell)     dE/dcell = dE/dout o tanh'(cell) + dE/dcell[t+1] f[t+1]
+            dE/di = dE/dcell g   dE/df = dE/dcell cell[t-1]   dE/dg = dE/dcell i
+            delta.q = dE/dq dq/dnet, dq/dnet = σ' or tanh' at net.q"""
+        cell, back, u_n = b.fwd.caches[li].cell, b.fwd.caches[li].back[0], len(self.units)
+        s = t - 1
+        at = dict(layer=li, unit=u, step=t)
+        name = lambda base, step=t: b.at(f"{base}.{u}[{step}]", k)  # noqa: E731
+        value = lambda quantity: b.q[quantity].value               # noqa: E731
+
+        def gate_delta(gate: str, dE_gate: str) -> None:
+            r = GATES.index(gate) * u_n + j
+            a = cell.gates[s, k, r]
+            act = self.activation_of("dgate", r)
+            dgate = b.add_at(f"d{gate}/dnet.{u}[{t}]", k, act.derivative(np.array(cell.z[s, k, r]), np.array(a)),
+                             "dgate", "dact", (name(f"net.{gate}"), name(gate)), index=r, **at)
+            b.add_at(f"delta.{gate}.{u}[{t}]", k, back.delta[s, k, r], "delta", "prod", (dE_gate, dgate), index=r, **at)
+
+        dE_o = b.add_at(f"dE/do.{u}[{t}]", k, value(dE) * cell.tanh_c[s, k, j], "dE/dgate", "prod",
+                        (dE, name("tanh.cell")), index=3 * u_n + j, **at)
+        gate_delta("o", dE_o)
+        dtanh = b.add_at(f"dtanh.cell.{u}[{t}]", k, 1.0 - cell.tanh_c[s, k, j] ** 2, "dcell", "dact",
+                         (name("cell"), name("tanh.cell")), index=j, **at)
+        dcell = b.add_at(f"dout/dcell.{u}[{t}]", k, cell.through_h[s, k, j], "dcell", "prod",
+                         (name("o"), dtanh), index=j, **at)
+        paths = [dE, dcell]
+        if t < b.problem.lengths[k]:
+            paths += [name("dE/dcell", t + 1), name("f", t + 1)]
+        dE_c = b.add_at(f"dE/dcell.{u}[{t}]", k, back.dc[s, k, j], "dE/dcell", "sumprod", paths, index=j, **at)
+        for gate, other in (("i", name("g")), ("f", name("cell", s)), ("g", name("i"))):
+            r = GATES.index(gate) * u_n + j
+            dE_gate = b.add_at(f"dE/d{gate}.{u}[{t}]", k, value(dE_c) * value(other), "dE/dgate", "prod",
+                               (dE_c, other), index=r, **at)
+            gate_delta(gate, dE_gate)
+
+    def trace_shares(self, b: "TraceBuilder", below_li: int, k: int, j: int, u: str, t: int) -> list[str]:
+        """dE.V[t]/dout.U[t] = Σ over the gates q of delta.q.V[t] * w_q(V, U), for each unit V of this
+        layer: the parts of dE/dout.U[t] (unit j of the layer below) that flow up through V."""
+        return self._shares(b, below_li, below_li + 1, k, j, u, t, t, self.weights, self.weight_names)
+
+    def trace_recurrent_shares(self, b: "TraceBuilder", li: int, k: int, j: int, u: str, t: int) -> list[str]:
+        """dE.V[t+1]/dout.U[t] = Σ over the gates q of delta.q.V[t+1] * w_hq(V, U): the path of
+        dE/dout.U[t] through the next step (via a unit of the same layer)."""
+        return self._shares(b, li, li, k, j, u, t, t + 1, self.recurrent_weights, self.recurrent_weight_names)
+
+    def _shares(self, b: "TraceBuilder", li: int, own: int, k: int, j: int, u: str, t: int, t_v: int,
+                weights: Array, names: tuple) -> list[str]:
+        back, u_n = b.fwd.caches[own].back[0], len(self.units)
+        shares = []
+        for v_idx, v in enumerate(self.units):
+            rows = [q * u_n + v_idx for q in range(4)]
+            inputs = [x for r, gate in zip(rows, GATES) for x in (b.at(f"delta.{gate}.{v}[{t_v}]", k), names[r][j])]
+            value = sum(back.delta[t_v - 1, k, r] * weights[r, j] for r in rows)
+            shares.append(b.add_at(f"dE.{v}[{t_v}]/dout.{u}[{t}]", k, value, "share", "sumprod", inputs,
+                                   layer=li, index=j, unit=u, via=v, step=t))
+        return shares
+
+    def trace_gradients(self, b: "TraceBuilder", li: int, below: dict[tuple[int, int], list[str]]) -> None:
+        """grad.P = Σ over samples and steps of delta.q.U[t] * dnet.q.U[t]/dP (x[t] for W_q, out.V[t-1]
+        for W_hq), grad.b_q = Σ delta.q.U[t]; each with its update."""
+        positions = list(below)
+        cell, grads, u_n = b.fwd.caches[li].cell, b.bwd.grads[li], len(self.units)
+        inputs = b.fwd.outs[li]
+        for q, gate in enumerate(GATES):
+            for j, u in enumerate(self.units):
+                r = q * u_n + j
+                deltas = [b.at(f"delta.{gate}.{u}[{t}]", k) for k, t in positions]
+                for c, w in enumerate(self.weight_names[r]):
+                    factors = []
+                    for (k, t), d in zip(positions, deltas):
+                        dnet = b.add_at(f"dnet.{gate}.{u}[{t}]/d{w}", k, inputs[k, t - 1, c], "dnet/dP", "sum",
+                                        (below[k, t][c],), layer=li, unit=u, param=w, step=t)
+                        factors += [d, dnet]
+                    b.gradient(w, grads[0][r, c], "sumprod", factors, li, u)
+                for c, (v, w) in enumerate(zip(self.units, self.recurrent_weight_names[r])):
+                    factors = []
+                    for (k, t), d in zip(positions, deltas):
+                        dnet = b.add_at(f"dnet.{gate}.{u}[{t}]/d{w}", k, cell.hs[t - 1, k, c], "dnet/dP", "sum",
+                                        (b.at(f"out.{v}[{t - 1}]", k),), layer=li, unit=u, param=w, step=t)
+                        factors += [d, dnet]
+                    b.gradient(w, grads[1][r, c], "sumprod", factors, li, u)
+        if self.bias is None:
+            return
+        for q, gate in enumerate(GATES):
+            for j, u in enumerate(self.units):
+                r = q * u_n + j
+                b.gradient(self.bias_names[r], grads[2][r], "sum",
+                           [b.at(f"delta.{gate}.{u}[{t}]", k) for k, t in positions], li, u)
