@@ -14,6 +14,7 @@ from ..ops import LOSSES
 from ..trace import Quantity
 from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, fmt, header_lines,
                      too_large_to_explain, unit_values)
+from . import lstm
 from .explain import _Explainer
 
 
@@ -66,6 +67,9 @@ class TimeExplainer(_Explainer):
                     initial = ", ".join(f"{self.name(q.base)} = {self.num(q.name, False)}" for q in states)
                     self.line(f"h[0], the initial state: {initial}", 2)
                 for layer in self.net.layers:
+                    if layer.kind == "lstm":
+                        lstm.explain_forward(self, layer, k, t)
+                        continue
                     if layer.sequence and t == 1 and k == 1:
                         self.line(f"{', '.join(layer.units)}: net[t] = W x[t] + W_h h[t-1] + b, the same weights "
                                   f"at every step", 2)
@@ -114,13 +118,18 @@ class TimeExplainer(_Explainer):
                     for u in self.net.layers[li].units:
                         if self.at(f"delta.{u}", k, t) in self.t:
                             self.time_unit(li, u, k, t)
+                        elif self.net.layers[li].kind == "lstm":
+                            lstm.explain_backward(self, li, u, k, t)
         self.indent = 2
         self.line()
         self.line("Gradients: every weight is used at every step, so its gradient is the sum over the steps"
                   + (" and samples" if self.p.n_samples > 1 else "") + " of each step's part, and updates")
         for li in range(len(self.net.layers) - 1, -1, -1):
             for prm in (p for p in self.net.parameters() if p.layer == li):
-                self.summed_parameter(prm)
+                if self.net.layers[li].kind == "lstm":
+                    lstm.explain_parameter(self, prm)
+                else:
+                    self.summed_parameter(prm)
 
     def time_unit(self, li: int, u: str, k: int, t: int) -> None:
         """One unit at one step: dE/dout (its paths), dout/dnet and delta."""

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..ops import LOSSES
 from ..trace import Trace
+from . import lstm
 from .common import GIVEN_KINDS, Symbols, Tab, fmt, fmt_given, fmt_short, too_large
 
 MAX_WRITTEN = 8            # write a recurrent net out term by term up to this many products
@@ -34,7 +35,7 @@ def recurrence_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> l
     """h1[2] = tanh(0.5·0.5 - 0.1·2 + 0.1·h1[1] + 0.0·h2[1] + 0) = tanh(0.096211716) = 0.095915938:
     every net of a recurrent layer with its given numbers, and the states it reads by name."""
     p, sym = trace.problem, Symbols.for_unicode(unicode)
-    layers = [(li, layer) for li, layer in enumerate(p.network.layers) if layer.sequence]
+    layers = [(li, layer) for li, layer in enumerate(p.network.layers) if layer.sequence and layer.kind != "lstm"]
     width = max((len(layer.units) for _, layer in layers), default=0)
     steps = sum(len(s) for _, s in _samples(trace))
     if not layers or sum(len(layer.units) for _, layer in layers) * steps > MAX_WRITTEN_LINES:
@@ -79,12 +80,12 @@ def forward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[
           if q.kind == "state" and (q.sample or 1) == 1]
     if h0:
         parts.append("initial state: " + ", ".join(h0) + (" (every sample)" if many else ""))
-    parts += recurrence_lines(trace, decimals, unicode)
+    parts += recurrence_lines(trace, decimals, unicode) + lstm.cell_lines(trace, decimals, unicode)
     shown = [u for layer in net.layers for u in layer.units]
     parts.append(_output_rows(trace, decimals, shown if len(shown) <= MAX_ROW_UNITS else net.outputs))
     units = Tab("Forward pass, unit by unit and step by step", ["unit", *(["k"] if many else []), "t", "net", "out"],
                 numeric_from=3 if many else 2, keys=3 if many else 2)
-    for layer in net.layers:
+    for layer in (layer for layer in net.layers if layer.kind != "lstm"):
         for u in layer.units:
             for k, steps in _samples(trace):
                 for t in steps:
@@ -92,6 +93,8 @@ def forward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[
                     units.add(u, *([str(k)] if many else []), str(t), fmt(trace[f"net.{u}{s}"].value, decimals),
                               fmt(trace[f"out.{u}{s}"].value, decimals))
         units.section()
+    if any(layer.kind == "lstm" for layer in net.layers):
+        parts.append(lstm.gates_tab(trace, decimals))
     return parts + [units]
 
 
@@ -183,7 +186,8 @@ def backward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list
 
     if too_large(trace):
         return [gradient_norms_tab(trace, decimals)]
-    return [unit_tab(trace, decimals, unicode), param_tab(trace, decimals, unicode)]
+    cells = [lstm.backward_tab(trace, decimals, unicode)] if any(l.kind == "lstm" for l in trace.problem.network.layers) else []
+    return [*cells, unit_tab(trace, decimals, unicode), param_tab(trace, decimals, unicode)]
 
 
 def gradient_norms_tab(trace: Trace, decimals: int = 6) -> Tab:
