@@ -122,7 +122,7 @@ def torch_values(spec: dict) -> dict[str, float]:
                 terms.append((a - tensor(target)) ** 2)
     E = torch.cat(terms).mean()
     E.backward()
-    values["E.total"] = float(E)
+    values["E.total"] = float(E.detach())
     for pattern, units, value in kept:
         for j, unit in enumerate(units):
             values[pattern.format(unit)] = float(value[j].detach())
@@ -218,3 +218,17 @@ def test_backprop_shows_the_cell_and_explains_both_paths(tmp_path):
     assert tables.exit_code == 0, tables.output
     assert "LSTM cell, unit by unit" in tables.output and "Backward pass through the LSTM cell" in tables.output
     assert max(len(line) for line in tables.output.splitlines()) <= 80
+
+
+def test_spec_reads_back_as_the_same_layer():
+    """LSTM.spec() is the layer's problem-file entry (model files save it): loading it gives the
+    same arrays, names and states."""
+    problem = load(random_problem(4))
+    layer = problem.network.layers[0]
+    spec = random_problem(4)
+    spec["network"]["layers"][0] = yaml.safe_load(yaml.safe_dump(layer.spec()))
+    again = load(spec).network.layers[0]
+    for key in ("weights", "recurrent_weights", "bias", "initial_state", "initial_cell"):
+        np.testing.assert_array_equal(getattr(again, key), getattr(layer, key))
+    for key in ("weight_names", "recurrent_weight_names", "bias_names", "units"):
+        assert getattr(again, key) == getattr(layer, key)

@@ -260,6 +260,26 @@ class LSTM:
         return (zeros if self.initial_state is None else self.initial_state,
                 zeros if self.initial_cell is None else self.initial_cell)
 
+    def spec(self) -> dict:
+        """The layer as a problem file writes it (nncalc/problem/lstm.py reads it back): every
+        parameter a mapping by gate, plain lists of floats and names."""
+        u = len(self.units)
+
+        def by_gate(rows) -> dict:
+            rows = rows.tolist() if isinstance(rows, np.ndarray) else [list(r) if isinstance(r, tuple) else r
+                                                                    for r in rows]
+            return {q: rows[n * u:(n + 1) * u] for n, q in enumerate(GATES)}
+
+        spec = {"units": list(self.units), "type": self.kind, "weights": by_gate(self.weights),
+                "weight_names": by_gate(self.weight_names), "recurrent_weights": by_gate(self.recurrent_weights),
+                "recurrent_weight_names": by_gate(self.recurrent_weight_names)}
+        if self.bias is not None:
+            spec.update(bias=by_gate(self.bias), bias_names=by_gate(self.bias_names))
+        for key, value in (("initial_state", self.initial_state), ("initial_cell", self.initial_cell)):
+            if value is not None:
+                spec[key] = value.tolist()
+        return spec
+
     # ------------------------------------------------------------ the arithmetic
 
     def forward(self, a: Array, exact_zeros: bool = False, state: tuple[Array, Array] | None = None

@@ -80,13 +80,19 @@ def cell_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[st
                                      f"{fmt(trace[f'{gate}.{u}{s}'].value, decimals)}")
                         head = " " * len(head)
                     c = trace[f"cell.{u}{s}"]
-                    f_, c0, i, g = (fmt(trace[x].value, decimals) for x in c.inputs)
+                    f_, c0, i, g = (_factor(trace, x, decimals) for x in c.inputs)
                     lines.append(f"{head}cell = f{sym.times}cell[{t - 1}] + i{sym.times}g = {f_}{sym.times}{c0} + "
-                                 f"{i}{sym.times}{g} = {fmt(c.value, decimals)}".replace("+ -", "- "))
+                                 f"{i}{sym.times}{g} = {fmt(c.value, decimals)}")
                     o = fmt(trace[f"o.{u}{s}"].value, decimals)
                     lines.append(f"{head}{u}{s} = o{sym.times}tanh(cell) = {o}{sym.times}tanh({fmt(c.value, decimals)}) = "
                                  f"{fmt(trace[f'out.{u}{s}'].value, decimals)}")
     return lines
+
+
+def _factor(trace: Trace, name: str, decimals: int) -> str:
+    """A value in a product, negative ones in parentheses."""
+    text = _given(trace, name, decimals)
+    return f"({text})" if text.startswith("-") else text
 
 
 def _given(trace: Trace, name: str, decimals: int) -> str:
