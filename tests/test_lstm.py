@@ -75,7 +75,7 @@ def test_gates_cells_and_their_gradients_match_a_torch_loop():
     n, T, d, u = 3, 4, 2, 3
     layer = random_layer(rng, d, u)
     X, Y = rng.normal(size=(n, T, d)), rng.normal(size=(n, T, u))
-    net, out, cache = layer.run(X)
+    net, out, cache = layer.run(X, exact_zeros=True)
     layer.backward_in_time(net, out, out - Y, cache)
     back = cache.back[0]
 
@@ -203,3 +203,21 @@ def test_final_state_carried_into_the_next_chunk_continues_the_sequence():
     _, first, cache = layer.run(X[:, :4])
     _, second, _ = layer.run(X[:, 4:], state=cache.final)
     np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("bptt", [None, 2])
+def test_a_worked_example_keeps_more_but_computes_the_same(bptt):
+    """exact_zeros (a worked example) keeps the gates, tanh(c) and dE/dc; training keeps only what
+    backward reads. Every shared result is bit for bit the same."""
+    rng = np.random.default_rng(13)
+    layer = random_layer(rng, 3, 4)
+    X, Y = rng.normal(size=(3, 6, 3)), rng.normal(size=(3, 6, 4))
+    kept, lean = (layer.run(X, exact_zeros=flag) for flag in (True, False))
+    assert kept[2].cell.gates is not None and lean[2].cell.gates is None
+    for a, b in zip(kept[:2], lean[:2]):
+        np.testing.assert_array_equal(a, b)
+    backs = [layer.backward_in_time(*run[:2], run[1] - Y, run[2], bptt) for run in (kept, lean)]
+    np.testing.assert_array_equal(backs[0][0], backs[1][0])
+    np.testing.assert_array_equal(backs[0][2], backs[1][2])
+    assert kept[2].back[0].dc is not None and lean[2].back[0].dc is None
+    np.testing.assert_array_equal(kept[2].cell.forget, lean[2].cell.forget)

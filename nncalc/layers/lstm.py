@@ -36,22 +36,26 @@ GATES = ("i", "f", "g", "o")
 @dataclass(frozen=True, eq=False)
 class CellForward:
     """One layer's forward pass, time-major (T, n, ·), PyTorch's gate order: z (T, n, 4u) the
-    gates' net inputs; gates (T, n, 4u) σ or tanh of them; cells (T+1, n, u) with c_0 first;
-    tanh_c (T, n, u); hs (T+1, n, u) with h_0 first; and what the backward pass multiplies by:
-    factors (T, n, 4, u) = [g i(1-i), c_{t-1} f(1-f), i (1-g²), tanh(c_t) o(1-o)] and
-    through_h (T, n, u) = o (1 - tanh² c_t). Time-major because each step's rows are then one
-    block: sample-major rows T·4u apart fall into the same cache sets."""
+    gates' net inputs; cells (T+1, n, u) with c_0 first; hs (T+1, n, u) with h_0 first; forget
+    (T, n, u) the gate f; what the backward pass multiplies by: factors (T, n, 4, u) =
+    [g i(1-i), c_{t-1} f(1-f), i (1-g²), tanh(c_t) o(1-o)] and through_h (T, n, u) = o (1 - tanh² c_t);
+    kept for worked examples only (None in training): gates (T, n, 4u) and tanh_c (T, n, u).
+
+    Time-major because each step's rows are then one block (sample-major rows T·4u apart fall
+    into the same cache sets); training keeps no more than the backward pass reads, which makes
+    the forward pass a third faster (measured: the gates in a per-step buffer, not a (T, n, 4u) array)."""
 
     z: Array
-    gates: Array
     cells: Array
-    tanh_c: Array
     hs: Array
+    forget: Array
     factors: Array
     through_h: Array
+    gates: Array | None = None
+    tanh_c: Array | None = None
 
     def gate(self, name: str) -> Array:
-        """Gate i, f, g or o (T, n, u)."""
+        """Gate i, f, g or o (T, n, u) (a worked example's)."""
         u = self.hs.shape[-1]
         q = GATES.index(name)
         return self.gates[..., q * u:(q + 1) * u]
@@ -77,8 +81,10 @@ def time_major(a: Array) -> Array:
     return np.ascontiguousarray(a.transpose(1, 0, 2))
 
 
-def cell_forward(X: Array, W: Array, Wh: Array, b: Array | None, h0: Array, c0: Array) -> CellForward:
-    """Run the cell over X (n, T, d) from h0, c0 ((n, u) or (u,))."""
+def cell_forward(X: Array, W: Array, Wh: Array, b: Array | None, h0: Array, c0: Array,
+                 keep: bool = False) -> CellForward:
+    """Run the cell over X (n, T, d) from h0, c0 ((n, u) or (u,)); keep: also keep every gate and
+    tanh(c_t) (a worked example names them)."""
     n, T, _ = X.shape
     u = Wh.shape[1]
     dtype = np.result_type(X, W, Wh)
@@ -89,15 +95,19 @@ def cell_forward(X: Array, W: Array, Wh: Array, b: Array | None, h0: Array, c0: 
     hs = np.empty((T + 1, n, u), dtype=dtype)
     cells = np.empty((T + 1, n, u), dtype=dtype)
     hs[0], cells[0] = h0, c0
-    tanh_c = np.empty((T, n, u), dtype=dtype)
-    gates = np.empty_like(z)
     factors = np.empty((T, n, 4, u), dtype=dtype)
     through_h = np.empty((T, n, u), dtype=dtype)
+    gates = np.empty_like(z) if keep else None
+    tanh_c = np.empty((T, n, u), dtype=dtype) if keep else None
+    forget = gates[..., u:2 * u] if keep else np.empty((T, n, u), dtype=dtype)
     step, ig = np.empty((n, 4 * u), dtype=dtype), np.empty((n, u), dtype=dtype)
+    a, tc = np.empty((n, 4 * u), dtype=dtype), np.empty((n, u), dtype=dtype)     # this step's, in training
     dsig = np.empty((n, 4, u), dtype=dtype)
     i, f, g, o = (slice(q * u, (q + 1) * u) for q in range(4))
     for t in range(T):
-        zt, a, F, tc, th, c, h = z[t], gates[t], factors[t], tanh_c[t], through_h[t], cells[t + 1], hs[t + 1]
+        zt, F, th, c, h = z[t], factors[t], through_h[t], cells[t + 1], hs[t + 1]
+        if keep:
+            a, tc = gates[t], tanh_c[t]
         np.matmul(hs[t], Wh_T, out=step)
         zt += step
         np.negative(zt, out=a)
@@ -110,6 +120,8 @@ def cell_forward(X: Array, W: Array, Wh: Array, b: Array | None, h0: Array, c0: 
         c += ig
         np.tanh(c, out=tc)
         np.multiply(a[:, o], tc, out=h)
+        if not keep:
+            forget[t] = a[:, f]
         s = a.reshape(n, 4, u)                              # σ' = s (1 - s) (the g block unused)
         np.multiply(s, s, out=dsig)
         np.subtract(s, dsig, out=dsig)
@@ -120,20 +132,21 @@ def cell_forward(X: Array, W: Array, Wh: Array, b: Array | None, h0: Array, c0: 
         np.multiply(tc, dsig[:, 3], out=F[:, 3])
         np.multiply(h, tc, out=th)                          # o (1 - tanh² c) = o - h tanh c
         np.subtract(a[:, o], th, out=th)
-    return CellForward(z, gates, cells, tanh_c, hs, factors, through_h)
+    return CellForward(z, cells, hs, forget, factors, through_h, gates, tanh_c)
 
 
 @dataclass(frozen=True, eq=False)
 class CellBackward:
     """One layer's backward pass, time-major (T, n, ·): dh total dE/dh_t (from the layer above and
-    through step t+1), dc total dE/dc_t, delta (T, n, 4u) dE/dnet of each gate in PyTorch's order;
-    dh0, dc0 (n, u): dE/dh_0, dE/dc_0 (what flows into a given initial state)."""
+    through step t+1), delta (T, n, 4u) dE/dnet of each gate in PyTorch's order; dh0, dc0 (n, u):
+    dE/dh_0, dE/dc_0 (what flows into a given initial state); dc total dE/dc_t (T, n, u), kept for
+    worked examples only (None in training)."""
 
     dh: Array
-    dc: Array
     delta: Array
     dh0: Array
     dc0: Array
+    dc: Array | None = None
 
 
 def cell_backward(fwd: CellForward, Wh: Array, direct: Array, bptt: int | None = None) -> CellBackward:
@@ -144,26 +157,29 @@ def cell_backward(fwd: CellForward, Wh: Array, direct: Array, bptt: int | None =
         delta_f = dE/dc_t c_{t-1} f (1 - f)           delta_g = dE/dc_t i (1 - g²)
 
     bptt=k: the error arriving at step t travels at most k steps back (through W_h and through the
-    cell alike): BPTT(k)."""
-    T, n, u = fwd.tanh_c.shape
-    dtype = np.result_type(fwd.gates, direct)
+    cell alike): BPTT(k). dE/dc_t is kept when the forward pass kept its gates (a worked example)."""
+    T, n, u = fwd.through_h.shape
+    dtype = np.result_type(fwd.factors, direct)
     direct = time_major(direct)
-    dh, dc = np.empty((T, n, u), dtype=dtype), np.empty((T, n, u), dtype=dtype)
+    dh = np.empty((T, n, u), dtype=dtype)
+    dc = np.empty((T, n, u), dtype=dtype) if fwd.gates is not None else None
     delta = np.empty((T, n, 4, u), dtype=dtype)
     way = _full if bptt is None else partial(_truncated, k=bptt)
-    dh0, dc0 = way(Wh, direct, fwd.factors, fwd.through_h, fwd.gate("f"), dh, dc, delta)
-    return CellBackward(dh, dc, delta.reshape(T, n, 4 * u), dh0, dc0)
+    dh0, dc0 = way(Wh, direct, fwd.factors, fwd.through_h, fwd.forget, dh, dc, delta)
+    return CellBackward(dh, delta.reshape(T, n, 4 * u), dh0, dc0, dc)
 
 
 def _full(Wh: Array, direct: Array, factors: Array, through_h: Array, forget: Array,
-          dh: Array, dc: Array, delta: Array) -> tuple[Array, Array]:
-    """Every path back to the first step; returns dE/dh_0, dE/dc_0."""
+          dh: Array, dc: Array | None, delta: Array) -> tuple[Array, Array]:
+    """Every path back to the first step (dc: where to keep dE/dc_t, or None); returns dE/dh_0, dE/dc_0."""
     T, n, u = dh.shape
     from_next = np.zeros((n, u), dtype=dh.dtype)          # W_h^T delta_{t+1}
     carry = np.zeros((n, u), dtype=dh.dtype)              # dE/dc_{t+1} f_{t+1}
-    tmp = np.empty((n, u), dtype=dh.dtype)
+    tmp, c_t = np.empty((n, u), dtype=dh.dtype), np.empty((n, u), dtype=dh.dtype)
     for t in range(T - 1, -1, -1):
-        h_t, c_t, d_t, F = dh[t], dc[t], delta[t], factors[t]
+        h_t, d_t, F = dh[t], delta[t], factors[t]
+        if dc is not None:
+            c_t = dc[t]
         np.add(direct[t], from_next, out=h_t)
         np.multiply(h_t, through_h[t], out=tmp)
         np.add(carry, tmp, out=c_t)
@@ -175,7 +191,7 @@ def _full(Wh: Array, direct: Array, factors: Array, through_h: Array, forget: Ar
 
 
 def _truncated(Wh: Array, direct: Array, factors: Array, through_h: Array, forget: Array,
-               dh: Array, dc: Array, delta: Array, k: int) -> tuple[Array, Array]:
+               dh: Array, dc: Array | None, delta: Array, k: int) -> tuple[Array, Array]:
     """BPTT(k): the parts of dE/dh_t, dE/dc_t and delta_t kept by age, ages[j] having come j steps
     back; an age-k part goes no further. Returns dE/dh_0, dE/dc_0 (the parts younger than k)."""
     T, n, u = dh.shape
@@ -191,7 +207,9 @@ def _truncated(Wh: Array, direct: Array, factors: Array, through_h: Array, forge
         parts_c += parts_h * through_h[t]
         parts_d[:, :, 3] = parts_h * factors[t, :, 3]
         parts_d[:, :, :3] = parts_c[:, :, None] * factors[t, :, :3]
-        dh[t], dc[t], delta[t] = parts_h.sum(0), parts_c.sum(0), parts_d.sum(0)
+        dh[t], delta[t] = parts_h.sum(0), parts_d.sum(0)
+        if dc is not None:
+            dc[t] = parts_c.sum(0)
     dh0 = (parts_d[:-1].reshape(k, n, 4 * u) @ Wh).sum(0)
     return dh0, (parts_c[:-1] * forget[0]).sum(0)
 
@@ -292,9 +310,10 @@ class LSTM:
             ) -> tuple[Array, Array, LSTMCache]:
         """net (n, T, 4u): the gates' net inputs in PyTorch's order; out = h_t (n, T, u); the cache.
         state: (h_0, c_0) overriding the layer's own (truncated BPTT carries a chunk's final state).
-        exact_zeros changes nothing here: the gates are smooth, no derivative jumps at a net of 0."""
+        exact_zeros (worked examples, not training) keeps every gate, tanh(c_t) and dE/dc_t for the
+        trace; no net is zeroed: the gates are smooth, no derivative jumps at a net of 0."""
         h0, c0 = self.initial() if state is None else state
-        cell = cell_forward(a, self.weights, self.recurrent_weights, self.bias, h0, c0)
+        cell = cell_forward(a, self.weights, self.recurrent_weights, self.bias, h0, c0, keep=exact_zeros)
         return cell.nets, cell.out, LSTMCache(cell)
 
     def backward_in_time(self, net: Array, out: Array, direct: Array, cache: LSTMCache,

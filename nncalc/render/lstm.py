@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .explain_time import TimeExplainer
 
 MAX_WRITTEN_LINES = 48      # the cell's equations written out up to this many lines (6 per unit and step)
+LINE_WIDTH = 80             # and broken before an '=' past this width
 _GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate"}
 
 
@@ -86,12 +87,31 @@ def cell_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[st
                     o = fmt(trace[f"o.{u}{s}"].value, decimals)
                     lines.append(f"{head}{u}{s} = o{sym.times}tanh(cell) = {o}{sym.times}tanh({fmt(c.value, decimals)}) = "
                                  f"{fmt(trace[f'out.{u}{s}'].value, decimals)}")
-    return lines
+    return [row for line in lines for row in _wrapped(line)]
+
+
+def _wrapped(line: str) -> list[str]:
+    """A long equation broken before an ' = ', continued under its first '='."""
+    if len(line) <= LINE_WIDTH:
+        return [line]
+    indent = " " * (line.index("= ") if "= " in line else 0)
+    parts = line.split(" = ")
+    rows, row = [], parts[0]
+    for part in parts[1:]:
+        if len(row) + 3 + len(part) > LINE_WIDTH:
+            rows.append(row)
+            row = f"{indent}= {part}"
+        else:
+            row += f" = {part}"
+    return rows + [row]
 
 
 def _factor(trace: Trace, name: str, decimals: int) -> str:
-    """A value in a product, negative ones in parentheses."""
-    text = _given(trace, name, decimals)
+    """A value in a product (given ones as written), negative ones in parentheses."""
+    from .common import GIVEN_KINDS
+
+    q = trace[name]
+    text = _given(trace, name, decimals) if q.kind in GIVEN_KINDS else fmt(q.value, decimals)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -111,19 +131,19 @@ def _operand(trace: Trace, name: str, decimals: int) -> str:
 
 
 def gates_tab(trace: Trace, decimals: int = 9) -> Tab:
-    """Per LSTM unit and step: the four gates, the cell and the output."""
+    """Per LSTM unit and step: the four gates and the cell (the outputs are in the per-step table)."""
     many = trace.problem.n_samples > 1
     keys = 3 if many else 2
     table = Tab("LSTM cell, unit by unit and step by step (i, f, o = σ(net); g = tanh(net); "
-                "cell = f cell[t-1] + i g; out = o tanh(cell))",
-                ["unit", *(["k"] if many else []), "t", *GATES, "cell", "out"], numeric_from=keys, keys=keys)
+                "cell = f cell[t-1] + i g)",
+                ["unit", *(["k"] if many else []), "t", *GATES, "cell"], numeric_from=keys, keys=keys)
     for _, layer in _layers(trace):
         for u in layer.units:
             for k, steps in _samples(trace):
                 for t in steps:
                     s = f"[{t}]{_at(trace, k)}"
                     table.add(u, *([str(k)] if many else []), str(t),
-                              *(fmt(trace[f"{q}.{u}{s}"].value, decimals) for q in (*GATES, "cell", "out")))
+                              *(fmt(trace[f"{q}.{u}{s}"].value, decimals) for q in (*GATES, "cell")))
             table.section()
     return table
 
