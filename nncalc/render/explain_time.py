@@ -257,8 +257,11 @@ def step_matrix_lines(ex: TimeExplainer, decimals: int) -> list[str]:
         u = len(layer.units)
         f = layer.activation.fn.symbol_for(sym.unicode)
         rec = f" + W_h{li} h{li}[t-1]   (W_h{li}: {u}x{u})" if layer.sequence else ""
-        lines.append(f"layer {li}: net{li}[t] = W{li} a{li - 1}[t]{rec} + b{li}   (W{li}: {u}x{fan_in});   "
-                     f"out{li}[t] = {f}(net{li}[t])")
+        if layer.kind == "lstm":
+            lines.append(lstm.matrix_line(li, u, fan_in, sym))
+        else:
+            lines.append(f"layer {li}: net{li}[t] = W{li} a{li - 1}[t]{rec} + b{li}   (W{li}: {u}x{fan_in});   "
+                         f"out{li}[t] = {f}(net{li}[t])")
         out = fwd.outs[li]
         for step in range(T):
             o = out[:, step]

@@ -130,11 +130,17 @@ def _operand(trace: Trace, name: str, decimals: int) -> str:
     return _given(trace, name, decimals)
 
 
-def gates_tab(trace: Trace, decimals: int = 9) -> Tab:
+def _sigma(unicode: bool) -> str:
+    from ..ops import ACTIVATIONS
+
+    return ACTIVATIONS["sigmoid"].symbol_for(unicode)
+
+
+def gates_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
     """Per LSTM unit and step: the four gates and the cell (the outputs are in the per-step table)."""
     many = trace.problem.n_samples > 1
     keys = 3 if many else 2
-    table = Tab("LSTM cell, unit by unit and step by step (i, f, o = σ(net); g = tanh(net); "
+    table = Tab(f"LSTM cell, unit by unit and step by step (i, f, o = {_sigma(unicode)}(net); g = tanh(net); "
                 "cell = f cell[t-1] + i g)",
                 ["unit", *(["k"] if many else []), "t", *GATES, "cell"], numeric_from=keys, keys=keys)
     for _, layer in _layers(trace):
@@ -176,11 +182,21 @@ def backward_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
 
 # ---------------------------------------------------------------- the derivation
 
+def matrix_line(li: int, u: int, fan_in: int, sym: Symbols) -> str:
+    """An LSTM layer in the per-step matrix form (long sequences)."""
+    o = sym.odot
+    return (f"layer {li} (LSTM): net_q{li}[t] = W_q{li} a{li - 1}[t] + W_hq{li} h{li}[t-1] + b_q{li} for the gates "
+            f"q = i, f, g, o (W_q{li}: {u}x{fan_in}, W_hq{li}: {u}x{u}); i, f, o = {_sigma(sym.unicode)}(net_q), "
+            f"g = tanh(net_g); "
+            f"cell{li}[t] = f {o} cell{li}[t-1] + i {o} g; out{li}[t] = o {o} tanh(cell{li}[t])")
+
+
 def explain_forward(ex: "TimeExplainer", layer, k: int, t: int) -> None:
     """One LSTM layer at step t of sample k: per unit the four gates, the cell, the output."""
     if t == 1 and k == 1:
         ex.line(f"{', '.join(layer.units)} (LSTM): each gate q = i, f, g, o has net_q[t] = W_q x[t] + W_hq h[t-1] "
-                f"+ b_q; i, f, o = σ(net), g = tanh(net); cell[t] = f cell[t-1] + i g; out[t] = o tanh(cell[t])", 2)
+                f"+ b_q; i, f, o = {_sigma(ex.sym.unicode)}(net), g = tanh(net); cell[t] = f cell[t-1] + i g; "
+                f"out[t] = o tanh(cell[t])", 2)
     for u in layer.units:
         for gate in GATES:
             ex.net_eq(ex.at(f"net.{gate}.{u}", k, t))

@@ -94,7 +94,7 @@ def forward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[
                               fmt(trace[f"out.{u}{s}"].value, decimals))
         units.section()
     if any(layer.kind == "lstm" for layer in net.layers):
-        parts.append(lstm.gates_tab(trace, decimals))
+        parts.append(lstm.gates_tab(trace, decimals, unicode))
     return parts + [units]
 
 
