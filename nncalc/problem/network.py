@@ -199,7 +199,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
     if kind == "lstm":
         return lstm_layer(spec, path, units, fan_in_names, counter, init, rng)
     activation = _activation(spec.get("activation", _DEFAULT_ACTIVATION[kind]), path + ("activation",),
-                             li == n_layers - 1 and not recurrent)
+                             li == n_layers - 1 or recurrent)      # a recurrent layer says its own rule
     rows, cols = len(units), len(fan_in_names)
     below = "inputs" if li == 0 else f"units of layer {li}"
     size = rows * cols + rows + (rows * rows if recurrent else 0)
