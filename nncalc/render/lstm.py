@@ -160,12 +160,10 @@ def backward_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
     from .steps import path_parts
 
     sym = Symbols.for_unicode(unicode)
-    d, many = sym.d, trace.problem.n_samples > 1
-    keys = 2 if many else 1
+    d = sym.d
     table = Tab(f"Backward pass through the LSTM cell: {d}E/{d}cell[t] = {d}E/{d}out[t] o tanh'(cell[t]) + "
                 f"{d}E/{d}cell[t+1] f[t+1]; {sym.delta}_q = {d}E/{d}q {d}q/{d}net_q for the gates q",
-                ["unit", *(["k"] if many else []), "above", "t+1", f"{d}E/{d}out", f"{d}E/{d}cell",
-                 *(f"{sym.delta}_{q}" for q in GATES)], numeric_from=keys, keys=keys)
+                ["unit", "above", "t+1", f"{d}E/{d}out", f"{d}E/{d}cell", *(f"{sym.delta}_{q}" for q in GATES)])
     for _, layer in reversed(_layers(trace)):
         for u in layer.units:
             for k, steps in _samples(trace):
@@ -173,7 +171,7 @@ def backward_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
                     s = f"[{t}]{_at(trace, k)}"
                     dE = trace[f"dE/dout.{u}{s}"]
                     above, later = path_parts(trace, dE.name)
-                    table.add(f"{u}[{t}]", *([str(k)] if many else []), fmt(above, decimals), fmt(later, decimals),
+                    table.add(f"{u}{s}", fmt(above, decimals), fmt(later, decimals),
                               fmt(dE.value, decimals), fmt(trace[f"dE/dcell.{u}{s}"].value, decimals),
                               *(fmt(trace[f"delta.{q}.{u}{s}"].value, decimals) for q in GATES))
             table.section()
