@@ -57,6 +57,8 @@ def display(name: str, sym: Symbols) -> str:
 def cell_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[str]:
     """h1[1]: i = σ(0.5·1 - 0.1·0 + 0.1·h1[0] + 0.1) = σ(0.51) = 0.62, ... c = f·c[0] + i·g = ...,
     h1[1] = o·tanh(c) = ...: every LSTM unit's step written out with its numbers (small problems)."""
+    from .steps import written_sum
+
     sym = Symbols.for_unicode(unicode)
     layers = _layers(trace)
     steps = sum(len(s) for _, s in _samples(trace))
@@ -72,11 +74,7 @@ def cell_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[st
                     for gate in GATES:
                         net = trace[f"net.{gate}.{u}{s}"]
                         act = layer.activation_of("gate", net.index).fn.symbol_for(unicode)
-                        terms = [f"{_given(trace, w, decimals)}{sym.times}{_operand(trace, a, decimals)}"
-                                 for w, a in zip(net.inputs[0::2], net.inputs[1::2])]
-                        if len(net.inputs) % 2:
-                            terms.append(_given(trace, net.inputs[-1], decimals))
-                        written = " + ".join(terms).replace("+ -", "- ")
+                        written = written_sum(trace, net, decimals, sym)
                         lines.append(f"{head}{gate} = {act}({written}) = {act}({fmt(net.value, decimals)}) = "
                                      f"{fmt(trace[f'{gate}.{u}{s}'].value, decimals)}")
                         head = " " * len(head)
@@ -108,26 +106,11 @@ def _wrapped(line: str) -> list[str]:
 
 def _factor(trace: Trace, name: str, decimals: int) -> str:
     """A value in a product (given ones as written), negative ones in parentheses."""
-    from .common import GIVEN_KINDS
+    from .common import GIVEN_KINDS, fmt_given
 
     q = trace[name]
-    text = _given(trace, name, decimals) if q.kind in GIVEN_KINDS else fmt(q.value, decimals)
+    text = fmt_given(q.value, decimals) if q.kind in GIVEN_KINDS else fmt(q.value, decimals)
     return f"({text})" if text.startswith("-") else text
-
-
-def _given(trace: Trace, name: str, decimals: int) -> str:
-    from .common import GIVEN_KINDS, fmt_given, fmt_short
-
-    q = trace[name]
-    return (fmt_given if q.kind in GIVEN_KINDS else fmt_short)(q.value, decimals)
-
-
-def _operand(trace: Trace, name: str, decimals: int) -> str:
-    """A given input as its number, a state h[t-1] by its name (its value is in the lines above)."""
-    q = trace[name]
-    if q.kind == "out" or (q.kind == "state" and q.value != 0):
-        return name.removeprefix("out.")
-    return _given(trace, name, decimals)
 
 
 def _sigma(unicode: bool) -> str:

@@ -49,15 +49,21 @@ def recurrence_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> l
                     pairs = list(zip(net.inputs[0::2], net.inputs[1::2]))
                     if len(pairs) > MAX_WRITTEN or width > MAX_WRITTEN:
                         return []
-                    terms = [f"{_value(trace, w, decimals)}{sym.times}{_operand(trace, a, decimals)}" for w, a in pairs]
-                    if len(net.inputs) % 2:
-                        terms.append(_value(trace, net.inputs[-1], decimals))
-                    written = " + ".join(terms).replace("+ -", "- ")
+                    written = written_sum(trace, net, decimals, sym)
                     out = trace[f"out.{u}[{t}]{_at(trace, k)}"]
                     act = layer.activation.name
                     lines.append(f"{u}[{t}]{_at(trace, k)} = {act}({written}) = {act}({fmt(net.value, decimals)})"
                                  f" = {fmt(out.value, decimals)}")
     return lines
+
+
+def written_sum(trace: Trace, net, decimals: int, sym: Symbols) -> str:
+    """A net input's sum of products with its given numbers: 0.5·1 - 0.1·0 + 0.1·h1[0] + 0."""
+    terms = [f"{_value(trace, w, decimals)}{sym.times}{_operand(trace, a, decimals)}"
+             for w, a in zip(net.inputs[0::2], net.inputs[1::2])]
+    if len(net.inputs) % 2:
+        terms.append(_value(trace, net.inputs[-1], decimals))
+    return " + ".join(terms).replace("+ -", "- ")
 
 
 def _operand(trace: Trace, name: str, decimals: int) -> str:
