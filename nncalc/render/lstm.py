@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..layers.lstm import GATES
 from ..trace import Quantity, Trace
 from .common import Symbols, Tab, fmt
+from .steps import _at, _samples, path_parts, unit_steps, written_sum
 
 if TYPE_CHECKING:
     from .explain_time import TimeExplainer
@@ -17,14 +18,6 @@ if TYPE_CHECKING:
 MAX_WRITTEN_LINES = 48      # the cell's equations written out up to this many lines (6 per unit and step)
 LINE_WIDTH = 80             # and broken before an '=' past this width
 _GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate"}
-
-
-def _at(trace: Trace, k: int) -> str:
-    return f"@{k}" if trace.problem.n_samples > 1 else ""
-
-
-def _samples(trace: Trace) -> list[tuple[int, range]]:
-    return [(k + 1, range(1, int(n) + 1)) for k, n in enumerate(trace.problem.lengths)]
 
 
 def _layers(trace: Trace) -> list[tuple[int, object]]:
@@ -57,34 +50,25 @@ def display(name: str, sym: Symbols) -> str:
 def cell_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[str]:
     """h1[1]: i = σ(0.5·1 - 0.1·0 + 0.1·h1[0] + 0.1) = σ(0.51) = 0.62, ... c = f·c[0] + i·g = ...,
     h1[1] = o·tanh(c) = ...: every LSTM unit's step written out with its numbers (small problems)."""
-    from .steps import written_sum
-
     sym = Symbols.for_unicode(unicode)
-    layers = _layers(trace)
-    steps = sum(len(s) for _, s in _samples(trace))
-    if not layers or 6 * sum(len(layer.units) for _, layer in layers) * steps > MAX_WRITTEN_LINES:
-        return []
     lines = []
-    for k, steps_k in _samples(trace):
-        for t in steps_k:
-            for li, layer in layers:
-                for u in layer.units:
-                    s = f"[{t}]{_at(trace, k)}"
-                    head = f"{u}{s}: "
-                    for gate in GATES:
-                        net = trace[f"net.{gate}.{u}{s}"]
-                        act = layer.activation_of("gate", net.index).fn.symbol_for(unicode)
-                        written = written_sum(trace, net, decimals, sym)
-                        lines.append(f"{head}{gate} = {act}({written}) = {act}({fmt(net.value, decimals)}) = "
-                                     f"{fmt(trace[f'{gate}.{u}{s}'].value, decimals)}")
-                        head = " " * len(head)
-                    c = trace[f"cell.{u}{s}"]
-                    f_, c0, i, g = (_factor(trace, x, decimals) for x in c.inputs)
-                    lines.append(f"{head}cell = f{sym.times}cell[{t - 1}] + i{sym.times}g = {f_}{sym.times}{c0} + "
-                                 f"{i}{sym.times}{g} = {fmt(c.value, decimals)}")
-                    o = fmt(trace[f"o.{u}{s}"].value, decimals)
-                    lines.append(f"{head}{u}{s} = o{sym.times}tanh(cell) = {o}{sym.times}tanh({fmt(c.value, decimals)}) = "
-                                 f"{fmt(trace[f'out.{u}{s}'].value, decimals)}")
+    for k, t, layer, u in unit_steps(trace, _layers(trace), MAX_WRITTEN_LINES, per_unit=6):
+        s = f"[{t}]{_at(trace, k)}"
+        head = f"{u}{s}: "
+        for gate in GATES:
+            net = trace[f"net.{gate}.{u}{s}"]
+            act = layer.activation_of("gate", net.index).fn.symbol_for(unicode)
+            written = written_sum(trace, net, decimals, sym)
+            lines.append(f"{head}{gate} = {act}({written}) = {act}({fmt(net.value, decimals)}) = "
+                         f"{fmt(trace[f'{gate}.{u}{s}'].value, decimals)}")
+            head = " " * len(head)
+        c = trace[f"cell.{u}{s}"]
+        f_, c0, i, g = (_factor(trace, x, decimals) for x in c.inputs)
+        lines.append(f"{head}cell = f{sym.times}cell[{t - 1}] + i{sym.times}g = {f_}{sym.times}{c0} + "
+                     f"{i}{sym.times}{g} = {fmt(c.value, decimals)}")
+        o = fmt(trace[f"o.{u}{s}"].value, decimals)
+        lines.append(f"{head}{u}{s} = o{sym.times}tanh(cell) = {o}{sym.times}tanh({fmt(c.value, decimals)}) = "
+                     f"{fmt(trace[f'out.{u}{s}'].value, decimals)}")
     return [row for line in lines for row in _wrapped(line)]
 
 
@@ -140,8 +124,6 @@ def gates_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
 def backward_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
     """Per LSTM unit and step, backwards: dE/dout (from the layer above plus through step t+1),
     dE/dcell (through out plus through cell[t+1]) and the four gates' deltas."""
-    from .steps import path_parts
-
     sym = Symbols.for_unicode(unicode)
     d = sym.d
     table = Tab(f"Backward pass through the LSTM cell: {d}E/{d}cell[t] = {d}E/{d}out[t] o tanh'(cell[t]) + "

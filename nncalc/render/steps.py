@@ -9,7 +9,6 @@ import numpy as np
 
 from ..ops import LOSSES
 from ..trace import Trace
-from . import lstm
 from .common import GIVEN_KINDS, Symbols, Tab, fmt, fmt_given, fmt_short, too_large
 
 MAX_WRITTEN = 8            # write a recurrent net out term by term up to this many products
@@ -37,24 +36,31 @@ def recurrence_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> l
     p, sym = trace.problem, Symbols.for_unicode(unicode)
     layers = [(li, layer) for li, layer in enumerate(p.network.layers) if layer.sequence and layer.kind != "lstm"]
     width = max((len(layer.units) for _, layer in layers), default=0)
-    steps = sum(len(s) for _, s in _samples(trace))
-    if not layers or sum(len(layer.units) for _, layer in layers) * steps > MAX_WRITTEN_LINES:
-        return []
     lines = []
+    for k, t, layer, u in unit_steps(trace, layers, MAX_WRITTEN_LINES):
+        net = trace[f"net.{u}[{t}]{_at(trace, k)}"]
+        pairs = list(zip(net.inputs[0::2], net.inputs[1::2]))
+        if len(pairs) > MAX_WRITTEN or width > MAX_WRITTEN:
+            return []
+        written = written_sum(trace, net, decimals, sym)
+        out = trace[f"out.{u}[{t}]{_at(trace, k)}"]
+        act = layer.activation.name
+        lines.append(f"{u}[{t}]{_at(trace, k)} = {act}({written}) = {act}({fmt(net.value, decimals)})"
+                     f" = {fmt(out.value, decimals)}")
+    return lines
+
+
+def unit_steps(trace: Trace, layers: list, most: int, per_unit: int = 1):
+    """(sample, step, layer, unit) in the order a worked example writes them out, for these
+    (index, layer) pairs; nothing when that would take more than `most` lines (per_unit each)."""
+    steps = sum(len(s) for _, s in _samples(trace))
+    if not layers or per_unit * sum(len(layer.units) for _, layer in layers) * steps > most:
+        return
     for k, steps_k in _samples(trace):
         for t in steps_k:
-            for li, layer in layers:
+            for _, layer in layers:
                 for u in layer.units:
-                    net = trace[f"net.{u}[{t}]{_at(trace, k)}"]
-                    pairs = list(zip(net.inputs[0::2], net.inputs[1::2]))
-                    if len(pairs) > MAX_WRITTEN or width > MAX_WRITTEN:
-                        return []
-                    written = written_sum(trace, net, decimals, sym)
-                    out = trace[f"out.{u}[{t}]{_at(trace, k)}"]
-                    act = layer.activation.name
-                    lines.append(f"{u}[{t}]{_at(trace, k)} = {act}({written}) = {act}({fmt(net.value, decimals)})"
-                                 f" = {fmt(out.value, decimals)}")
-    return lines
+                    yield k, t, layer, u
 
 
 def written_sum(trace: Trace, net, decimals: int, sym: Symbols) -> str:
@@ -86,6 +92,8 @@ def forward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[
           if q.kind == "state" and (q.sample or 1) == 1]
     if h0:
         parts.append("initial state: " + ", ".join(h0) + (" (every sample)" if many else ""))
+    from . import lstm
+
     parts += recurrence_lines(trace, decimals, unicode) + lstm.cell_lines(trace, decimals, unicode)
     shown = [u for layer in net.layers for u in layer.units]
     parts.append(_output_rows(trace, decimals, shown if len(shown) <= MAX_ROW_UNITS else net.outputs))
@@ -190,6 +198,8 @@ def backward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list
 
     if too_large(trace):
         return [gradient_norms_tab(trace, decimals)]
+    from . import lstm
+
     cells = [lstm.backward_tab(trace, decimals, unicode)] if any(l.kind == "lstm" for l in trace.problem.network.layers) else []
     return [*cells, unit_tab(trace, decimals, unicode), param_tab(trace, decimals, unicode)]
 
