@@ -232,3 +232,19 @@ def test_spec_reads_back_as_the_same_layer():
         np.testing.assert_array_equal(getattr(again, key), getattr(layer, key))
     for key in ("weight_names", "recurrent_weight_names", "bias_names", "units"):
         assert getattr(again, key) == getattr(layer, key)
+
+
+def test_check_carries_a_wrong_forget_gate_into_the_cell(tmp_path):
+    """nncalc check: a wrong f.h[1] is wrong, the cell worked from it is carried forward."""
+    problem = "tests/fixtures/rnn/rnn-lstm-one-step.yaml"
+    trace = build_trace(problem_from_doc(parse_yaml(open(problem).read(), problem)))
+    i, g, c0 = (trace[n].value for n in ("i.h[1]", "g.h[1]", "cell.h[0]"))
+    answers = tmp_path / "a.yaml"
+    answers.write_text(f'answers:\n  "f.h[1]": 0.800000\n  "cell.h[1]": {0.8 * c0 + i * g:.6f}\n'
+                       f'  "i.h[1]": {i:.6f}\n')
+    result = CliRunner().invoke(app, ["check", problem, str(answers)], env={"COLUMNS": "80"})
+    lines: dict[str, str] = {}
+    for line in result.output.splitlines():
+        if line.split():
+            lines.setdefault(line.split()[0], line)          # the verdict table's row, not the 'Why'
+    assert "wrong" in lines["f.h[1]"] and "carried forward" in lines["cell.h[1]"] and "correct" in lines["i.h[1]"]
