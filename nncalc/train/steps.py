@@ -22,9 +22,24 @@ Array = np.ndarray
 FLUSH_EVERY = 100            # updates between flushing near-denormal optimizer state to zero
 
 
+CLIP_EPS = 1e-6              # PyTorch's clip_grad_norm_: coefficient clip / (norm + 1e-6)
+
+
+def clip_gradient(grads: Array, scale: float, clip_norm: float) -> float:
+    """Scale the gradient in place to global L2 norm `clip_norm` when it is longer, as PyTorch's
+    clip_grad_norm_ does; `grads` holds dE/dw times `scale` (the optimizer's gradient scale, -η for
+    SGD), so the norm compared is the real gradient's. Returns that norm, before clipping."""
+    norm = float(np.sqrt(np.dot(grads, grads))) / abs(scale)
+    coef = clip_norm / (norm + CLIP_EPS)
+    if coef < 1.0:
+        grads *= coef
+    return norm
+
+
 class GradientStep:
-    """Forward, backward with the optimizer's gradient scale folded in, then optimizer.apply: all
-    parameters at once (simultaneous), or layer by layer from the output down (sequential)."""
+    """Forward, backward with the optimizer's gradient scale folded in, (clipping by the global norm,)
+    then optimizer.apply: all parameters at once (simultaneous), or layer by layer from the output
+    down (sequential)."""
 
     def __init__(self, trainer: Trainer) -> None:
         s, p = trainer.settings, trainer.params
@@ -41,6 +56,7 @@ class GradientStep:
         self.layer_parts = ([p.layer_slices(l, s.update_biases) for l in range(len(p.layers))]
                             if s.update_order == "sequential" else None)
         self.params = p
+        self.clip = s.clip_norm
 
     def __call__(self, lo: int, idx: Array, update: int) -> int:
         xb, tb = (self.X, self.T) if self.full else (self._take(idx), self.T[idx])
@@ -50,12 +66,16 @@ class GradientStep:
         opt.begin()
         if self.layer_parts is None:
             backward(self.layers, self.loss, fwd, tb, self.into, self.scale, check=False)
+            if self.clip is not None:
+                clip_gradient(self.grads, self.scale, self.clip)
             opt.apply(self.values, self.grads, self.everything)
         else:
             # each layer's gradient from the layers above as already updated this step
             values, grads = self.params.values, self.params.grads
             for parts in reversed(self.layer_parts):
                 backward(self.layers, self.loss, fwd, tb, self.into, self.scale, check=False)
+                if self.clip is not None:
+                    clip_gradient(self.grads, self.scale, self.clip)
                 for sl in parts:
                     opt.apply(values[sl], grads[sl], sl)
         if update % FLUSH_EVERY == 0:
