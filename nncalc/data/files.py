@@ -274,16 +274,16 @@ def npz_arrays(archive, split: str | None, display: str) -> tuple[np.ndarray, np
 
 
 def npz_inputs(x: np.ndarray, display: str, key: str) -> np.ndarray:
-    """(n, d) inputs, or (n, T, d) as they are (sequences, or images a feed-forward network reads
-    flattened); more axes are flattened to (n, d). Unsigned bytes are pixels (float32 / 255), other
-    numbers float64."""
+    """(n, d) inputs, or sequences (n, T, d) as they are (a feed-forward network reads them flattened);
+    unsigned bytes are pixels (float32 / 255), images flattened to (n, d) at any shape; other numbers
+    float64, with more than 3 axes flattened to (n, d)."""
     if x.ndim == 0 or x.dtype.kind not in "fiub":
         raise DataError(f"'{key}' must be a numeric array with one row per sample, got {x.dtype} {x.shape}",
                         file=display)
     if x.size == 0:
         what = "no samples" if x.shape[0] == 0 else "no values per sample"
         raise DataError(f"'{key}' has {what} (shape {x.shape})", file=display)
-    if x.ndim != 3:
+    if x.ndim != 3 or x.dtype == np.uint8:
         x = x.reshape(x.shape[0], -1)
     if x.dtype == np.uint8:
         return np.divide(x, np.float32(255), dtype=np.float32)

@@ -19,11 +19,12 @@ def sine(rng: np.random.Generator, n: int, noise: float, length: int) -> tuple[A
     """x[t] = sin(ω t + φ) (+ noise), target x[t+1] without noise: predict the next value.
 
     φ uniform in [0, 2π); ω = 2π p / T with p uniform in SINE_PERIODS, so a sequence of T steps shows
-    one to three periods, each sample its own. Many-to-many, d = m = 1."""
+    one to three periods, each sample its own; the same seed gives the same waves at any noise.
+    Many-to-many, d = m = 1."""
     phase = rng.uniform(0.0, 2 * np.pi, (n, 1))
     omega = 2 * np.pi * rng.uniform(*SINE_PERIODS, (n, 1)) / length
     wave = np.sin(omega * np.arange(length + 1) + phase)
-    X = wave[:, :-1] + (rng.normal(0.0, noise, (n, length)) if noise > 0 else 0.0)
+    X = wave[:, :-1] + noise * rng.standard_normal((n, length))   # drawn at noise 0 too: same waves
     return X[:, :, None], wave[:, 1:, None].copy()
 
 
