@@ -280,17 +280,18 @@ def evaluate(
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
     from ..model_data import model_and_data
     from ..render.train import Evaluation
-    from ..train import evaluate_outputs, predicted_labels, predictions
+    from ..train import evaluate_outputs, final_outputs, predicted_labels, predictions
     from ..train.metrics import labelled_confusion
 
     model, split, name = model_and_data(model_path, data)
-    if split.T.shape[1] == 0:
+    if split.T.shape[-1] == 0:
         raise _fail(f"{name} has no targets to compare with: use `nncalc predict`", where="--data")
     Y = predictions(model.network.layers, split.X, model.dtype)
     loss, acc = evaluate_outputs(Y, model.loss, split, model.network)
     cm, classes = None, model.classes
     if split.labels is not None:
-        cm, classes = labelled_confusion(split.labels, predicted_labels(Y, model.network), classes, Y.shape[1])
+        cm, classes = labelled_confusion(split.labels, predicted_labels(final_outputs(Y, split), model.network),
+                                         classes, Y.shape[-1])
     found = Evaluation(str(model_path), model.name, name, split.n, model.loss, loss, acc, cm, classes)
     emit_as(make_console(), "evaluate", fmt, found, output, decimals=decimals)
 
@@ -309,11 +310,11 @@ def predict(
     """The model's output for every sample: the predicted class and its probability, or the values."""
     from ..model_data import model_and_data
     from ..render.train import json_text, prediction_records, predictions_csv, predictions_view
-    from ..train import predicted_labels, predictions
+    from ..train import final_outputs, predicted_labels, predictions
     from .common import emit
 
     model, split, name = model_and_data(model_path, data)
-    Y = predictions(model.network.layers, split.X, model.dtype)
+    Y = final_outputs(predictions(model.network.layers, split.X, model.dtype), split)   # a sequence's last step
     outputs = model.network.outputs
     pred = predicted_labels(Y, model.network) if model.classes is not None else None
     records = prediction_records(Y, pred, split.labels, model.classes, outputs)

@@ -32,7 +32,7 @@ class _View:
         self.explaining = False
         self.before_values = None
         n_out = data.train.n * len(p.network.outputs)
-        self.show_outputs = p.inputs is not None and n_out <= SMALL_OUTPUTS
+        self.show_outputs = p.inputs is not None and n_out <= SMALL_OUTPUTS and not data.train.is_sequence
 
     def say(self, line: str) -> None:
         """A line as it is (the rows: never wrapped, so that piped rows stay one per line)."""
@@ -92,10 +92,8 @@ class _View:
         from ..render.table import view
         from ..train import worked_example
 
-        X = self.data.train.X[idx].astype("float64")
-        T = self.data.train.T[idx].astype("float64")
         gradients = not trainer.perceptron          # step and sign units have none
-        trace = worked_example(trainer, X, T)
+        trace = worked_example(trainer, batch=self.data.train.take(idx))
         self.before_values = trainer.network().parameter_values()
         if self.explained is not None:
             self.explained.append({"update": trainer.step + 1, "values": trace.values()})
@@ -180,7 +178,7 @@ class _View:
                                unicode=self.unicode)
             if curve:
                 self.say("\n".join(line.rstrip() for line in curve.splitlines()))
-            if len(self.p.network.inputs) == 2 and self.data.train.n > 1:
+            if len(self.p.network.inputs) == 2 and self.data.train.n > 1 and not self.data.train.is_sequence:
                 self.say("")
                 self.say("Decision map (what the network predicts over the plane of its two inputs):")
                 self.show(self._map())

@@ -37,6 +37,11 @@ class Split:
     def is_sequence(self) -> bool:
         return self.X.ndim == 3
 
+    def take(self, idx: Array) -> "Split":
+        """The samples idx (copies)."""
+        pick = lambda a: None if a is None else a[idx]  # noqa: E731
+        return Split(self.X[idx], self.T[idx], pick(self.labels), pick(self.mask), pick(self.lengths))
+
     def part(self, start: int, stop: int) -> "Split":
         """Samples start:stop as views (no copy)."""
         cut = lambda a: None if a is None else a[start:stop]  # noqa: E731

@@ -56,6 +56,14 @@ def targeted(Y: Array, split: Split) -> tuple[Array, Array]:
     return (Y.reshape(-1, Y.shape[-1]), T.reshape(-1, T.shape[-1])) if split.mask is None else (Y[split.mask], T[split.mask])
 
 
+def final_outputs(Y: Array, split: Split) -> Array:
+    """Each sample's output (n, m): as it is, or a sequence's output at its last step."""
+    if Y.ndim != 3:
+        return Y
+    last = np.full(split.n, Y.shape[1]) if split.lengths is None else split.lengths
+    return Y[np.arange(split.n), last - 1]
+
+
 def evaluate_outputs(Y: Array, loss: str, split: Split, network: Network) -> tuple[float, float | None]:
     """(loss, accuracy) of the outputs Y (n, m) a network gave for the split's inputs; for sequences
     (n, T, m) each targeted (sample, step) is one sample of the loss."""
