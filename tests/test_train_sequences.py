@@ -252,3 +252,169 @@ def test_npz_sequences_with_lengths_train(tmp_path):
     for _ in trainer.run():
         pass
     assert np.isfinite(trainer.history[-1]["loss"])
+
+
+# ---------------------------------------------------------------- model files, resume, evaluate, predict
+
+SMALL = """
+name: two-step RNN
+network:
+  inputs: [x1, x2]
+  layers:
+    - units: [h1, h2]
+      type: recurrent
+      activation: tanh
+      weights: [[0.5, -0.1], [0.2, 0.3]]
+      recurrent_weights: [[0.1, 0.0], [-0.2, 0.4]]
+      bias: [0.0, 0.1]
+      initial_state: [0.2, -0.1]
+    - units: [y]
+      activation: linear
+      weights: [[2.0, -1.0]]
+loss: half_sse
+learning_rate: 0.1
+data:
+  - input: [[1, 0], [0.5, 2]]
+    target: [[1], [2]]
+  - input: [[0, 1]]
+    target: [[0.5]]
+training: {batch_size: 1, shuffle: false, epochs: 3%s}
+"""
+
+
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from nncalc.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "80"})
+
+
+@pytest.mark.parametrize("dtype", ["", ", dtype: float32"])
+@pytest.mark.parametrize("suffix", ["npz", "yaml"])
+def test_a_trained_rnn_saves_and_loads_exactly(tmp_path, suffix, dtype):
+    from nncalc.model import load_model
+
+    if suffix == "yaml" and dtype:
+        pytest.skip("a .yaml model holds float64 numbers")
+    path = tmp_path / "rnn.yaml"
+    path.write_text(SMALL % dtype)
+    result = _cli("train", path, "--save", tmp_path / f"m.{suffix}", "-q")
+    assert result.exit_code == 0, result.output
+    p = load_problem(path)
+    trainer = Trainer(p, settings_from_problem(p), data_for(p))
+    for _ in trainer.run():
+        pass
+    model = load_model(tmp_path / f"m.{suffix}")
+    rec = model.network.layers[0]
+    assert rec.kind == "recurrent" and rec.recurrent_weight_names == (("wh1", "wh2"), ("wh3", "wh4"))
+    assert rec.initial_state.tolist() == [0.2, -0.1]
+    np.testing.assert_array_equal(model.flat_values, trainer.params.values)
+    assert model.dtype == trainer.dtype
+    evaluated = _cli("evaluate", tmp_path / f"m.{suffix}", "--data", "{generate: sine, samples: 3}")
+    assert evaluated.exit_code == 2 and "has 1 inputs per step, the network takes 2" in evaluated.output
+
+
+def test_a_yaml_model_of_sequences_keeps_their_lengths_and_missing_targets(tmp_path):
+    path = tmp_path / "seq.yaml"
+    path.write_text(SEQUENCES % ("half_sse", "sgd", 2))
+    assert _cli("train", path, "--epochs", 1, "--save", tmp_path / "m.yaml", "-q").exit_code == 0
+    again = load_problem(tmp_path / "m.yaml")
+    p = load_problem(path)
+    np.testing.assert_array_equal(again.lengths, p.lengths)
+    np.testing.assert_array_equal(again.target_mask, p.target_mask)
+    np.testing.assert_array_equal(again.inputs, p.inputs)
+
+
+def test_an_interrupted_rnn_run_resumes_exactly(tmp_path):
+    from nncalc.model import load_model, model_from_trainer, save_model
+
+    path = tmp_path / "seq.yaml"
+    path.write_text(SEQUENCES % ("mse", "{name: adam, learning_rate: 0.05}", 1) + "  bptt: 2\n  clip_norm: 0.5\n")
+    p = load_problem(path)
+    s = replace(settings_from_problem(p), epochs=3)
+    whole = Trainer(p, s, data_for(p))
+    for _ in whole.run():
+        pass
+    first = Trainer(p, s, data_for(p))
+    for event in first.run():
+        if getattr(event, "step", 0) == 5 and hasattr(event, "batch"):
+            first.stop_here()
+            break
+    save_model(tmp_path / "c.npz", model_from_trainer(first, with_state=True))
+    saved = load_model(tmp_path / "c.npz")
+    second = Trainer(p, s, data_for(p))
+    second.restore(saved.flat_values, saved.checkpoint)
+    for _ in second.run():
+        pass
+    np.testing.assert_array_equal(second.params.values, whole.params.values)
+    assert [r["loss"] for r in second.history] == [r["loss"] for r in whole.history]
+
+
+def test_evaluate_and_predict_a_many_to_one_model(tmp_path):
+    path = tmp_path / "adding.yaml"
+    path.write_text("""
+network:
+  inputs: [value, marker]
+  layers: [{units: 4, type: recurrent, activation: tanh}, {units: [y], activation: linear}]
+loss: mse
+init: xavier
+training: {epochs: 2, batch_size: 16}
+data: {generate: adding, samples: 64, length: 6}
+""")
+    assert _cli("train", path, "--save", tmp_path / "m.npz", "-q").exit_code == 0
+    result = _cli("evaluate", tmp_path / "m.npz", "--data", "{generate: adding, samples: 10, length: 6, seed: 3}",
+                  "--format", "json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    found = json.loads(result.output)
+    from nncalc.data import load_source
+    from nncalc.model import load_model
+    from nncalc.train import predictions
+
+    model = load_model(tmp_path / "m.npz")
+    ds = load_source({"generate": "adding", "samples": 10, "length": 6, "seed": 3}, base_dir=Path("."))
+    Y = predictions(model.network.layers, ds.X)
+    assert Y.shape == (10, 6, 1)
+    assert found["loss"] == pytest.approx(float(np.mean((Y[:, -1] - ds.y) ** 2)), rel=1e-12)
+    predicted = _cli("predict", tmp_path / "m.npz", "--data", "{generate: adding, samples: 10, length: 6, seed: 3}",
+                     "--format", "csv")
+    assert predicted.exit_code == 0
+    values = [float(line.split(",")[-1]) for line in predicted.output.strip().splitlines()[1:]]
+    np.testing.assert_allclose(values, Y[:, -1, 0], rtol=1e-9)
+
+
+def test_explained_updates_of_a_batch_of_sequences(tmp_path):
+    path = tmp_path / "rnn.yaml"
+    path.write_text(SMALL % "")
+    result = _cli("train", path, "--steps", 2, "--explain", "--format", "json")
+    assert result.exit_code == 0, result.output[-2000:]
+    import json
+
+    updates = json.loads(result.output)["updates"]
+    assert len(updates) == 2 and "grad.wh1" in updates[0]["values"] and "out.y[2]" in updates[0]["values"]
+    assert "out.y[2]" not in updates[1]["values"]          # the second sample has one step
+
+
+# ---------------------------------------------------------------- the gradient through time
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sequences"
+
+
+def test_the_gradient_view_shows_delta_through_time(tmp_path):
+    from nncalc.api import trace_of
+    from nncalc.pictures.gradients import gradient_report
+
+    p = load_problem(FIXTURES / "vanishing.yaml")
+    trace = trace_of(p, True, named=False)
+    report = gradient_report(trace)
+    (g,) = report.steps
+    assert len(g.delta) == 20 and g.layer == 1
+    np.testing.assert_allclose(g.delta, np.linalg.norm(trace.bwd.delta[0], axis=(0, 2)), rtol=1e-12)
+    assert g.delta[0] < g.delta[-1] / 1000                 # vanishing, 20 steps back
+    result = _cli("gradients", FIXTURES / "vanishing.yaml")
+    assert result.exit_code == 0
+    assert "|δ[t]| of layer 1 (4 tanh units), step 20 back to 1" in result.output
+    assert ": vanishing):" in result.output and "t =   1 |" in result.output
+    assert max(map(len, result.output.splitlines())) <= 80
