@@ -414,3 +414,20 @@ def test_the_gradient_view_shows_delta_through_time(tmp_path):
     assert "|δ[t]| of layer 1 (4 tanh units), step 20 back to 1" in result.output
     assert ": vanishing):" in result.output and "t =   1 |" in result.output
     assert max(map(len, result.output.splitlines())) <= 80
+
+
+def test_bptt_on_a_feed_forward_network_is_one_line(tmp_path):
+    path = tmp_path / "ff.yaml"
+    path.write_text("""
+network: {inputs: 1, layers: [{units: 1, activation: linear, weights: [[1.0]]}]}
+loss: half_sse
+data: [{input: [1], target: [0]}]
+training: {bptt: 5}
+""")
+    from nncalc.errors import ProblemError
+
+    with pytest.raises(ProblemError, match="bptt truncates backpropagation through time; this network has no "
+                                           "recurrent layer"):
+        settings_from_problem(load_problem(path))
+    result = _cli("train", path)
+    assert result.exit_code == 2 and "ff.yaml:5: training.bptt: bptt truncates" in result.output

@@ -212,12 +212,19 @@ def checked_settings(data: dict[str, Any]) -> Settings:
     return s
 
 
+def key_misfit(settings: Settings, network: Network) -> tuple[str, str] | None:
+    """(key, why) when a training key does not apply to this network or optimizer, else None."""
+    if settings.bptt is not None and not network.is_sequence:
+        return "bptt", "bptt truncates backpropagation through time; this network has no recurrent layer: drop bptt"
+    if settings.optimizer == "perceptron" and settings.clip_norm is not None:
+        return "clip_norm", "clip_norm clips a gradient; the perceptron rule has none: drop clip_norm or use sgd"
+    return None
+
+
 def optimizer_misfit(settings: Settings, network: Network, loss: str) -> str | None:
     """Why the optimizer cannot train this network, or None: the perceptron rule trains one layer of
     step or sign units, gradient methods need units the engine can backpropagate through."""
     acts = [layer.activation.name for layer in network.layers]
-    if settings.optimizer == "perceptron" and settings.clip_norm is not None:
-        return "clip_norm clips a gradient; the perceptron rule has none: drop clip_norm or use sgd"
     if settings.optimizer == "perceptron":
         if len(acts) != 1 or acts[0] not in ("step", "sign"):
             shape = f"{len(acts)} layers" if len(acts) != 1 else f"a layer of {acts[0]} units"
