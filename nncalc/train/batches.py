@@ -157,6 +157,15 @@ def listed_sequences(problem: Problem) -> tuple[Split, tuple[str, ...] | None]:
     return Split(X, T, labels, None if mask.all() else mask, problem.lengths), classes
 
 
+def _class_labels(data, m: int, fail) -> Array:
+    """The data's class indices, refused when the network's m outputs cannot tell its classes apart."""
+    k = len(data.classes)
+    if (m == 1 and k > 2) or (m > 1 and k > m):
+        raise fail(f"{data.name} has {k} classes, the network has {m} output{'s' if m > 1 else ''}: "
+                   f"give it {k} outputs (softmax), or 1 for two classes")
+    return np.asarray(data.y, dtype=np.int64)
+
+
 def _sequence_split(data, network: Network, fail, targets_required: bool) -> Split:
     """A Dataset of sequences (n, T, d) as a recurrent network's Split: targets at every step (y of
     shape (n, T, m)) or after each sequence's last step (y (n, m) or class labels: many-to-one)."""
@@ -173,11 +182,7 @@ def _sequence_split(data, network: Network, fail, targets_required: bool) -> Spl
     inside = np.arange(steps)[None, :] < lengths[:, None]
     labels = None
     if data.classes is not None:
-        k = len(data.classes)
-        if (m == 1 and k > 2) or (m > 1 and k > m):
-            raise fail(f"{data.name} has {k} classes, the network has {m} output{'s' if m > 1 else ''}: "
-                       f"give it {k} outputs (softmax), or 1 for two classes")
-        labels = np.asarray(data.y, dtype=np.int64)
+        labels = _class_labels(data, m, fail)
         last = class_targets(labels, network, dtype)
     elif data.y.ndim == 3:
         if data.y.shape[1] != steps or data.y.shape[2] != m:
@@ -214,11 +219,7 @@ def split_of(data, network: Network, where: str, file: str | None, targets_requi
     if data.X.shape[1] != d:
         raise fail(f"{data.name} has {data.X.shape[1]} inputs per sample, the network takes {d}")
     if data.classes is not None:
-        k = len(data.classes)
-        if (m == 1 and k > 2) or (m > 1 and k > m):
-            raise fail(f"{data.name} has {k} classes, the network has {m} output{'s' if m > 1 else ''}: "
-                       f"give it {k} outputs (softmax), or 1 for two classes")
-        labels = np.asarray(data.y, dtype=np.int64)
+        labels = _class_labels(data, m, fail)
         dtype = np.float32 if data.X.dtype == np.float32 else np.float64
         return Split(data.X, class_targets(labels, network, dtype), labels)
     if data.y.ndim == 2 and data.y.shape[1] == 0 and not targets_required:
