@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -74,26 +74,19 @@ def with_dtype(layer: Any, dtype) -> Any:
 
 def layer_spec(layer: Any) -> dict[str, Any]:
     """A layer's entry in a problem file's `network.layers`, with its current values as plain lists:
-    the layer type's own spec() where it has one, else the dense form (or the recurrent one)."""
-    if hasattr(layer, "spec"):
+    a sequence layer's own spec(), else the dense form."""
+    if layer.sequence:
         return layer.spec()
     act = layer.activation
-    spec: dict[str, Any] = {"units": list(layer.units)}
-    if layer.sequence:
-        spec["type"] = layer.kind
-    spec["activation"] = act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha}
-    spec["weights"] = layer.weights.astype(np.float64).tolist()
-    spec["weight_names"] = [list(r) for r in layer.weight_names]
-    if layer.sequence:
-        spec["recurrent_weights"] = layer.recurrent_weights.astype(np.float64).tolist()
-        spec["recurrent_weight_names"] = [list(r) for r in layer.recurrent_weight_names]
+    spec: dict[str, Any] = {"units": list(layer.units),
+                            "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
+                            "weights": layer.weights.astype(np.float64).tolist(),
+                            "weight_names": [list(r) for r in layer.weight_names]}
     if layer.bias is not None:
         if layer.bias_shared:
             spec["bias"], spec["bias_names"] = float(layer.bias[0]), layer.bias_names[0]
         else:
             spec["bias"], spec["bias_names"] = layer.bias.astype(np.float64).tolist(), list(layer.bias_names)
-    if layer.sequence and layer.initial_state is not None:
-        spec["initial_state"] = np.asarray(layer.initial_state, dtype=np.float64).tolist()
     return spec
 
 
