@@ -32,7 +32,7 @@ class _View:
         self.explaining = False
         self.before_values = None
         n_out = self.data.train.n * len(self.p.network.outputs)
-        self.show_outputs = self.p.inputs is not None and n_out <= SMALL_OUTPUTS
+        self.show_outputs = self.p.inputs is not None and n_out <= SMALL_OUTPUTS and not self.data.train.is_sequence
 
     def say(self, line: str) -> None:
         """A line as it is (the rows: never wrapped, so that piped rows stay one per line)."""
@@ -92,14 +92,13 @@ class _View:
         from ..render.explain import explain_text
         from ..render.table import view
 
-        X = self.data.train.X[idx].astype("float64")
-        T = self.data.train.T[idx].astype("float64")
         gradients = not trainer.perceptron          # step and sign units have none
+        batch = self.data.train.take(idx)
         if self.updates is not None:      # --format json/latex: every value of every explained update
-            trace = self.run.worked_example(X, T, times=trainer.target_steps)
+            trace = self.run.worked_example(batch=batch, times=trainer.target_steps)
         else:                             # on screen: a network shown layer by layer needs no names
-            shown = replace(trainer.problem, network=trainer.network(), inputs=X, targets=T)
-            trace = self.run.worked_example(X, T, named=not too_large(shown))
+            shown = replace(trainer.problem, network=trainer.network(), inputs=batch.X, targets=batch.T)
+            trace = self.run.worked_example(batch=batch, named=not too_large(shown))
         self.before_values = trainer.network().parameter_values()
         self.traces.append(trace)
         if self.updates is not None:
@@ -182,7 +181,7 @@ class _View:
                                unicode=self.unicode)
             if curve:
                 self.say("\n".join(line.rstrip() for line in curve.splitlines()))
-            if len(self.p.network.inputs) == 2 and self.data.train.n > 1:
+            if len(self.p.network.inputs) == 2 and self.data.train.n > 1 and not self.data.train.is_sequence:
                 self.say("")
                 self.say("Decision map (what the network predicts over the plane of its two inputs):")
                 self.show(self._map())
