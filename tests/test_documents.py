@@ -127,6 +127,54 @@ def test_train_explain_in_latex_is_a_section_per_update_from_the_weights_before_
     assert cli("train", "nnbasic", "--steps", "2", "--format", "latex").exit_code == 2
 
 
+@pytest.mark.parametrize("fmt", ["html", "beamer"])
+def test_a_check_report_as_a_page_or_slides_works_out_the_wrong_answer(cli, fmt):
+    result = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", fmt)
+    text = result.stdout
+    assert result.exit_code == 1 and "How the wrong ones are worked out" in text
+    assert "0.032896479" in text and "carried forward" in text      # delta_o1 * w5 (NNBasic deck)
+    if fmt == "html":
+        assert text.startswith("<!DOCTYPE html>") and "<script" not in text
+        assert '<math display="block" data-of="dE.o1/dout.h1">' in text
+    else:
+        assert text.startswith(r"\documentclass{beamer}") and r"\onslide<2->" in text and r"\pause" not in text
+
+
+@pytest.mark.parametrize("fmt", ["html", "beamer"])
+def test_train_explain_as_a_page_or_slides_has_every_update(cli, fmt):
+    result = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", fmt)
+    text = result.stdout
+    assert result.exit_code == 0 and "Update 1 of 2" in text and "Update 2 of 2" in text
+    first, second = text.split("Update 2 of 2")
+    assert W5_GRAD in first and "0.19792248" in second       # the deck's first update; w5+ is the second's w5
+    assert ("<math" in text) if fmt == "html" else (r"\onslide" in text)
+    refused = cli("train", "nnbasic", "--steps", "2", "--format", fmt)
+    assert refused.exit_code == 2 and "--explain" in refused.stderr
+
+
+def _handouts(cli, tmp_path: Path, fmt: str) -> Path:
+    (tmp_path / "hw3.yaml").write_text((Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text())
+    out = tmp_path / fmt
+    result = cli("variants", tmp_path / "hw3.yaml", "-n", "2", "-o", out, "--handout-format", fmt)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("fmt, suffix", [("latex", ".tex"), ("html", ".html")])
+def test_handouts_and_solutions_in_latex_and_html_hold_the_same_key(cli, tmp_path, fmt, suffix):
+    out = _handouts(cli, tmp_path, fmt)
+    key = __import__("yaml").safe_load((out / "variant-01.yaml").read_text())["answers"]
+    handout = (out / "handouts" / f"variant-01{suffix}").read_text()
+    solution = (out / "solutions" / f"variant-01{suffix}").read_text()
+    grad_w5 = f"{abs(key['grad.w5']):.4f}"      # LaTeX writes a minus apart: - 0.0689
+    assert grad_w5 not in handout and "grad.w5" in handout and "Hand in" in handout
+    assert grad_w5 in solution and "Worked solution" in solution
+    if fmt == "latex":
+        assert handout.isascii() and solution.isascii() and r"\begin{align*}" in solution
+    else:
+        assert "<script" not in solution and '<math display="block"' in solution
+
+
 # ---------------------------------------------------------------- the real engines
 
 def _pdflatex(folder: Path, name: str, tex: str) -> tuple[int, str, str]:
@@ -174,9 +222,21 @@ def test_check_and_train_documents_compile_with_pdflatex(latex_engines, tmp_path
         rc, log, text = _pdflatex(tmp_path, name, tex)
         assert rc == 0, f"{name}: pdflatex failed:\n{log}"
         assert "0.032896479" in text and "92.3%" in text
-    tex = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", "latex").stdout
-    rc, log, text = _pdflatex(tmp_path, "train", tex)
-    assert rc == 0 and "Update 2 of 2" in text, log
+    for fmt in ("latex", "beamer"):
+        tex = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", fmt).stdout
+        rc, log, text = _pdflatex(tmp_path, f"train-{fmt}", tex)
+        assert rc == 0 and "Update 2 of 2" in text, log
+    tex = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", "beamer").stdout
+    rc, log, text = _pdflatex(tmp_path, "kim-beamer", tex)
+    assert rc == 0 and "0.032896479" in text, log
+
+
+def test_handouts_and_solutions_compile_with_pdflatex(latex_engines, tmp_path, cli):
+    out = _handouts(cli, tmp_path, "latex")
+    for kind in ("handouts", "solutions"):
+        rc, log, text = _pdflatex(out / kind, "variant-01", (out / kind / "variant-01.tex").read_text())
+        assert rc == 0, f"{kind}: pdflatex failed:\n{log}"
+        assert "Learning rate" in text and ("Worked solution" in text) == (kind == "solutions")
 
 
 PROBE = """<script>
@@ -208,6 +268,24 @@ def _drawn(browser: str, page: Path) -> dict:
     return json.loads(htmllib.unescape(m.group(1)))
 
 
+def _other_pages(tmp_path: Path) -> dict[str, Path]:
+    """The pages of a check report, a training's updates and a worked solution."""
+    from typer.testing import CliRunner
+
+    from nncalc.cli import app
+
+    run = CliRunner().invoke
+    pages = {}
+    for name, args in (("check", ["check", "nnbasic", str(CLASS / "kim.yaml"), "--explain"]),
+                       ("train", ["train", "nnbasic", "--steps", "2", "--explain"])):
+        pages[name] = tmp_path / f"{name}-page.html"
+        pages[name].write_text(run(app, [*args, "--format", "html"]).stdout, encoding="utf-8")
+    (tmp_path / "hw3.yaml").write_text((Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text())
+    run(app, ["variants", str(tmp_path / "hw3.yaml"), "-n", "1", "-o", str(tmp_path / "v"), "--handout-format", "html"])
+    pages["solution"] = tmp_path / "v" / "solutions" / "variant-01.html"
+    return pages
+
+
 def test_every_bundled_problem_renders_in_chromium_with_sized_math(tmp_path):
     browser = _chromium()
     worked = _worked()
@@ -223,6 +301,9 @@ def test_every_bundled_problem_renders_in_chromium_with_sized_math(tmp_path):
         assert len(sizes) == len(re.findall(r"<math[ >]", page.read_text(encoding="utf-8"))), name
         assert all(w > 0 and h > 0 for w, h in sizes), f"{name}: a math element drawn with no size"
     assert any(W5_GRAD in row for row in drawn["nnbasic"]["w5"]), drawn["nnbasic"]["w5"]
+    for name, page in _other_pages(tmp_path).items():      # check, train and solution pages
+        sizes = _drawn(browser, page)["math"]
+        assert sizes and all(w > 0 and h > 0 for w, h in sizes), f"{name}: a math element drawn with no size"
     shot = tmp_path / "nnbasic-phone.png"      # kept as the test's artefact, under pytest's tmp path
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=390,844",
                     f"--screenshot={shot}", pages[list(worked).index("nnbasic")].as_uri()], capture_output=True, timeout=120)

@@ -35,6 +35,8 @@ class TrainFormat(str, Enum):
     table = "table"
     json = "json"
     latex = "latex"
+    html = "html"
+    beamer = "beamer"
 
 
 class PredictFormat(str, Enum):
@@ -69,7 +71,8 @@ def train(
     log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file (complete when training ends).", dir_okay=False),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
     fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f",
-                                    help="table, json or latex (with --explain: a document of every update)."),
+                                    help="table, json, or with --explain a document of every update: "
+                                         "latex, html or beamer."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, metavar="", help="-q: plain rows, no bar or pictures; -qq: only the result."),
     decimals: Optional[int] = typer.Option(None, "--decimals", "-d", min=0, max=17,
                                            help="Decimals shown (default 6; 9 with --explain, as the slides)."),
@@ -98,8 +101,9 @@ def train(
                                   learning_rate=learning_rate, seed=seed)
     if explain and (settings.steps is None or settings.steps > MAX_EXPLAIN_STEPS):
         raise _fail(f"--explain prints every value of every update: give --steps N (N at most {MAX_EXPLAIN_STEPS})")
-    if fmt is TrainFormat.latex and not explain:
-        raise _fail("--format latex writes the worked example of each update: give --explain --steps N")
+    document = fmt not in (TrainFormat.table, TrainFormat.json)
+    if document and not explain:
+        raise _fail(f"--format {fmt.value} writes the worked example of each update: give --explain --steps N")
     data = data_for(p, _datasets(p), settings.validation_split, settings.dtype)
     watched = _watched(p, watch)
     explained = [] if explain and is_json else None        # --explain's values go into the JSON
@@ -118,12 +122,12 @@ def train(
     result = trainer.result
     if result is None or result.reason == "interrupted" or interrupted_inside:
         _interrupted(trainer, console, checkpoint, save, problem, interrupted_inside)
-    if fmt is TrainFormat.latex:
-        from ..render.latex import training_latex
+    if document:
+        from ..render.document import Training
         from ..render.train import training_header
 
         _results(trainer, view, None, save, plot, explained, None, None)
-        emit(out, training_latex(training_header(trainer), view.traces, decimals), output)
+        emit_as(out, "training", fmt, Training(training_header(trainer), tuple(view.traces)), output, decimals=decimals)
         return
     _results(trainer, view, out if is_json else None, save, plot, explained, out, output)
 

@@ -122,7 +122,16 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
               "latex": _trace_latex, "latex-fragment": _trace_latex_fragment, "beamer": _trace_beamer,
               "matrix": "nncalc.pictures.matrix_form:matrix_form_text"},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
-              "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex"},
+              "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex",
+              "html": "nncalc.render.html:check_html", "beamer": "nncalc.render.latex:check_beamer"},
+    # `train --steps N --explain`: a document of every update (a render.document.Training)
+    "training": {"latex": "nncalc.render.latex:training_latex", "html": "nncalc.render.html:training_html",
+                 "beamer": "nncalc.render.latex:training_beamer"},
+    # `nncalc variants`: each variant's handout (no answers) and worked solution
+    "handout": {"markdown": "nncalc.render.handout:handout_text", "latex": "nncalc.render.handout:handout_latex",
+                "html": "nncalc.render.handout:handout_html"},
+    "solution": {"markdown": "nncalc.render.handout:solution_text", "latex": "nncalc.render.handout:solution_latex",
+                 "html": "nncalc.render.handout:solution_html"},
     "problems": {"table": "nncalc.render.catalogue:problems_table", "json": "nncalc.render.catalogue:problems_json",
                  "markdown": "nncalc.render.catalogue:problems_markdown"},
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",

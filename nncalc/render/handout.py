@@ -149,3 +149,79 @@ def statement_html(variant: Variant, blanks: dict[str, str] | None = None, with_
         items.append(f"<li>{e(slide)} (<code>{e(name)}</code>) = {box}</li>")
     parts.append("<ol>" + "".join(items) + "</ol>")
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- LaTeX and HTML (render.document)
+
+def _given_blocks(s: Statement) -> list:
+    from .document import Heading, Listing, Para, Table
+
+    blocks = [Heading(s.title, 1), Para(s.about)] + ([Para(s.description)] if s.description else [])
+    blocks.append(Heading("Given"))
+    if s.assignments:
+        blocks.append(Listing(tuple(s.assignments)))
+    blocks.append(Para(f"Learning rate η = {s.rate}."))
+    return blocks + [Table(tab) for tab in s.tables]
+
+
+def handout_document(variant: Variant):
+    """The student's sheet as a document (the same content as handout_markdown)."""
+    from .document import Document, Heading, Items, Listing, Para
+
+    s = statement(variant)
+    blocks = _given_blocks(s) + [Heading("Compute"), Items(tuple((slide, name) for name, slide in s.asked)),
+                                 Para(_decimals_line(s)), Heading("Hand in"),
+                                 Para(f"An answers file, e.g. {variant.id}-answers.yaml, with your number after each name:"),
+                                 Listing((f"student: {variant.id}", "answers:", *(f"  {name}: " for name, _ in s.asked)))]
+    return Document(s.title, tuple(blocks))
+
+
+def solution_document(variant: Variant):
+    """The worked solution as a document: the givens, the key, and each asked quantity's
+    derivation as equations (from the explainer's lines, as solution_markdown's)."""
+    from .check import derivations
+    from .document import Document, Heading, Steps, Table
+    from .mathtext import steps_of
+
+    s = statement(variant)
+    decimals = s.decimals if s.decimals is not None else 9
+    key = Tab("Key", ["quantity", "slides", "value"], numeric_from=2)
+    for n, slide in s.asked:
+        key.add(n, slide, fmt(variant.trace[n].value, decimals))
+    blocks = _given_blocks(s) + [Heading("Key"), Table(key, frozenset({0})), Heading("Worked solution")]
+    worked = derivations(variant.trace, list(variant.asked), 9, unicode=True)
+    for name, slide in s.asked:
+        blocks += [Heading(slide, 3, math=True), Steps(tuple(steps_of((name, line) for line in worked[name])))]
+    return Document(s.title, tuple(blocks))
+
+
+def handout_text(variant: Variant, style) -> str:
+    return handout_markdown(variant)
+
+
+def solution_text(variant: Variant, style) -> str:
+    return solution_markdown(variant)
+
+
+def handout_latex(variant: Variant, style) -> str:
+    from .latex import latex_document
+
+    return latex_document(handout_document(variant))
+
+
+def solution_latex(variant: Variant, style) -> str:
+    from .latex import latex_document
+
+    return latex_document(solution_document(variant))
+
+
+def handout_html(variant: Variant, style) -> str:
+    from .html import html_document
+
+    return html_document(handout_document(variant))
+
+
+def solution_html(variant: Variant, style) -> str:
+    from .html import html_document
+
+    return html_document(solution_document(variant))

@@ -8,9 +8,13 @@ every text from a file goes through `latex_text`.
 
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 from ..trace import Trace
-from .common import Tab, header_lines, source_line
-from .mathtext import Step, derivation_steps, is_math, latex_math, latex_text
+from .common import Tab
+from .document import (Block, Document, Heading, Items, Listing, Para, Steps, Table, Training, check_document,
+                       training_document, worked_blocks, worked_document)
+from .mathtext import Step, is_math, latex_math, latex_text
 
 PACKAGES = ("amsmath", "booktabs", "longtable")
 
@@ -20,10 +24,10 @@ def cell(text: str) -> str:
     return f"${latex_math(text)}$" if is_math(text) else latex_text(text)
 
 
-def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset()) -> str:
+def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset(), prose_width: str = "4.5cm") -> str:
     """A Tab as a booktabs table (a longtable, which breaks across pages; a tabular for slides);
     `prose` columns are text, wrapped in a paragraph column."""
-    spec = "".join(r"p{4.5cm}" if i in prose else "r" if i >= tab.numeric_from else "l" for i in range(len(tab.columns)))
+    spec = "".join(f"p{{{prose_width}}}" if i in prose else "r" if i >= tab.numeric_from else "l" for i in range(len(tab.columns)))
 
     def row_text(row: list[str]) -> str:
         return " & ".join(latex_text(c) if i in prose else cell(c) for i, c in enumerate(row)) + r" \\"
@@ -59,7 +63,7 @@ def align_rows(step: Step, reveal: bool = False) -> list[str]:
     return rows
 
 
-def derivation(steps: list[Step]) -> list[str]:
+def derivation(steps: list[Step] | tuple[Step, ...]) -> list[str]:
     """The derivation as LaTeX: headings as unnumbered subsections, equations in align* blocks."""
     out: list[str] = []
     block: list[str] = []
@@ -80,22 +84,49 @@ def derivation(steps: list[Step]) -> list[str]:
     return out
 
 
+_SECTIONS = {1: "section*", 2: "subsection*", 3: "paragraph"}
+
+
+def heading_text(block: Heading) -> str:
+    return f"${latex_math(block.text)}$" if block.math else latex_text(block.text)
+
+
+def listing(lines: tuple[str, ...]) -> str:
+    """Lines in a fixed-width font, their leading spaces kept."""
+    rows = [latex_text(line.lstrip()) for line in lines]
+    rows = [f"\\hspace*{{{len(line) - len(line.lstrip())}ex}}" * (line != line.lstrip()) + row
+            for line, row in zip(lines, rows)]
+    return "{\\ttfamily\\noindent " + " \\\\\n".join(rows) + "\\par}"
+
+
+def items(block: Items) -> str:
+    rows = [f"\\item {cell(math)}" + (f" (\\texttt{{{latex_text(code)}}})" if code else "") for math, code in block.items]
+    return "\n".join([r"\begin{enumerate}", *rows, r"\end{enumerate}"])
+
+
+def latex_blocks(blocks: Sequence[Block]) -> list[str]:
+    """Blocks as LaTeX: headings as unnumbered sections, tables as booktabs longtables, derivations
+    as align* blocks."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append(f"\\{_SECTIONS[b.level]}{{{heading_text(b)}}}")
+        elif isinstance(b, Para):
+            out.append((f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par")
+        elif isinstance(b, Table):
+            out.append(booktabs(b.tab, prose=b.prose))
+        elif isinstance(b, Steps):
+            out.extend(derivation(b.steps))
+        elif isinstance(b, Listing):
+            out.append(listing(b.lines))
+        else:
+            out.append(items(b))
+    return out
+
+
 def body(trace: Trace, decimals: int = 9, explain: bool = False, heading: bool = True) -> str:
     """The document's body: heading, description, tables and with `explain` the derivation."""
-    from .table import tabs
-
-    name, about = header_lines(trace)
-    cited = source_line(trace.problem)
-    parts = [f"\\section*{{{latex_text(name)}}}"] if heading else []
-    if cited and heading:
-        parts.append(f"\\emph{{{latex_text(cited)}}}\\par")
-    parts.append(latex_text(about) + "\\par")
-    for part in tabs(trace, decimals, unicode=True):
-        parts.append(f"\\par\\noindent {latex_text(part)}\\par" if isinstance(part, str) else booktabs(part))
-    if explain:
-        parts.append(r"\subsection*{Derivation}")
-        parts.extend(derivation(derivation_steps(trace, decimals)))
-    return "\n".join(parts) + "\n"
+    return "\n".join(latex_blocks(worked_blocks(trace, decimals, explain, heading))) + "\n"
 
 
 def standalone(body_text: str) -> str:
@@ -103,6 +134,11 @@ def standalone(body_text: str) -> str:
     return "\n".join([r"\documentclass[10pt]{article}", f"\\usepackage{{{','.join(PACKAGES)}}}",
                       r"\usepackage[margin=2cm]{geometry}", r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}",
                       r"\begin{document}", body_text, r"\end{document}", ""])
+
+
+def latex_document(doc: Document) -> str:
+    """Any document as a standalone pdfLaTeX article."""
+    return standalone("\n".join(latex_blocks(doc.blocks)))
 
 
 def document(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
@@ -116,72 +152,76 @@ def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
             + body(trace, decimals, explain))
 
 
-def beamer(trace: Trace, decimals: int = 9, explain: bool = True) -> str:
-    """Beamer slides: a title frame, a frame per table, and a frame per equation of the derivation
-    whose chain appears one line per slide."""
-    from .table import tabs
+def _frame(title: list[str], content: str, options: str = "") -> str:
+    """A frame; title: [title] or [title, subtitle] (empty: none)."""
+    head = "".join(f"{{{t}}}" for t in title) if title and title[0] else ""
+    return f"\\begin{{frame}}{options}{head}\n{content}\n\\end{{frame}}"
 
-    name, about = header_lines(trace)
-    cited = source_line(trace.problem)
-    frames = [f"\\begin{{frame}}{{{latex_text(name)}}}\n" + (f"\\emph{{{latex_text(cited)}}}\\par\n" if cited else "")
-              + f"{latex_text(about)}\n\\end{{frame}}"]
-    for part in tabs(trace, decimals, unicode=True):
-        if isinstance(part, Tab):
-            frames.append(f"\\begin{{frame}}[allowframebreaks]\n\\scriptsize\n{booktabs(part, long=False)}\n\\end{{frame}}")
-    heading = "Derivation"
-    for step in derivation_steps(trace, decimals) if explain else ():
-        if step.kind == "heading":
-            heading = latex_text(step.text)
-        elif step.kind == "eq":
-            rows = " \\\\\n".join(align_rows(step, reveal=True))
-            frames.append(f"\\begin{{frame}}{{{heading}}}\n\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}\n\\end{{frame}}")
+
+def beamer_document(doc: Document) -> str:
+    """Beamer slides: a title frame (the first heading and the prose under it), a frame per table
+    and per listing, and a frame per equation whose chain appears one line per slide; a heading
+    titles the frames after it (a level-3 heading as the subtitle)."""
+    frames: list[str] = []
+    title: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        if text:
+            frames.append(_frame(title, "\n".join(text)))
+            text.clear()
+
+    def head(words: str, level: int) -> None:
+        flush()
+        title[:] = title[:1] + [words] if level == 3 and title else [words]
+
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            head(heading_text(b), b.level)
+        elif isinstance(b, Para):
+            text.append((f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par")
+        elif isinstance(b, Table):
+            flush()
+            frames.append(_frame([], f"\\scriptsize\n{booktabs(b.tab, long=False, prose=b.prose, prose_width='3cm')}",
+                                 "[allowframebreaks]"))
+        elif isinstance(b, (Listing, Items)):
+            flush()
+            frames.append(_frame(title, listing(b.lines) if isinstance(b, Listing) else items(b)))
+        else:
+            for step in b.steps:
+                if step.kind == "heading":
+                    head(latex_text(step.text), 3)
+                elif step.kind == "prose":
+                    text.append(latex_text(step.text) + "\\par")
+                else:
+                    flush()
+                    rows = " \\\\\n".join(align_rows(step, reveal=True))
+                    frames.append(_frame(title, f"\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}"))
+    flush()
     return "\n".join([r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs}", r"\setbeamertemplate{navigation symbols}{}",
                       r"\begin{document}", *frames, r"\end{document}", ""])
 
 
-def training_latex(header: str, traces: list[Trace], decimals: int = 9) -> str:
+def beamer(trace: Trace, decimals: int = 9, explain: bool = True) -> str:
+    """Beamer slides of a worked example (always with the derivation: its chains are the point)."""
+    return beamer_document(worked_document(trace, decimals, explain))
+
+
+def training_latex(training: Training, style: Any) -> str:
     """`train --steps N --explain --format latex`: the training's settings, then each update's
     worked example (tables and derivation, from the weights before it) as a section."""
-    name = header_lines(traces[0])[0] if traces else ""
-    parts = [f"\\section*{{{latex_text(name)}}}", latex_text(header) + "\\par"]
-    for k, trace in enumerate(traces, 1):
-        parts.append(f"\\section*{{Update {k} of {len(traces)}}}")
-        parts.append(body(trace, decimals, explain=True, heading=False))
-    return standalone("\n".join(parts))
+    return latex_document(training_document(training, style.decimals))
 
 
-def check_latex(report, style) -> str:
+def training_beamer(training: Training, style: Any) -> str:
+    return beamer_document(training_document(training, style.decimals))
+
+
+def check_latex(report: Any, style: Any) -> str:
     """A check report as a standalone document: each file's verdicts as a booktabs table and, with
     --explain, how each wrong answer is worked out (align* blocks, from the trace)."""
-    from ..check import CARRIED, CORRECT, WRONG
-    from ..notation import Symbols, slide_name
-    from .check import _VERDICT_TEXT, derivations, short_names
-    from .common import fmt
-    from .mathtext import steps_of
+    return latex_document(check_document(report, style.decimals))
 
-    p = report.trace.problem
-    parts = [f"\\section*{{Checking against {latex_text(p.name)}}}",
-             latex_text(f"Correct: within {report.tolerance}.") + "\\par"]
-    if report.batch:
-        tab = Tab("Answers files", ["file", "student", "correct", "carried", "wrong", "score"], numeric_from=2)
-        for f, name in zip(report.files, short_names([f.file for f in report.files])):
-            tab.add(name or "", f.student or "", *(("", "", "", f"error: {f.error}") if f.error else
-                    (str(f.count(CORRECT)), str(f.count(CARRIED)), str(f.count(WRONG)), report.score_text(f))))
-        parts.append(booktabs(tab, prose=frozenset({0, 1, 5})))
-        wrong = [s.name for s in report.summaries if s.wrong]
-    else:
-        f = report.files[0]
-        tab = Tab(f"Answers {f.student or f.file or ''}".strip(), ["quantity", "given", "expected", "verdict", "diagnosis"],
-                  numeric_from=1)
-        for r in f.results:
-            tab.add(slide_name(r.name, Symbols()), r.text, fmt(r.expected, style.decimals), _VERDICT_TEXT[r.verdict],
-                    r.diagnosis or "")
-        parts += [booktabs(tab, prose=frozenset({3, 4})), latex_text(report.totals(f)) + "\\par"]
-        wrong = [r.name for r in f.results if r.verdict == WRONG]
-    wrong = [name for name in wrong if name in report.derivations]
-    if wrong:
-        parts.append(r"\subsection*{How the wrong ones are worked out}")
-        for name, lines in derivations(report.trace, wrong, style.decimals, unicode=True).items():
-            parts.append(f"\\paragraph{{${latex_math(slide_name(name, Symbols()))}$}}")
-            parts.extend(derivation(steps_of((name, line) for line in lines)))
-    return standalone("\n".join(parts))
+
+def check_beamer(report: Any, style: Any) -> str:
+    return beamer_document(check_document(report, style.decimals))
