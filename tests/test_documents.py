@@ -175,6 +175,30 @@ def test_handouts_and_solutions_in_latex_and_html_hold_the_same_key(cli, tmp_pat
         assert "<script" not in solution and '<math display="block"' in solution
 
 
+def _cube(monkeypatch) -> str:
+    """A throwaway activation, out = net^3, added as one entry of ACTIVATIONS with its LaTeX: the
+    LaTeX document of a network using it, with the derivation."""
+    from nncalc.ops import activations as acts
+
+    cube = acts.ActivationOp("cube", lambda z, _: z ** 3, lambda z, a, _: 3 * z * z, "cube",
+                             ((None, None, "{net}^3"),), ((None, None, "3 {net}^2"),),
+                             out_latex=(r"\left({net}\right)^{3}",), dout_latex=(r"3 \left({net}\right)^{2}",))
+    monkeypatch.setitem(acts.ACTIVATIONS, "cube", cube)
+    spec = {"name": "cube", "network": {"inputs": 1, "layers": [{"units": 1, "weights": [[0.5]], "activation": "cube"}]},
+            "data": [{"input": [2], "target": [0]}]}
+    return nncalc.load(spec).backprop().render("latex", explain=True)
+
+
+def test_an_activations_latex_is_its_entrys_own_and_a_new_activation_is_one_entry(monkeypatch):
+    tex = _cube(monkeypatch)
+    # net_o1 = 0.5 * 2 = 1: out = 1^3, dout/dnet = 3 * 1^2 (the entry's LaTeX, not the text's 'net^3')
+    assert r"&= \left(net_{o1}\right)^{3}" in tex and r"&= \left(1.000000000\right)^{3}" in tex
+    assert r"&= 3 \left(net_{o1}\right)^{2}" in tex
+    sigmoid = nncalc.load("nnbasic").backprop().render("latex", explain=True)
+    assert r"out_{h1} &= \sigma (net_{h1}) \\" in sigmoid and r"&= \frac{1}{1 + e^{-net_{h1}}}" in sigmoid
+    assert r"E_{o1} &= \frac{1}{2} (target_{o1} - out_{o1})^{2}" in sigmoid     # half_sse's term_latex
+
+
 # ---------------------------------------------------------------- the real engines
 
 def _pdflatex(folder: Path, name: str, tex: str) -> tuple[int, str, str]:
@@ -229,6 +253,11 @@ def test_check_and_train_documents_compile_with_pdflatex(latex_engines, tmp_path
     tex = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", "beamer").stdout
     rc, log, text = _pdflatex(tmp_path, "kim-beamer", tex)
     assert rc == 0 and "0.032896479" in text, log
+
+
+def test_a_new_activations_latex_compiles(latex_engines, tmp_path, monkeypatch):
+    rc, log, text = _pdflatex(tmp_path, "cube", _cube(monkeypatch))
+    assert rc == 0, log
 
 
 def test_handouts_and_solutions_compile_with_pdflatex(latex_engines, tmp_path, cli):

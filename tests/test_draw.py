@@ -110,3 +110,51 @@ def test_text_from_the_file_is_escaped_in_svg(tmp_path):
     result = CliRunner().invoke(app, ["draw", str(problem)])
     assert result.exit_code == 0, result.output
     ET.fromstring(result.stdout)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the PNG's IHDR chunk."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_a_network_draws_as_a_png_for_slides_the_size_of_its_svg(tmp_path):
+    pytest.importorskip("matplotlib", reason="PNG drawings need the optional extra 'plot' (matplotlib)")
+    path = tmp_path / "net.png"
+    result = CliRunner().invoke(app, ["draw", "nnbasic", "--show", "grad", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    data = path.read_bytes()
+    root = ET.fromstring(render("drawing", "svg", drawing_of(open_problem("nnbasic"), "grad"), Style(decimals=4)))
+    assert data.startswith(PNG_SIGNATURE)
+    assert _png_size(data) == (int(root.get("width")) * 3 // 2, int(root.get("height")) * 3 // 2)   # 150 dpi
+
+
+def test_a_large_network_draws_as_a_png_in_seconds(tmp_path):
+    pytest.importorskip("matplotlib", reason="PNG drawings need the optional extra 'plot' (matplotlib)")
+    data = render("drawing", "png", drawing_of(open_problem("mnist-mlp"), "out"), Style(decimals=4))
+    assert data.startswith(PNG_SIGNATURE)
+
+
+def test_a_png_without_matplotlib_is_one_line_naming_the_package(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)       # import matplotlib raises ImportError
+    path = tmp_path / "net.png"
+    result = CliRunner().invoke(app, ["draw", "nnbasic", "-o", str(path)])
+    assert result.exit_code == 2 and not path.exists()
+    assert "pip install 'nncalc[plot]'" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_png_is_never_written_to_the_terminal():
+    result = CliRunner().invoke(app, ["draw", "nnbasic", "--format", "png"])
+    assert result.exit_code == 2 and "-o FILE.png" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_a_graph_draws_as_a_png_through_graphviz(tmp_path):
+    path = tmp_path / "graph.png"
+    result = CliRunner().invoke(app, ["draw", "graph-sigmoid-neuron", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes().startswith(PNG_SIGNATURE)

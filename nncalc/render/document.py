@@ -127,7 +127,7 @@ def check_document(report: Any, decimals: int = 9) -> Document:
         blocks.append(Heading("How the wrong ones are worked out"))
         for name, lines in derivations(report.trace, wrong, decimals, unicode=True).items():
             blocks += [Heading(slide_name(name, Symbols()), 3, math=True),
-                       Steps(tuple(steps_of((name, line) for line in lines)))]
+                       Steps(tuple(steps_of(((name, line) for line in lines), report.trace)))]
     return Document(title, tuple(blocks))
 
 

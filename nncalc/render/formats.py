@@ -27,7 +27,7 @@ class Style(NamedTuple):      # a NamedTuple: as immutable as a frozen dataclass
     width: int | None = None
 
 
-Renderer = Callable[[Any, Style], Any]      # (object, style) -> str | rich RenderableType
+Renderer = Callable[[Any, Style], Any]      # (object, style) -> str | bytes (a PNG) | rich RenderableType
 
 # ---------------------------------------------------------------- a worked example (a trace)
 
@@ -138,7 +138,7 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
                 "markdown": "nncalc.render.catalogue:summary_markdown"},
     "evaluate": {"table": "nncalc.render.train:evaluation_table", "json": "nncalc.render.train:evaluation_text"},
     "drawing": {"svg": "nncalc.pictures.draw:drawing_svg", "dot": "nncalc.pictures.draw:drawing_dot",
-                "mermaid": "nncalc.pictures.draw:drawing_mermaid"},
+                "mermaid": "nncalc.pictures.draw:drawing_mermaid", "png": "nncalc.pictures.draw:drawing_png"},
     "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",
               "csv": "nncalc.pictures.views:sweep_csv", "json": "nncalc.pictures.views:sweep_json"},
     "gradients": {"table": "nncalc.pictures.views:gradients_table", "json": "nncalc.pictures.views:gradients_json",

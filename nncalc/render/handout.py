@@ -191,7 +191,7 @@ def solution_document(variant: Variant):
     blocks = _given_blocks(s) + [Heading("Key"), Table(key, frozenset({0})), Heading("Worked solution")]
     worked = derivations(variant.trace, list(variant.asked), 9, unicode=True)
     for name, slide in s.asked:
-        blocks += [Heading(slide, 3, math=True), Steps(tuple(steps_of((name, line) for line in worked[name])))]
+        blocks += [Heading(slide, 3, math=True), Steps(tuple(steps_of(((name, line) for line in worked[name]), variant.trace)))]
     return Document(s.title, tuple(blocks))
 
 

@@ -14,7 +14,7 @@ from ..trace import Trace
 from .common import Tab
 from .document import (Block, Document, Heading, Items, Listing, Para, Steps, Table, Training, check_document,
                        training_document, worked_blocks, worked_document)
-from .mathtext import Step, is_math, latex_math, latex_text
+from .mathtext import Step, is_math, latex_math, latex_part, latex_text
 
 PACKAGES = ("amsmath", "booktabs", "longtable")
 
@@ -56,7 +56,7 @@ def align_rows(step: Step, reveal: bool = False) -> list[str]:
     rows = []
     for i, part in enumerate(step.parts):
         lhs = latex_math(step.text) if i == 0 else ""
-        rhs = f"= {latex_math(part)}"
+        rhs = f"= {latex_part(step, part)}"
         if reveal and i:
             rhs = f"\\onslide<{i + 1}->{{{rhs}}}"
         rows.append(f"{lhs} &{rhs}" + (_note(step) if i == 0 else ""))
