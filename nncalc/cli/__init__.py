@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .common import OneLineGroup
+from .common import OneLineGroup, tidy_help
 
 app = typer.Typer(
     name="nncalc",
@@ -27,3 +27,4 @@ from . import pictures  # noqa: E402,F401
 from . import discover  # noqa: E402,F401
 
 discover.attach_examples(app)
+tidy_help(app)
