@@ -85,7 +85,6 @@ def derivation(steps: list[Step] | tuple[Step, ...]) -> list[str]:
     return out
 
 
-<<<<<<< HEAD
 _SECTIONS = {1: "section*", 2: "subsection*", 3: "paragraph"}
 
 
