@@ -70,7 +70,7 @@ def train(
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Where Ctrl-C saves the checkpoint (default: NAME.checkpoint.npz).", dir_okay=False),
     log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file (complete when training ends).", dir_okay=False),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
-    fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f",
+    fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f", metavar="FORMAT",
                                     help="table, json, or with --explain a document of every update: "
                                          "latex, html or beamer."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, metavar="", help="-q: plain rows, no bar or pictures; -qq: only the result."),
