@@ -124,9 +124,6 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
               "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex",
               "html": "nncalc.render.html:check_html", "beamer": "nncalc.render.latex:check_beamer"},
-    # `train --steps N --explain`: a document of every update (a render.document.Training)
-    "training": {"latex": "nncalc.render.latex:training_latex", "html": "nncalc.render.html:training_html",
-                 "beamer": "nncalc.render.latex:training_beamer"},
     # `nncalc variants`: each variant's handout (no answers) and worked solution
     "handout": {"markdown": "nncalc.render.handout:handout_text", "latex": "nncalc.render.handout:handout_latex",
                 "html": "nncalc.render.handout:handout_html"},
@@ -137,6 +134,9 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",
                 "markdown": "nncalc.render.catalogue:summary_markdown"},
     "evaluate": {"table": "nncalc.render.train:evaluation_table", "json": "nncalc.render.train:evaluation_text"},
+    "train": {"table": "nncalc.render.train_report:train_table", "json": "nncalc.render.train_report:train_json",
+              "latex": "nncalc.render.train_report:train_latex", "html": "nncalc.render.train_report:train_html",
+              "beamer": "nncalc.render.train_report:train_beamer"},
     "drawing": {"svg": "nncalc.pictures.draw:drawing_svg", "dot": "nncalc.pictures.draw:drawing_dot",
                 "mermaid": "nncalc.pictures.draw:drawing_mermaid", "png": "nncalc.pictures.draw:drawing_png"},
     "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from ..variants import Variant
 from .common import Symbols, Tab, fmt, fmt_given, header_lines, markdown_table, slide_name
 
-SOLUTION_WIDTH = 100
+SOLUTION_WIDTH = 100       # the derivation in a platform's <pre>
+PROSE_WIDTH = 80           # Markdown prose, and the solution's derivation block
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,20 @@ def _decimals_line(s: Statement) -> str:
     return f"Give each number to {s.decimals} decimal places."
 
 
+def prose(text: str) -> list[str]:
+    """Markdown prose wrapped to PROSE_WIDTH columns, paragraph by paragraph."""
+    import textwrap
+
+    out: list[str] = []
+    for para in text.split("\n\n"):
+        out += textwrap.wrap(" ".join(para.split()), PROSE_WIDTH, break_long_words=False, break_on_hyphens=False) + [""]
+    return out
+
+
 def _given_markdown(s: Statement) -> list[str]:
-    lines = [f"# {s.title}", "", s.about, ""]
+    lines = [f"# {s.title}", ""] + prose(s.about)
     if s.description:
-        lines += [s.description, ""]
+        lines += prose(s.description)
     lines += ["## Given", ""]
     if s.assignments:
         lines += ["```text", *s.assignments, "```", ""]
@@ -94,17 +105,17 @@ def handout_markdown(variant: Variant) -> str:
     lines += ["## Compute", ""]
     lines += [f"{i}. {slide} (`{name}`)" for i, (name, slide) in enumerate(s.asked, 1)]
     lines += ["", _decimals_line(s), "", "## Hand in", "",
-              f"An answers file, e.g. `{variant.id}-answers.yaml`, with your number after each name:", "",
+              *prose(f"An answers file, e.g. `{variant.id}-answers.yaml`, with your number after each name:"),
               "```yaml", f"student: {variant.id}", "answers:"]
     lines += [f"  {name}: " for name, _ in s.asked] + ["```", ""]
     return "\n".join(lines)
 
 
-def worked_text(variant: Variant) -> list[str]:
+def worked_text(variant: Variant, width: int = SOLUTION_WIDTH) -> list[str]:
     """The derivation of every asked quantity, as `nncalc backprop --explain` writes it."""
     from .check import derivations
 
-    worked = derivations(variant.trace, list(variant.asked), 9, unicode=True, width=SOLUTION_WIDTH)
+    worked = derivations(variant.trace, list(variant.asked), 9, unicode=True, width=width)
     lines: list[str] = []
     for name, slide in statement(variant).asked:
         lines += [slide] + [f"  {line}" for line in worked[name]] + [""]
@@ -120,7 +131,7 @@ def solution_markdown(variant: Variant) -> str:
     for n, slide in s.asked:
         key.add(f"`{n}`", slide, fmt(variant.trace[n].value, decimals))
     lines += ["## Key", "", markdown_table(key), ""]
-    lines += ["## Worked solution", "", "```text", *worked_text(variant), "```", ""]
+    lines += ["## Worked solution", "", "```text", *worked_text(variant, PROSE_WIDTH - 2), "```", ""]
     return "\n".join(lines)
 
 

@@ -7,8 +7,7 @@ from typing import Any, Sequence
 
 from ..trace import Trace
 from .common import Tab, header_lines, source_line
-from .document import Block, Document, Heading, Items, Listing, Para, Steps, Table, Training, check_document, \
-    training_document, worked_document
+from .document import Block, Document, Heading, Items, Listing, Para, Steps, Table, check_document, worked_document
 from .mathtext import Step
 
 
@@ -144,8 +143,3 @@ def html_page(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
 def check_html(report: Any, style: Any) -> str:
     """A check report as a page: the verdicts and, with --explain, each wrong answer in MathML."""
     return html_document(check_document(report, style.decimals))
-
-
-def training_html(training: Training, style: Any) -> str:
-    """`train --steps N --explain --format html`: the settings, then each update's worked example."""
-    return html_document(training_document(training, style.decimals))

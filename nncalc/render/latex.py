@@ -13,11 +13,16 @@ from typing import Any, Sequence
 
 from ..trace import Trace
 from .common import Tab
-from .document import (Block, Document, Heading, Items, Listing, Para, Steps, Table, Training, check_document,
-                       training_document, worked_blocks, worked_document)
-from .mathtext import Step, is_math, latex_math, latex_part, latex_text
+from .document import (Block, Document, Heading, Items, Listing, Para, Steps, Table, check_document, worked_blocks,
+                       worked_document)
+from .mathtext import Step, is_math, latex_math, latex_part, latex_text, math_width, text_width
 
 PACKAGES = ("amsmath", "booktabs", "longtable")
+SOURCE_WIDTH = 80          # columns of the LaTeX source
+PAGE_WIDTH = 470.0         # points of an article's line (2 cm margins on A4 or letter: about 483)
+SLIDE_WIDTH = 290.0        # points of a Beamer frame's line at \small, counted at 10 pt
+# font sizes a wide table steps down through, with how much narrower each sets
+SIZES = (("", 1.0), (r"\small", 0.9), (r"\footnotesize", 0.8), (r"\scriptsize", 0.7), (r"\tiny", 0.5))
 
 
 def cell(text: str) -> str:
@@ -25,9 +30,23 @@ def cell(text: str) -> str:
     return f"${latex_math(text)}$" if is_math(text) else latex_text(text)
 
 
-def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset(), prose_width: str = "4.5cm") -> str:
+def _cell_width(text: str, prose: bool) -> float:
+    return text_width(text) if prose or not is_math(text) else math_width(text)
+
+
+def table_width(tab: Tab, prose: frozenset[int], prose_pt: float) -> float:
+    """About how wide a table sets at 10 pt: each column its widest cell, and the gaps."""
+    rows = [tab.columns] + [r for r in tab.rows if r is not None]
+    return sum((prose_pt if i in prose else max(_cell_width(r[i], False) for r in rows if i < len(r))) + 12
+               for i in range(len(tab.columns)))
+
+
+def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset(), prose_width: str = "4.5cm",
+             width: float = PAGE_WIDTH) -> str:
     """A Tab as a booktabs table (a longtable, which breaks across pages; a tabular for slides);
-    `prose` columns are text, wrapped in a paragraph column."""
+    `prose` columns are text, wrapped in a paragraph column. The title is a line above it (a long
+    one would widen the first column), and a table wider than `width` is set in a smaller size
+    (a slide's, past \\tiny, scaled to the frame)."""
     spec = "".join(f"p{{{prose_width}}}" if i in prose else "r" if i >= tab.numeric_from else "l" for i in range(len(tab.columns)))
 
     def row_text(row: list[str]) -> str:
@@ -35,54 +54,118 @@ def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset(), p
 
     head = row_text(tab.columns)
     rows = [r"\midrule" if row is None else row_text(row) for row in tab.rows]
-    title = latex_text(tab.title)
+    title = f"\\par\\noindent\\textbf{{{latex_text(tab.title)}}}\\par"
+    wide = table_width(tab, prose, float(prose_width.removesuffix("cm")) * 28.45)
+    size, scale = next(((n, f) for n, f in SIZES if wide * f <= width), SIZES[-1])
     if long:
-        return "\n".join([f"\\begin{{longtable}}{{{spec}}}",
-                          f"\\multicolumn{{{len(tab.columns)}}}{{l}}{{\\textbf{{{title}}}}} \\\\",
-                          r"\toprule", head, r"\midrule", r"\endhead", *rows, r"\bottomrule", r"\end{longtable}"])
-    return "\n".join([f"\\textbf{{{title}}}\\\\[2pt]", f"\\begin{{tabular}}{{{spec}}}", r"\toprule", head,
-                      r"\midrule", *rows, r"\bottomrule", r"\end{tabular}"])
+        table = "\n".join([f"\\begin{{longtable}}{{{spec}}}", r"\toprule", head, r"\midrule", r"\endhead", *rows,
+                           r"\bottomrule", r"\end{longtable}"])
+        return "\n".join([title, "{" + size, table, "}"]) if size else "\n".join([title, table])
+    table = "\n".join([f"\\begin{{tabular}}{{{spec}}}", r"\toprule", head, r"\midrule", *rows, r"\bottomrule",
+                       r"\end{tabular}"])
+    if wide * scale > width:
+        table = f"\\resizebox{{\\linewidth}}{{!}}{{%\n{table}}}"
+    return "\n".join([title, size, table]) if size else "\n".join([title, table])
 
 
 def _note(step: Step) -> str:
     if not step.note:
         return ""
-    return f"&&({latex_math(step.note)})" if is_math(step.note) else f"&&\\text{{({latex_text(step.note)})}}"
+    return f"({latex_math(step.note)})" if is_math(step.note) else f"\\text{{({latex_text(step.note)})}}"
 
 
-def align_rows(step: Step, reveal: bool = False) -> list[str]:
+def terms(part: str) -> list[str]:
+    """A chain's part split before each top-level ' + ' and ' - ' (outside parentheses)."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(part):
+        c = part[i]
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and part.startswith((" + ", " - "), i):
+            out.append(part[start:i])
+            start = i + 1
+            i += 3
+            continue
+        i += 1
+    return out + [part[start:]]
+
+
+def broken(step: Step, part: str, room: float) -> list[str]:
+    """One part of an equation as LaTeX lines: its operation's own LaTeX or the text's, and a sum
+    too wide for `room` points broken before a '+' or '-' into lines that fit."""
+    whole = latex_part(step, part)
+    if whole != latex_math(part) or math_width(part) <= room:
+        return [whole]
+    lines: list[str] = []
+    for term in terms(part):
+        if lines and math_width(lines[-1] + " " + term) <= room:
+            lines[-1] += " " + term
+        else:
+            lines.append(term)
+    return [latex_math(line) for line in lines]
+
+
+def align_rows(step: Step, reveal: bool = False, width: float = PAGE_WIDTH, lhs_width: float | None = None) -> list[str]:
     """An equation as align* rows: lhs &= part, then one '&= part' a row (as the deck writes a
-    chain); reveal: each later row appears on its own slide (\\onslide, which works inside align
-    where \\pause does not)."""
+    chain), a part too wide for the line broken into '\\quad + ...' rows, and a note that would
+    overflow on a row of its own; reveal: each later part appears on its own slide (\\onslide,
+    which works inside align where \\pause does not)."""
+    lhs_w = math_width(step.text) if lhs_width is None else lhs_width
+    room = width - lhs_w - 20
+    note = _note(step)
     rows = []
     for i, part in enumerate(step.parts):
-        lhs = latex_math(step.text) if i == 0 else ""
-        rhs = f"= {latex_part(step, part)}"
-        if reveal and i:
-            rhs = f"\\onslide<{i + 1}->{{{rhs}}}"
-        rows.append(f"{lhs} &{rhs}" + (_note(step) if i == 0 else ""))
+        lines = broken(step, part, room)
+        for j, line in enumerate(lines):
+            rhs = f"= {line}" if j == 0 else f"\\quad {line}"
+            if reveal and i:
+                rhs = f"\\onslide<{i + 1}->{{{rhs}}}"
+            rows.append(f"{latex_math(step.text) if i == 0 and j == 0 else ''} &{rhs}")
+        if i == 0 and note:
+            if len(lines) == 1 and math_width(part) + math_width(step.note) + 30 <= room:
+                rows[-1] += f"&&{note}"
+            else:
+                rows.append(f" &\\quad {note}")
     return rows
 
 
 def derivation(steps: list[Step] | tuple[Step, ...]) -> list[str]:
-    """The derivation as LaTeX: headings as unnumbered subsections, equations in align* blocks."""
+    """The derivation as LaTeX: headings as unnumbered subsections, equations in align* blocks
+    (each block's chains broken for its widest left-hand side)."""
     out: list[str] = []
-    block: list[str] = []
+    block: list[Step] = []
 
     def close() -> None:
         if block:
-            out.extend([r"\begin{align*}", " \\\\\n".join(block), r"\end{align*}"])
+            lhs = max(math_width(st.text) for st in block)
+            rows = [row for st in block for row in align_rows(st, lhs_width=lhs)]
+            out.extend([r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"])
             block.clear()
 
     for step in steps:
         if step.kind == "eq":
-            block.extend(align_rows(step))
+            block.append(step)
             continue
         close()
         text = latex_text(step.text)
         out.append(f"\\subsection*{{{text}}}" if step.kind == "heading" else f"\\par\\noindent {text}\\par")
     close()
     return out
+
+
+def wrap_source(text: str, width: int = SOURCE_WIDTH) -> str:
+    """LaTeX source with every line wrapped at a space to `width` columns (a line break is a
+    space to TeX; a comment's continuation stays a comment)."""
+    import textwrap
+
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        comment = line.startswith("%")
+        out += textwrap.wrap(line, width, subsequent_indent="% " if comment else "  ", break_long_words=False,
+                             break_on_hyphens=False) or [line]
+    return "\n".join(out)
 
 
 _SECTIONS = {1: "section*", 2: "subsection*", 3: "paragraph"}
@@ -174,18 +257,18 @@ def standalone(body_text: str) -> str:
 
 def latex_document(doc: Document) -> str:
     """Any document as a standalone pdfLaTeX article."""
-    return standalone("\n".join(latex_blocks(doc.blocks)))
+    return wrap_source(standalone("\n".join(latex_blocks(doc.blocks))))
 
 
 def document(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     """A standalone pdfLaTeX document."""
-    return standalone(body(trace, decimals, explain))
+    return wrap_source(standalone(body(trace, decimals, explain)))
 
 
 def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     """The body alone, for pasting into a document of one's own (it names the packages it needs)."""
-    return (f"% nncalc worked example; needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n"
-            + body(trace, decimals, explain))
+    return wrap_source(f"% nncalc worked example; needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n"
+                       + body(trace, decimals, explain))
 
 
 def _frame(title: list[str], content: str, options: str = "") -> str:
@@ -218,7 +301,7 @@ def beamer_document(doc: Document) -> str:
             text.append((f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par")
         elif isinstance(b, Table):
             flush()
-            frames.append(_frame([], f"\\scriptsize\n{booktabs(b.tab, long=False, prose=b.prose, prose_width='3cm')}",
+            frames.append(_frame([], booktabs(b.tab, long=False, prose=b.prose, prose_width="3cm", width=SLIDE_WIDTH),
                                  "[allowframebreaks]"))
         elif isinstance(b, (Listing, Items)):
             flush()
@@ -231,26 +314,17 @@ def beamer_document(doc: Document) -> str:
                     text.append(latex_text(step.text) + "\\par")
                 else:
                     flush()
-                    rows = " \\\\\n".join(align_rows(step, reveal=True))
+                    rows = " \\\\\n".join(align_rows(step, reveal=True, width=SLIDE_WIDTH))
                     frames.append(_frame(title, f"\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}"))
     flush()
-    return "\n".join([r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs}", r"\setbeamertemplate{navigation symbols}{}",
-                      r"\begin{document}", *frames, r"\end{document}", ""])
+    return wrap_source("\n".join([r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs,graphicx}",
+                                  r"\setbeamertemplate{navigation symbols}{}", r"\begin{document}", *frames,
+                                  r"\end{document}", ""]))
 
 
 def beamer(trace: Trace, decimals: int = 9, explain: bool = True) -> str:
     """Beamer slides of a worked example (always with the derivation: its chains are the point)."""
     return beamer_document(worked_document(trace, decimals, explain))
-
-
-def training_latex(training: Training, style: Any) -> str:
-    """`train --steps N --explain --format latex`: the training's settings, then each update's
-    worked example (tables and derivation, from the weights before it) as a section."""
-    return latex_document(training_document(training, style.decimals))
-
-
-def training_beamer(training: Training, style: Any) -> str:
-    return beamer_document(training_document(training, style.decimals))
 
 
 def check_latex(report: Any, style: Any) -> str:

@@ -212,6 +212,44 @@ def latex_math(text: str) -> str:
     return _latex_items(items, _parens_next(items))
 
 
+# ---------------------------------------------------------------- how wide it sets
+
+_WIDE_OPS = set("+-=<>≤≥→")
+
+
+def _name_width(t: Token) -> float:
+    return 5.5 * len(t.text) + 3.5 * len(t.sub) + (4.0 if t.new else 0.0) + (3.5 * len(t.sample) + 4 if t.sample else 0.0)
+
+
+def _items_width(items: list[list[Token] | Token]) -> float:
+    w = 0.0
+    for item in items:
+        if isinstance(item, list):
+            w += 0.7 * _items_width(_groups(item))
+        elif item.kind == "frac":
+            w += max(_name_width(item.top), _name_width(item.bottom)) + 8
+        elif item.kind == "name":
+            w += _name_width(item)
+        elif item.kind == "num":
+            w += 5.0 * len(item.text)
+        elif item.kind == "op":
+            w += 13.0 if item.text in _WIDE_OPS else 8.0 if item.text in "*·" else 4.0
+        elif item.kind == "text":
+            w += 5.0 * len(item.text) + 7
+    return w
+
+
+def math_width(text: str) -> float:
+    """About how wide the math text sets at 10 pt, in points (a fraction as its wider line): enough
+    to break a chain before it runs past the page."""
+    return _items_width(_groups(tokens(text)))
+
+
+def text_width(text: str) -> float:
+    """About how wide prose sets at 10 pt, in points."""
+    return 5.0 * len(text)
+
+
 # ---------------------------------------------------------------- MathML
 
 def _mi(text: str) -> str:
