@@ -45,14 +45,15 @@ def network_png(diagram: Any) -> bytes:
     ax.set_ylim(height, 0)
     ax.set_axis_off()
     ax.text(MARGIN, MARGIN - 20, diagram.title, fontsize=11, va="bottom")
-    for kind, style in (("weight", "-"), ("bias", "--")):     # one collection each: MNIST has 234,752 lines
-        edges = [e for e in diagram.edges if e.kind == kind]
-        segments = [((place[e.src][0] + place[e.src][2], place[e.src][1]), (place[e.dst][0] - place[e.dst][2], place[e.dst][1]))
-                    for e in edges]
-        colours = ["#c33" if e.value < 0 else "#999" if kind == "bias" else "#555" for e in edges]
-        ax.add_collection(LineCollection(segments, colors=colours, linestyles=style, zorder=1,
-                                         linewidths=0.8 if len(edges) <= LABELLED_EDGES else 0.2,
-                                         antialiaseds=len(edges) <= LABELLED_EDGES))
+    large = len(diagram.edges) > 4 * LABELLED_EDGES
+    for kind, style in (("weight", "-"), ("bias", "--")):     # a collection per colour: MNIST has 79,510 lines
+        for negative in (False, True):
+            segments = [((place[e.src][0] + place[e.src][2], place[e.src][1]),
+                         (place[e.dst][0] - place[e.dst][2], place[e.dst][1]))
+                        for e in diagram.edges if e.kind == kind and (e.value < 0) == negative]
+            colour = "#c33" if negative else "#999" if kind == "bias" else "#555"
+            ax.add_collection(LineCollection(segments, colors=colour, linestyles=style, zorder=1,
+                                             linewidths=0.2 if large else 0.8, antialiaseds=not large))
     for e in diagram.edges:
         (x1, y1, r1), (x2, y2, r2) = place[e.src], place[e.dst]
         if e.label:

@@ -121,8 +121,11 @@ def align_rows(step: Step, reveal: bool = False, width: float = PAGE_WIDTH, lhs_
                 rhs = f"\\onslide<{i + 1}->{{{rhs}}}"
             rows.append(f"{latex_math(step.text) if i == 0 and j == 0 else ''} &{rhs}")
         if i == 0 and note:
-            if len(lines) == 1 and math_width(part) + math_width(step.note) + 30 <= room:
+            note_w = math_width(step.note) if is_math(step.note) else text_width(step.note) + 10
+            if len(lines) == 1 and math_width(part) + note_w + 30 <= room:
                 rows[-1] += f"&&{note}"
+            elif note_w > room and not is_math(step.note):      # prose: a paragraph as wide as the room
+                rows.append(f" &\\quad \\parbox[t]{{{room:.0f}pt}}{{\\raggedright ({latex_text(step.note)})}}")
             else:
                 rows.append(f" &\\quad {note}")
     return rows
@@ -163,9 +166,23 @@ def wrap_source(text: str, width: int = SOURCE_WIDTH) -> str:
             out.append(line)
             continue
         comment = line.startswith("%")
-        out += textwrap.wrap(line, width, subsequent_indent="% " if comment else "  ", break_long_words=False,
-                             break_on_hyphens=False) or [line]
+        for piece in textwrap.wrap(line, width, subsequent_indent="% " if comment else "  ", break_long_words=False,
+                                   break_on_hyphens=False) or [line]:
+            out += _unspaced(piece, width)
     return "\n".join(out)
+
+
+def _unspaced(line: str, width: int) -> list[str]:
+    """A line with no space to break at (`\\ensuremath{\\delta}\\ensuremath{\\cdot}...`) broken
+    between two commands, each piece ended by '%' (TeX then reads no space there)."""
+    out = []
+    while len(line) > width:
+        at = line.rfind("}\\", 0, width - 1)
+        if at <= 0:
+            break
+        out.append(line[:at + 1] + "%")
+        line = line[at + 1:]
+    return out + [line]
 
 
 _SECTIONS = {1: "section*", 2: "subsection*", 3: "paragraph"}
@@ -267,7 +284,7 @@ def document(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
 
 def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     """The body alone, for pasting into a document of one's own (it names the packages it needs)."""
-    return wrap_source(f"% nncalc worked example; needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n"
+    return wrap_source(f"% nncalc: needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n"
                        + body(trace, decimals, explain))
 
 
