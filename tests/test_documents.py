@@ -199,6 +199,17 @@ def test_an_activations_latex_is_its_entrys_own_and_a_new_activation_is_one_entr
     assert r"E_{o1} &= \frac{1}{2} (target_{o1} - out_{o1})^{2}" in sigmoid     # half_sse's term_latex
 
 
+RNN = Path(__file__).parent / "fixtures" / "rnn" / "two-step.yaml"
+RNN_H1 = "0.462117157"       # h1[1] = tanh(0.5 * 1 + (-0.1) * 0 + 0) = tanh(0.5), the fixture's W and b
+
+
+@pytest.mark.parametrize("fmt", ["latex", "latex-fragment", "beamer", "html"])
+def test_a_recurrent_network_is_written_in_every_document_format(fmt):
+    text = nncalc.load(str(RNN)).backprop().render(fmt, explain=True)
+    assert RNN_H1 in text and "[2]" in text
+    assert max(map(len, text.splitlines())) <= 80 or fmt == "html"
+
+
 # ---------------------------------------------------------------- the real engines
 
 def _pdflatex(folder: Path, name: str, tex: str) -> tuple[int, str, str]:
@@ -253,6 +264,26 @@ def test_check_and_train_documents_compile_with_pdflatex(latex_engines, tmp_path
     tex = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", "beamer").stdout
     rc, log, text = _pdflatex(tmp_path, "kim-beamer", tex)
     assert rc == 0 and "0.032896479" in text, log
+
+
+def test_a_recurrent_networks_documents_compile_with_pdflatex(latex_engines, tmp_path):
+    for fmt in ("latex", "beamer"):
+        rc, log, text = _pdflatex(tmp_path, f"rnn-{fmt}", nncalc.load(str(RNN)).backprop().render(fmt, explain=True))
+        assert rc == 0, log
+        assert RNN_H1 in text
+
+
+def test_the_bundled_documents_have_no_overfull_lines(latex_engines, tmp_path):
+    """nnbasic's document and slides, and xor-20's (20 samples: the longest sums), set within the
+    line (pdflatex's log has no 'Overfull \\hbox')."""
+    for name in ("nnbasic", "xor-20"):
+        r = nncalc.load(name).backprop()
+        for fmt in ("latex", "beamer"):
+            tex = r.render(fmt, explain=True)
+            assert max(map(len, tex.splitlines())) <= 80, f"{name} {fmt}: a source line over 80 columns"
+            rc, log, _ = _pdflatex(tmp_path, f"{name}-{fmt}", tex)
+            assert rc == 0, log
+            assert "Overfull \\hbox" not in (tmp_path / f"{name}-{fmt}.log").read_text(errors="replace"), (name, fmt)
 
 
 def test_a_new_activations_latex_compiles(latex_engines, tmp_path, monkeypatch):

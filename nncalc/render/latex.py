@@ -20,7 +20,7 @@ from .mathtext import Step, is_math, latex_math, latex_part, latex_text, math_wi
 PACKAGES = ("amsmath", "booktabs", "longtable")
 SOURCE_WIDTH = 80          # columns of the LaTeX source
 PAGE_WIDTH = 470.0         # points of an article's line (2 cm margins on A4 or letter: about 483)
-SLIDE_WIDTH = 290.0        # points of a Beamer frame's line at \small, counted at 10 pt
+SLIDE_WIDTH = 260.0        # points of a Beamer frame's line at \small, counted at 10 pt
 # font sizes a wide table steps down through, with how much narrower each sets
 SIZES = (("", 1.0), (r"\small", 0.9), (r"\footnotesize", 0.8), (r"\scriptsize", 0.7), (r"\tiny", 0.5))
 
@@ -56,14 +56,14 @@ def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset(), p
     rows = [r"\midrule" if row is None else row_text(row) for row in tab.rows]
     title = f"\\par\\noindent\\textbf{{{latex_text(tab.title)}}}\\par"
     wide = table_width(tab, prose, float(prose_width.removesuffix("cm")) * 28.45)
-    size, scale = next(((n, f) for n, f in SIZES if wide * f <= width), SIZES[-1])
+    size, scale = next(((n, f) for n, f in SIZES if wide * f <= 0.9 * width), SIZES[-1])
     if long:
         table = "\n".join([f"\\begin{{longtable}}{{{spec}}}", r"\toprule", head, r"\midrule", r"\endhead", *rows,
                            r"\bottomrule", r"\end{longtable}"])
         return "\n".join([title, "{" + size, table, "}"]) if size else "\n".join([title, table])
     table = "\n".join([f"\\begin{{tabular}}{{{spec}}}", r"\toprule", head, r"\midrule", *rows, r"\bottomrule",
                        r"\end{tabular}"])
-    if wide * scale > width:
+    if wide * scale > 0.9 * width:
         table = f"\\resizebox{{\\linewidth}}{{!}}{{%\n{table}}}"
     return "\n".join([title, size, table]) if size else "\n".join([title, table])
 
