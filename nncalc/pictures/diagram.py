@@ -215,7 +215,8 @@ def _shown(values: np.ndarray, trace: Any, show: str, li: int, which: str) -> np
     """A layer's weights or bias, their gradients, or their new values."""
     if show == "out":
         return values
-    grad = trace.bwd.grad_W[li] if which == "weights" else trace.bwd.grad_b[li]
+    layer = trace.problem.network.layers[li]
+    grad = dict(zip((prm.name for prm in layer.parameters()), trace.bwd.grads[li]))[which]
     if show == "grad":
         return grad
     from ..engine import descent_step
