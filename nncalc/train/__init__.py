@@ -19,7 +19,8 @@ from __future__ import annotations
 from .batches import (Split, TrainData, class_targets, data_for, key_path, listed_labels, split_of,
                       with_problem_line)
 from .loop import Report, Step, Trainer, TrainingError, TrainResult, train
-from .metrics import evaluate_layers, evaluate_outputs, predicted_labels, predictions, worked_example
+from .metrics import (evaluate_layers, evaluate_outputs, final_outputs, predicted_labels, predictions,
+                      worked_example)
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from .parameters import FlatParams
 from .settings import (DEFAULT_EPOCHS, FULL, Settings, checked_settings, parse_batch_size, settings_from_problem,
@@ -27,6 +28,6 @@ from .settings import (DEFAULT_EPOCHS, FULL, Settings, checked_settings, parse_b
 
 __all__ = ["DEFAULT_EPOCHS", "FULL", "FlatParams", "OPTIMIZERS", "Optimizer", "Report", "Settings", "Split", "Step",
            "TrainData", "TrainResult", "Trainer", "TrainingError", "checked_settings", "class_targets", "data_for",
-           "evaluate_layers", "evaluate_outputs", "key_path", "listed_labels", "make_optimizer", "parse_batch_size",
+           "evaluate_layers", "evaluate_outputs", "final_outputs", "key_path", "listed_labels", "make_optimizer", "parse_batch_size",
            "predicted_labels", "predictions", "settings_from_problem", "split_of", "train", "with_cli_overrides",
            "with_problem_line", "worked_example"]
