@@ -185,3 +185,9 @@ def test_a_recurrent_network_is_drawn_unrolled_over_its_steps():
     assert texts.count("wh1 = 0.1000") == 1 and texts.count("wx1 = 0.5000") == 1
     mermaid = render("drawing", "mermaid", drawing_of(problem, "grad"), Style(decimals=4))
     assert "grad.wh1 = " in mermaid and "h2[2]" in mermaid
+
+
+def test_an_lstm_network_is_refused_in_one_line_naming_the_layer_type():
+    result = CliRunner().invoke(app, ["draw", str(RNN.with_name("lstm-two-step.yaml"))])
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert "lstm layers is not drawn yet" in result.stderr
