@@ -27,7 +27,9 @@ def test_every_bundled_network_draws_as_svg_with_a_circle_per_unit_and_a_line_pe
     network = problem.network
     lines = root.findall(f"{SVG}line")
     assert len(root.findall(f"{SVG}circle")) == len(network.inputs) + sum(len(l.units) for l in network.layers)
-    assert sum("weight" in e.get("class").split() for e in lines) == sum(l.weights.size for l in network.layers)
+    # one line per (unit, input): an LSTM unit's four gates share their input's line
+    assert sum("weight" in e.get("class").split() for e in lines) == sum(
+        len(l.units) * l.weights.shape[-1] for l in network.layers)
     assert sum("bias" in e.get("class").split() for e in lines) == sum(
         len(l.units) for l in network.layers if l.bias is not None)
 
