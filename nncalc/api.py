@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["Explanation", "Problem", "Result", "Training", "Verdicts", "check", "export", "load", "train"]
 
 Source = Union[str, Path, Mapping[str, Any], "Problem", None]
-DICT_SOURCE = "<dict>"       # the file name a problem given as a dict is reported under
 TEXT_WIDTH = 100             # columns of text renders (`-o FILE` and `Result.render`)
 
 
@@ -46,6 +45,7 @@ def load(source: Source = None) -> "Problem":
         return source
     if isinstance(source, Mapping):
         from .problem import problem_from_doc
+        from .problem.file import DICT_SOURCE
         from .yamlio import YamlDoc
 
         return Problem(problem_from_doc(YamlDoc(DICT_SOURCE, dict(source), None)))
@@ -402,29 +402,13 @@ def train(problem: Source, *, epochs: int | None = None, steps: int | None = Non
           seed: int | None = None, every: int | None = None) -> "Training":
     """A training run of the problem's `training:` settings (options override them), not yet
     started: iterate over it for the trainer's events, or call `.run()`."""
-    from .train import Trainer, data_for, settings_from_problem, with_cli_overrides
+    from .train import Trainer, settings_from_problem, training_data, with_cli_overrides
 
     p = load(problem).problem
     settings = with_cli_overrides(settings_from_problem(p), epochs=epochs, steps=steps,
                                   batch_size=None if batch_size is None else str(batch_size),
                                   learning_rate=learning_rate, seed=seed)
-    data = data_for(p, training_datasets(p), settings.validation_split, settings.dtype)
-    return Training(Trainer(p, settings, data, report_every=every))
-
-
-def training_datasets(p: "_problem.Problem") -> Any:
-    """The data a problem's `data:` names (a source, not samples), loaded; None for written samples."""
-    if p.inputs is not None or p.data_source is None:
-        return None
-    from .data import load_data
-    from .errors import NncalcError
-    from .train import with_problem_line
-
-    base = Path(p.source).parent if p.source and p.source != DICT_SOURCE else Path.cwd()
-    try:
-        return load_data(p.data_source, base_dir=base, file=p.source)
-    except NncalcError as exc:
-        raise with_problem_line(exc, p) from None
+    return Training(Trainer(p, settings, training_data(p, settings), report_every=every))
 
 
 class Training:

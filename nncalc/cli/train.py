@@ -81,7 +81,7 @@ def train(
     from ..fileio import atomic_open
     from ..model import checkpoint_settings, load_checkpoint, restore_checkpoint
     from ..model import check_savable
-    from ..train import Trainer, data_for, settings_from_problem, with_cli_overrides
+    from ..train import Trainer, settings_from_problem, training_data, with_cli_overrides
     from .train_view import _View
 
     is_json = fmt is not TrainFormat.table      # json or latex: the document on stdout, the rest on stderr
@@ -100,7 +100,7 @@ def train(
         raise _fail(f"--explain prints every value of every update: give --steps N (N at most {MAX_EXPLAIN_STEPS})")
     if fmt is TrainFormat.latex and not explain:
         raise _fail("--format latex writes the worked example of each update: give --explain --steps N")
-    data = data_for(p, _datasets(p), settings.validation_split, settings.dtype)
+    data = training_data(p, settings)
     watched = _watched(p, watch)
     explained = [] if explain and is_json else None        # --explain's values go into the JSON
     view = _View(console, p, settings, data, quiet=2 if is_json and not console.is_terminal else quiet,
@@ -176,12 +176,6 @@ def _load_problem(name: Optional[str], sets: Optional[list[str]], seed: Optional
     if seed is not None and seed >= 0 and p.init is not None and p.doc is not None:
         p = problem_from_doc(replace(p.doc, data={**p.doc.data, "seed": seed}))   # draw the weights anew
     return with_overrides(p, parse_assignments(sets or []))
-
-
-def _datasets(p):
-    from ..api import training_datasets
-
-    return training_datasets(p)
 
 
 def _watched(p, names: Optional[list[str]]) -> list[str]:

@@ -20,6 +20,8 @@ from .network import INITS, Network, network_from_spec
 from .training import Settings, optimizer_misfit, training_settings
 from ..vary import Ask, Vary, parse_ask, parse_vary
 
+DICT_SOURCE = "<dict>"       # the file name a problem given as a dict (not a file) is reported under
+
 
 @dataclass(frozen=True, eq=False)
 class Problem:
