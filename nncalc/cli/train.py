@@ -133,7 +133,8 @@ def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optio
     """After training: save the model and the plot, then the result as JSON (to json_out) or the view's
     tables; with -o, the JSON or the rows and closing table go to that file."""
     from ..model import model_from_trainer, save_model
-    from ..render.train import final_rows, json_text, problem_sized, train_json
+    from ..render.json import to_json
+    from ..render.train import final_rows, problem_sized, train_json
     from ..train import worked_example
 
     final = final_rows(trainer)
@@ -145,7 +146,7 @@ def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optio
         write_loss_plot(plot, trainer.history)
     if json_out is not None:
         example = worked_example(trainer) if problem_sized(trainer.problem) else None
-        emit(json_out, json_text(train_json(trainer, final, save, explained, example)) + "\n", output)
+        emit(json_out, to_json(train_json(trainer, final, save, explained, example)) + "\n", output)
         return
     view.finish(trainer.result, final, save, plot)
     if output is not None:
@@ -273,7 +274,7 @@ def evaluate(
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
     from ..model_data import model_and_data
-    from ..render.train import Evaluation
+    from ..render.evaluation import Evaluation
     from ..train import evaluate_outputs, predicted_labels, predictions
     from ..train.metrics import labelled_confusion
 
@@ -302,7 +303,8 @@ def predict(
 ) -> None:
     """The model's output for every sample: the predicted class and its probability, or the values."""
     from ..model_data import model_and_data
-    from ..render.train import json_text, prediction_records, predictions_csv, predictions_view
+    from ..render.evaluation import prediction_records, predictions_csv, predictions_view
+    from ..render.json import to_json
     from ..train import predicted_labels, predictions
     from .common import emit
 
@@ -313,7 +315,7 @@ def predict(
     records = prediction_records(Y, pred, split.labels, model.classes, outputs)
     shown = None if output is not None else limit
     render = {
-        PredictFormat.json: lambda: json_text({"model": str(model_path), "data": name, "predictions": records}),
+        PredictFormat.json: lambda: to_json({"model": str(model_path), "data": name, "predictions": records}),
         PredictFormat.csv: lambda: predictions_csv(records),
         PredictFormat.table: lambda: predictions_view(records, outputs, pred is not None, decimals, shown),
     }

@@ -169,7 +169,8 @@ class _View:
     # ---- the end
 
     def finish(self, result, final, save: Optional[Path], plot: Optional[Path]) -> None:
-        from ..render.train import final_table, loss_curve
+        from ..render.plot import loss_curve
+        from ..render.train import final_table
 
         if result.message:
             self.tell(result.message)
@@ -204,7 +205,7 @@ class _View:
                                  self.decimals))
 
     def _map(self):
-        from ..render.train import decision_map
+        from ..render.plot import decision_map
         from ..train import predicted_labels, predictions
 
         t, d = self.trainer, self.data

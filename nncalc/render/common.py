@@ -179,6 +179,36 @@ def head_rule():
 _HEAD_RULE = None
 
 
+def titled_table(title: str | None, *columns: str, numeric_from: int = 1):
+    """A Rich Table drawn as the worked examples' are: its title a bold line of its own above it
+    (never wrapped to the table's width), a rule under the header (head_rule()), no edge; columns
+    from `numeric_from` on right-aligned, no column wrapped."""
+    global _TITLED_TABLE
+    if _TITLED_TABLE is None:
+        from rich.table import Table
+        from rich.text import Text
+
+        class TitledTable(Table):
+            def __rich_console__(self, console, options):
+                title, self.title = self.title, None
+                try:
+                    if title:
+                        yield Text("")
+                        yield Text(title, style="bold")
+                    yield from super().__rich_console__(console, options)
+                finally:
+                    self.title = title
+
+        _TITLED_TABLE = TitledTable
+    table = _TITLED_TABLE(title=title, box=head_rule(), pad_edge=False, show_edge=False)
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="right" if i >= numeric_from else "left", no_wrap=True)
+    return table
+
+
+_TITLED_TABLE = None
+
+
 def rich_table(tab: Tab):
     """A Rich Table for a Tab (without its title, which the caller prints as a line of its own so
     that it is not wrapped to the table's width): numbers right-aligned and never wrapped."""

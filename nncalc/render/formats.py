@@ -127,7 +127,7 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
                  "markdown": "nncalc.render.catalogue:problems_markdown"},
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",
                 "markdown": "nncalc.render.catalogue:summary_markdown"},
-    "evaluate": {"table": "nncalc.render.train:evaluation_table", "json": "nncalc.render.train:evaluation_text"},
+    "evaluate": {"table": "nncalc.render.evaluation:evaluation_table", "json": "nncalc.render.evaluation:evaluation_text"},
     "drawing": {"svg": "nncalc.pictures.draw:drawing_svg", "dot": "nncalc.pictures.draw:drawing_dot",
                 "mermaid": "nncalc.pictures.draw:drawing_mermaid"},
     "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",
