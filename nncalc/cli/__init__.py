@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import typer
+from .common import LazyTyper, OneLineGroup
 
-from .common import OneLineGroup
-
-app = typer.Typer(
+app = LazyTyper(
     name="nncalc",
     cls=OneLineGroup,
     help="Forward and backward passes of small neural networks, every value shown in the slides' notation.",

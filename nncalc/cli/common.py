@@ -3,6 +3,7 @@ loading a problem argument, and writing output (atomically when it goes to a fil
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import os
@@ -103,6 +104,30 @@ class OneLineGroup(TyperGroup):
             print("nncalc: aborted", file=sys.stderr)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+class LazyTyper(typer.Typer):
+    """The app. Typer builds a Click command from every registered function's signature each time
+    it runs; `nncalc CMD ...` builds only CMD's (start-up), anything else (`nncalc -h`, a typo,
+    `--version`) the whole group."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        argv = args[0] if args else kwargs.get("args", sys.argv[1:])
+        name = argv[0] if argv else None
+        commands = [c for c in self.registered_commands if _command_name(c) == name]
+        groups = [g for g in self.registered_groups if g.name == name]
+        if not (commands or groups):
+            return super().__call__(*args, **kwargs)
+        solo = copy.copy(self)
+        solo.registered_commands, solo.registered_groups = commands, groups
+        return typer.Typer.__call__(solo, *args, **kwargs)
+
+
+def _command_name(info: Any) -> str | None:
+    """A registered command's name on the command line (Typer's: the function's, '_' as '-')."""
+    if info.name:
+        return info.name
+    return info.callback.__name__.lower().replace("_", "-") if info.callback else None
 
 
 def usage_line(exc: ClickException) -> str:
