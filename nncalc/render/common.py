@@ -228,6 +228,20 @@ def rich_table(tab: Tab):
     return table
 
 
+def aligned_lines(columns: list[str], rows: list[list[str]], left: frozenset[int] | range = frozenset(),
+                  rule: bool = False) -> list[str]:
+    """A table as plain text, the header then one line a row (with `rule`, a line of '-' under the
+    header): columns aligned, those in `left` to the left, the rest to the right; no trailing spaces.
+    Prints in no time where Rich would lay out a huge table for minutes."""
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    ruled = ["-" * (sum(widths) + 2 * (len(widths) - 1))] if rule else []
+    return [line(columns), *ruled, *(line(r) for r in rows)]
+
+
 def markdown_table(tab: Tab) -> str:
     """A GitHub pipe table with the title in bold above it (section breaks are dropped)."""
     def esc(cell: str) -> str:
