@@ -96,14 +96,11 @@ class Problem:
     def _trace(self, with_backward: bool) -> "Trace":
         return trace_of(self.problem, with_backward)
 
-    def summary(self) -> "RenderableType":
-        """The layer table with parameter counts (`nncalc summary`)."""
-        from rich.console import Group
+    def summary(self, width: int | None = None) -> "RenderableType":
+        """The layer table with parameter counts (`nncalc summary`); a graph's nodes and operations."""
+        from .render.formats import Style, render
 
-        from .render.common import rich_table
-        from .render.matrix import network_summary_tab
-
-        return Group(rich_table(network_summary_tab(self.problem.network)))
+        return render("summary", "table", self.problem, Style(width=width))
 
     def __repr__(self) -> str:
         from .graph import is_graph_problem
@@ -114,12 +111,9 @@ class Problem:
         return f"<nncalc.Problem {self.name!r}: {shape_text(self.problem.network)} network, {self.problem.loss}>"
 
     def _repr_html_(self) -> str:
-        from html import escape
+        from .render.catalogue import summary_html
 
-        from .render.html import html_table
-        from .render.matrix import network_summary_tab
-
-        return f"<h4>{escape(self.name)}</h4>\n" + html_table(network_summary_tab(self.problem.network))
+        return summary_html(self.problem)
 
 
 def trace_of(problem: Any, with_backward: bool, named: bool | None = True) -> "Trace":
@@ -198,7 +192,7 @@ class Result:
         """The chain-rule derivation (`--explain`): a Rich renderable, Markdown in a notebook."""
         from .render.explain import explain_lines
 
-        return Explanation(explain_lines(self.trace, decimals, unicode=unicode, width=width))
+        return Explanation(explain_lines(self.trace, decimals, unicode=unicode, width=width), self.trace, decimals)
 
     def render(self, fmt: str = "table", decimals: int = 9, explain: bool = False) -> str:
         """The result as text in a registered format (`nncalc backprop --format FMT`)."""
@@ -243,10 +237,11 @@ class Result:
 
 
 class Explanation:
-    """A derivation, one equation per line: prints as text, shows as Markdown in a notebook."""
+    """A derivation, one equation per line: prints as text, shows as Markdown in a notebook (and
+    as LaTeX where the notebook asks for it: nbconvert's PDF, a front end preferring text/latex)."""
 
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
+    def __init__(self, lines: list[str], trace: "Trace | None" = None, decimals: int = 9) -> None:
+        self.lines, self.trace, self.decimals = lines, trace, decimals
 
     def __str__(self) -> str:
         return "\n".join(self.lines)
@@ -261,6 +256,15 @@ class Explanation:
 
     def _repr_markdown_(self) -> str:
         return "```text\n" + str(self) + "\n```\n"
+
+    def _repr_latex_(self) -> str | None:
+        """The derivation as one displayed `aligned` block in the slides' symbols (MathJax and LaTeX)."""
+        if self.trace is None:
+            return None
+        from .render.latex import display_math
+        from .render.mathtext import derivation_steps
+
+        return display_math(derivation_steps(self.trace, self.decimals))
 
 
 def _render_trace(trace: "Trace", fmt: str, decimals: int, explain: bool) -> str:

@@ -109,6 +109,45 @@ def test_table_and_explain_are_rich_renderables_with_the_slides_numbers():
     assert explanation._repr_markdown_().startswith("```text\n")
 
 
+def test_explain_shows_as_latex_in_the_slides_symbols():
+    latex = nncalc.load("nnbasic").backprop().explain()._repr_latex_()
+    assert latex.startswith("$$\\begin{aligned}\n") and latex.endswith("\\end{aligned}$$\n")
+    rows = latex.splitlines()
+    # the NNBasic deck's dE_total/dw5 chain, exactly as the --explain line reads it
+    at = rows.index(r"\frac{\partial E_{total}}{\partial w_{5}} &= \frac{\partial E_{total}}{\partial out_{o1}} "
+                    r"\cdot \frac{\partial out_{o1}}{\partial net_{o1}} \cdot \frac{\partial net_{o1}}{\partial w_{5}}"
+                    r"\quad (\frac{\partial net_{o1}}{\partial w_{5}} = out_{h1}) \\")
+    assert rows[at + 2] == r" &= 0.084155041 \\"
+    assert r"&\textbf{Forward pass} \\" in rows
+    # prose keeps its math words in $...$, so MathJax needs no text-mode macro
+    assert "\\ensuremath" not in latex and "\\_" not in latex
+    assert r"\text{(b2 is shared by o1, o2: $\frac{\partial net}{\partial b_{2}}$ $=$ 1 for each" in latex
+
+
+def test_explain_as_latex_compiles_with_pdflatex(tmp_path):
+    import shutil
+
+    if not shutil.which("pdflatex"):
+        pytest.skip("pdflatex not installed (Debian: texlive-latex-base)")
+    for name in ("nnbasic", "graph-sigmoid-neuron"):
+        tex = tmp_path / f"{name}.tex"
+        tex.write_text("\\documentclass{article}\\usepackage{amsmath}\\begin{document}\n"
+                       + nncalc.load(name).backprop().explain()._repr_latex_() + "\\end{document}\n")
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, f"{name}: {run.stdout[-2000:]}"
+
+
+def test_a_graph_problem_shows_its_summary_and_html():
+    p = nncalc.load("graph-sigmoid-neuron")
+    text = _text(p.summary())
+    assert "Operations" in text and "Nodes, in the order they are computed" in text and "dot_1" in text
+    html = p._repr_html_()
+    assert html.startswith("<h4>sigmoid neuron") and "<b>Operations</b>" in html and ">dot_1<" in html
+    network = nncalc.load("nnbasic")
+    assert "2 x 2 = 4" in _text(network.summary()) and "<b>Layers</b>" in network._repr_html_()
+
+
 def test_every_registered_format_renders_and_has_a_to_method():
     from nncalc.render.formats import formats
 

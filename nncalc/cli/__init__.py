@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import LazyTyper, OneLineGroup
+from .common import LazyTyper, OneLineGroup, tidy_help
 
 app = LazyTyper(
     name="nncalc",
@@ -25,3 +25,4 @@ from . import pictures  # noqa: E402,F401
 from . import discover  # noqa: E402,F401
 
 discover.attach_examples(app)
+tidy_help(app)

@@ -3,6 +3,7 @@ loading a problem argument, and writing output (atomically when it goes to a fil
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import io
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from rich.console import Console, RenderableType
 
 from ..errors import NncalcError
@@ -85,10 +86,43 @@ except ImportError:                   # pragma: no cover
     from click.exceptions import ClickException
 
 
-class OneLineGroup(TyperGroup):
+class TidyHelp:
+    """A command whose `--help` page, piped or captured, has no trailing spaces: Rich pads every
+    line of Typer's help panels to the width. On a terminal the page is Typer's as it is."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        if sys.stdout.isatty():
+            return super().format_help(ctx, formatter)  # type: ignore[misc]
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        sys.stdout.write(_without_trailing_spaces(buffer.getvalue()))
+
+
+class TidyCommand(TidyHelp, TyperCommand):
+    """A command with a tidy `--help` page (see TidyHelp)."""
+
+
+class TidyGroup(TidyHelp, TyperGroup):
+    """A command group (`nncalc data`, `nncalc plot`) with a tidy `--help` page."""
+
+
+def tidy_help(typer_app: typer.Typer) -> None:
+    """Give every command and group registered on `typer_app` (sub-apps included) a tidy --help."""
+    for info in typer_app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = TidyCommand
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            if not isinstance(group.cls, type) or group.cls is TyperGroup:
+                group.cls = TidyGroup          # `app.add_typer(sub, ...)`'s class wins over `Typer(cls=...)`
+            tidy_help(group.typer_instance)
+
+
+class OneLineGroup(TidyHelp, TyperGroup):
     """The `nncalc` command group: Typer's own option errors (a folder for `-o`, `--decimals 10000`,
     an unknown option) are one line on stderr like nncalc's, `nncalc: error: ...`, exit code 2,
-    instead of a usage box."""
+    instead of a usage box; its --help page is tidy (TidyHelp)."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         tolerant_streams()

@@ -37,7 +37,7 @@ def backprop(
     set_: Sets = None,
     output: Output = None,
     symbolic: bool = typer.Option(False, "--symbolic", "-s", help="A computational graph's gradients as "
-                                  "formulas too (needs SymPy: pip install 'nncalc[symbolic]')."),
+                                  "formulas too (needs SymPy: pip install 'nncalc\\[symbolic]')."),
     matrix: bool = typer.Option(False, "--matrix", "-M", help="The layer-level form with the matrices and "
                                 "vectors written out (same as --format matrix)."),
 ) -> None:

@@ -35,7 +35,7 @@ def grad(
                                                  help="The value of every leaf, e.g. x=1 y=2."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Write every gradient out by the chain rule."),
     symbolic: bool = typer.Option(False, "--symbolic", "-s",
-                                  help="Each gradient as a formula too (needs SymPy: pip install 'nncalc[symbolic]')."),
+                                  help="Each gradient as a formula too (needs SymPy: pip install 'nncalc\\[symbolic]')."),
     upstream: Optional[float] = typer.Option(None, "--upstream", show_default=False,
                                              help="dL/d(output) given from a larger graph (default: 1)."),
     params: Optional[list[str]] = typer.Option(None, "--param", "-p", metavar="LEAF",

@@ -52,7 +52,7 @@ def sweep_command(
                               "file's point (the steps of `nncalc train`)."),
     steps: int = typer.Option(20, "--steps", min=1, max=10_000, help="Steps of the --path."),
     plot: Optional[Path] = typer.Option(None, "--plot", dir_okay=False, help="Also draw it as a PNG "
-                                        "(the curve, or contours; needs matplotlib: pip install 'nncalc[plot]')."),
+                                        "(the curve, or contours; needs matplotlib: pip install 'nncalc\\[plot]')."),
     fmt: SweepFormat = "plot",
     decimals: Decimals = 6,
     set_: Sets = None,
@@ -84,7 +84,7 @@ GradientsFormat = format_option("gradients")
 def gradients(
     problem: ProblemArg = None,
     plot: Optional[Path] = typer.Option(None, "--plot", dir_okay=False, help="Also draw the sizes across layers "
-                                        "as a PNG (needs matplotlib: pip install 'nncalc[plot]')."),
+                                        "as a PNG (needs matplotlib: pip install 'nncalc\\[plot]')."),
     fmt: GradientsFormat = "table",
     set_: Sets = None,
     output: Output = None,
@@ -119,7 +119,7 @@ def activations(
     derivative: bool = typer.Option(False, "--derivative", "-D", help="Plot dout/dnet too."),
     range_: str = typer.Option("-5:5", "--range", metavar="LO:HI", help="The nets plotted."),
     plot: Optional[Path] = typer.Option(None, "--plot", dir_okay=False, help="Also draw them as a PNG "
-                                        "(needs matplotlib: pip install 'nncalc[plot]')."),
+                                        "(needs matplotlib: pip install 'nncalc\\[plot]')."),
     fmt: ActivationsFormat = "plot",
     output: Output = None,
 ) -> None:

@@ -91,6 +91,17 @@ def summary_markdown(problem, style) -> str:
     return "\n\n".join(head + [b for b in body if b]) + "\n"
 
 
+def summary_html(problem) -> str:
+    """The summary as an HTML fragment (a notebook's display of a problem)."""
+    from html import escape
+
+    from .html import html_table
+
+    head = [f"<h4>{escape(problem.name)}</h4>"] + ([f"<p>{escape(source_line(problem))}</p>"] if source_line(problem) else [])
+    body = [f"<p>{escape(t)}</p>" if isinstance(t, str) else html_table(t) for t in _summary_tabs(problem)]
+    return "\n".join(head + [b for b in body if b != "<p></p>"]) + "\n"
+
+
 # ---------------------------------------------------------------- `nncalc data list` (subject "data")
 
 def data_header(listing: dict) -> str:

@@ -8,6 +8,8 @@ every text from a file goes through `latex_text`.
 
 from __future__ import annotations
 
+import re
+
 from ..trace import Trace
 from .common import Tab, header_lines, source_line
 from .mathtext import Step, derivation_steps, is_math, latex_math, latex_text
@@ -78,6 +80,41 @@ def derivation(steps: list[Step]) -> list[str]:
         out.append(f"\\subsection*{{{text}}}" if step.kind == "heading" else f"\\par\\noindent {text}\\par")
     close()
     return out
+
+
+def display_math(steps: list[Step]) -> str:
+    """The derivation as one displayed `aligned` block, which MathJax (a notebook's text/latex) and
+    LaTeX both set: equations as in `derivation`, headings and prose as \\text rows whose math
+    words are `$...$` inside the text (MathJax sets no text-mode macro such as \\ensuremath)."""
+    rows: list[str] = []
+    for step in steps:
+        if step.kind != "eq":
+            rows.append(f"&\\{'textbf' if step.kind == 'heading' else 'text'}{{{math_words(step.text)}}}")
+            continue
+        note = ""
+        if step.note:
+            note = f"\\quad ({latex_math(step.note)})" if is_math(step.note) else f"\\quad \\text{{({math_words(step.note)})}}"
+        rows += [f"{latex_math(step.text) if i == 0 else ''} &= {latex_math(part)}" + (note if i == 0 else "")
+                 for i, part in enumerate(step.parts)]
+    return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$\n"
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9'-]*")
+_PUNCTUATION = "(),:;."
+
+
+def math_words(text: str) -> str:
+    """Prose for a \\text{...} group: plain words as they are, any other word (`E_total`, `∂net/∂b2`)
+    as `$math$`, so that no character needs a text-mode escape."""
+    words = []
+    for word in text.split():
+        core = word.strip(_PUNCTUATION)
+        if not core or _PLAIN_WORD.fullmatch(core):
+            words.append(word)
+            continue
+        at = word.index(core)
+        words.append(f"{word[:at]}${latex_math(core)}${word[at + len(core):]}")
+    return " ".join(words)
 
 
 def body(trace: Trace, decimals: int = 9, explain: bool = False, heading: bool = True) -> str:
