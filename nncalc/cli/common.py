@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import importlib
 import io
 import os
 import sys
@@ -141,19 +142,59 @@ class OneLineGroup(TidyHelp, TyperGroup):
 
 
 class LazyTyper(typer.Typer):
-    """The app. Typer builds a Click command from every registered function's signature each time
-    it runs; `nncalc CMD ...` builds only CMD's (start-up), anything else (`nncalc -h`, a typo,
-    `--version`) the whole group."""
+    """The app, its command modules imported when needed: Typer builds a Click command from every
+    registered function's signature each time it runs, and importing every command's module costs
+    as much again. `nncalc CMD ...` imports CMD's module (`commands`: name -> module) and the
+    `always` ones, and builds CMD's command alone; anything that reads the app's commands (`nncalc
+    -h`, a typo, Typer's CliRunner) first imports every module of `modules`, in that order (the
+    order of `nncalc -h`). `finish(app)` runs on the commands once imported (examples, help)."""
+
+    def __init__(self, *args: Any, package: str, modules: tuple[str, ...], commands: dict[str, str],
+                 always: tuple[str, ...] = (), finish: Callable[[typer.Typer], None] | None = None,
+                 **kwargs: Any) -> None:
+        self._package, self._modules, self._commands_at, self._always = package, modules, commands, always
+        self._finish, self._lazy = finish, True
+        super().__init__(*args, **kwargs)
+
+    @property
+    def registered_commands(self) -> list:
+        self._import_all()
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, value: list) -> None:
+        self._commands = value
+
+    @property
+    def registered_groups(self) -> list:
+        self._import_all()
+        return self._groups
+
+    @registered_groups.setter
+    def registered_groups(self, value: list) -> None:
+        self._groups = value
+
+    def _import(self, modules: tuple[str, ...]) -> None:
+        self._lazy = False                  # from here on the lists are read as they are
+        for module in modules:
+            importlib.import_module(f"{self._package}.{module}")
+        if self._finish is not None:
+            self._finish(self)
+
+    def _import_all(self) -> None:
+        if self._lazy:
+            self._import(self._modules)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         argv = args[0] if args else kwargs.get("args", sys.argv[1:])
         name = argv[0] if argv else None
-        commands = [c for c in self.registered_commands if _command_name(c) == name]
-        groups = [g for g in self.registered_groups if g.name == name]
-        if not (commands or groups):
+        if name not in self._commands_at:
             return super().__call__(*args, **kwargs)
+        if self._lazy:
+            self._import((self._commands_at[name], *self._always))
         solo = copy.copy(self)
-        solo.registered_commands, solo.registered_groups = commands, groups
+        solo.registered_commands = [c for c in self._commands if _command_name(c) == name]
+        solo.registered_groups = [g for g in self._groups if g.name == name]
         return typer.Typer.__call__(solo, *args, **kwargs)
 
 
