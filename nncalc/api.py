@@ -19,13 +19,16 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Union
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, NamedTuple, Sequence, Union
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from . import problem as _problem
-    from .check import FileResult, Result as Verdict
+    from .check import CheckRun, FileResult, Result as Verdict
+    from .errors import NncalcError
+    from .render.check import CheckReport
+    from .render.evaluation import Evaluation
     from .export import Exported
     from .model import Model
     from .trace import Trace
@@ -403,16 +406,23 @@ class Verdicts:
 
 def train(problem: Source, *, epochs: int | None = None, steps: int | None = None,
           batch_size: int | str | None = None, learning_rate: float | None = None,
-          seed: int | None = None, every: int | None = None) -> "Training":
+          seed: int | None = None, every: int | None = None, resume: str | Path | None = None) -> "Training":
     """A training run of the problem's `training:` settings (options override them), not yet
-    started: iterate over it for the trainer's events, or call `.run()`."""
+    started: iterate over it for the trainer's events, or call `.run()`. `resume`: a checkpoint
+    saved by an interrupted run (`save_checkpoint`): its settings and state, continued."""
+    from .model import checkpoint_settings, load_checkpoint, restore_checkpoint
     from .train import Trainer, settings_from_problem, training_data, with_cli_overrides
 
     p = load(problem).problem
-    settings = with_cli_overrides(settings_from_problem(p), epochs=epochs, steps=steps,
+    model = load_checkpoint(resume) if resume is not None else None
+    settings = checkpoint_settings(model, resume) if model is not None else settings_from_problem(p)
+    settings = with_cli_overrides(settings, epochs=epochs, steps=steps,
                                   batch_size=None if batch_size is None else str(batch_size),
                                   learning_rate=learning_rate, seed=seed)
-    return Training(Trainer(p, settings, training_data(p, settings), report_every=every))
+    trainer = Trainer(p, settings, training_data(p, settings), report_every=every)
+    if model is not None:
+        restore_checkpoint(trainer, model, resume)
+    return Training(trainer)
 
 
 class Training:
@@ -463,6 +473,38 @@ class Training:
         """The problem with the weights as trained so far."""
         return Problem(replace(self.trainer.problem, network=self.trainer.network()))
 
+    def outputs(self, X: Any) -> Any:
+        """The network's outputs (n, m) for inputs X (n, inputs; any array-like) at the weights so far."""
+        import numpy as np
+
+        from .train import predictions
+
+        return predictions(self.trainer.params.layers, np.asarray(X, dtype=self.trainer.dtype), self.trainer.dtype)
+
+    def labels(self, Y: Any) -> Any:
+        """Class indices of outputs Y: the largest output, or one output above its midpoint."""
+        from .train import predicted_labels
+
+        return predicted_labels(Y, self.trainer.problem.network)
+
+    def worked_example(self, X: Any = None, T: Any = None) -> "Trace":
+        """Every value `backprop` shows at the weights so far, on samples X, T (default: the problem's)."""
+        from .train import worked_example
+
+        return worked_example(self.trainer, X, T)
+
+    def save(self, path: str | Path) -> None:
+        """Save the trained network: .npz (any size) or .yaml (a problem file with these weights)."""
+        from .model import model_from_trainer, save_model
+
+        save_model(path, model_from_trainer(self.trainer), self.trainer.problem)
+
+    def save_checkpoint(self, path: str | Path) -> None:
+        """Save the weights and the training state, for `train(..., resume=path)` (`--resume`)."""
+        from .model import model_from_trainer, save_npz
+
+        save_npz(path, model_from_trainer(self.trainer, with_state=True))
+
     def __repr__(self) -> str:
         state = self.result.reason if self.done else "not finished"
         return f"<nncalc.Training of {self.trainer.problem.name!r}: {len(self.history)} history rows, {state}>"
@@ -498,3 +540,420 @@ def as_model(model: "Source | Training") -> "Model":
     if isinstance(model, (str, Path)) and Path(model).suffix.lower() == ".npz":
         return load_model(model)
     return model_from_problem(load(model).problem)
+
+
+# ================================================================ what the command line calls
+# Each command of `nncalc` parses its options and calls one of these (or the API above); the
+# results are objects the format registry renders. Scripts may call them too: they take the same
+# arguments as the commands, as Python values.
+
+# ---------------------------------------------------------------- problems
+
+def open_problem(name: str | None, sets: Sequence[str] | None = None) -> "_problem.Problem":
+    """The validated problem a command's PROBLEM argument names (a path or a bundled name; None:
+    nnbasic), with `--set NAME=VALUE` strings applied. An answers file given instead says so."""
+    from .bundled import open_problem as open_bundled
+
+    return open_bundled(name, list(sets or []))
+
+
+def problem_path(name: str | None) -> Path:
+    """The file a PROBLEM argument names: an existing file, else a bundled problem's (`nncalc show`)."""
+    from .bundled import resolve
+
+    return resolve(name)
+
+
+def problems() -> list[dict[str, Any]]:
+    """Each bundled problem: name, network sizes, title and source (`nncalc problems`)."""
+    from .bundled import catalogue
+
+    return catalogue()
+
+
+def names_result(name: str | None, sets: Sequence[str] | None = None) -> Result:
+    """Every named quantity of a problem (`nncalc names`): the backward pass where there is one
+    (targets, and units with a derivative), else the forward pass."""
+    from .engine import check_backprop
+    from .errors import ComputeError
+    from .graph import is_graph_problem
+
+    p = open_problem(name, sets)
+    if is_graph_problem(p):
+        return Result(trace_of(p, True))
+    try:
+        check_backprop(p.network.layers, p.loss)
+        backward = p.targets is not None
+    except ComputeError:
+        backward = False
+    return Result(trace_of(p, backward))
+
+
+def new_problem_text(shape: str, **options: Any) -> str:
+    """A commented problem file for layer sizes `shape` ('2-2-2'; `nncalc new SHAPE`): options
+    activation, output_activation, loss, init (None: weights written in the file), samples, seed."""
+    from .new import problem_template
+
+    return problem_template(shape, **options)
+
+
+def new_answers_text(problem: str) -> str:
+    """An answers template naming every quantity of a problem (`nncalc new answers PROBLEM`)."""
+    from .new import answers_template
+
+    return answers_template(problem)
+
+
+# ---------------------------------------------------------------- check files
+
+def check_run(problem: str, answers: Sequence[str] = (), *, tolerance: float | None = None,
+              rtol: float | None = None, sets: Sequence[str] | None = None, explain: bool = False) -> "CheckRun":
+    """`nncalc check PROBLEM [ANSWERS...]`: answers files or folders of them against a problem (or
+    an answers file, or folder, whose files name their problem), or against a variants folder's
+    own variant each; none: the problem file's own `answers:` block."""
+    from .check import run_check, run_variant_check
+    from .errors import UsageError
+    from .variants import is_variant_set
+
+    if not is_variant_set(problem):
+        ref, paths, batch = check_arguments(problem, list(answers))
+        return run_check(ref, paths, batch=batch, tolerance=tolerance, rtol=rtol, sets=list(sets or []) or None)
+    if sets:
+        raise UsageError("--set does not apply to a variants folder (each variant has its own numbers)")
+    if explain:
+        raise UsageError("--explain with a variants folder: each variant has its own derivation; see "
+                         "solutions/ID.md there, or check one file against its variant: "
+                         "nncalc check VARIANTS/ID.yaml ANSWERS --explain")
+    paths, _ = answers_files(list(answers))
+    return run_variant_check(problem, paths, tolerance=tolerance, rtol=rtol)
+
+
+def check_report(run: "CheckRun", *, tolerance: float | None = None, rtol: float | None = None,
+                 carried_credit: float = 1.0, explain: bool = False, decimals: int = 9, unicode: bool = True,
+                 width: int = TEXT_WIDTH) -> "CheckReport":
+    """What `nncalc check` shows of a run (the registry's `check` subject); with `explain`, each
+    wrong answer's derivation laid out for `width` columns."""
+    from .check import WRONG
+    from .render.check import CheckReport, derivations
+
+    report = CheckReport(run.checker.trace, run.files, run.batch, carried_credit, tolerance_words(tolerance, rtol),
+                         variants=run.variants)
+    if explain:
+        wrong = [r.name for f in run.files for r in f.results if r.verdict == WRONG]
+        report.derivations = derivations(run.checker.trace, wrong, decimals, unicode, width=width - 2)
+    return report
+
+
+def tolerance_words(tolerance: float | None, rtol: float | None) -> str:
+    """How correctness is judged, in words (the check report's footer)."""
+    if tolerance is None and rtol is None:
+        return "one unit of the last decimal written"
+    parts = [f"{tolerance:g}" if tolerance else "", f"{rtol:g} x |expected|" if rtol else ""]
+    return " + ".join(p for p in parts if p) or "0 (exact)"
+
+
+class Graded(NamedTuple):
+    """Gradescope's results.json for one submission, and how it went."""
+
+    text: str
+    all_correct: bool
+    error: "NncalcError | None" = None     # the submission could not be checked (raise it after writing text)
+    unusable: bool = False                  # a variant's file could not be checked (exit 2, no error line)
+
+
+def gradescope(problem: str, answers: Sequence[str] = (), *, tolerance: float | None = None,
+               rtol: float | None = None, sets: Sequence[str] | None = None, carried_credit: float = 1.0) -> Graded:
+    """`nncalc check --format gradescope`: results.json for one answers file, even one that cannot be
+    checked (score 0, and why); against a variants folder, graded by the submitter's own variant."""
+    from .check import run_check, run_variant_check
+    from .errors import NncalcError, UsageError
+    from .platforms.gradescope import error_results, results
+    from .render.json import to_json
+    from .variants import is_variant_set
+
+    one_file = UsageError("--format gradescope checks one answers file (Gradescope runs one per submission)")
+    if is_variant_set(problem):
+        if sets:
+            raise UsageError("--set does not apply to a variants folder (each variant has its own numbers)")
+        if len(answers) != 1 or Path(answers[0]).is_dir():
+            raise one_file
+        paths, _ = answers_files(list(answers))
+        run = run_variant_check(problem, paths, tolerance=tolerance, rtol=rtol)
+        row = next(f for f in run.files if f.file == answers[0])
+        if row.error is not None:
+            return Graded(to_json(error_results(row.error)), False, unusable=True)
+        return Graded(to_json(results(row, carried_credit)), row.all_correct)
+    try:
+        ref, paths, batch = check_arguments(problem, list(answers))
+        run = run_check(ref, paths, batch=batch, tolerance=tolerance, rtol=rtol, sets=list(sets or []) or None)
+    except NncalcError as exc:
+        return Graded(to_json(error_results(str(exc))), False, error=exc)
+    if run.batch:
+        raise one_file
+    return Graded(to_json(results(run.files[0], carried_credit)), run.all_correct)
+
+
+def check_arguments(problem: str, answers: list[str]) -> tuple[str | None, list[Path], bool]:
+    """PROBLEM [ANSWERS...] as (the problem, the answers files, a batch or not). PROBLEM may itself be
+    an answers file or a folder of them, whose files then name the problem (`problem:`)."""
+    from .answers import is_answers_file
+
+    try:
+        folder = Path(problem).is_dir()
+    except (OSError, ValueError):         # a name too long for the system: the loader says so
+        folder = False
+    if folder or is_answers_file(problem):
+        return (None, *answers_files([problem] + answers))
+    return (problem, *answers_files(answers))
+
+
+def answers_files(args: list[str]) -> tuple[list[Path], bool]:
+    """Answers files from arguments that are files or folders (a folder: its *.yaml and *.yml, sorted),
+    and whether they make a batch (several files, or any folder)."""
+    from .answers import ANSWERS_SUFFIXES
+    from .errors import AnswersError
+
+    paths: list[Path] = []
+    batch = len(args) > 1
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            batch = True
+            found = sorted(p for p in path.iterdir() if p.suffix in ANSWERS_SUFFIXES and p.is_file())
+            if not found:
+                raise AnswersError("no answers files (*.yaml, *.yml) in this folder", file=arg)
+            paths += found
+        else:
+            paths.append(path)
+    return paths, batch
+
+
+# ---------------------------------------------------------------- train, evaluate, predict
+
+def training_problem(name: str | None, sets: Sequence[str] | None = None, seed: int | None = None) -> Problem:
+    """The problem `nncalc train PROBLEM --set ... --seed N` trains: drawn weights (`init:`) are
+    drawn anew with the seed given, then the `--set` values apply."""
+    from .problem import load_problem, parse_assignments, problem_from_doc, with_overrides
+
+    p = load_problem(problem_path(name))
+    if seed is not None and seed >= 0 and p.init is not None and p.doc is not None:
+        p = problem_from_doc(replace(p.doc, data={**p.doc.data, "seed": seed}))   # draw the weights anew
+    return Problem(with_overrides(p, parse_assignments(list(sets or []))))
+
+
+def check_model_path(path: str | Path, problem: Problem | None = None) -> None:
+    """Refuse, before any training, a model file name `save` cannot write (.npz or .yaml; a network
+    a .yaml file cannot hold)."""
+    from .model import check_savable, model_kind
+
+    model_kind(path)
+    if problem is not None:
+        check_savable(path, problem.problem.network)
+
+
+def evaluate(model: str | Path, data: str | None = None) -> "Evaluation":
+    """Loss and accuracy of a saved model (`nncalc evaluate`) on `data` (a source: mnist:test, a
+    .csv/.npz file, a generator; None: a problem file's own samples), with the confusion matrix."""
+    from .errors import UsageError
+    from .model_data import model_and_data
+    from .render.evaluation import Evaluation
+    from .train import evaluate_outputs, predicted_labels, predictions
+    from .train.metrics import labelled_confusion
+
+    m, split, name = model_and_data(model, data)
+    if split.T.shape[1] == 0:
+        raise UsageError(f"{name} has no targets to compare with: use `nncalc predict`", where="--data")
+    Y = predictions(m.network.layers, split.X, m.dtype)
+    loss, acc = evaluate_outputs(Y, m.loss, split, m.network)
+    cm, classes = None, m.classes
+    if split.labels is not None:
+        cm, classes = labelled_confusion(split.labels, predicted_labels(Y, m.network), classes, Y.shape[1])
+    return Evaluation(str(model), m.name, name, split.n, m.loss, loss, acc, cm, classes)
+
+
+class Predictions(NamedTuple):
+    """A saved model's output for every sample (`nncalc predict`): one record per sample."""
+
+    model: str
+    data: str
+    records: list[dict[str, Any]]
+    outputs: tuple[str, ...]         # the output units' names
+    classified: bool                 # records hold a predicted class
+
+
+def predict(model: str | Path, data: str | None = None) -> Predictions:
+    """The model's output for every sample of `data` (as `evaluate`): the predicted class and its
+    probability for a classifier, else the output values."""
+    from .model_data import model_and_data
+    from .render.evaluation import prediction_records
+    from .train import predicted_labels, predictions
+
+    m, split, name = model_and_data(model, data)
+    Y = predictions(m.network.layers, split.X, m.dtype)
+    pred = predicted_labels(Y, m.network) if m.classes is not None else None
+    outputs = tuple(m.network.outputs)
+    return Predictions(str(model), name, prediction_records(Y, pred, split.labels, m.classes, outputs), outputs,
+                       pred is not None)
+
+
+# ---------------------------------------------------------------- graphs, pictures
+
+def grad(expression: str, values: Mapping[str, float], upstream: float | None = None,
+         parameters: Sequence[str] = (), learning_rate: float = 0.1) -> Result:
+    """Every value and gradient of an expression (`nncalc grad "f = x^2 + x*y" x=1 y=2`): the
+    last assignment is the output; `parameters` are leaves one gradient step updates."""
+    from .graph import build_graph_trace, graph_problem_from_text
+
+    problem = graph_problem_from_text(expression, dict(values), upstream, tuple(parameters), learning_rate)
+    return Result(build_graph_trace(problem))
+
+
+def is_graph(obj: Any) -> bool:
+    """Whether a problem, or a trace, is a computational graph's (not a network's)."""
+    from .graph import is_graph as is_graph_trace, is_graph_problem
+
+    return is_graph_trace(obj) or is_graph_problem(obj)
+
+
+def symbolic(problem: Any, unicode: bool = True, decimals: int = 9) -> tuple[dict[str, tuple[str, float]], list[str]]:
+    """A graph's gradients as SymPy formulas: {name: (formula, value)}, and the lines that show them
+    (needs the `symbolic` extra)."""
+    from .graph.symbolic import symbolic_gradients, symbolic_lines
+
+    return symbolic_gradients(problem), symbolic_lines(problem, unicode, decimals)
+
+
+def drawing_format(output: str | Path | None) -> str:
+    """The drawing format a file name asks for by its suffix (.dot, .mmd, ...); svg otherwise."""
+    from .pictures.draw import SUFFIXES
+
+    return SUFFIXES.get(Path(output).suffix.lower() if output else "", "svg")
+
+
+def drawing(problem: Any, show: str = "out") -> Any:
+    """The network as the decks draw it, edges carrying the weights ('out'), their gradients
+    ('grad') or the weights after one step ('new'); a graph as micrograd's draw_dot (`nncalc draw`)."""
+    from .pictures.draw import drawing_of
+
+    return drawing_of(problem, show)
+
+
+def sweep(problem: Any, axes: Sequence[str], of: str = "E.total", path_steps: int | None = None) -> Any:
+    """A quantity as one or two parameters move (`nncalc sweep`): axes 'w5=-3:3:61'; with
+    `path_steps`, gradient descent on the two from the file's point drawn over the loss map."""
+    from .pictures.sweep import descent_path, parse_axis, sweep as sweep_axes
+
+    result = sweep_axes(problem, [parse_axis(a, problem) for a in axes], of)
+    return descent_path(result, path_steps) if path_steps is not None else result
+
+
+def gradient_sizes(problem: Any) -> Any:
+    """Per layer, the size of delta and of the weight gradients (`nncalc gradients`)."""
+    from .pictures.gradients import gradient_report
+
+    return gradient_report(trace_of(problem, True, named=False))
+
+
+def activation_curves(names: Sequence[str], lo: float = -5.0, hi: float = 5.0, derivative: bool = False) -> Any:
+    """The activations' curves over nets lo..hi (every activation when `names` is empty), with
+    their derivatives (`nncalc plot activations`)."""
+    from .pictures.activations import activation_curves as curves
+
+    return curves(list(names), lo, hi, derivative=derivative)
+
+
+PNG_WRITERS = {"sweep": "sweep_png", "gradients": "gradients_png", "activations": "activations_png"}
+
+
+def save_png(subject: str, path: str | Path, obj: Any) -> None:
+    """Draw a sweep, a gradient report or activation curves as a PNG (needs the `plot` extra)."""
+    from .pictures import png
+
+    getattr(png, PNG_WRITERS[subject])(path, obj)
+
+
+# ---------------------------------------------------------------- data sets
+
+def data_home() -> tuple[Path, str]:
+    """The download cache's folder, and why there (NNCALC_DATA, or the default)."""
+    from .data.cache import data_home as home, data_home_origin
+
+    return home(), data_home_origin()
+
+
+def data_set(name: str) -> Any:
+    """A downloadable data set (mnist, fashion-mnist): its title, files and mirrors."""
+    from .data.cache import remote_set
+
+    return remote_set(name)
+
+
+def fetch_data(name: str, *, mirrors: Sequence[str] | None = None, timeout: float = 30.0,
+               progress: Any = None, log: Any = None) -> Path:
+    """Download a data set's files into the cache, each checked by its SHA-256; the folder."""
+    from .data.download import fetch
+
+    return fetch(name, home=data_home()[0], mirrors=list(mirrors) if mirrors else None, timeout=timeout,
+                 progress=progress, log=log)
+
+
+def data_listing(verify: bool = False) -> dict[str, Any]:
+    """The data sources nncalc knows and what the cache holds (`nncalc data list`; with `verify`,
+    every cached file's SHA-256 checked)."""
+    from .data.cache import REMOTE, cache_status
+    from .data.generate import GENERATORS
+
+    home, origin = data_home()
+    rows: list[dict] = []
+    for name, remote in REMOTE.items():
+        status = cache_status(name, home=home, verify=verify)
+        if status.complete:
+            state = "cached" + {None: "", True: ", verified", False: ", SHA-256 MISMATCH"}[status.verified]
+        elif status.present:
+            state = f"{len(status.missing)} of {len(remote.files)} files missing"
+        else:
+            state = "not downloaded"
+        usable = status.complete and status.verified is not False
+        rows.append({"source": f"{name}:train|test", "name": name, "status": state, "what": remote.short,
+                     "download": not usable})
+    for name, info in GENERATORS.items():
+        kind = "2 classes" if info.classification else "regression"
+        rows.append({"source": name, "name": name, "status": "built in", "what": f"{kind}: {info.summary}",
+                     "download": False})
+    return {"cache": str(home), "origin": origin, "sources": rows}
+
+
+# ---------------------------------------------------------------- for instructors
+
+class VariantsWritten(NamedTuple):
+    """The variants `variants()` wrote, and the name of the folder's index file."""
+
+    variants: list[Any]
+    index: str
+
+
+def variants(problem: str, output: Path, *, count: int | None = None, roster: Path | None = None,
+             seed: int = 0, handouts: bool = True) -> VariantsWritten:
+    """A different problem for every student (`nncalc variants`): `count` numbered variants or one
+    per `roster` student, each file with its key, handout and solution, and the folder's index."""
+    from .errors import UsageError
+    from .variants import INDEX_FILE, numbered, read_roster, write_variants
+
+    if (count is None) == (roster is None):
+        raise UsageError("give either --count N (numbered variants) or --roster roster.csv (one per student)")
+    students = read_roster(roster) if roster is not None else numbered(count)   # type: ignore[arg-type]
+    return VariantsWritten(write_variants(open_problem(problem), students, seed, output, handouts), INDEX_FILE)
+
+
+def quiz(fmt: str, folder: str | Path, output: Path, category: str | None = None) -> str:
+    """A variants folder as quiz questions (moodle, gift, prairielearn); what was written, in a line."""
+    from .platforms import write_quiz
+
+    return write_quiz(fmt, folder, output, category)
+
+
+def autograder(problem: str, output: Path, carried_credit: float = 1.0) -> str:
+    """A Gradescope autograder zip for a problem; what it holds, in one line."""
+    from .platforms.gradescope import write_autograder
+
+    return write_autograder(problem, output, carried_credit)

@@ -57,3 +57,20 @@ def test_no_module_imports_from_a_layer_above_it(module):
         if path.exists():
             above = imports(path) & set(RULES[module])
             assert not above, f"{path.relative_to(ROOT.parent)} imports {sorted(above)}"
+
+
+# The command line is a thin layer over nncalc.api: a command parses its options, calls the API and
+# prints what the renderers make of the result. It may import these, and nothing else of nncalc:
+CLI_MAY_IMPORT = {
+    "api": "the package's one door: everything a command computes, checks, trains or writes",
+    "errors": "the error kinds a command turns into one line and exit code 2",
+    "render": "renderers shape the API's results into text; commands print it (--format reads the registry)",
+    "fileio": "-o FILE and --log FILE are written atomically (temp + rename), as every regular file",
+}
+
+
+def test_the_command_line_imports_nothing_past_the_api():
+    modules = {p.stem for p in ROOT.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()}
+    for path in files_of("cli"):
+        past = (imports(path) & modules) - set(CLI_MAY_IMPORT) - {"cli"}
+        assert not past, f"{path.relative_to(ROOT.parent)} imports {sorted(past)}: call (or add) a function of nncalc/api.py"

@@ -60,6 +60,19 @@ def test_the_explain_cell_is_markdown_with_the_chain_rule(executed):
     assert md.startswith("```text") and "0.084155041" in md
 
 
+def test_the_explain_cell_also_carries_the_derivation_as_latex(executed):
+    latex = _data(executed, "r.explain()", "text/latex")
+    assert latex.startswith("$$\\begin{aligned}") and r"\frac{\partial E_{total}}{\partial w_{5}} &=" in latex
+    assert r" &= 0.084155041 \\" in latex.splitlines()
+
+
+def test_a_graph_problem_shows_its_operations_and_nodes(executed):
+    html = _data(executed, 'g = nncalc.load("graph-sigmoid-neuron")', "text/html")
+    assert "<b>Operations</b>" in html and ">dot_1<" in html
+    # CS231n's sigmoid neuron (w0 = 2, x0 = -1, ...): df/dw0 = -0.20 on the page, -0.196611933 unrounded
+    assert float(_data(executed, 'g.backprop()["df/dw0"]', "text/plain")) == pytest.approx(-0.196611933, abs=1e-9)
+
+
 def test_the_check_cell_shows_each_verdict(executed):
     html = _data(executed, "nncalc.check", "text/html")
     assert html.count("correct") >= 2 and "wrong" in html

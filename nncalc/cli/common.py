@@ -253,7 +253,7 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def load(problem: Optional[str], sets: Optional[list[str]] = None):
     """A problem argument (path or bundled name; none: the default) with `--set` overrides applied."""
-    from ..bundled import open_problem
+    from ..api import open_problem
 
     return open_problem(problem, sets)
 

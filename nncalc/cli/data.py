@@ -75,16 +75,15 @@ def fetch_command(
                                   help="Seconds a mirror may stall before the next one is tried."),
 ) -> None:
     """Download a data set's four IDX files into the cache, checking each file's SHA-256."""
-    from ..data.cache import data_home, data_home_origin, remote_set
-    from ..data.download import fetch
+    from ..api import data_home, data_set, fetch_data
 
     console = make_console()
-    remote = remote_set(name)
-    home = data_home()
-    _say(console, f"{remote.title} -> {home / name} ({data_home_origin()})")
+    remote = data_set(name)
+    home, origin = data_home()
+    _say(console, f"{remote.title} -> {home / name} ({origin})")
     with _Reporter(console) as reporter:
-        folder = fetch(name, home=home, mirrors=mirror or None, timeout=timeout,
-                       progress=reporter.progress, log=reporter.log)
+        folder = fetch_data(name, mirrors=mirror or None, timeout=timeout, progress=reporter.progress,
+                            log=reporter.log)
     _say(console, f"{name}: {len(remote.files)} files in {folder}, all verified; use them as "
                   f"`data: {{train: {name}:train, test: {name}:test}}`")
 
@@ -100,27 +99,9 @@ def list_command(
     output: Output = None,
 ) -> None:
     """The data sources nncalc knows, and what the download cache holds."""
-    from ..data.cache import REMOTE, cache_status, data_home, data_home_origin
-    from ..data.generate import GENERATORS
+    from ..api import data_listing
 
-    home = data_home()
-    rows: list[dict] = []
-    for name, remote in REMOTE.items():
-        status = cache_status(name, home=home, verify=verify)
-        if status.complete:
-            state = "cached" + {None: "", True: ", verified", False: ", SHA-256 MISMATCH"}[status.verified]
-        elif status.present:
-            state = f"{len(status.missing)} of {len(remote.files)} files missing"
-        else:
-            state = "not downloaded"
-        usable = status.complete and status.verified is not False
-        rows.append({"source": f"{name}:train|test", "name": name, "status": state, "what": remote.short,
-                     "download": not usable})
-    for name, info in GENERATORS.items():
-        kind = "2 classes" if info.classification else "regression"
-        rows.append({"source": name, "name": name, "status": "built in", "what": f"{kind}: {info.summary}",
-                     "download": False})
-    listing = {"cache": str(home), "origin": data_home_origin(), "sources": rows}
+    listing = data_listing(verify)
     console = make_console()
     if fmt.value == "table" and output is None:       # the cache's path on one line, however long
         from ..render.catalogue import data_body, data_header
@@ -137,7 +118,7 @@ def path_command(
     name: Optional[str] = typer.Argument(None, help="A data set (mnist, fashion-mnist); none: the cache folder."),
 ) -> None:
     """Print the cache folder, or a data set's folder in it (for scripts)."""
-    from ..data.cache import data_home, remote_set
+    from ..api import data_home, data_set
 
-    home = data_home()
-    typer.echo(str(home / remote_set(name).name) if name else str(home))
+    home, _ = data_home()
+    typer.echo(str(home / data_set(name).name) if name else str(home))

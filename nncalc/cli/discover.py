@@ -86,10 +86,10 @@ def show(
     output: Output = None,
 ) -> None:
     """Print a bundled problem's YAML file (a start for your own: -o mine.yaml)."""
-    from ..bundled import resolve
+    from ..api import problem_path
     from ..errors import ProblemError
 
-    path = resolve(problem)
+    path = problem_path(problem)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -113,30 +113,9 @@ def names(
 ) -> None:
     """Every named quantity of a problem: the name answers files and --format json use, the
     slides' spelling (also accepted in answers files) and its value."""
-    from ..api import load
-    from ..graph import is_graph_problem
+    from ..api import names_result
 
-    p = load(problem).with_values(_assignments(set_))
-    backward = is_graph_problem(p.problem) or (p.problem.targets is not None and _has_backward(p))
-    result = p.backprop() if backward else p.forward()
-    emit_as(make_console(), "names", fmt, result.trace, output, decimals=decimals)
-
-
-def _assignments(sets: Optional[list[str]]) -> dict[str, float]:
-    from ..problem import parse_assignments
-
-    return parse_assignments(sets or [])
-
-
-def _has_backward(p) -> bool:
-    from ..engine import check_backprop
-    from ..errors import ComputeError
-
-    try:
-        check_backprop(p.problem.network.layers, p.problem.loss)
-    except ComputeError:
-        return False
-    return True
+    emit_as(make_console(), "names", fmt, names_result(problem, set_).trace, output, decimals=decimals)
 
 
 # ---------------------------------------------------------------- new
@@ -171,20 +150,20 @@ def new(
 ) -> None:
     """Write a new problem file, commented key by key (`nncalc new 2-2-2`), or an answers template
     naming every quantity of a problem (`nncalc new answers hw.yaml`)."""
-    from ..new import answers_template, problem_template
+    from ..api import new_answers_text, new_problem_text
 
     if what == "answers":
         if problem is None:
             from ..errors import UsageError
 
             raise UsageError("give the problem the answers are for: nncalc new answers PROBLEM")
-        text = answers_template(problem)
+        text = new_answers_text(problem)
     else:
         if problem is not None:
             from ..errors import UsageError
 
             raise UsageError(f"unexpected argument {problem!r}: `nncalc new SHAPE` takes options only")
-        text = problem_template(what, activation=activation, output_activation=output_activation, loss=loss,
+        text = new_problem_text(what, activation=activation, output_activation=output_activation, loss=loss,
                                 init=None if init is Init.written else init.value, samples=samples, seed=seed)
     emit(make_console(), text, output)
     if output is not None:

@@ -46,16 +46,16 @@ def grad(
     output: Output = None,
 ) -> None:
     """Every value and gradient of an expression, the chain rule written out with --explain."""
-    from ..graph import build_graph_trace, graph_problem_from_text
+    from ..api import grad as graph_result
 
-    problem = graph_problem_from_text(expression, _values(values or []), upstream, tuple(params or ()), eta)
-    emit_trace(build_graph_trace(problem), fmt, decimals, explain, symbolic, output)
+    result = graph_result(expression, _values(values or []), upstream, tuple(params or ()), eta)
+    emit_trace(result.trace, fmt, decimals, explain, symbolic, output)
 
 
 def emit_trace(trace, fmt, decimals: int, explain: bool, symbolic: bool, output) -> None:
     """Print a trace in a format, with --symbolic SymPy's formulas after it (graphs only)."""
+    from ..api import is_graph
     from ..errors import UsageError
-    from ..graph import is_graph
     from ..render.formats import Style, render
 
     if symbolic and not is_graph(trace):
@@ -73,17 +73,17 @@ def emit_trace(trace, fmt, decimals: int, explain: bool, symbolic: bool, output)
 
 def _with_symbolic(content, fmt: str, problem, unicode: bool, decimals: int):
     """The rendered trace followed by SymPy's formulas (in JSON: a "symbolic" object)."""
-    from ..graph.symbolic import symbolic_gradients, symbolic_lines
+    from ..api import symbolic as symbolic_of
 
+    gradients, lines = symbolic_of(problem, unicode, decimals)
     if fmt == "json":
         import json
 
         from ..render.json import to_json
 
         data = json.loads(content)
-        data["symbolic"] = {name: {"formula": f, "value": v} for name, (f, v) in symbolic_gradients(problem).items()}
+        data["symbolic"] = {name: {"formula": f, "value": v} for name, (f, v) in gradients.items()}
         return to_json(data)
-    lines = symbolic_lines(problem, unicode, decimals)
     if fmt == "markdown":
         return content + "\n**" + lines[0] + "**\n\n```text\n" + "\n".join(lines[1:]) + "\n```\n"
     if isinstance(content, str):

@@ -32,18 +32,13 @@ def variants(
 ) -> None:
     """Write one complete problem file per variant (with `variant:` and its key under `answers:`),
     a handout and a worked solution for each, and the folder's index variants.csv."""
-    from ..bundled import open_problem
-    from ..errors import UsageError
-    from ..variants import INDEX_FILE, numbered, read_roster, write_variants
+    from ..api import variants as write_variants
 
-    if (count is None) == (roster is None):
-        raise UsageError("give either --count N (numbered variants) or --roster roster.csv (one per student)")
-    students = read_roster(roster) if roster is not None else numbered(count)
-    made = write_variants(open_problem(problem), students, seed, output, handouts)
+    made, index = write_variants(problem, output, count=count, roster=roster, seed=seed, handouts=handouts)
     redrawn = sum(v.draws > 1 for v in made)
     first, last = made[0].id, made[-1].id
     lines = [f"{len(made)} variants of {made[0].problem.name} (seed {seed}) in {output}/: "
-             f"{first}.yaml{' ... ' + last + '.yaml' if len(made) > 1 else ''}, index {INDEX_FILE}"]
+             f"{first}.yaml{' ... ' + last + '.yaml' if len(made) > 1 else ''}, index {index}"]
     if handouts:
         lines.append(f"handouts in {output}/handouts/, worked solutions in {output}/solutions/")
     lines.append(f"asked: {', '.join(made[0].asked)}")
@@ -73,7 +68,7 @@ def quiz(
 ) -> None:
     """The variants as quiz questions: one per variant, each asked quantity a numeric blank with the
     checker's tolerance, and the mistake catalogue's predicted wrong values with their diagnosis."""
-    from ..platforms import write_quiz
+    from ..api import quiz as write_quiz
 
     written = write_quiz(fmt.value, folder, output, category)
     emit(make_console(), written)
@@ -89,8 +84,8 @@ def autograder(
                                          help="Marks a carried-forward answer earns, from 0 to 1."),
 ) -> None:
     """A Gradescope autograder zip: setup.sh, run_autograder, the problem, and nncalc's own wheel."""
+    from ..api import autograder as write_autograder
     from ..errors import UsageError
-    from ..platforms.gradescope import write_autograder
 
     if not 0.0 <= carried_credit <= 1.0:
         raise UsageError(f"--carried-credit {carried_credit}: expected a number from 0 to 1")

@@ -32,10 +32,10 @@ def draw(
     output: Output = None,
 ) -> None:
     """The network as the decks draw it (SVG, DOT or Mermaid); a computational graph as micrograd's draw_dot."""
-    from ..pictures.draw import SUFFIXES, drawing_of
+    from ..api import drawing, drawing_format
 
-    name = fmt.value if fmt is not None else SUFFIXES.get(output.suffix.lower() if output else "", "svg")
-    emit_as(make_console(), "drawing", name, drawing_of(load(problem, set_), show.value), output, decimals=decimals)
+    name = fmt.value if fmt is not None else drawing_format(output)
+    emit_as(make_console(), "drawing", name, drawing(load(problem, set_), show.value), output, decimals=decimals)
 
 
 SweepFormat = format_option("sweep")
@@ -59,21 +59,16 @@ def sweep_command(
     output: Output = None,
 ) -> None:
     """A quantity (E_total by default) as one or two weights or biases move: the error curve or the loss map."""
-    from ..pictures.sweep import descent_path, parse_axis, sweep
+    from ..api import save_png, sweep
 
     if plot is not None:
         from ..render.plot import require_matplotlib
 
         require_matplotlib()
-    p = load(problem, set_)
-    result = sweep(p, [parse_axis(a, p) for a in axes], of)
-    if path:
-        result = descent_path(result, steps)
+    result = sweep(load(problem, set_), axes, of, path_steps=steps if path else None)
     emit_as(make_console(), "sweep", fmt, result, output, decimals=decimals)
     if plot is not None:
-        from ..pictures.png import sweep_png
-
-        sweep_png(plot, result)
+        save_png("sweep", plot, result)
 
 
 GradientsFormat = format_option("gradients")
@@ -90,19 +85,16 @@ def gradients(
     output: Output = None,
 ) -> None:
     """Per layer, the size of delta and of the weight gradients: where gradients vanish (or explode)."""
-    from ..api import trace_of
-    from ..pictures.gradients import gradient_report
+    from ..api import gradient_sizes, save_png
 
     if plot is not None:
         from ..render.plot import require_matplotlib
 
         require_matplotlib()
-    report = gradient_report(trace_of(load(problem, set_), True, named=False))
+    report = gradient_sizes(load(problem, set_))
     emit_as(make_console(), "gradients", fmt, report, output)
     if plot is not None:
-        from ..pictures.png import gradients_png
-
-        gradients_png(plot, report)
+        save_png("gradients", plot, report)
 
 
 plot_app = typer.Typer(help="Plots of what nncalc knows: the activation functions and their derivatives.",
@@ -124,8 +116,8 @@ def activations(
     output: Output = None,
 ) -> None:
     """Activation functions (any nncalc knows) and, with --derivative, their derivatives."""
+    from ..api import activation_curves, save_png
     from ..errors import UsageError
-    from ..pictures.activations import activation_curves
 
     try:
         lo, hi = (float(v) for v in range_.split(":"))
@@ -140,6 +132,4 @@ def activations(
     curves = activation_curves(names or [], lo, hi, derivative=derivative)
     emit_as(make_console(), "activations", fmt, curves, output)
     if plot is not None:
-        from ..pictures.png import activations_png
-
-        activations_png(plot, curves)
+        save_png("activations", plot, curves)

@@ -11,7 +11,6 @@ import json
 import signal
 import sys
 from contextlib import nullcontext
-from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -19,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 from . import app
-from .common import (EXIT_INTERRUPTED, PROBLEM_HELP, SET_HELP, Output, emit, emit_as, format_option, handle_errors,
-                     make_console)
+from .common import (EXIT_INTERRUPTED, PROBLEM_HELP, SET_HELP, Output, emit, emit_as, format_enum, format_option,
+                     handle_errors, make_console)
 
 if TYPE_CHECKING:
     from .train_view import _View
@@ -29,12 +28,8 @@ MAX_EXPLAIN_STEPS = 50
 
 
 EvaluateFormat = format_option("evaluate")
-
-
-class TrainFormat(str, Enum):
-    table = "table"
-    json = "json"
-    latex = "latex"
+TrainFormat = format_enum("train")
+LIVE = "table"          # the format shown as the run goes; the others are documents written at its end
 
 
 class PredictFormat(str, Enum):
@@ -68,7 +63,7 @@ def train(
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Where Ctrl-C saves the checkpoint (default: NAME.checkpoint.npz).", dir_okay=False),
     log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file (complete when training ends).", dir_okay=False),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
-    fmt: TrainFormat = typer.Option(TrainFormat.table, "--format", "-f",
+    fmt: TrainFormat = typer.Option(LIVE, "--format", "-f",
                                     help="table, json or latex (with --explain: a document of every update)."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, metavar="", help="-q: plain rows, no bar or pictures; -qq: only the result."),
     decimals: Optional[int] = typer.Option(None, "--decimals", "-d", min=0, max=17,
@@ -78,38 +73,31 @@ def train(
 ) -> None:
     """Train a network: the slides' small examples step by step, or MNIST with mini-batches.
     With -o FILE the result (the rows and the closing table, or the JSON) goes to FILE."""
+    from ..api import check_model_path, train as training_run, training_problem
     from ..fileio import atomic_open
-    from ..model import checkpoint_settings, load_checkpoint, restore_checkpoint
-    from ..model import check_savable
-    from ..train import Trainer, settings_from_problem, training_data, with_cli_overrides
     from .train_view import _View
 
-    is_json = fmt is not TrainFormat.table      # json or latex: the document on stdout, the rest on stderr
+    document = fmt.value != LIVE       # json, latex: the document alone on stdout; progress and pictures on stderr
+    if fmt.value == "latex" and not explain:
+        raise _fail("--format latex writes the worked example of each update: give --explain --steps N")
     decimals = decimals if decimals is not None else (9 if explain else 6)
     out = make_console()
-    console = make_console(stderr=True) if is_json else out     # progress and pictures
+    console = make_console(stderr=True) if document else out
     _check_outputs(save, plot, log)
-    p = _load_problem(problem, set_, seed)
+    p = training_problem(problem, set_, seed)
     if save is not None:
-        check_savable(save, p.network)
-    model = load_checkpoint(resume) if resume is not None else None
-    settings = checkpoint_settings(model, resume) if model is not None else settings_from_problem(p)
-    settings = with_cli_overrides(settings, epochs=epochs, steps=steps, batch_size=batch_size,
-                                  learning_rate=learning_rate, seed=seed)
-    if explain and (settings.steps is None or settings.steps > MAX_EXPLAIN_STEPS):
+        check_model_path(save, p)
+    run = training_run(p, epochs=epochs, steps=steps, batch_size=batch_size, learning_rate=learning_rate,
+                       seed=seed, resume=resume)
+    trainer = run.trainer
+    if explain and (trainer.settings.steps is None or trainer.settings.steps > MAX_EXPLAIN_STEPS):
         raise _fail(f"--explain prints every value of every update: give --steps N (N at most {MAX_EXPLAIN_STEPS})")
-    if fmt is TrainFormat.latex and not explain:
-        raise _fail("--format latex writes the worked example of each update: give --explain --steps N")
-    data = training_data(p, settings)
-    watched = _watched(p, watch)
-    explained = [] if explain and is_json else None        # --explain's values go into the JSON
-    view = _View(console, p, settings, data, quiet=2 if is_json and not console.is_terminal else quiet,
-                 decimals=decimals, watched=watched, explained=explained)
-    trainer = Trainer(p, settings, data, report_every=None, before_step=view.before_step if explain else None)
+    view = _View(console, run, quiet=2 if document and not console.is_terminal else quiet, decimals=decimals,
+                 watched=_watched(p, watch), collect=explain and document)
+    if explain:
+        trainer.before_step = view.before_step
     trainer.report_every = _report_every(every, trainer)
-    view.start(trainer, explain)
-    if model is not None:
-        restore_checkpoint(trainer, model, resume)
+    view.start(explain)
     try:
         with atomic_open(log) if log is not None else nullcontext() as log_file:
             interrupted_inside = _run(trainer, view, log_file)
@@ -117,72 +105,60 @@ def train(
         view.stop()
     result = trainer.result
     if result is None or result.reason == "interrupted" or interrupted_inside:
-        _interrupted(trainer, console, checkpoint, save, problem, interrupted_inside)
-    if fmt is TrainFormat.latex:
-        from ..render.latex import training_latex
-        from ..render.train import training_header
-
-        _results(trainer, view, None, save, plot, explained, None, None)
-        emit(out, training_latex(training_header(trainer), view.traces, decimals), output)
-        return
-    _results(trainer, view, out if is_json else None, save, plot, explained, out, output)
+        _interrupted(run, console, checkpoint, save, problem, interrupted_inside)
+    final = _results(run, view, save, plot, shown=not document or view.quiet < 2)
+    if document or output is not None:
+        emit_as(out, "train", fmt, _report(run, view, final, save), output, decimals=decimals)
+    if output is not None and not document:
+        view.tell(f"wrote the result to {output}")
 
 
-def _results(trainer, view: "_View", json_out, save: Optional[Path], plot: Optional[Path],
-             explained: Optional[list], out, output: Optional[Path] = None) -> None:
-    """After training: save the model and the plot, then the result as JSON (to json_out) or the view's
-    tables; with -o, the JSON or the rows and closing table go to that file."""
-    from ..model import model_from_trainer, save_model
-    from ..render.json import to_json
-    from ..render.train import final_rows, problem_sized, train_json
-    from ..train import worked_example
+def _results(run, view: "_View", save: Optional[Path], plot: Optional[Path], shown: bool) -> list:
+    """After training: save the model and the plot, show (if `shown`) the closing table and
+    pictures; the rows of that table (data, samples, loss, accuracy)."""
+    from ..render.train import final_rows
 
-    final = final_rows(trainer)
+    final = final_rows(run.trainer)
     if save is not None:
-        save_model(save, model_from_trainer(trainer), trainer.problem)
+        run.save(save)
     if plot is not None:
         from ..render.plot import write_loss_plot
 
-        write_loss_plot(plot, trainer.history)
-    if json_out is not None:
-        example = worked_example(trainer) if problem_sized(trainer.problem) else None
-        emit(json_out, to_json(train_json(trainer, final, save, explained, example)) + "\n", output)
-        return
-    view.finish(trainer.result, final, save, plot)
-    if output is not None:
-        emit(out, view.result_report(trainer.result, final), output)
-        view.tell(f"wrote the result to {output}")
+        write_loss_plot(plot, run.trainer.history)
+    if shown:
+        view.finish(run.trainer.result, final, save, plot)
+    return final
+
+
+def _report(run, view: "_View", final: list, save: Optional[Path]):
+    """What --format and -o write: the run, its rows as shown, the explained updates and, for the
+    slides' small networks, the trained weights' worked example."""
+    from ..render.train import problem_sized
+    from ..render.train_report import TrainingReport
+
+    example = run.worked_example() if problem_sized(run.trainer.problem) else None
+    return TrainingReport(run.trainer, final, view.rows, save, view.updates, view.traces, example)
 
 
 def _check_outputs(save: Optional[Path], plot: Optional[Path], log: Optional[Path]) -> None:
     """Refuse before training what would fail after it: a bad model name, a missing folder, no matplotlib."""
-    from ..model import model_kind
+    from ..api import check_model_path
 
     for option, path in (("--save", save), ("--plot", plot), ("--log", log)):
         if path is not None and not (path.parent if str(path.parent) else Path(".")).is_dir():
             raise _fail(f"{option} {path}: folder {path.parent} does not exist")
     if save is not None:
-        model_kind(save)
+        check_model_path(save)
     if plot is not None:
         from ..render.plot import require_matplotlib
 
         require_matplotlib()
 
 
-def _load_problem(name: Optional[str], sets: Optional[list[str]], seed: Optional[int]):
-    from ..bundled import resolve
-    from ..problem import load_problem, parse_assignments, problem_from_doc, with_overrides
-
-    p = load_problem(resolve(name))
-    if seed is not None and seed >= 0 and p.init is not None and p.doc is not None:
-        p = problem_from_doc(replace(p.doc, data={**p.doc.data, "seed": seed}))   # draw the weights anew
-    return with_overrides(p, parse_assignments(sets or []))
-
-
 def _watched(p, names: Optional[list[str]]) -> list[str]:
     from ..errors import suggest
 
-    params = [q.name for q in p.network.parameters()]
+    params = list(p.parameters())
     for name in names or []:
         if name not in params:
             raise _fail(f"--watch {name}: no weight or bias has that name{suggest(name, params)}")
@@ -203,8 +179,6 @@ def _report_every(every: Optional[int], trainer) -> Optional[int]:
 def _run(trainer, view: "_View", log_file) -> bool:
     """Drive the trainer; the first Ctrl-C asks it to stop after the current batch, a second one
     stops at once. Returns True when stopped inside a batch (the weights may be half updated)."""
-    from ..train import Report
-
     def on_sigint(signum, frame):
         if trainer.stop_requested:
             raise KeyboardInterrupt
@@ -225,10 +199,11 @@ def _run(trainer, view: "_View", log_file) -> bool:
             except KeyboardInterrupt:
                 return True
             try:
-                if isinstance(event, Report):
-                    view.report(event.record)
+                record = getattr(event, "record", None)      # a Report (a history row), else a Step
+                if record is not None:
+                    view.report(record)
                     if log_file is not None:
-                        log_file.write(json.dumps(event.record, allow_nan=False) + "\n")
+                        log_file.write(json.dumps(record, allow_nan=False) + "\n")
                 else:
                     view.step(event)
             except KeyboardInterrupt:
@@ -241,10 +216,9 @@ def _run(trainer, view: "_View", log_file) -> bool:
             signal.signal(signal.SIGINT, previous)
 
 
-def _interrupted(trainer, console, checkpoint: Optional[Path], save: Optional[Path],
+def _interrupted(run, console, checkpoint: Optional[Path], save: Optional[Path],
                  problem: Optional[str], inside: bool) -> None:
-    from ..model import model_from_trainer, save_npz
-
+    trainer = run.trainer
     if inside:
         console.print("nncalc: interrupted in the middle of a batch: no checkpoint saved", markup=False,
                       highlight=False)
@@ -253,7 +227,7 @@ def _interrupted(trainer, console, checkpoint: Optional[Path], save: Optional[Pa
         stem = save.stem if save is not None else Path(trainer.problem.source or "model").stem
         folder = save.parent if save is not None else Path(".")
         checkpoint = folder / f"{stem}.checkpoint.npz"
-    save_npz(checkpoint, model_from_trainer(trainer, with_state=True))
+    run.save_checkpoint(checkpoint)
     again = f"nncalc train {problem or 'nnbasic'} --resume {checkpoint}"
     print(f"nncalc: interrupted in epoch {trainer.epoch + 1} after update {trainer.step:,}; "
           f"checkpoint saved to {checkpoint}; continue with: {again}", file=sys.stderr)
@@ -273,21 +247,9 @@ def evaluate(
     output: Output = None,
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
-    from ..model_data import model_and_data
-    from ..render.evaluation import Evaluation
-    from ..train import evaluate_outputs, predicted_labels, predictions
-    from ..train.metrics import labelled_confusion
+    from ..api import evaluate as evaluation
 
-    model, split, name = model_and_data(model_path, data)
-    if split.T.shape[1] == 0:
-        raise _fail(f"{name} has no targets to compare with: use `nncalc predict`", where="--data")
-    Y = predictions(model.network.layers, split.X, model.dtype)
-    loss, acc = evaluate_outputs(Y, model.loss, split, model.network)
-    cm, classes = None, model.classes
-    if split.labels is not None:
-        cm, classes = labelled_confusion(split.labels, predicted_labels(Y, model.network), classes, Y.shape[1])
-    found = Evaluation(str(model_path), model.name, name, split.n, model.loss, loss, acc, cm, classes)
-    emit_as(make_console(), "evaluate", fmt, found, output, decimals=decimals)
+    emit_as(make_console(), "evaluate", fmt, evaluation(model_path, data), output, decimals=decimals)
 
 
 @app.command()
@@ -302,21 +264,15 @@ def predict(
     decimals: int = typer.Option(6, "--decimals", "-d", min=0, max=17, help="Decimals shown."),
 ) -> None:
     """The model's output for every sample: the predicted class and its probability, or the values."""
-    from ..model_data import model_and_data
-    from ..render.evaluation import prediction_records, predictions_csv, predictions_view
+    from ..api import predict as predictions
+    from ..render.evaluation import predictions_csv, predictions_view
     from ..render.json import to_json
-    from ..train import predicted_labels, predictions
-    from .common import emit
 
-    model, split, name = model_and_data(model_path, data)
-    Y = predictions(model.network.layers, split.X, model.dtype)
-    outputs = model.network.outputs
-    pred = predicted_labels(Y, model.network) if model.classes is not None else None
-    records = prediction_records(Y, pred, split.labels, model.classes, outputs)
+    found = predictions(model_path, data)
     shown = None if output is not None else limit
     render = {
-        PredictFormat.json: lambda: to_json({"model": str(model_path), "data": name, "predictions": records}),
-        PredictFormat.csv: lambda: predictions_csv(records),
-        PredictFormat.table: lambda: predictions_view(records, outputs, pred is not None, decimals, shown),
+        PredictFormat.json: lambda: to_json({"model": found.model, "data": found.data, "predictions": found.records}),
+        PredictFormat.csv: lambda: predictions_csv(found.records),
+        PredictFormat.table: lambda: predictions_view(found.records, found.outputs, found.classified, decimals, shown),
     }
     emit(make_console(), render[fmt](), output)

@@ -1,5 +1,5 @@
 """What the user sees while `nncalc train` runs: the header and rows, the progress bar, --explain's
-tables, and the closing table and pictures. The text and tables come from nncalc.render.train; this
+tables, and the closing table and pictures. The text and tables come from nncalc.render.train (pictures: nncalc.render.plot); this
 module decides when they are printed and owns the console and the bar."""
 
 from __future__ import annotations
@@ -17,22 +17,21 @@ BAR_REFRESH = 0.05          # seconds between progress bar updates
 class _View:
     """Rows, the progress bar, --explain's tables and the closing pictures, on one console."""
 
-    def __init__(self, console, p, settings, data, *, quiet: int, decimals: int, watched: list[str],
-                 explained: list | None = None) -> None:
-        self.console, self.p, self.settings, self.data = console, p, settings, data
-        self.explained = explained       # --explain --format json: each update's values go here, not on screen
+    def __init__(self, console, run, *, quiet: int, decimals: int, watched: list[str], collect: bool = False) -> None:
+        self.console, self.run, self.trainer = console, run, run.trainer
+        self.p, self.settings, self.data = run.trainer.problem, run.trainer.settings, run.trainer.data
+        self.updates: list | None = [] if collect else None   # --explain to a document: each update's values, not on screen
         self.traces: list = []           # and each update's trace (--format latex writes them)
         self.quiet, self.decimals, self.watched = quiet, decimals, watched
         self.unicode = unicode_ok(console)
         self.bar = None
         self.task = None
         self.rows = None
-        self.trainer = None
         self.last_bar = 0.0
         self.explaining = False
         self.before_values = None
-        n_out = data.train.n * len(p.network.outputs)
-        self.show_outputs = p.inputs is not None and n_out <= SMALL_OUTPUTS
+        n_out = self.data.train.n * len(self.p.network.outputs)
+        self.show_outputs = self.p.inputs is not None and n_out <= SMALL_OUTPUTS
 
     def say(self, line: str) -> None:
         """A line as it is (the rows: never wrapped, so that piped rows stay one per line)."""
@@ -50,10 +49,10 @@ class _View:
 
         emit(self.console, renderable)
 
-    def start(self, trainer, explain: bool) -> None:
+    def start(self, explain: bool) -> None:
         from ..render.train import training_header, training_rows
 
-        self.trainer, self.explaining = trainer, explain
+        trainer, self.explaining = self.trainer, explain
         self.rows = training_rows(trainer, self._output_names() + self.watched, self.decimals)
         if self.show_outputs and len(self.rows.header()) > self.console.width:
             self.show_outputs = False        # the outputs do not fit: --format json and --log hold them
@@ -90,16 +89,15 @@ class _View:
         """--explain: the foundation's tables and derivation for this update, from the current weights."""
         from ..render.explain import explain_text
         from ..render.table import view
-        from ..train import worked_example
 
         X = self.data.train.X[idx].astype("float64")
         T = self.data.train.T[idx].astype("float64")
         gradients = not trainer.perceptron          # step and sign units have none
-        trace = worked_example(trainer, X, T)
+        trace = self.run.worked_example(X, T)
         self.before_values = trainer.network().parameter_values()
-        if self.explained is not None:
-            self.explained.append({"update": trainer.step + 1, "values": trace.values()})
-            self.traces.append(trace)
+        self.traces.append(trace)
+        if self.updates is not None:
+            self.updates.append({"update": trainer.step + 1, "values": trace.values()})
             return
         self.console.rule(f"update {trainer.step + 1} of {trainer.target_steps}", characters="─" if self.unicode else "-")
         self.show(view(trace, self.decimals, unicode=self.unicode, width=self.console.width))
@@ -133,8 +131,8 @@ class _View:
 
         after = self.trainer.network().parameter_values()
         before, self.before_values = self.before_values, None
-        if self.explained is not None:
-            self.explained[-1]["weights"] = after
+        if self.updates is not None:
+            self.updates[-1]["weights"] = after
             return
         applied = applied_update(self.settings, before, after, self.decimals, self.p.network)
         if applied is None:
@@ -155,11 +153,9 @@ class _View:
             self.say(line)
 
     def _extras(self) -> dict[str, float]:
-        from ..train import predictions
-
         values: dict[str, float] = {}
         if self.show_outputs:
-            Y = predictions(self.trainer.params.layers, self.data.train.X, self.trainer.dtype)
+            Y = self.run.outputs(self.data.train.X)
             values.update({name: float(v) for name, v in zip(self._output_names(), Y.ravel().tolist())})
         if self.watched:
             params = self.trainer.network().parameter_values()
@@ -190,30 +186,15 @@ class _View:
         if plot is not None:
             self.tell(f"saved the loss curve to {plot}")
 
-    def result_report(self, result, final):
-        """What -o FILE holds: the header, every history row, why the run ended and the closing table."""
-        from rich.console import Group
-        from rich.text import Text
-
-        from ..render.train import final_table, training_header
-
-        lines = [training_header(self.trainer), self.rows.header()]
-        lines += [self.rows.row(record) for record in self.trainer.history]
-        lines += [result.message] if result.message else []
-        return Group(*(Text(line) for line in lines),
-                     final_table(final, self.p.loss, result.seconds_per_epoch, result.epochs, result.steps,
-                                 self.decimals))
-
     def _map(self):
         from ..render.plot import decision_map
-        from ..train import predicted_labels, predictions
 
-        t, d = self.trainer, self.data
+        d = self.data
         classes = d.classes or (("0", "1") if d.train.labels is not None else None)
 
         def predict(points):
-            Y = predictions(t.params.layers, points, t.dtype)
-            return predicted_labels(Y, self.p.network) if classes is not None else Y[:, 0]
+            Y = self.run.outputs(points)
+            return self.run.labels(Y) if classes is not None else Y[:, 0]
 
         width = max(min(self.console.width - 4, 64), 20)
         colour = self.console.is_terminal and not self.console.no_color

@@ -43,6 +43,7 @@ class LayerType(Protocol):
 
     units: tuple[str, ...]
     activation: "Activation"
+    sequence: bool        # True: runs step by step over (n, T, f) and provides run() and backward_in_time()
 
     @property
     def n_params(self) -> int: ...
@@ -56,8 +57,23 @@ class LayerType(Protocol):
     def forward(self, a: Array, exact_zeros: bool = False) -> tuple[Array, Array]:
         """(net, out), both (n, units), from a: (n, fan_in)."""
 
-    def grads(self, a: Array, delta: Array, into: Sequence[Array | None] | None = None) -> tuple[Array | None, ...]:
-        """dE/dP for each of parameters(), from the input a and delta = dE/dnet (n, units)."""
+    def grads(self, a: Array, delta: Array, into: Sequence[Array | None] | None = None,
+              cache: object = None) -> tuple[Array | None, ...]:
+        """dE/dP for each of parameters(), from the input a and delta = dE/dnet (n, units), or in a
+        sequence (n, T, units) summed over steps; cache: what run() kept (sequence layers)."""
 
     def input_gradient(self, delta: Array) -> Array:
         """dE/da (n, fan_in): what flows down to the layer below."""
+
+
+class SequenceLayer(LayerType, Protocol):
+    """A layer that runs step by step (nncalc/layers/recurrent.py, lstm.py): the engine calls these
+    instead of forward() and the per-unit delta = dE/dout f'(net)."""
+
+    def run(self, a: Array, exact_zeros: bool = False, state: object = None) -> tuple[Array, Array, object]:
+        """(net, out, cache) over (n, T, f) from the initial state `state` (None: the layer's own);
+        cache.final is the state after the last step."""
+
+    def backward_in_time(self, net: Array, out: Array, direct: Array, cache: object,
+                         bptt: int | None = None) -> tuple[Array, Array | None, Array]:
+        """(dE/dout, dout/dnet, delta) from direct = the part of dE/dout from the layer above."""

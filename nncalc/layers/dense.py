@@ -31,6 +31,7 @@ class Dense:
     bias_shared: bool = False
 
     kind: ClassVar[str] = "dense"
+    sequence: ClassVar[bool] = False      # runs step by step (recurrent, lstm); a dense layer applies at every step
 
     @property
     def n_params(self) -> int:
@@ -71,10 +72,14 @@ class Dense:
         bound[~np.isfinite(bound)] = 0.0
         return bound
 
-    def grads(self, a: Array, delta: Array, into: Sequence[Array | None] | None = None) -> tuple[Array | None, ...]:
+    def grads(self, a: Array, delta: Array, into: Sequence[Array | None] | None = None,
+              cache: None = None) -> tuple[Array | None, ...]:
         """grad W = delta^T a (u, f); grad b = the sum of delta over samples (u,), or for a shared
         bias the sum over samples and units, repeated in every unit's slot so that b - eta grad b
-        keeps it shared. into: arrays of those shapes to write them into (the trainer's views)."""
+        keeps it shared. into: arrays of those shapes to write them into (the trainer's views).
+        In a sequence (a, delta of shape (n, T, .)) the sums run over steps too."""
+        if delta.ndim == 3 and self.weights.ndim == 2:
+            delta, a = delta.reshape(-1, delta.shape[-1]), a.reshape(-1, a.shape[-1])
         grad_W = delta.T @ a if into is None else np.matmul(delta.T, a, out=into[0])
         if self.bias is None:
             return (grad_W,)
@@ -89,46 +94,51 @@ class Dense:
 
     # ------------------------------------------------------------ its quantities in the trace
 
-    def trace_nets(self, b: "TraceBuilder", li: int, k: int, below: list[str]) -> list[str]:
-        """net.U = sum of w * (input or out below) + b, as a 'sumprod' of (weight, value) pairs and the bias."""
+    def trace_nets(self, b: "TraceBuilder", li: int, k: int, below: list[str], t: int | None = None) -> list[str]:
+        """net.U = sum of w * (input or out below) + b, as a 'sumprod' of (weight, value) pairs and the bias
+        (in a sequence, at step t: net.U[t], the same weights at every step)."""
+        values = b.fwd.nets[li][b.ix(k, t)]
         nets = []
         for j, u in enumerate(self.units):
             inputs = [x for pair in zip(self.weight_names[j], below) for x in pair]
             if self.bias is not None:
                 inputs.append(self.bias_names[0 if self.bias_shared else j])
-            nets.append(b.add_at(f"net.{u}", k, b.fwd.nets[li][k, j], "net", "sumprod", inputs,
-                                 layer=li, index=j, unit=u))
+            nets.append(b.add_at(f"net.{b.st(u, t)}", k, values[j], "net", "sumprod", inputs,
+                                 layer=li, index=j, unit=u, step=t))
         return nets
 
-    def trace_shares(self, b: "TraceBuilder", below_li: int, k: int, j: int, u: str) -> list[str]:
+    def trace_shares(self, b: "TraceBuilder", below_li: int, k: int, j: int, u: str, t: int | None = None) -> list[str]:
         """dE.V/dout.U = delta.V * w for each unit V of this layer: the parts of dE/dout.U of unit j
-        of the layer below (layer below_li) that flow through V."""
-        delta = b.bwd.delta[below_li + 1]
-        return [b.add_at(f"dE.{v}/dout.{u}", k, delta[k, v_idx] * self.weights[v_idx, j], "share", "prod",
-                         (b.at(f"delta.{v}", k), self.weight_names[v_idx][j]),
-                         layer=below_li, index=j, unit=u, via=v)
+        of the layer below (layer below_li) that flow through V (at the same step t in a sequence)."""
+        delta = b.bwd.delta[below_li + 1][b.ix(k, t)]
+        return [b.add_at(f"dE.{b.st(v, t)}/dout.{b.st(u, t)}", k, delta[v_idx] * self.weights[v_idx, j], "share",
+                         "prod", (b.at(f"delta.{b.st(v, t)}", k), self.weight_names[v_idx][j]),
+                         layer=below_li, index=j, unit=u, via=v, step=t)
                 for v_idx, v in enumerate(self.units)]
 
-    def trace_gradients(self, b: "TraceBuilder", li: int, below: list[list[str]]) -> None:
-        """grad.w = sum over samples of delta.U * dnet.U/dw (dnet.U/dw = the value w multiplies), and
-        grad.b = the sum of the deltas it adds to (every unit's, for a shared bias), with their updates."""
-        n = len(below)
-        outs, grad_W = b.fwd.outs[li].tolist(), b.bwd.grad_W[li].tolist()   # lists: fast per element
+    def trace_gradients(self, b: "TraceBuilder", li: int, below: dict[tuple[int, int | None], list[str]]) -> None:
+        """grad.w = sum over samples (and steps) of delta.U * dnet.U/dw (dnet.U/dw = the value w
+        multiplies), and grad.b = the sum of the deltas it adds to (every unit's, for a shared bias),
+        with their updates. below: the names feeding the layer at each position (sample k, step t)."""
+        positions = list(below)
+        outs = b.rows(b.fwd.outs[li], positions)              # lists: fast per element
+        grad_W = b.bwd.grad_W[li].tolist()
         for j, u in enumerate(self.units):
-            deltas = [b.at(f"delta.{u}", k) for k in range(n)]
+            deltas = [b.at(f"delta.{b.st(u, t)}", k) for k, t in positions]
             for c, w in enumerate(self.weight_names[j]):
                 factors = []
-                for k in range(n):
-                    dnet = b.add_at(f"dnet.{u}/d{w}", k, outs[k][c], "dnet/dP", "sum", (below[k][c],),
-                                    layer=li, unit=u, param=w)
-                    factors += [deltas[k], dnet]
+                for p, (k, t) in enumerate(positions):
+                    dnet = b.add_at(f"dnet.{b.st(u, t)}/d{w}", k, outs[p][c], "dnet/dP", "sum", (below[k, t][c],),
+                                    layer=li, unit=u, param=w, step=t)
+                    factors += [deltas[p], dnet]
                 b.gradient(w, grad_W[j][c], "sumprod", factors, li, u)
         if self.bias is None:
             return
         grad_b = b.bwd.grad_b[li]
         if self.bias_shared:
-            deltas = [b.at(f"delta.{u}", k) for u in self.units for k in range(n)]
+            deltas = [b.at(f"delta.{b.st(u, t)}", k) for u in self.units for k, t in positions]
             b.gradient(self.bias_names[0], grad_b[0], "sum", deltas, li, None)
             return
         for j, u in enumerate(self.units):
-            b.gradient(self.bias_names[j], grad_b[j], "sum", [b.at(f"delta.{u}", k) for k in range(n)], li, u)
+            b.gradient(self.bias_names[j], grad_b[j], "sum", [b.at(f"delta.{b.st(u, t)}", k) for k, t in positions],
+                       li, u)

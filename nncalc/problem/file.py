@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ProblemError
 from ..ops import LOSSES
-from ..schema import Invalid, answers_block, choice, located, mapping, number, show, vector
+from ..schema import Invalid, answers_block, choice, count, located, mapping, number, show, vector
 from ..yamlio import Path_, YamlDoc, read_yaml
 from .network import INITS, Network, network_from_spec
 from .training import Settings, optimizer_misfit, training_settings
@@ -25,7 +25,11 @@ DICT_SOURCE = "<dict>"       # the file name a problem given as a dict (not a fi
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """A validated problem: network, loss, learning rate and the samples (X: (n, d), T: (n, m))."""
+    """A validated problem: network, loss, learning rate and the samples (X: (n, d), T: (n, m)).
+
+    A sequence problem (some layer runs over time, network.is_sequence): X (n, T, d), each sample
+    padded with zeros after its own length; T (n, T, m), 0 where a step has no target; target_mask
+    (n, T) True where a step has a target (never beyond a sample's length); lengths (n,)."""
 
     name: str
     network: Network
@@ -45,6 +49,19 @@ class Problem:
     vary: Vary | None = None             # `vary:`: what each student's variant draws anew (nncalc.vary)
     ask: Ask | None = None               # `ask:`: what every student must give
     variant: str | None = None           # `variant:`: the id of a variant written by `nncalc variants`
+    target_mask: np.ndarray | None = None    # sequences: (n, T) bool, the steps with a target
+    lengths: np.ndarray | None = None        # sequences: (n,) each sample's number of steps
+
+    @property
+    def is_sequence(self) -> bool:
+        return self.network.is_sequence
+
+    @property
+    def n_steps(self) -> int:
+        """T: the longest sample's number of steps (0 without samples; 1 feed-forward)."""
+        if self.inputs is None:
+            return 0
+        return self.inputs.shape[1] if self.inputs.ndim == 3 else 1
 
     @property
     def n_samples(self) -> int:
@@ -90,6 +107,56 @@ def _samples(spec: Any, network: Network, path: Path_) -> tuple[np.ndarray, np.n
         raise Invalid(path + (missing,), "missing 'target' (other samples have one; give all or none)")
     return X, np.array(ts, dtype=np.float64)
 
+
+
+def _steps(value: Any, path: Path_, what: str) -> list:
+    """A sample's rows, one per time step."""
+    if not isinstance(value, list) or not value:
+        raise Invalid(path, f"expected a list of {what}, one per time step, got "
+                            f"{'an empty list' if value == [] else show(value)}")
+    return value
+
+
+def _sequences(spec: Any, network: Network, path: Path_) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None,
+                                                                  np.ndarray]:
+    """Sequence samples: `input:` one row per step, `target:` one row per step or null for a step
+    without one. Samples may differ in length: X, T are padded with zeros after each one's end."""
+    if not isinstance(spec, list) or not spec:
+        raise Invalid(path, "expected at least one sample ({input: [[...], ...], target: [[...], ...]})")
+    d, m = len(network.inputs), len(network.outputs)
+    xs, ts = [], []
+    for k, sample in enumerate(spec):
+        spath = path + (k,)
+        sample = mapping(sample, spath, ("input", "target"), ("input",))
+        rows = _steps(sample["input"], spath + ("input",), f"rows of {count(d, 'input')}")
+        xs.append([vector(row, d, network.inputs, spath + ("input", t)) for t, row in enumerate(rows)])
+        if "target" not in sample:
+            continue
+        tpath = spath + ("target",)
+        targets = _steps(sample["target"], tpath, f"rows of {count(m, 'target')} (or null)")
+        if len(targets) != len(rows):
+            raise Invalid(tpath, f"expected {count(len(rows), 'row')}, one per time step of the input "
+                                 f"(null for a step without a target), got {len(targets)}")
+        ts.append([None if row is None else _target(row, network, tpath + (t,)) for t, row in enumerate(targets)])
+    if ts and len(ts) != len(xs):
+        missing = next(k for k, s in enumerate(spec) if "target" not in s)
+        raise Invalid(path + (missing,), "missing 'target' (other samples have one; give all or none)")
+    lengths = np.array([len(x) for x in xs], dtype=np.int64)
+    n, T = len(xs), int(lengths.max())
+    X = np.zeros((n, T, d))
+    for k, x in enumerate(xs):
+        X[k, :len(x)] = x
+    if not ts:
+        return X, None, None, lengths
+    if not any(row is not None for t in ts for row in t):
+        raise Invalid(path, "every target is null; give at least one step a target (or leave 'target' out)")
+    Y = np.zeros((n, T, m))
+    mask = np.zeros((n, T), dtype=bool)
+    for k, t in enumerate(ts):
+        for step, row in enumerate(t):
+            if row is not None:
+                Y[k, step], mask[k, step] = row, True
+    return X, Y, mask, lengths
 
 
 # ---------------------------------------------------------------- the file
@@ -150,7 +217,7 @@ def _problem(doc: YamlDoc) -> Problem:
         raise Invalid(("loss",), f"a {last.activation.name} output needs loss: {needs}, got '{loss}'")
     learning_rate = number(spec.get("learning_rate", 0.1), ("learning_rate",))
 
-    X = T = data_source = None
+    X = T = data_source = mask = lengths = None
     data = spec.get("data")
     if isinstance(data, dict) and "input" in data:
         raise Invalid(("data",), "expected a list of samples; write one sample as a list item: "
@@ -158,6 +225,8 @@ def _problem(doc: YamlDoc) -> Problem:
     if isinstance(data, (dict, str)):
         data_source = data
         _check_source(data, doc)
+    elif data is not None and network.is_sequence:
+        X, T, mask, lengths = _sequences(data, network, ("data",))
     elif data is not None:
         X, T = _samples(data, network, ("data",))
     name = spec.get("name") or (Path(doc.file).stem if doc.file else "problem")
@@ -181,4 +250,4 @@ def _problem(doc: YamlDoc) -> Problem:
     return Problem(str(name), network, loss, learning_rate, X, T, source=doc.file, init=init, seed=seed,
                    data_source=data_source, training=spec.get("training"), answers=spec.get("answers"),
                    doc=doc, learning_rate_given=lr_given, settings=settings, vary=vary, ask=ask,
-                   variant=None if variant is None else str(variant))
+                   variant=None if variant is None else str(variant), target_mask=mask, lengths=lengths)

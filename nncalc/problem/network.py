@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..layers import Dense
+from ..layers import Dense, Recurrent
 from ..ops import ACTIVATIONS, Activation, fused_delta
 from ..schema import Invalid, choice, count, mapping, number, show, vector
 from ..schema import name as check_name, names as name_list
@@ -38,6 +38,11 @@ class Network:
     @property
     def n_params(self) -> int:
         return sum(layer.n_params for layer in self.layers)
+
+    @property
+    def is_sequence(self) -> bool:
+        """Whether some layer runs over time steps (then inputs are (n, T, d))."""
+        return any(layer.sequence for layer in self.layers)
 
     def parameters(self) -> Iterator["Param"]:
         """Every named weight and bias, layer by layer, in the order of each layer's parameters()
@@ -143,32 +148,66 @@ def default_weight_names(rows: int, cols: int, before: int = 0) -> tuple[tuple[s
     return tuple(tuple(f"w{before + r * cols + c + 1}" for c in range(cols)) for r in range(rows))
 
 
+LAYER_TYPES = ("dense", "recurrent")
+_DENSE_KEYS = ("units", "type", "activation", "weights", "weight_names", "bias", "bias_names")
+_RECURRENT_KEYS = _DENSE_KEYS + ("recurrent_weights", "recurrent_weight_names", "initial_state")
+_DEFAULT_ACTIVATION = {"dense": "sigmoid", "recurrent": "tanh"}
+
+
+def default_recurrent_names(units: int, before: int = 0) -> tuple[tuple[str, ...], ...]:
+    """wh1, wh2, ... (the slides' W_h) numbered through the network's recurrent layers, row by row."""
+    return tuple(tuple(f"wh{before + r * units + c + 1}" for c in range(units)) for r in range(units))
+
+
+def _matrix(value: Any, rows: int, cols: int, units: tuple[str, ...], col_names: tuple[str, ...],
+            path: Path_, what: str = "") -> np.ndarray:
+    """A (rows, cols) matrix given as one row per unit."""
+    if not isinstance(value, list) or len(value) != rows:
+        got = f"{len(value)}" if isinstance(value, list) else f"{show(value)}, not a list of rows"
+        raise Invalid(path, f"expected {count(rows, 'row')}{what} (units {', '.join(units)}), got {got}")
+    return np.array([vector(row, cols, col_names, path + (r,)) for r, row in enumerate(value)],
+                    dtype=np.float64).reshape(rows, cols)
+
+
+def _matrix_names(value: Any, rows: int, col_names: tuple[str, ...], units: tuple[str, ...],
+                  path: Path_) -> tuple[tuple[str, ...], ...]:
+    """One row of names per unit, one name per column."""
+    if not isinstance(value, list) or len(value) != rows:
+        raise Invalid(path, f"expected {count(rows, 'row')} of names (units {', '.join(units)})")
+    names = []
+    for r, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != len(col_names):
+            raise Invalid(path + (r,), f"expected {len(col_names)} names ({', '.join(col_names)})")
+        names.append(tuple(check_name(n, path + (r, c)) for c, n in enumerate(row)))
+    return tuple(names)
+
+
 def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[str, ...],
            counter: list[int], init: str | None, rng: np.random.Generator | None) -> Layer:
-    spec = mapping(spec, path, ("units", "activation", "weights", "weight_names", "bias", "bias_names"),
-                    ("units",))
+    kind = "dense"
+    if isinstance(spec, dict) and "type" in spec:
+        kind = choice(spec["type"], path + ("type",), LAYER_TYPES, "layer type", close=3)
+    recurrent = kind == "recurrent"
+    spec = mapping(spec, path, _RECURRENT_KEYS if recurrent else _DENSE_KEYS, ("units",))
     units_value = spec["units"]
     _within(units_value, MAX_UNITS, path + ("units",), "units in a layer")
     if isinstance(units_value, int) and not isinstance(units_value, bool) and units_value >= 1:
         units = _default_units(li, n_layers, units_value)
     else:
         units = name_list(units_value, "", path + ("units",), "unit")
-    activation = _activation(spec.get("activation", "sigmoid"), path + ("activation",), li == n_layers - 1)
+    activation = _activation(spec.get("activation", _DEFAULT_ACTIVATION[kind]), path + ("activation",),
+                             li == n_layers - 1 or recurrent)      # a recurrent layer says its own rule
     rows, cols = len(units), len(fan_in_names)
     below = "inputs" if li == 0 else f"units of layer {li}"
-    if counter[0] + rows * cols + rows > MAX_PARAMETERS:     # checked before a weight is drawn or named
-        so_far = f", {counter[0] + rows * cols + rows:,} parameters with the layers below" if counter[0] else ""
-        raise Invalid(path, f"{rows:,} x {cols:,} = {rows * cols:,} weights{so_far}; nncalc holds at most "
-                            f"{MAX_PARAMETERS:,} parameters")
+    size = rows * cols + rows + (rows * rows if recurrent else 0)
+    if counter[0] + counter[1] + size > MAX_PARAMETERS:     # checked before a weight is drawn or named
+        total = counter[0] + counter[1] + size
+        so_far = f", {total:,} parameters with the layers below" if counter[0] + counter[1] else ""
+        raise Invalid(path, f"{rows:,} x {cols:,} = {rows * cols:,} weights{' and ' + format(rows * rows, ',') + ' recurrent ones' if recurrent else ''}"
+                            f"{so_far}; nncalc holds at most {MAX_PARAMETERS:,} parameters")
 
     if "weights" in spec:
-        wpath = path + ("weights",)
-        value = spec["weights"]
-        if not isinstance(value, list) or len(value) != rows:
-            got = f"{len(value)}" if isinstance(value, list) else f"{show(value)}, not a list of rows"
-            raise Invalid(wpath, f"expected {count(rows, 'row')} (units {', '.join(units)}), got {got}")
-        weights = np.array([vector(row, cols, fan_in_names, wpath + (r,)) for r, row in enumerate(value)],
-                           dtype=np.float64).reshape(rows, cols)
+        weights = _matrix(spec["weights"], rows, cols, units, fan_in_names, path + ("weights",))
         drawn = False
     elif init is not None:
         weights = _init_weights(init, rng, rows, cols)
@@ -178,16 +217,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
                              f"the {below}); or give a top-level 'init:' and 'seed:' to draw them")
 
     if "weight_names" in spec:
-        npath = path + ("weight_names",)
-        value = spec["weight_names"]
-        if not isinstance(value, list) or len(value) != rows:
-            raise Invalid(npath, f"expected {count(rows, 'row')} of names (units {', '.join(units)})")
-        names = []
-        for r, row in enumerate(value):
-            if not isinstance(row, list) or len(row) != cols:
-                raise Invalid(npath + (r,), f"expected {cols} names ({', '.join(fan_in_names)})")
-            names.append(tuple(check_name(n, npath + (r, c)) for c, n in enumerate(row)))
-        weight_names = tuple(names)
+        weight_names = _matrix_names(spec["weight_names"], rows, fan_in_names, units, path + ("weight_names",))
     else:
         weight_names = default_weight_names(rows, cols, counter[0])
     counter[0] += rows * cols
@@ -221,7 +251,37 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
             if not isinstance(value, list) or len(value) != rows:
                 raise Invalid(npath, f"expected {rows} names (one per unit: {', '.join(units)})")
             bias_names = tuple(check_name(n, npath + (i,)) for i, n in enumerate(value))
+    if recurrent:
+        return _recurrent(spec, path, units, activation, weights, weight_names, bias, bias_names, shared,
+                          counter, init, rng)
     return Layer(units, activation, weights, weight_names, bias, bias_names, shared)
+
+
+def _recurrent(spec: dict, path: Path_, units: tuple[str, ...], activation: Activation, weights: np.ndarray,
+               weight_names: tuple, bias: np.ndarray | None, bias_names: tuple, shared: bool,
+               counter: list[int], init: str | None, rng: np.random.Generator | None) -> Recurrent:
+    """A `type: recurrent` layer's own keys: recurrent_weights (W_h, one row and one column per
+    unit), recurrent_weight_names, initial_state (h_0, default zeros)."""
+    rows = len(units)
+    if activation.fn.joint:
+        raise Invalid(path + ("activation",), f"{activation.name} is only supported on a dense output layer")
+    if "recurrent_weights" in spec:
+        recurrent = _matrix(spec["recurrent_weights"], rows, rows, units, units, path + ("recurrent_weights",),
+                            " and as many columns")
+    elif init is not None:
+        recurrent = _init_weights(init, rng, rows, rows)
+    else:
+        raise Invalid(path, f"missing 'recurrent_weights' (W_h: {rows} rows and {rows} columns, for "
+                             f"{', '.join(units)}); or give a top-level 'init:' and 'seed:' to draw them")
+    if "recurrent_weight_names" in spec:
+        names = _matrix_names(spec["recurrent_weight_names"], rows, units, units, path + ("recurrent_weight_names",))
+    else:
+        names = default_recurrent_names(rows, counter[1])
+    counter[1] += rows * rows
+    h0 = None
+    if "initial_state" in spec:
+        h0 = np.array(vector(spec["initial_state"], rows, units, path + ("initial_state",)), dtype=np.float64)
+    return Recurrent(units, activation, weights, weight_names, recurrent, names, bias, bias_names, shared, h0)
 
 
 def network_from_spec(spec: Any, path: Path_, init: str | None, seed: int) -> Network:
@@ -234,7 +294,7 @@ def network_from_spec(spec: Any, path: Path_, init: str | None, seed: int) -> Ne
         raise Invalid(path + ("layers",), f"expected a list of at least one layer, got {show(layer_specs)}")
     rng = np.random.default_rng(seed) if init is not None else None
     layers: list[Layer] = []
-    counter = [0]
+    counter = [0, 0]      # weights and recurrent weights so far (their default names are numbered)
     below = inputs
     for li, layer_spec in enumerate(layer_specs):
         layer = _layer(layer_spec, path + ("layers", li), li, len(layer_specs), below, counter, init, rng)
@@ -249,6 +309,8 @@ def _check_unique(inputs: tuple[str, ...], layers: list[Layer], path: Path_) -> 
     for layer in layers:
         names += layer.units
         for row in layer.weight_names:
+            names += row
+        for row in getattr(layer, "recurrent_weight_names", ()):
             names += row
         names += layer.bias_names
     distinct = set(names)
@@ -272,6 +334,9 @@ def _check_unique(inputs: tuple[str, ...], layers: list[Layer], path: Path_) -> 
         for r, row in enumerate(layer.weight_names):
             for c, name in enumerate(row):
                 claim(name, lpath + ("weight_names", r, c))
+        for r, row in enumerate(getattr(layer, "recurrent_weight_names", ())):
+            for c, name in enumerate(row):
+                claim(name, lpath + ("recurrent_weight_names", r, c))
         for b, name in enumerate(layer.bias_names):
             claim(name, lpath + ("bias_names",) + ((b,) if not layer.bias_shared else ()))
 

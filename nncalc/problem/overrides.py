@@ -30,8 +30,7 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
 
         return graph_overrides(problem, overrides)
     params = {p.name: p for p in problem.network.parameters()}
-    layers = [replace(layer, weights=layer.weights.copy(),
-                      bias=None if layer.bias is None else layer.bias.copy())
+    layers = [layer.with_arrays({prm.name: prm.array.copy() for prm in layer.parameters()})
               for layer in problem.network.layers]
     X = None if problem.inputs is None else problem.inputs.copy()
     learning_rate = problem.learning_rate

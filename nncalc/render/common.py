@@ -21,7 +21,7 @@ EXPLAIN_MAX_LINES = 600
 def unit_values(trace: Trace | Problem) -> int:
     """Samples x units: how many per-sample rows the unit-by-unit tables would have."""
     p = trace.problem if isinstance(trace, Trace) else trace
-    return p.n_samples * sum(len(layer.units) for layer in p.network.layers)
+    return p.n_samples * getattr(p, "n_steps", 1) * sum(len(layer.units) for layer in p.network.layers)
 
 
 def too_large(trace: Trace | Problem) -> bool:
@@ -49,7 +49,7 @@ def fmt(x: float, decimals: int = 9) -> str:
 
 
 GIVEN_DECIMALS = 9      # given numbers keep this many decimals even when --decimals asks for fewer
-GIVEN_KINDS = ("input", "target", "param", "rate")     # trace kinds of the numbers a problem gives
+GIVEN_KINDS = ("input", "target", "param", "rate", "state")     # trace kinds of the numbers a problem gives
 
 
 def fmt_short(x: float, decimals: int = 9) -> str:
@@ -91,6 +91,9 @@ def header_lines(trace: Trace) -> list[str]:
     acts = ", ".join(dict.fromkeys(layer.activation.describe() for layer in p.network.layers))
     n = p.n_samples
     samples = f"{n} sample{'s' if n != 1 else ''}"
+    if p.lengths is not None:
+        low, high = int(p.lengths.min()), int(p.lengths.max())
+        samples += f" of {low if low == high else f'{low} to {high}'} step{'s' if high != 1 else ''}"
     if p.targets is None:
         return [p.name, f"{shape_text(p.network)} network ({acts}), {samples} without targets"]
     return [p.name, f"{shape_text(p.network)} network ({acts}), loss {p.loss}, "

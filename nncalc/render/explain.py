@@ -17,7 +17,7 @@ from ..trace import Quantity, Trace
 from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, Symbols, fmt, fmt_given,
                      header_lines, slide_name, too_large_to_explain, unit_values)
 
-_GIVEN = ("input", "target", "param", "rate")
+_GIVEN = ("input", "target", "param", "rate", "state")
 MAX_TERMS = 12             # write a sum out term by term up to this many terms, then elide the middle
 
 
@@ -41,7 +41,16 @@ def explain_lines(trace: Trace, decimals: int = 9, unicode: bool = True, width: 
         from ..graph.render import explain_lines as graph_lines
 
         return graph_lines(trace, decimals, unicode, width, header)
-    return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width).lines(header)
+    return _explainer(trace, decimals, unicode, width).lines(header)
+
+
+def _explainer(trace: Trace, decimals: int, unicode: bool, width: int | None) -> "_Explainer":
+    """The derivation's writer: unit by unit, or through time for a sequence problem."""
+    if trace.problem.is_sequence:
+        from .explain_time import TimeExplainer
+
+        return TimeExplainer(trace, decimals, Symbols.for_unicode(unicode), width)
+    return _Explainer(trace, decimals, Symbols.for_unicode(unicode), width)
 
 
 def explain_owned_lines(trace: Trace, decimals: int = 9, unicode: bool = True,
@@ -54,7 +63,7 @@ def explain_owned_lines(trace: Trace, decimals: int = 9, unicode: bool = True,
         from ..graph.render import explain_owned_lines as graph_owned
 
         return graph_owned(trace, decimals, unicode, width)
-    ex = _Explainer(trace, decimals, Symbols.for_unicode(unicode), width)
+    ex = _explainer(trace, decimals, unicode, width)
     lines = ex.lines(header=False)
     return list(zip(ex.owners, lines))
 
@@ -77,6 +86,10 @@ class _Explainer:
 
     def at(self, name: str, k: int) -> str:
         return f"{name}@{k}" if self.p.n_samples > 1 else name
+
+    def sizes(self) -> tuple[int, int]:
+        """(n, m) as the loss's divisor counts them."""
+        return self.t.problem.targets.shape
 
     def name(self, n: str) -> str:
         return slide_name(n, self.sym)
@@ -238,7 +251,7 @@ class _Explainer:
 
     def errors(self) -> None:
         loss = LOSSES[self.p.loss]
-        legend = loss.legend(*self.t.problem.targets.shape)
+        legend = loss.legend(*self.sizes())
         self.line()
         self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}{'; ' + legend if legend else ''})")
         for k in range(1, self.p.n_samples + 1):
@@ -253,7 +266,7 @@ class _Explainer:
     def loss_parts(self, text: str, q: Quantity) -> list[str]:
         """A loss formula (before the loss's divisor) written with symbols, then with numbers; inputs
         are (out, target)."""
-        n, m = self.t.problem.targets.shape
+        n, m = self.sizes()
         out, tgt = q.inputs[0], q.inputs[1]
         text += LOSSES[self.p.loss].divisor_text()
         sym = text.format(t=self.name(tgt), y=self.name(out), n="n", nm="n" if m == 1 else "(n m)")
@@ -341,7 +354,7 @@ class _Explainer:
     def fused(self, delta: Quantity, dnet: str) -> None:
         loss = LOSSES[self.p.loss]
         fused = fused_delta(self.net.layers[-1].activation.name, self.p.loss)
-        n, m = self.t.problem.targets.shape
+        n, m = self.sizes()
         out, targets = delta.inputs[0], list(delta.inputs[1:])
         own = targets[delta.index]
         formula = loss.fused_text(fused, targets_add_to_one(self.t[x].value for x in targets))

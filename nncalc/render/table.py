@@ -123,9 +123,14 @@ def _dnet_text(trace: Trace, dnet, decimals: int) -> str:
 def param_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
     """Per parameter: where it sits, its value, dnet/dp (one sample), the gradient, the new value."""
     p, net, sym = trace.problem, trace.problem.network, Symbols.for_unicode(unicode)
-    d, many = sym.d, p.n_samples > 1
+    sequence = p.lengths is not None
+    d, many = sym.d, p.n_samples > 1 or sequence
     step = f"new p = p - {p.learning_rate:g}{sym.times}{d}E/{d}p"
-    if many:
+    if sequence:
+        over = "steps" + (f" and the {p.n_samples} samples" if p.n_samples > 1 else "")
+        table = Tab(f"Gradients summed over the {over} (the same weights at every step); {step}",
+                    ["parameter", "from", "p", f"{d}E/{d}p", "new p"], numeric_from=2)
+    elif many:
         table = Tab(f"Gradients summed over the {p.n_samples} samples; {step}",
                     ["parameter", "from", "p", f"{d}E/{d}p", "new p"], numeric_from=2)
     else:
@@ -138,7 +143,9 @@ def param_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
             grad = trace[f"grad.{prm.name}"]
             if prm.kind == "weight":        # grad.w = sum of delta.U * dnet.U/dw; dnet.U/dw is the value w multiplies
                 dnet = trace[grad.inputs[1]]
-                origin = f"{trace[dnet.inputs[0]].unit}{sym.to}{dnet.unit}"
+                source = trace[dnet.inputs[0]]
+                recurrent = source.layer == dnet.layer and source.kind in ("out", "state")
+                origin = f"{source.unit}{'(t-1)' if recurrent else ''}{sym.to}{dnet.unit}"
             else:                           # grad.b = the sum of the deltas of the units it feeds
                 origin = "bias " + ", ".join(dict.fromkeys(trace[x].unit for x in grad.inputs))
                 dnet = None
@@ -167,13 +174,19 @@ def tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[Tab | st
         from ..graph.render import tabs as graph_tabs
 
         return graph_tabs(trace, decimals, unicode)
-    parts: list[Tab | str] = list(forward_tabs(trace, decimals, unicode))
+    if trace.problem.is_sequence:
+        from . import steps
+
+        forward, errors, backward = steps.forward_tabs, steps.error_tab, steps.backward_tabs
+    else:
+        forward, errors, backward = forward_tabs, error_tab, backward_tabs
+    parts: list[Tab | str] = list(forward(trace, decimals, unicode))
     if trace.problem.targets is not None and not too_large(trace):
-        parts.append(error_tab(trace, decimals))
+        parts.append(errors(trace, decimals))
     elif trace.problem.targets is not None:
         parts.append(f"E_total = {fmt(trace['E.total'].value, decimals)}")
     if trace.has_backward:
-        parts += backward_tabs(trace, decimals, unicode)
+        parts += backward(trace, decimals, unicode)
     return parts
 
 

@@ -1,0 +1,277 @@
+"""Backpropagation through time, written out as the AI-study deck (part 4) and the NNBasic deck's
+chain rule would: the forward pass step by step (h_t = f(W x_t + W_h h_{t-1} + b)), the errors of the
+targeted steps, then from the last step back to the first every δ[t] with its two paths (from the
+layer above at step t, and through the unit's own next step t+1), and each shared weight's
+gradient as the sum over steps. Past the size rule, the per-step matrix form.
+
+Every line is read off the trace, as in render/explain.py, whose writing tools this reuses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops import LOSSES
+from ..trace import Quantity
+from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, fmt, header_lines,
+                     too_large_to_explain, unit_values)
+from .explain import _Explainer
+
+
+class TimeExplainer(_Explainer):
+    """The derivation of a sequence problem (some layer recurrent)."""
+
+    def sizes(self) -> tuple[int, int]:
+        """(n, m) of the loss's divisor: each targeted (sample, step) counts as a sample."""
+        return int(self.p.target_mask.sum()), len(self.net.outputs)
+
+    def at(self, name: str, k: int, t: int | None = None) -> str:
+        """name[t]@k: the unit's value at step t of sample k."""
+        stepped = name if t is None else f"{name}[{t}]"
+        return f"{stepped}@{k}" if self.p.n_samples > 1 else stepped
+
+    def samples(self) -> list[tuple[int, range]]:
+        return [(k + 1, range(1, int(n) + 1)) for k, n in enumerate(self.p.lengths)]
+
+    # ------------------------------------------------------------ the derivation
+
+    def lines(self, header: bool = True) -> list[str]:
+        self.out, self.owners = [], []
+        for text in header_lines(self.t) if header else ():
+            self.line(text)
+        if too_large_to_explain(self.t):
+            self.line(f"Too long to explain unit by unit and step by step ({self.net.n_params:,} parameters, "
+                      f"{unit_values(self.t):,} unit values over the steps; the limit is {DETAIL_MAX_PARAMS} "
+                      f"parameters, {DETAIL_MAX_VALUES} unit values and about {EXPLAIN_MAX_LINES} lines), so "
+                      f"here is the per-step matrix form.")
+            for text in step_matrix_lines(self, min(self.decimals, 6)):
+                self.line(text.lstrip(), len(text) - len(text.lstrip()))
+            return self.out
+        self.forward()
+        if "E.total" in self.t:
+            self.errors()
+        if self.t.has_backward:
+            self.backward()
+        return self.out
+
+    def forward(self) -> None:
+        states = [q for q in self.t.quantities.values() if q.kind == "state" and (q.sample or 1) == 1]
+        for k, steps in self.samples():
+            for t in steps:
+                self.line()
+                given = ", ".join(f"{self.name(self.at(i, k, t))} = {self.num(self.at(i, k, t), False)}"
+                                  for i in self.net.inputs)
+                of = f", sample {k} of {self.p.n_samples}" if self.p.n_samples > 1 else ""
+                self.line(f"Forward pass, step {t}{of} ({given})")
+                if t == 1 and states:
+                    initial = ", ".join(f"{self.name(q.base)} = {self.num(q.name, False)}" for q in states)
+                    self.line(f"h[0], the initial state: {initial}", 2)
+                for layer in self.net.layers:
+                    if layer.sequence and t == 1 and k == 1:
+                        self.line(f"{', '.join(layer.units)}: net[t] = W x[t] + W_h h[t-1] + b, the same weights "
+                                  f"at every step", 2)
+                    names = [self.at(f"net.{u}", k, t) for u in layer.units]
+                    if layer.activation.fn.joint:
+                        for name in names:
+                            self.net_eq(name)
+                        for u in layer.units:
+                            self.out_eq(self.t[self.at(f"out.{u}", k, t)])
+                        continue
+                    for u, name in zip(layer.units, names):
+                        self.net_eq(name)
+                        self.out_eq(self.t[self.at(f"out.{u}", k, t)])
+
+    def errors(self) -> None:
+        loss = LOSSES[self.p.loss]
+        n, m = self.sizes()
+        legend = loss.legend(n, m).replace("sample", "targeted step")
+        self.line()
+        self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}, each targeted step counting as a sample"
+                  f"{'; ' + legend if legend else ''})")
+        total = self.t["E.total"]
+        for name in total.inputs:
+            q = self.t[name]
+            self.eq(self.name(q.name), self.loss_parts(loss.term_text, q) + [self.value(q)], of=q.name)
+        self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
+                            self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
+                            self.value(total)], of=total.name)
+
+    # ------------------------------------------------------------ backward
+
+    def backward(self) -> None:
+        d = self.sym.d
+        self.line()
+        self.line("Backward pass through time (BPTT: the chain rule from the last step back to the first)")
+        self.line(f"Each recurrent unit's out[t] reaches E_total along two paths: through the layer above at "
+                  f"step t, and through its own layer's net[t+1] (W_h h[t]); {d}E_total/{d}out[t] adds "
+                  f"them, so step t+1 is worked out before step t.", 2)
+        self.indent = 4
+        for k, steps in self.samples():
+            for t in reversed(steps):
+                self.line()
+                of = f", sample {k} of {self.p.n_samples}" if self.p.n_samples > 1 else ""
+                self.line(f"Step {t}{of}", 2)
+                for li in range(len(self.net.layers) - 1, -1, -1):
+                    for u in self.net.layers[li].units:
+                        if self.at(f"delta.{u}", k, t) in self.t:
+                            self.time_unit(li, u, k, t)
+        self.indent = 2
+        self.line()
+        self.line("Gradients: every weight is used at every step, so its gradient is the sum over the steps"
+                  + (" and samples" if self.p.n_samples > 1 else "") + " of each step's part, and updates")
+        for li in range(len(self.net.layers) - 1, -1, -1):
+            for prm in (p for p in self.net.parameters() if p.layer == li):
+                self.summed_parameter(prm)
+
+    def time_unit(self, li: int, u: str, k: int, t: int) -> None:
+        """One unit at one step: dE/dout (its paths), dout/dnet and delta."""
+        dE = self.t[self.at(f"dE/dout.{u}", k, t)]
+        if dE.op == "sum":
+            self.time_dE_dout(dE)
+        else:
+            loss = LOSSES[self.p.loss]
+            note = loss.note_at(*(self.t[x].value for x in dE.inputs))
+            self.eq(self.name(dE.name), self.loss_parts(loss.dterm_text, dE) + [self.value(dE)], note, of=dE.name)
+        dact = self.t.quantities.get(self.at(f"dout/dnet.{u}", k, t))
+        if dact is not None:
+            self.dout_dnet(li, dact)
+        delta = self.t[self.at(f"delta.{u}", k, t)]
+        dnet = f"{self.sym.d}E_total/{self.sym.d}net_{delta.base.removeprefix('delta.')}" + self.suffix(delta)
+        if delta.op == "prod":
+            a, b = delta.inputs
+            self.eq(f"{self.name(delta.name)} = {dnet}",
+                    [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)],
+                    of=delta.name)
+        else:
+            self.fused(delta, dnet)
+
+    def time_dE_dout(self, dE: Quantity) -> None:
+        """The sum of the paths: through the layer above at step t and through step t+1."""
+        shares = [self.t[s] for s in dE.inputs]
+        if not shares:
+            self.eq(self.name(dE.name), ["0"], "nothing above it at this step and no later step: no path to E_total",
+                    of=dE.name)
+            return
+        labels = [self.time_label(s) for s in shares]
+        later = [s for s in shares if self.t.through_next_step(s.name)]
+        above = [s for s in shares if not self.t.through_next_step(s.name)]
+        paths = []
+        if above:
+            paths.append(f"from {', '.join(self.via_name(s) for s in above)} at this step")
+        if later:
+            paths.append(f"through {', '.join(self.via_name(s) for s in later)} at the next")
+        out_u = self.name(dE.name.replace("dE/dout.", "out.", 1))
+        note = f"{out_u} reaches E_total {' and '.join(paths)}"
+        if len(shares) == 1:
+            self.eq(self.name(dE.name), self.time_parts(shares[0]) + [self.value(dE)], note, of=dE.name)
+            return
+        self.eq(self.name(dE.name), [" + ".join(labels)], note + ": the chain rule adds the paths", of=dE.name)
+        for s, label in zip(shares, labels):
+            self.eq(label, self.time_parts(s) + [self.value(s)], deeper=2,
+                    of=s.name if label == self.name(s.name) else dE.name)
+        nums = self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
+        self.eq(self.name(dE.name), [nums, self.value(dE)], of=dE.name)
+
+    def via_name(self, s: Quantity) -> str:
+        """The unit and step a share flows through: y[2], h1[3]; the error term for a loss share."""
+        if s.op == "dloss":
+            return f"E_{s.unit}[{s.step}]"
+        return f"{s.via}[{s.step + 1 if self.t.through_next_step(s.name) else s.step}]"
+
+    def time_label(self, s: Quantity) -> str:
+        """'∂E_y[1]/∂out_h1[1]' for the path through an output unit's own error, else
+        '∂E_total/∂out_h1[1] via h1[2]'."""
+        out_layer = self.net.layers[-1]
+        if s.op == "dloss" or (s.via in out_layer.units and not out_layer.activation.fn.joint
+                               and not out_layer.sequence):
+            return self.name(s.name) if s.op != "dloss" else f"{self.sym.d}E_{s.unit}[{s.step}]{self.suffix(s)}/" \
+                                                              f"{self.sym.d}out_{s.unit}[{s.step}]{self.suffix(s)}"
+        d = self.sym.d
+        return f"{d}E_total/{d}out_{s.unit}[{s.step}]{self.suffix(s)} via {self.via_name(s)}"
+
+    def time_parts(self, s: Quantity) -> list[str]:
+        """A path: ∂E/∂net_V[t'] * ∂net_V[t']/∂out_U[t] = δ_V[t'] * w = numbers (t' = t or t+1)."""
+        if s.op == "dloss":
+            loss = LOSSES[self.p.loss]
+            return self.loss_parts(loss.dterm_text, s)
+        d, suf = self.sym.d, self.suffix(s)
+        delta, w = s.inputs
+        v = self.via_name(s)
+        out_layer = self.net.layers[-1]
+        e = f"E_{v}{suf}" if s.via in out_layer.units and not out_layer.activation.fn.joint \
+            and not out_layer.sequence else "E_total"
+        chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{s.unit}[{s.step}]{suf}"
+        return [chain, f"{self.name(delta)} * {self.name(w)}", f"{self.num(delta, False)} * {self.num(w)}"]
+
+    def summed_parameter(self, prm) -> None:
+        """grad.P = the sum over steps (and samples) of delta[t] * dnet[t]/dP, then the update."""
+        d = self.sym.d
+        g = self.t[f"grad.{prm.name}"]
+        lhs = self.name(g.name)
+        layer = self.net.layers[prm.layer]
+        if prm.kind == "weight":
+            pairs = list(zip(g.inputs[0::2], g.inputs[1::2]))       # (delta.U[t]@k, dnet.U[t]@k/dP)
+            sym = self.products([[dl, self.t[dn].inputs[0]] for dl, dn in pairs], numeric=False)
+            num = self.products([[dl, dn] for dl, dn in pairs], numeric=True)
+            u = layer.units[prm.row]
+            first = self.t[pairs[0][1]]
+            source = self.t[first.inputs[0]]
+            if source.layer == first.layer and source.kind in ("out", "state"):
+                reads = f"out_{source.unit}[t-1]"
+            else:
+                reads = self.name(source.base).rsplit("[", 1)[0] + "[t]"
+            note = f"{d}net_{u}[t]/{d}{prm.name} = {reads}"
+        else:
+            sym = self.joined([self.name(x) for x in g.inputs], "+")
+            num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
+            if prm.row is None:
+                note = (f"{prm.name} is shared by {', '.join(layer.units)}: {d}net/{d}{prm.name} = 1 for each, at "
+                        f"every step")
+            else:
+                note = f"{d}net_{layer.units[prm.row]}[t]/{d}{prm.name} = 1 at every step"
+        self.eq(lhs, [sym, num, self.value(g)], note, of=g.name)
+        new = self.t[f"new.{prm.name}"]
+        p, eta, grad = new.inputs
+        self.eq(self.name(new.name), [f"{self.name(p)} - {self.name(eta)} * {self.name(grad)}",
+                                      f"{self.num(p, False)} - {self.num(eta)} * {self.num(grad)}",
+                                      self.value(new)], of=new.name)
+
+
+def step_matrix_lines(ex: TimeExplainer, decimals: int) -> list[str]:
+    """The per-step matrix form: per layer and step the shapes of net[t] = W x[t] + W_h h[t-1] + b
+    and the range of out[t]; backwards, |δ[t]| per step; each gradient as a sum over steps."""
+    t, p, sym = ex.t, ex.p, ex.sym
+    net, fwd = p.network, t.fwd
+    T = p.n_steps
+    lines = [f"Matrix form, one column per sample ({p.n_samples}); T = {T} steps; sums over samples are implied."]
+    fan_in = len(net.inputs)
+    for li, layer in enumerate(net.layers, start=1):
+        u = len(layer.units)
+        f = layer.activation.fn.symbol_for(sym.unicode)
+        rec = f" + W_h{li} h{li}[t-1]   (W_h{li}: {u}x{u})" if layer.sequence else ""
+        lines.append(f"layer {li}: net{li}[t] = W{li} a{li - 1}[t]{rec} + b{li}   (W{li}: {u}x{fan_in});   "
+                     f"out{li}[t] = {f}(net{li}[t])")
+        out = fwd.outs[li]
+        for step in range(T):
+            o = out[:, step]
+            lines.append(f"  t = {step + 1}: out{li}[{step + 1}] from {fmt(float(o.min()), decimals)} to "
+                         f"{fmt(float(o.max()), decimals)}")
+        fan_in = u
+    if "E.total" in t:
+        lines.append(f"E_total = {fmt(t['E.total'].value, decimals)}   ({p.loss})")
+    if not t.has_backward:
+        return lines
+    bwd = t.bwd
+    lines.append(f"Backward through time ({sym.odot} multiplies elementwise): a recurrent layer's "
+                 f"{sym.delta}[t] = ({sym.delta}_above[t] W_above + {sym.delta}[t+1] W_h) {sym.odot} f'(net[t])")
+    for li in range(len(net.layers) - 1, -1, -1):
+        layer = net.layers[li]
+        for step in range(T - 1, -1, -1):
+            lines.append(f"  layer {li + 1}, t = {step + 1}: |{sym.delta}{li + 1}[{step + 1}]| = "
+                         f"{fmt(float(np.linalg.norm(bwd.delta[li][:, step])), decimals)}")
+        for prm, grad in zip(layer.parameters(), bwd.grads[li]):
+            over = {"weights": f"{sym.sum}_t {sym.delta}[t]{sym.transpose} a[t]",
+                    "recurrent_weights": f"{sym.sum}_t {sym.delta}[t]{sym.transpose} h[t-1]",
+                    "bias": f"{sym.sum}_t {sym.delta}[t]"}.get(prm.name, f"{sym.sum}_t ...")
+            lines.append(f"  layer {li + 1}: grad {prm.name} = {over}: |grad| = "
+                         f"{fmt(float(np.linalg.norm(grad)), decimals)}")
+    return lines
