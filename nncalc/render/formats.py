@@ -130,7 +130,6 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "evaluate": {"table": "nncalc.render.evaluation:evaluation_table", "json": "nncalc.render.evaluation:evaluation_text"},
     "train": {"table": "nncalc.render.train_report:train_table", "json": "nncalc.render.train_report:train_json",
               "latex": "nncalc.render.train_report:train_latex"},
->>>>>>> main
     "drawing": {"svg": "nncalc.pictures.draw:drawing_svg", "dot": "nncalc.pictures.draw:drawing_dot",
                 "mermaid": "nncalc.pictures.draw:drawing_mermaid"},
     "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",
