@@ -6,7 +6,6 @@ Below the renderers and the checker alike: answers files are read in this notati
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 
@@ -36,6 +35,8 @@ class Symbols:
 def symbol(name: str, sym: Symbols) -> str:
     """A variable's name as the slides write it: yhat -> ŷ (Unicode only)."""
     if sym.unicode and name.endswith("hat") and len(name) == 4 and name[0].isalpha():
+        import unicodedata
+
         return unicodedata.normalize("NFC", name[0] + "\u0302")
     return name
 
