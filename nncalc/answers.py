@@ -9,7 +9,9 @@ answers:
   w5+: 0.19792248
 ```
 Names resolve to the trace's canonical names through `NameResolver`, which knows the slide notation
-(`net_h1`, `dE/dout_o1`, `∂E_total/∂w5`, `w5+`, `w5_new`, `δ_o1`, `dE_o1/dnet_o1`, `@k`, ...).
+(`net_h1`, `dE/dout_o1`, `∂E_total/∂w5`, `w5+`, `w5_new`, `δ_o1`, `dE_o1/dnet_o1`, `@k`, ...) and,
+in a recurrent problem, time steps (`out.h1[2]`, `h1[2]`, `h_2`, `h_{2}`, `y_2`, `δ_h[1]`) and the
+AI-study deck's matrices (`W_x`, `W_h`, `W_y`, `b_h`, `b_y`, one entry as `W_h[1,2]`, `dL/dW_h`).
 """
 
 from __future__ import annotations
@@ -81,9 +83,17 @@ _FOLD = str.maketrans({"∂": "d", "⁺": "+", "{": None, "}": None})
 _SPELLED = (("δ", "delta"), ("η", "eta"), ("^+", "+"))
 _TERM_PREFIXES = (("target", "target"), ("delta", "delta"), ("net", "net"), ("out", "out"),
                   ("e", "E"), ("t", "target"))
-_TOTAL = {"e", "etotal", "e_total", "e.total", "etot", "e_tot", "e.tot", "mse", "loss", "cost"}
+_TOTAL = {"e", "etotal", "e_total", "e.total", "etot", "e_tot", "e.tot", "mse", "loss", "cost", "l", "l_total",
+          "ltotal"}
 _NEW_PATTERNS = (re.compile(r"^(?P<p>.+?)(?:\+|_new|new|_plus|_updated)$"), re.compile(r"^new[_.]?(?P<p>.+)$"))
 _GRAD_PATTERN = re.compile(r"^(?:grad|g|∇)[_.]?(?P<p>.+)$")
+# a time step written after a unit: h1[2], h1(2), h_2 (h_{2} once braces are folded away)
+_STEP = re.compile(r"^(?P<s>.+?)(?:\[(?P<a>\d{1,9})\]|\((?P<b>\d{1,9})\)|_(?P<c>\d{1,9}))$", re.ASCII)
+# an LSTM's gates and cell: the written prefix and the trace's name for it (longest prefixes first)
+_GATE_PREFIXES = (("cell", "cell"), ("c", "cell"), ("i", "i"), ("f", "f"), ("g", "g"), ("o", "o"))
+_GATE_KINDS = {kind for _, kind in _GATE_PREFIXES}
+# a step written as a letter, as the slides' formulas do: h_t, h_{t-1}, out.h1[t+1]
+_SYMBOLIC_STEP = re.compile(r"(?:_|\[|\()t(?:[-+]\d+)?[\])]?(?:@\d+)?$")
 
 
 class NameResolver:
@@ -95,18 +105,41 @@ class NameResolver:
         self.n_samples = p.n_samples
         self.names = set(trace.quantities)
         self.params = {prm.name for prm in net.parameters()}
-        self.joint_out = net.layers[-1].activation.fn.joint     # E_o depends on every net (softmax)
+        last = getattr(net.layers[-1], "activation", None)
+        self.joint_out = last is not None and last.fn.joint     # E_o depends on every net (softmax)
         # unit lookup: as written, lower-case and without underscores, where that stays unambiguous
         units = [u for layer in net.layers for u in layer.units]
         self._units = _fold_map(units)
         self._params = _fold_map(sorted(self.params))
-        self._weight_between: dict[tuple[str, str], str] = {}
+        self.outputs = tuple(net.layers[-1].units)
+        self._stems: dict[str, list[tuple[int, int | None]]] = {}   # net.h1 -> its (step, sample)s
+        for q in trace.quantities.values():
+            if q.step is not None and q.base.endswith("]"):
+                self._stems.setdefault(q.base[:q.base.rindex("[")], []).append((q.step, q.sample))
+        self.steps = {t for found in self._stems.values() for t, _ in found}
+        self._inputs = _fold_map(net.inputs) if self.steps else {}
+        self._inputs_all = tuple(net.inputs)
+        self._weight_between: dict[tuple[str, str], str] = {}      # (unit, unit or input it reads) -> weight
+        self._recurrent_between: dict[tuple[str, str], str] = {}   # (unit at t, unit at t-1) -> weight
         below: tuple[str, ...] = net.inputs
         for layer in net.layers:
-            for r, u in enumerate(layer.units):
-                for c, name in enumerate(layer.weight_names[r]):
-                    self._weight_between[(u, below[c])] = name
+            rows = getattr(layer, "weight_names", None)
+            if isinstance(rows, tuple):           # a dense or recurrent layer (an LSTM's are by gate)
+                for r, u in enumerate(layer.units):
+                    for c, name in enumerate(rows[r]):
+                        self._weight_between[(u, below[c])] = name
+            recurrent = getattr(layer, "recurrent_weight_names", None)
+            if isinstance(recurrent, tuple):
+                for r, u in enumerate(layer.units):
+                    for c, name in enumerate(recurrent[r]):
+                        self._recurrent_between[(u, layer.units[c])] = name
             below = layer.units
+        self._slide = slide_matrices(net)
+        # an LSTM's gates and cell (i.h1[t], cell.h1[t]) as the slides write them: i_h1[1], c_1
+        gates = {q.base.partition(".")[0] for q in trace.quantities.values() if q.kind in ("gate", "cell")}
+        self._gate_prefixes = tuple((p, kind) for p, kind in _GATE_PREFIXES if kind in gates)
+        lstm = [layer.units for layer in net.layers if getattr(layer, "kind", "") == "lstm"]
+        self._lstm_unit = lstm[0][0] if len(lstm) == 1 and len(lstm[0]) == 1 else None
         self._cache: dict[str, str | None] = {}
         self._spelled: dict[str, str] | None = None
 
@@ -129,6 +162,10 @@ class NameResolver:
         """Why a written name does not resolve (wrong or missing @k, or unknown with suggestions)."""
         base, sample = _split_sample(_fold(written))
         name = self._base(base)
+        if self.steps:
+            why = self._why_not_in_time(written, base, name, sample)
+            if why:
+                return why
         if name is not None and sample is None and f"{name}@1" in self.names:
             return f"'{written}': the problem has {self.n_samples} samples; say which with @k, e.g. {name}@1"
         if name is not None and sample is not None and name in self.names:
@@ -136,6 +173,35 @@ class NameResolver:
         if name is not None and sample is not None and f"{name}@1" in self.names:
             return f"'{written}': sample {sample} does not exist (the problem has {self.n_samples}, numbered from 1)"
         return f"unknown quantity '{written}'{self.suggest(written)}"
+
+    def _why_not_in_time(self, written: str, base: str, name: str | None, sample: str | None) -> str | None:
+        """Why a name of a recurrent problem does not resolve: a step written as a letter, a unit
+        without its step, a step the sequence does not have, or a whole vector h_t named."""
+        last = max(self.steps)
+        if _SYMBOLIC_STEP.search(base):
+            return f"'{written}': give the time step as a number (1 to {last}), e.g. h_1 or out.h1[1]"
+        m = _STEP.match(base)
+        if m:
+            letter, t = m.group("s").rstrip("_"), _step_text(m)
+            units = {"h": self._slide.state_units, "y": self.outputs}.get(letter.lower(), ())
+            if len(units) > 1 and self._unit(letter) is None:
+                return (f"'{written}': {letter}_{t[1:-1]} is a vector of {len(units)} values ({', '.join(units)} "
+                        f"at step {t[1:-1]}); name one, e.g. {units[0]}{t}")
+        hint = self._slide.hint(base)
+        if hint:
+            return hint
+        if name is not None and name in self._stems:
+            return f"'{written}': {name} changes over time; say which step (1 to {last}), e.g. {name}[1]"
+        if name is not None and name.endswith("]"):
+            stem, _, t = name[:-1].rpartition("[")
+            steps = [k for k, at in self._stems.get(stem, ()) if sample is None or str(at) == sample]
+            if steps and int(t) not in steps:
+                whose = f"sample {sample}" if sample and self.n_samples > 1 else "the sequence"
+                state = "; step 0 is the initial state" if 0 in steps else ""
+                count = max(steps)
+                return (f"'{written}': step {t} does not exist ({whose} has {count} step{'s' * (count != 1)}, "
+                        f"numbered from 1{state})")
+        return None
 
     def suggest(self, written: str) -> str:
         hint = suggest(written.replace(" ", ""), self._spellings(), cutoff=0.6)
@@ -179,56 +245,115 @@ class NameResolver:
         m = _GRAD_PATTERN.match(s)
         if m and self._param(m.group("p")):
             return f"grad.{self._param(m.group('p'))}"
-        kind, unit = self._term(s)
+        kind, unit, step = self._term(s)
         if kind == "E":
-            return "E.total" if unit is None else f"E.{unit}"
-        if kind in ("net", "out", "delta", "target"):
-            return f"{kind}.{unit}"
-        return None
+            return "E.total" if unit is None else f"E.{unit}{step}"
+        if kind in ("net", "out", "delta", "target") or kind in _GATE_KINDS:
+            return f"{kind}.{unit}{step}"
+        if self._slide.param(s):
+            return self._slide.param(s)
+        return self._input_at(s)
 
     def _fraction(self, num: str, den: str) -> str | None:
         if not (num.startswith(("d", "D")) and den.startswith(("d", "D"))):
             return None
-        (nk, nu), (dk, du) = self._term(num[1:]), self._term(den[1:])
+        (nk, nu, nt), (dk, du, dt) = self._term(num[1:]), self._term(den[1:])
         dparam = self._param(den[1:])
         if nk == "E" and nu is None:                       # dE_total/d...
             if dk == "out":
-                return f"dE/dout.{du}"
+                return f"dE/dout.{du}{dt}"
             if dk == "net":
-                return f"delta.{du}"
+                return f"delta.{du}{dt}"
             if dparam:
                 return f"grad.{dparam}"
+        same = nu == du and nt == dt
         if nk == "E" and nu is not None:                   # dE_o1/d...: one output's error
-            if dk == "out" and du == nu:
-                return f"dE/dout.{du}"
-            if dk == "net" and du == nu and not self.joint_out:
-                return f"delta.{du}"
+            if dk == "out" and same:
+                return f"dE/dout.{du}{dt}"
+            if dk == "net" and same and not self.joint_out:
+                return f"delta.{du}{dt}"
             if dk == "out":
-                return f"dE.{nu}/dout.{du}"
-        if nk == "out" and dk == "net" and nu == du:
-            return f"dout/dnet.{nu}"
+                return f"dE.{nu}{nt}/dout.{du}{dt}"
+        if nk == "out" and dk == "net" and same:
+            return f"dout/dnet.{nu}{nt}"
         if nk == "net" and dparam:
-            return f"dnet.{nu}/d{dparam}"
+            return f"dnet.{nu}{nt}/d{dparam}"
         if nk == "net" and dk == "out":
-            return self._weight_between.get((nu, du))
+            if nt == dt:
+                return self._weight_between.get((nu, du))
+            if nt and dt and int(dt[1:-1]) == int(nt[1:-1]) - 1:      # dnet_h1[2]/dout_h2[1]: a recurrent weight
+                return self._recurrent_between.get((nu, du))
         return None
 
-    def _term(self, s: str) -> tuple[str | None, str | None]:
-        """'out_h1' -> ('out', 'h1'); 'E_total' -> ('E', None); anything else -> (None, None)."""
+    def _term(self, s: str) -> tuple[str | None, str | None, str]:
+        """'out_h1' -> ('out', 'h1', ''); 'E_total' -> ('E', None, ''); in a recurrent problem
+        'out_h1[2]' and 'h1_2' -> ('out', 'h1', '[2]'), 'E_y[2]' -> ('E', 'y', '[2]'), and with one
+        output unit 'L_2' -> ('E', 'y', '[2]'); anything else -> (None, None, '')."""
         low = s.lower()
         if low in _TOTAL:
-            return "E", None
+            return "E", None, ""
         for prefix, kind in _TERM_PREFIXES:
             if low.startswith(prefix):
-                rest = s[len(prefix):].lstrip("_.")
-                unit = self._units.get(rest) or self._units.get(rest.lower().replace("_", ""))
+                found = self._unit_at(s[len(prefix):].lstrip("_."))
+                if found:
+                    return kind, *found
+        for prefix, kind in self._gate_prefixes:
+            if low.startswith(prefix):
+                rest = s[len(prefix):]
+                found = self._unit_at(rest.lstrip("_.")) or self._lone_lstm_step(rest)
+                if found:
+                    return kind, *found
+        if self.steps:
+            m = _STEP.match(s)
+            if m and m.group("s").lower() in _TOTAL and len(self.outputs) == 1:
+                return "E", self.outputs[0], _step_text(m)
+            found = self._unit_at(s, stepped=True)
+            if found:
+                return "out", *found                       # h1[2]: the unit's output at step 2
+        return None, None, ""
+
+    def _unit_at(self, rest: str, stepped: bool = False) -> tuple[str, str] | None:
+        """(unit, step) for 'h1', or in a recurrent problem 'h1[2]', 'h1_2', 'h_2' (the slides' h
+        or y where that layer has one unit); stepped: a step is required."""
+        if self.steps:
+            m = _STEP.match(rest)
+            if m:
+                stem = m.group("s").rstrip("_")
+                unit = self._unit(stem) or self._slide_unit(stem)
                 if unit:
-                    return kind, unit
-        return None, None
+                    return unit, _step_text(m)
+        if stepped:
+            return None
+        unit = self._unit(rest)
+        return (unit, "") if unit else None
+
+    def _lone_lstm_step(self, rest: str) -> tuple[str, str] | None:
+        """'_1' or '[1]' after a gate's letter (c_1, i_1): the step of a network's one LSTM unit."""
+        m = _STEP.match("x" + rest) if self._lstm_unit else None
+        return (self._lstm_unit, _step_text(m)) if m and m.group("s") == "x" else None
+
+    def _unit(self, s: str) -> str | None:
+        return self._units.get(s) or self._units.get(s.lower().replace("_", ""))
+
+    def _slide_unit(self, letter: str) -> str | None:
+        """The slides' h (the recurrent layer) or y (the output layer), where it is one unit."""
+        units = {"h": self._slide.state_units, "y": self.outputs}.get(letter.lower(), ())
+        return units[0] if len(units) == 1 else None
+
+    def _input_at(self, s: str) -> str | None:
+        """An input at a step, x1[2] or x_2 (the slides' x_t where there is one input), if the trace has it."""
+        m = _STEP.match(s) if self._inputs else None
+        if not m:
+            return None
+        stem = m.group("s").rstrip("_")
+        name = self._inputs.get(stem) or self._inputs.get(stem.lower().replace("_", ""))
+        if name is None and stem.lower() == "x" and len(self._inputs_all) == 1:
+            name = self._inputs_all[0]
+        return f"{name}{_step_text(m)}" if name else None
 
     def _param(self, s: str) -> str | None:
         s = s.lstrip("_.")
-        return self._params.get(s) or self._params.get(s.lower().replace("_", ""))
+        return self._params.get(s) or self._params.get(s.lower().replace("_", "")) or self._slide.param(s)
 
     def _spellings(self) -> dict[str, str]:
         """Every canonical name and its slide spelling (for suggestions), spelling -> canonical."""
@@ -242,6 +367,85 @@ class NameResolver:
                 spelled.setdefault(slide_name(name, ascii_), name)
             self._spelled = spelled
         return self._spelled
+
+
+def _step_text(m: re.Match) -> str:
+    """The canonical step suffix of a _STEP match: '[2]'."""
+    return f"[{int(next(g for g in m.group('a', 'b', 'c') if g))}]"
+
+
+@dataclass(frozen=True)
+class SlideMatrices:
+    """The AI-study deck's names for a recurrent network's parameters (W_x, W_h, W_y, b_h, b_y; an
+    entry as W_h[1,2] or W_h_12, counted from 1): folded spelling -> parameter name."""
+
+    entries: dict[str, str]
+    shapes: dict[str, tuple[str, str]]        # 'wh' -> (its first entry as written, its name) for a hint
+    state_units: tuple[str, ...] = ()
+
+    def param(self, written: str) -> str | None:
+        return self.entries.get(_fold_entry(written))
+
+    def hint(self, written: str) -> str | None:
+        """For a whole matrix or vector named where one number is expected: which entry to name."""
+        key = _fold_entry(written)
+        for head, (first, name) in self.shapes.items():
+            if key == head or key.endswith("/d" + head):
+                return f"'{written}' names a whole matrix or vector; name one entry, e.g. {first} ({name})"
+        return None
+
+
+_SLIDE_HEADS = {"wx": "weights", "wh": "recurrent_weights", "bh": "bias", "b": "bias"}
+_SLIDE_OUTPUT_HEADS = {"wy": "weights", "by": "bias"}
+_SLIDE_SPELLING = {"wx": "W_x", "wh": "W_h", "bh": "b_h", "b": "b", "wy": "W_y", "by": "b_y"}
+
+
+def slide_matrices(net) -> SlideMatrices:
+    """W_x, W_h, b_h (b) of the network's one recurrent layer and W_y, b_y of the output layer above
+    it; none where the network has no recurrent layer or several."""
+    recurrent = [li for li, layer in enumerate(net.layers)
+                 if isinstance(getattr(layer, "recurrent_weight_names", None), tuple)]
+    if len(recurrent) != 1:
+        return SlideMatrices({}, {})
+    h, top = recurrent[0], len(net.layers) - 1
+    heads = {head: (h, array) for head, array in _SLIDE_HEADS.items()}
+    if top > h:
+        heads |= {head: (top, array) for head, array in _SLIDE_OUTPUT_HEADS.items()}
+    by_array: dict[tuple[int, str], list] = {}
+    for prm in net.parameters():
+        by_array.setdefault((prm.layer, prm.array), []).append(prm)
+    entries: dict[str, str] = {}
+    shapes: dict[str, tuple[str, str]] = {}
+    for head, where in heads.items():
+        prms = by_array.get(where, [])
+        if len(prms) == 1:
+            entries[head] = prms[0].name
+            continue
+        for prm in prms:
+            if prm.row is None:                        # a shared bias: one number
+                entries[head] = prm.name
+                continue
+            index = [prm.row + 1] + ([] if prm.col is None else [prm.col + 1])
+            entries[f"{head}[{','.join(map(str, index))}]"] = prm.name
+            if all(i < 10 for i in index):
+                entries[head + "".join(map(str, index))] = prm.name
+        if prms and head not in entries:
+            first = prms[0]
+            spelled = _SLIDE_SPELLING[head] + ("[1,1]" if first.col is not None else "[1]")
+            shapes[head] = (spelled, first.name)
+    return SlideMatrices(entries, shapes, tuple(net.layers[h].units))
+
+
+_ENTRY_FORMS = ((re.compile(r"\((\d+),(\d+)\)$"), r"[\1,\2]"), (re.compile(r"\[(\d+)\]\[(\d+)\]$"), r"[\1,\2]"),
+                (re.compile(r"\((\d+)\)$"), r"[\1]"))
+
+
+def _fold_entry(written: str) -> str:
+    """W_h(1,2), W_h[1][2], w_h[1,2] -> 'wh[1,2]'; W_h_12 -> 'wh12'."""
+    s = written.lower().replace("_", "").replace(" ", "")
+    for pattern, form in _ENTRY_FORMS:
+        s = pattern.sub(form, s)
+    return s
 
 
 def _fold_map(names) -> dict[str, str]:

@@ -59,10 +59,12 @@ _SCALINGS = (
 )
 
 
-def _scaling_detail(scaling: _Scaling, loss: LossOp, n: int, m: int, factor: float):
+def _scaling_detail(scaling: _Scaling, loss: LossOp, n: int, m: int, factor: float, sequence: bool = False):
     """The specifics at one quantity: for a squared loss's derivative halved, the power rule's 2;
     for the closed-form delta, the formula as the student wrote it."""
     general = scaling.detail(loss, n, m)
+    if sequence and general.startswith("n = "):        # in time the loss's samples are the targeted steps
+        general = f"n = {n} targeted (sample, step) pairs{general[len(f'n = {n}'):]}"
 
     def detail(t: Trace, q: Quantity) -> str:
         if q.kind in ("E", "E.total"):
@@ -71,12 +73,18 @@ def _scaling_detail(scaling: _Scaling, loss: LossOp, n: int, m: int, factor: flo
             return f"or the power rule's 2 left out of ∂E/∂out; {general}"
         fused = fused_delta(t.problem.network.layers[-1].activation.name, loss.name)
         if fused is not None and factor == loss.divisor(n, m):
-            T = t.problem.targets
+            T = targeted(t.problem)
             return (f"δ = {loss.fused_row(fused, T, 'Σ', divided=False)} instead of "
                     f"{loss.fused_row(fused, T, 'Σ')}: {general}")
         return general
 
     return detail
+
+
+def targeted(problem: Problem):
+    """The targets as the loss counts them (N, m): in a sequence, every (sample, step) with a target."""
+    mask = getattr(problem, "target_mask", None)
+    return problem.targets if mask is None else problem.targets[mask]
 
 
 def scaling_mistakes(problem: Problem) -> list[Mistake]:
@@ -85,7 +93,7 @@ def scaling_mistakes(problem: Problem) -> list[Mistake]:
     if problem.targets is None:
         return []
     loss = LOSSES[problem.loss]
-    n, m = problem.targets.shape
+    n, m = targeted(problem).shape
     by_factor: dict[float, list[_Scaling]] = {}
     for s in _SCALINGS:
         c = s.factor(loss, n, m)
@@ -93,5 +101,5 @@ def scaling_mistakes(problem: Problem) -> list[Mistake]:
             by_factor.setdefault(c, []).append(s)
     return [Mistake(same[0].key, ", or ".join(s.title for s in same), applies=lambda t, q: q.op in _LOSS_OPS,
                     redo=lambda t, q, v, c=c: c * t.evaluate(q.name, v),
-                    detail=_scaling_detail(same[0], loss, n, m, c))
+                    detail=_scaling_detail(same[0], loss, n, m, c, getattr(problem, "target_mask", None) is not None))
             for c, same in by_factor.items()]

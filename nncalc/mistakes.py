@@ -101,9 +101,9 @@ def _is_last(trace: Trace, q: Quantity) -> bool:
 
 
 def _swapped_targets(p: Problem) -> Problem | None:
-    if p.targets is None or p.targets.shape[1] < 2:
+    if p.targets is None or p.targets.shape[-1] < 2:
         return None
-    return replace(p, targets=p.targets[:, ::-1].copy())
+    return replace(p, targets=p.targets[..., ::-1].copy())
 
 
 def _bias_layer(trace: Trace, q: Quantity, shared: bool):
@@ -162,7 +162,7 @@ def _one_path(j: int) -> Mistake:
 
     def redo(t: Trace, q: Quantity, v: ValueOf) -> float:
         unit = above(t, q).units[j]
-        return t.evaluate(q.name, lambda n: v(n) if t[n].via == unit else 0.0)
+        return t.evaluate(q.name, lambda n: v(n) if t[n].via == unit or t.through_next_step(n) else 0.0)
 
     def detail(t: Trace, q: Quantity) -> str | None:
         layer = above(t, q)
@@ -201,9 +201,66 @@ def _net_for_out_detail(t: Trace, q: Quantity) -> str:
     return f"net_{unit} instead of out_{unit}"
 
 
+# ---------------------------------------------------------------- backpropagation through time
+
+def _next_step_detail(t: Trace, q: Quantity) -> str | None:
+    if q.kind != "dE/dout" or q.step is None:
+        return None
+    layers = t.problem.network.layers
+    above = _at_step(layers[q.layer + 1].units, q.step) if q.layer + 1 < len(layers) else "the loss"
+    return (f"∂E/∂out_{q.unit}[{q.step}] from {above} only, not also through "
+            f"{_at_step(layers[q.layer].units, q.step + 1)}")
+
+
+def _at_step(units, step: int) -> str:
+    return ", ".join(f"{u}[{step}]" for u in units)
+
+
+def _last_steps(t: Trace, q: Quantity) -> dict[int | None, int]:
+    """Each sample's last step among the deltas a gradient sums."""
+    last: dict[int | None, int] = {}
+    for n in q.inputs:
+        d = t[n]
+        if d.kind == "delta" and d.step is not None:
+            last[d.sample] = max(last.get(d.sample, 0), d.step)
+    return last
+
+
+def _sums_over_steps(t: Trace, q: Quantity) -> bool:
+    return q.kind == "grad" and len({t[n].step for n in q.inputs if t[n].kind == "delta"} - {None}) > 1
+
+
+def _last_step_only(t: Trace, q: Quantity, v: ValueOf) -> float:
+    last = _last_steps(t, q)
+    return t.evaluate(q.name, lambda n: 0.0 if t[n].kind == "delta" and t[n].step not in (None, last[t[n].sample])
+                      else v(n))
+
+
+def _last_step_detail(t: Trace, q: Quantity) -> str | None:
+    steps = set(_last_steps(t, q).values())
+    if not steps:
+        return None
+    when = f"t = {steps.pop()}" if len(steps) == 1 else "each sequence's last step"
+    return f"only the term of {when}, not the sum over every step"
+
+
+def _previous_state(t: Trace, q: Quantity) -> Quantity | None:
+    """For ∂net_U[t]/∂w_h: the state out_V[t-1] it is (the layer's own output one step back), else None."""
+    if q.kind != "dnet/dP" or q.step is None or len(q.inputs) != 1:
+        return None
+    prev = t[q.inputs[0]]
+    return prev if prev.step is not None and prev.layer == q.layer and prev.kind in ("out", "state") else None
+
+
+def _state_now(t: Trace, q: Quantity) -> str:
+    prev = _previous_state(t, q)
+    return f"out.{prev.unit}[{prev.step + 1}]" + (f"@{prev.sample}" if prev.sample else "")
+
+
 MISTAKES: tuple[Mistake, ...] = (
     Mistake("updated_weights", "the updated weights used while backpropagating",
-            applies=lambda t, q: q.kind == "share" and f"new.{_param_of_share(q)}" in t,
+            applies=lambda t, q: (q.kind == "share" and f"new.{_param_of_share(q)}" in t
+                                  and not t.through_next_step(q.name)),   # W_h+ needs this very path
             redo=lambda t, q, v: _evaluate_with(t, q, v, _param_of_share(q),
                                                 lambda v: v(f"new.{_param_of_share(q)}")),
             detail=_share_detail),
@@ -249,6 +306,17 @@ MISTAKES: tuple[Mistake, ...] = (
             detail=lambda t, q: (f"δ summed over {', '.join(_per_unit_bias_layer(t, q).units)} for {q.param}"
                                  if _per_unit_bias_layer(t, q) is not None else None)),
     Mistake("targets_swapped", "the two targets swapped", problem=_swapped_targets),
+    Mistake("next_step_left_out", "the path through h_{t+1} left out",
+            applies=lambda t, q: q.kind == "dE/dout" and q.op == "sum" and any(t.through_next_step(n)
+                                                                             for n in q.inputs),
+            redo=lambda t, q, v: t.evaluate(q.name, lambda n: 0.0 if t.through_next_step(n) else v(n)),
+            detail=_next_step_detail),
+    Mistake("last_step_only", "the gradient of the last step only, not summed over the steps",
+            applies=_sums_over_steps, redo=_last_step_only, detail=_last_step_detail),
+    Mistake("state_not_previous", "W_h's gradient taken with h_t instead of h_{t-1}",
+            applies=lambda t, q: _previous_state(t, q) is not None and _state_now(t, q) in t,
+            redo=lambda t, q, v: v(_state_now(t, q)),
+            detail=lambda t, q: f"{_state_now(t, q)} instead of {q.inputs[0]}" if _previous_state(t, q) else None),
 )
 
 # Families with one member per unit of a layer; beyond this width a guess would be meaningless.

@@ -16,7 +16,7 @@ from .errors import ProblemError, UsageError, suggest
 WIDTH = 80                      # the files' lines fit an 80-column terminal
 MAX_WRITTEN_PARAMS = 2_000      # past this, weights are better drawn at load (--init) than written
 NAMED_WEIGHTS_MAX = 64          # up to this many weights in a layer, the file names each one
-_PLAIN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:/[A-Za-z][A-Za-z0-9_.]*)?(?:@\d+)?$")
+_PLAIN_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*(?:\[\d+\])?(?:/[A-Za-z][A-Za-z0-9_.]*(?:\[\d+\])?)?(?:@\d+)?$")
 
 
 def parse_shape(shape: str) -> list[int]:

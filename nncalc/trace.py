@@ -332,6 +332,8 @@ class TraceBuilder:
         p, net = self.problem, self.problem.network
         terms = []
         for k, t in self.positions(len(net.layers) - 1):
+            if not self.targeted(k, t):
+                continue
             E = self.E[self.ix(k, t)]
             for j, o in enumerate(net.outputs):
                 o_t = self.st(o, t)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -234,3 +235,44 @@ def test_the_submodules_stay_modules_while_callable():
 
     assert nncalc.train is train_module and nncalc.check is check_module
     assert hasattr(nncalc.train, "Trainer") and hasattr(nncalc.check, "Checker")
+
+
+# ---------------------------------------------------------------- recurrent problems (issue 11)
+
+TWO_STEP = Path(__file__).parent / "fixtures" / "rnn" / "two-step.yaml"
+
+
+def test_a_recurrent_problem_gives_its_bptt_gradients_by_name():
+    from test_recurrent import _by_hand       # the issue's two-step RNN worked with math.tanh
+
+    hand = _by_hand()
+    r = nncalc.load(TWO_STEP).backprop()
+    assert r["grad.wh1"] == pytest.approx(hand["grad_wh"][0][0], rel=1e-13)
+    assert r["out.h1[2]"] == pytest.approx(hand["hs"][2][0], rel=1e-14)
+    assert r["E.total"] == pytest.approx(hand["E"], rel=1e-14)
+
+
+def test_with_values_on_a_recurrent_problem_is_the_file_with_that_weight():
+    import yaml
+
+    spec = yaml.safe_load(TWO_STEP.read_text())
+    spec["network"]["layers"][0]["recurrent_weights"][0][0] = 0.3
+    changed = nncalc.load(TWO_STEP).with_values(wh1=0.3).backprop()
+    assert changed["grad.wh1"] == nncalc.load(spec).backprop()["grad.wh1"]
+    assert changed["grad.wh1"] != nncalc.load(TWO_STEP).backprop()["grad.wh1"]
+
+
+def test_check_marks_answers_with_time_steps():
+    p = nncalc.load(TWO_STEP)
+    r = p.backprop()
+    v = nncalc.check(p, {"out.h1[1]": "0.4621", "grad.wh1": f"{r['grad.wh1']:.6f}", "out.h2[2]": "0.5"})
+    assert [x.verdict for x in v] == ["correct", "correct", "wrong"]
+
+
+def test_a_recurrent_problem_shows_itself_in_a_notebook():
+    p = nncalc.load(TWO_STEP)
+    assert "2 x 2 + 2 x 2 = 8" in _text(p.summary()) and "<b>Layers</b>" in p._repr_html_()
+    r = p.backprop()
+    assert "0.462117157" in r._repr_html_()             # out.h1[1] = tanh(0.5), the step tables as HTML
+    latex = r.explain()._repr_latex_()
+    assert latex.startswith("$$\\begin{aligned}") and "step 2" in latex

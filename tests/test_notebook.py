@@ -84,3 +84,14 @@ def test_the_training_cell_shows_progress_then_its_history(executed):
     assert any("<progress" in h for h in html)                  # the live display (its last update)
     assert "stopped after 20 epochs" in html[-1] and html[-1].count("<tr>") == 21
     assert float(_data(executed, "run.problem", "text/plain")) < 0.24   # w5 went down, as its gradient says
+
+
+def test_a_recurrent_network_shows_its_steps_and_bptt_gradients(executed):
+    from test_recurrent import _by_hand     # the two-step RNN, worked with math.tanh
+
+    html = _data(executed, "rnn = nncalc.load(", "text/html")
+    assert "h1[2]" in html and "0.462117157" in html                 # out.h1[1] = tanh(0.5)
+    grad, changed = (float(x) for x in _data(executed, 'rr["grad.wh1"]', "text/plain").strip("()").split(","))
+    assert grad == pytest.approx(_by_hand()["grad_wh"][0][0], rel=1e-12) and changed != grad
+    verdicts = _data(executed, "nncalc.check(rnn", "text/html")
+    assert "correct" in verdicts and "wrong" in verdicts

@@ -136,6 +136,37 @@ def _problem_arrays(rng, n, T, d, m, loss):
     return X, Tg, mask, lengths
 
 
+def _problem(case: int, seed: int, n: int = 2, T: int = 3):
+    """A random sequence Problem of CASES[case] (samples of different lengths, some steps untargeted)."""
+    from nncalc.problem import Network, Problem
+
+    rng = np.random.default_rng(seed)
+    sizes, kinds, acts, loss = CASES[case]
+    layers = _random_layers(rng, 2, sizes, kinds, acts, shared=case == 3)
+    X, Tg, mask, lengths = _problem_arrays(rng, n, T, 2, sizes[-1], loss)
+    return Problem(f"case {case}", Network(("x1", "x2"), tuple(layers)), loss, 0.5, X, Tg,
+                   target_mask=mask, lengths=lengths)
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_random_sequence_traces_reevaluate_and_render(case):
+    """Every quantity of stacked, recurrent-output and softmax-output sequences re-evaluates from its
+    inputs, and the tables, the derivation and the matrix form render within 80 columns."""
+    from test_render import render
+
+    from nncalc.pictures.matrix_form import sequence_form_lines
+    from nncalc.render.explain import explain_lines
+    from nncalc.render.table import view
+
+    trace = build_trace(_problem(case, 300 + case))
+    value_of = values_of(trace, {})
+    for q in trace.quantities.values():
+        assert trace.evaluate(q.name, value_of) == pytest.approx(q.value, rel=1e-10, abs=1e-13), q.name
+    assert max(map(len, render(view(trace, width=80), 80).splitlines())) <= 80
+    assert max(map(len, explain_lines(trace, width=80))) <= 80
+    assert any("δ" in line for line in sequence_form_lines(trace))
+
+
 def _E(layers, loss, X, Tg, mask):
     return math.fsum(error_terms(loss, forward(layers, X).output, Tg, mask).ravel().tolist())
 
@@ -380,6 +411,14 @@ def test_sequence_data_pads_samples_of_different_lengths(tmp_path):
     assert trace["dE/dout.h[1]@1"].inputs == ("dE.h[2]/dout.h[1]@1",)
 
 
+def test_set_an_input_at_one_step_or_every_step_of_a_sequence(tmp_path):
+    p = load_problem(_write(tmp_path, BASE))
+    assert with_overrides(p, {"x[2]@1": 7}).inputs[:, :, 0].tolist() == [[1, 7, -1], [2, 0, 0]]
+    assert with_overrides(p, {"x": 3}).inputs[:, :, 0].tolist() == [[3, 3, 3], [3, 0, 0]]   # never the padding
+    with pytest.raises(Exception, match="step 4 does not exist"):
+        with_overrides(p, {"x[4]": 1})
+
+
 def test_set_changes_a_recurrent_weight_without_touching_the_problem(tmp_path):
     p = load_problem(_write(tmp_path, BASE))
     q = with_overrides(p, {"wh1": 0.3})
@@ -481,3 +520,47 @@ def test_summary_counts_shared_weights_once(cli):
     result = cli("summary", TWO_STEP)
     assert result.exit_code == 0
     assert "2 x 2 + 2 x 2 = 8" in result.stdout and "12" in result.stdout.splitlines()[-1]
+
+
+def test_spec_reads_back_as_the_same_layer(tmp_path):
+    import yaml
+
+    layer = load_problem(TWO_STEP).network.layers[0]
+    doc = {"network": {"inputs": ["x1", "x2"], "layers": [layer.spec(), {"units": ["y"], "weights": [[1, 1]]}]}}
+    path = tmp_path / "again.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    again = load_problem(path).network.layers[0]
+    assert again.spec() == layer.spec()
+    for prm, other in zip(layer.parameters(), again.parameters()):
+        assert prm.names == other.names and np.array_equal(prm.array, other.array)
+
+
+def test_an_overflowing_state_is_refused_by_name(tmp_path):
+    from nncalc.errors import ComputeError
+
+    path = _write(tmp_path, BASE.replace("type: recurrent", "type: recurrent\n      activation: relu")
+                  .replace("recurrent_weights: [[0.8]]", "recurrent_weights: [[1e300]]")
+                  .replace("weights: [[0.5]]", "weights: [[1e300]]"))
+    with pytest.raises(ComputeError) as err:
+        build_trace(load_problem(path))
+    assert "net.h[2]@1" in str(err.value) and "overflows" in str(err.value)
+
+
+def test_long_sequences_explain_in_the_per_step_matrix_form(tmp_path):
+    from nncalc.render.explain import explain_lines
+
+    steps = ", ".join(["0.1"] * 150)
+    path = _write(tmp_path, BASE.replace("input: [1, 0.5, -1]", f"input: [{steps}]")
+                  .replace("target: [null, null, 0.4]", f"target: [{', '.join(['null'] * 149)}, 0.4]"))
+    lines = explain_lines(build_trace(load_problem(path)), width=80)
+    text = "\n".join(lines)
+    assert "per-step matrix form" in text and "|δ1[150]|" in text and "h[t-1]" in text
+    assert max(map(len, lines)) <= 80
+
+
+@pytest.mark.parametrize("args", [("backprop", "--matrix"), ("draw",), ("draw", "--show", "grad", "--format", "dot"),
+                                  ("names",), ("forward", "--set", "wh1=0.3", "--set", "x1[2]=1")])
+def test_the_other_commands_take_a_sequence_problem(cli, args):
+    result = cli(args[0], TWO_STEP, *args[1:])
+    assert result.exit_code == 0, result.output
+    assert max(map(len, result.stdout.splitlines())) <= 80 or args[0] == "draw"

@@ -83,6 +83,21 @@ class Recurrent:
     def with_arrays(self, arrays: Mapping[str, Array]) -> "Recurrent":
         return replace(self, **arrays)
 
+    def spec(self) -> dict:
+        """This layer as a problem file's `layers:` entry (plain lists and numbers): what a model file
+        saves, read back through the problem file's own validation."""
+        act = self.activation
+        entry = {"units": list(self.units), "type": self.kind,
+                 "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
+                 "weights": self.weights.tolist(), "weight_names": [list(r) for r in self.weight_names],
+                 "recurrent_weights": self.recurrent_weights.tolist(),
+                 "recurrent_weight_names": [list(r) for r in self.recurrent_weight_names]}
+        if self.bias is not None:
+            entry["bias"] = float(self.bias[0]) if self.bias_shared else self.bias.tolist()
+            entry["bias_names"] = self.bias_names[0] if self.bias_shared else list(self.bias_names)
+        entry["initial_state"] = self.h0.tolist()
+        return entry
+
     # ------------------------------------------------------------ the arithmetic
 
     def forward(self, a: Array, exact_zeros: bool = False, state: Array | None = None) -> tuple[Array, Array]:

@@ -79,14 +79,15 @@ def network_diagram(drawing: Drawing, decimals: int) -> Diagram:
     problem, trace, show = drawing.problem, drawing.trace, drawing.show
     network = problem.network
     first = None if trace is None else 0       # the values of sample 1 are shown on the units
-    columns = [[Node(f"u:{name}", _unit_lines(name, None, None if first is None else trace.fwd.outs[0][0, i],
+    at = (0, 0) if problem.is_sequence else (0,)      # in a sequence: at step 1 (W_h is not drawn)
+    columns = [[Node(f"u:{name}", _unit_lines(name, None, None if first is None else trace.fwd.outs[0][at][i],
                                               decimals, len(network.inputs)), "unit", 0)
                 for i, name in enumerate(network.inputs)]]
     edges: list[Edge] = []
     below = network.inputs
     for li, layer in enumerate(network.layers):
-        net = None if trace is None else trace.fwd.nets[li][0]
-        out = None if trace is None else trace.fwd.outs[li + 1][0]
+        net = None if trace is None else trace.fwd.nets[li][at]
+        out = None if trace is None else trace.fwd.outs[li + 1][at]
         column = [Node(f"u:{u}", _unit_lines(u, None if net is None else net[j], None if out is None else out[j],
                                              decimals, len(layer.units)), "unit", li + 1)
                   for j, u in enumerate(layer.units)]
@@ -115,7 +116,8 @@ def _shown(values: np.ndarray, trace: Any, show: str, li: int, which: str) -> np
     """A layer's weights or bias, their gradients, or their new values."""
     if show == "out":
         return values
-    grad = trace.bwd.grad_W[li] if which == "weights" else trace.bwd.grad_b[li]
+    layer = trace.problem.network.layers[li]
+    grad = dict(zip((prm.name for prm in layer.parameters()), trace.bwd.grads[li]))[which]
     if show == "grad":
         return grad
     from ..engine import descent_step
@@ -136,6 +138,8 @@ def _unit_lines(name: str, net: float | None, out: float | None, decimals: int, 
 
 def _title(problem: Any, show: str) -> str:
     what = {"out": "weights", "grad": "gradients dE/dw", "new": "weights after one step"}[show]
+    if problem.network.is_sequence:
+        what += " (units at step 1; the recurrent weights W_h are not drawn)"
     return f"{problem.name}: {what}"
 
 

@@ -106,6 +106,74 @@ def _backward_lines(trace: Any, decimals: int, sym: Symbols, sup, vec, mat, show
     return out
 
 
+MAX_STEPS = 6       # steps written out one by one per sample; the rest are in the sums only
+
+
+def sequence_form_lines(trace: Any, decimals: int = 4, unicode: bool = True) -> list[str]:
+    """A sequence problem layer by layer and step by step: out[t] = f(W·out_below[t] + W_h·out[t-1] + b)
+    with the vectors, then δ[t] backwards and each gradient as the sum over steps."""
+    from ..engine import descent_step
+    from ..errors import UsageError
+
+    sym, sup = Symbols.for_unicode(unicode), _sup(unicode)
+    dots = "…" if unicode else "..."
+    vec = lambda v, given=False: vector(v, decimals, dots, given)          # noqa: E731
+    mat = lambda m, given=False: matrix(m, decimals, dots, given)          # noqa: E731
+    p, net, fwd = trace.problem, trace.problem.network, trace.fwd
+    other = [layer.kind for layer in net.layers if layer.kind not in ("dense", "recurrent")]
+    if other:
+        raise UsageError(f"the matrix form of a {other[0]} layer is not written; see --explain", file=p.source)
+    shown = range(min(p.n_samples, MAX_SAMPLES))
+    out = ["Step by step, with the numbers:",
+           "(out" + sup(0) + "[t]: the inputs x[t]; out[0]: the initial state; vectors are columns)"]
+    for k in shown:
+        steps = range(1, min(int(p.lengths[k]), MAX_STEPS) + 1)
+        for t in steps:
+            out.append(f"Step {t}" + (f", sample {k + 1}:" if p.n_samples > 1 else ":"))
+            for li, layer in enumerate(net.layers, start=1):
+                f = layer.activation.fn.symbol_for(unicode)
+                b = "" if layer.bias is None else f" + {vec(layer.bias, True)}"
+                b_name = "" if layer.bias is None else f" + b{sup(li)}"
+                below = vec(fwd.outs[li - 1][k, t - 1], li == 1)
+                rec_name = rec = ""
+                if layer.sequence:
+                    rec_name = f" + W_h{sup(li)}{sym.times}out{sup(li)}[{t - 1}]"
+                    rec = f" + {mat(layer.recurrent_weights, True)}{sym.times}{vec(fwd.caches[li - 1].states[k, t - 1], t == 1)}"
+                out.append(f"  out{sup(li)}[{t}] = {f}(W{sup(li)}{sym.times}out{sup(li - 1)}[{t}]{rec_name}{b_name})")
+                out.append(f"       = {f}({mat(layer.weights, True)}{sym.times}{below}{rec}{b})")
+                out.append(f"       = {f}({vec(fwd.nets[li - 1][k, t - 1])}) = {vec(fwd.outs[li][k, t - 1])}")
+        if int(p.lengths[k]) > MAX_STEPS:
+            out.append(f"(steps {MAX_STEPS + 1} to {int(p.lengths[k])}: see --format json)")
+    if p.n_samples > len(shown):
+        out.append(f"(samples {len(shown) + 1} to {p.n_samples}: see --format json)")
+    if "E.total" in trace:
+        out.append(f"E_total = {fmt(trace['E.total'].value, decimals)}   ({p.loss}, over the targeted steps)")
+    if not trace.has_backward:
+        return out
+    bwd, d, delta, T = trace.bwd, sym.d, sym.delta, sym.transpose
+    out += [f"Backward pass through time ({sym.odot} multiplies elementwise):",
+            f"  a recurrent layer's {delta}[t] adds (W_h){T}{delta}[t+1] to the part from above"]
+    for k in shown:
+        for t in range(min(int(p.lengths[k]), MAX_STEPS), 0, -1):
+            row = ", ".join(f"{delta}{sup(li)}[{t}] = {vec(bwd.delta[li - 1][k, t - 1])}"
+                            for li in range(len(net.layers), 0, -1))
+            out.append(f"  {'sample ' + str(k + 1) + ', ' if p.n_samples > 1 else ''}step {t}: {row}")
+    over = f"{sym.sum}_t " + (f"{sym.sum}_k " if p.n_samples > 1 else "")
+    for li in range(len(net.layers), 0, -1):
+        layer = net.layers[li - 1]
+        grads = dict(zip((prm.name for prm in layer.parameters()), bwd.grads[li - 1]))
+        out.append(f"  {d}E/{d}W{sup(li)} = {over}{delta}{sup(li)}[t](out{sup(li - 1)}[t]){T} = {mat(grads['weights'])}")
+        if layer.sequence:
+            out.append(f"  {d}E/{d}W_h{sup(li)} = {over}{delta}{sup(li)}[t](out{sup(li)}[t-1]){T} = "
+                       f"{mat(grads['recurrent_weights'])}")
+            new_h = descent_step(layer.recurrent_weights, p.learning_rate, grads["recurrent_weights"])
+            out.append(f"  W_h{sup(li)}{sup('+')} = {mat(new_h)}")
+        new_w = descent_step(layer.weights, p.learning_rate, grads["weights"])
+        out.append(f"  W{sup(li)}{sup('+')} = W{sup(li)} - {sym.eta}{sym.times}{d}E/{d}W{sup(li)} = {mat(new_w)}   "
+                   f"({sym.eta} = {p.learning_rate:g})")
+    return out
+
+
 def matrix_form_text(trace: Any, style: Any) -> str:
     """The registry's 'matrix' format of a trace."""
     from ..errors import UsageError
@@ -116,7 +184,8 @@ def matrix_form_text(trace: Any, style: Any) -> str:
                          file=trace.problem.source)
     width = style.width or 80
     elided = any(max(layer.weights.shape) > 2 * EDGE for layer in trace.problem.network.layers)
-    lines = matrix_form_lines(trace, min(style.decimals, 4) if elided else style.decimals, style.unicode)
+    write = sequence_form_lines if trace.problem.is_sequence else matrix_form_lines
+    lines = write(trace, min(style.decimals, 4) if elided else style.decimals, style.unicode)
     return "\n".join(wrapped for line in lines for wrapped in fit(line, width)) + "\n"
 
 

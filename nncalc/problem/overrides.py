@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+
+import numpy as np
 from dataclasses import replace
 
 from ..errors import UsageError, suggest
@@ -18,6 +20,12 @@ def settable_names(problem: Problem) -> list[str]:
     names += list(problem.network.inputs)
     if problem.n_samples > 1:
         names += [f"{i}@{k}" for k in range(1, problem.n_samples + 1) for i in problem.network.inputs]
+    if problem.lengths is not None:      # one step of every sample, or of one
+        steps = range(1, problem.n_steps + 1)
+        names += [f"{i}[{t}]" for t in steps for i in problem.network.inputs]
+        if problem.n_samples > 1:
+            names += [f"{i}[{t}]@{k + 1}" for k, n in enumerate(problem.lengths) for t in range(1, n + 1)
+                      for i in problem.network.inputs]
     return names + list(LEARNING_RATE_NAMES)
 
 
@@ -43,15 +51,16 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
             learning_rate, given = value, True
         elif name in params:
             params[name].assign(layers, value)
-        elif base in problem.network.inputs and X is not None:
-            col = problem.network.inputs.index(base)
-            if not sample:
-                X[:, col] = value
-            elif sample.isdigit() and 1 <= int(sample) <= X.shape[0]:
-                X[int(sample) - 1, col] = value
-            else:
+        elif _input_of(problem, base) is not None and X is not None:
+            col, step = _input_of(problem, base)
+            if sample and not (sample.isdigit() and 1 <= int(sample) <= X.shape[0]):
                 raise UsageError(f"--set {name}: sample {sample} does not exist "
                                  f"(the problem has {count(X.shape[0], 'sample')}, numbered from 1)", file=problem.source)
+            rows = slice(None) if not sample else int(sample) - 1
+            if problem.lengths is None:
+                X[rows, col] = value
+            else:
+                _set_steps(problem, X, rows, step, col, value, name)
         else:
             raise UsageError(f"--set {name}: no weight, bias, input or learning rate has that name"
                              f"{suggest(name, settable_names(problem))}", file=problem.source)
@@ -62,6 +71,33 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
                                      seed=problem.seed or 0)
     return replace(problem, network=network, inputs=X, learning_rate=learning_rate,
                    learning_rate_given=given, settings=settings)
+
+
+def _input_of(problem: Problem, base: str) -> tuple[int, int | None] | None:
+    """(column, step) of an input name: x1 (every step), or x1[t] in a sequence problem."""
+    unit, bracket, rest = base.partition("[")
+    if unit not in problem.network.inputs or (bracket and problem.lengths is None):
+        return None
+    if not bracket:
+        return problem.network.inputs.index(unit), None
+    step = rest[:-1] if rest.endswith("]") else ""
+    return (problem.network.inputs.index(unit), int(step)) if step.isdigit() else None
+
+
+def _set_steps(problem: Problem, X, rows, step: int | None, col: int, value: float, name: str) -> None:
+    """Write an input at one step (or every step) of a sequence, never into a sample's padding."""
+    lengths = problem.lengths if rows == slice(None) else problem.lengths[rows:rows + 1]
+    if step is not None and not 1 <= step <= int(lengths.max()):
+        raise UsageError(f"--set {name}: step {step} does not exist (the longest sample has "
+                         f"{count(int(lengths.max()), 'step')}, numbered from 1)", file=problem.source)
+    own = np.arange(X.shape[1]) < np.asarray(problem.lengths)[:, None]
+    chosen = np.zeros_like(own)
+    chosen[rows] = True
+    if step is not None:
+        at = np.zeros(X.shape[1], dtype=bool)
+        at[step - 1] = True
+        chosen &= at
+    X[chosen & own, col] = value
 
 
 def parse_assignments(items: list[str]) -> dict[str, float]:

@@ -141,12 +141,10 @@ def unit_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
     """Per unit and step, backwards: dE/dout (a recurrent unit's: from the layer above plus through
     its next step), dout/dnet and delta."""
     p, net, sym = trace.problem, trace.problem.network, Symbols.for_unicode(unicode)
-    d, many = sym.d, p.n_samples > 1
-    keys = 2 if many else 1
+    d = sym.d
     table = Tab(f"Backward pass through time, per unit: {sym.delta}[t] = {d}E/{d}out[t] {sym.times} {d}out/{d}net[t]; "
                 f"a recurrent unit's {d}E/{d}out[t] = (from the layer above at t) + (through step t+1)",
-                ["unit", *(["k"] if many else []), "above", "t+1", f"{d}E/{d}out", f"{d}out/{d}net",
-                 f"{sym.delta} = {d}E/{d}net"], numeric_from=keys, keys=keys)
+                ["unit", "above", "t+1", f"{d}E/{d}out", f"{d}out/{d}net", f"{sym.delta} = {d}E/{d}net"])
     for layer in reversed(net.layers):
         for u in layer.units:
             for k, steps in _samples(trace):
@@ -157,7 +155,7 @@ def unit_tab(trace: Trace, decimals: int = 9, unicode: bool = True) -> Tab:
                     dE = trace[f"dE/dout.{u}{s}"]
                     above, later = path_parts(trace, dE.name)
                     dact = trace.quantities.get(f"dout/dnet.{u}{s}")
-                    table.add(f"{u}[{t}]", *([str(k)] if many else []),
+                    table.add(f"{u}{s}",
                               fmt(above, decimals) if layer.sequence else "",
                               fmt(later, decimals) if layer.sequence else "",
                               fmt(dE.value, decimals), fmt(dact.value, decimals) if dact else "—",
