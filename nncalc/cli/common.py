@@ -183,23 +183,18 @@ class LazyTyper(typer.Typer):
         finally:
             self._registering = registering
 
-    def command(self, *args: Any, **kwargs: Any) -> Callable:
-        decorator = super().command(*args, **kwargs)
-
+    def _registered(self, decorator: Callable) -> Callable:
         def register(fn: Callable) -> Callable:
             with self._registration():
                 return decorator(fn)
 
         return register
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable:
+        return self._registered(super().command(*args, **kwargs))
 
     def callback(self, *args: Any, **kwargs: Any) -> Callable:
-        decorator = super().callback(*args, **kwargs)
-
-        def register(fn: Callable) -> Callable:
-            with self._registration():
-                return decorator(fn)
-
-        return register
+        return self._registered(super().callback(*args, **kwargs))
 
     def add_typer(self, *args: Any, **kwargs: Any) -> None:
         with self._registration():
