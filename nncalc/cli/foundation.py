@@ -69,7 +69,7 @@ SummaryFormat = format_option("summary")
 @handle_errors
 def problems(fmt: ProblemsFormat = "table", output: Output = None) -> None:
     """List the bundled problems (the slides' worked examples), one line each."""
-    from ..api import problems as catalogue
+    from ..api import catalogue
 
     emit_as(make_console(), "problems", fmt, catalogue(), output)
 

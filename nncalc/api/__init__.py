@@ -1,0 +1,36 @@
+"""The public Python API that notebooks, scripts and the command line share.
+
+```python
+import nncalc
+p = nncalc.load("nnbasic")                 # a bundled name, a path, or a dict in the file format
+r = p.backprop()                           # or p.forward(); p.with_values(w5=0.3) is --set
+r["grad.w5"]                               # 0.0841550408...
+r.table(); r.explain()                     # Rich renderables (and rich displays in a notebook)
+r.to_json(); r.to_markdown(); r.to_html()  # the registered formats, as text
+nncalc.check(p, {"grad.w5": 0.0842})       # a Verdicts object: one Verdict per answer
+for event in nncalc.train(p, epochs=5): ...
+```
+Everything here calls the same loader, engine, trace and renderers as the command line; nothing
+is computed twice. Errors are `nncalc.NncalcError`s naming the file and place, as on the CLI.
+
+The modules hold: `problems` (loading and working a problem through), `results` (a pass's values
+and renders), `checking` (answers), `training` (training, evaluate, predict, export), `pictures`,
+`datasets` and `courses` (what the commands of those names call). Every name is imported here:
+`nncalc.api.X` is the one way in, for the command line too. Each module imports only the standard
+library at load time, so `import nncalc.api` stays cheap.
+"""
+
+from __future__ import annotations
+
+from .checking import (Graded, Verdicts, answers_files, check, check_arguments, check_report, check_run, gradescope,
+                       tolerance_words)
+from .courses import VariantsWritten, autograder, quiz, variants
+from .datasets import data_home, data_listing, data_set, fetch_data
+from .pictures import PNG_WRITERS, activation_curves, drawing, drawing_format, gradient_sizes, save_png, sweep
+from .problems import (Problem, Source, catalogue, check_usable, grad, is_graph, load, names_result,
+                       new_answers_text, new_problem_text, open_problem, problem_path, symbolic, trace_of)
+from .results import TEXT_WIDTH, Explanation, Result, plain_text
+from .training import (Predictions, Training, as_model, check_model_path, evaluate, export, predict, train,
+                       training_problem)
+
+__all__ = ["Explanation", "Problem", "Result", "Training", "Verdicts", "check", "export", "load", "train"]
