@@ -124,13 +124,15 @@ def _check_gradescope(report: Any, style: Style) -> str:
 
 # ---------------------------------------------------------------- a graph's trace with its formulas (--symbolic)
 
-class WithFormulas(NamedTuple):
+class WithFormulas:
     """A computational graph's trace and its gradients as SymPy formulas: {name: (formula, value)},
-    and the lines that show them (a heading, then one line a gradient)."""
+    and the lines that show them (a heading, then one line a gradient). A plain class: a NamedTuple
+    costs a start-up of every command half a millisecond to define."""
 
-    trace: Any
-    gradients: dict[str, tuple[str, float]]
-    lines: list[str]
+    __slots__ = ("trace", "gradients", "lines")
+
+    def __init__(self, trace: Any, gradients: dict[str, tuple[str, float]], lines: list[str]) -> None:
+        self.trace, self.gradients, self.lines = trace, gradients, lines
 
 
 def _formulas_table(w: WithFormulas, style: Style) -> Any:
