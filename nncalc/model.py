@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -58,16 +58,36 @@ class Model:
 
     @property
     def flat_values(self) -> np.ndarray:
-        """Weights then biases in one array, the trainer's layout."""
-        parts = [l.weights.ravel() for l in self.network.layers]
-        parts += [l.bias for l in self.network.layers if l.bias is not None]
-        return np.concatenate(parts)
+        """Every layer's weights, then every layer's biases, in one array: the trainer's layout."""
+        params = [prm for layer in self.network.layers for prm in layer.parameters()]
+        return np.concatenate([prm.array.ravel() for kind in ("weight", "bias") for prm in params
+                               if prm.kind == kind])
 
     def float64_network(self) -> Network:
-        layers = tuple(Layer(l.units, l.activation, l.weights.astype(np.float64), l.weight_names,
-                             None if l.bias is None else l.bias.astype(np.float64), l.bias_names, l.bias_shared)
-                       for l in self.network.layers)
-        return Network(self.network.inputs, layers)
+        return Network(self.network.inputs, tuple(with_dtype(l, np.float64) for l in self.network.layers))
+
+
+def with_dtype(layer: Any, dtype) -> Any:
+    """The layer with its parameters as copies in dtype (any layer type)."""
+    return layer.with_arrays({prm.name: prm.array.astype(dtype) for prm in layer.parameters()})
+
+
+def layer_spec(layer: Any) -> dict[str, Any]:
+    """A layer's entry in a problem file's `network.layers`, with its current values as plain lists:
+    a sequence layer's own spec(), else the dense form."""
+    if layer.sequence:
+        return layer.spec()
+    act = layer.activation
+    spec: dict[str, Any] = {"units": list(layer.units),
+                            "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
+                            "weights": layer.weights.astype(np.float64).tolist(),
+                            "weight_names": [list(r) for r in layer.weight_names]}
+    if layer.bias is not None:
+        if layer.bias_shared:
+            spec["bias"], spec["bias_names"] = float(layer.bias[0]), layer.bias_names[0]
+        else:
+            spec["bias"], spec["bias_names"] = layer.bias.astype(np.float64).tolist(), list(layer.bias_names)
+    return spec
 
 
 # ---------------------------------------------------------------- .npz
@@ -97,15 +117,22 @@ def _network_meta(network: Network) -> dict[str, Any]:
 
 
 def save_npz(path: str | Path, model: Model) -> None:
-    """Write the model (and its checkpoint state, if any) to an .npz file atomically."""
+    """Write the model (and its checkpoint state, if any) to an .npz file atomically. A network with a
+    recurrent layer is stored as its problem-file form inside the meta data (exact: JSON writes every
+    float64 so that it reads back the same) and read back through the problem file's validation."""
     arrays: dict[str, np.ndarray] = {}
-    for i, layer in enumerate(model.network.layers, start=1):
-        arrays[f"W{i}"] = layer.weights
-        if layer.bias is not None:
-            arrays[f"b{i}"] = layer.bias
+    if model.network.is_sequence:
+        network = {"inputs": list(model.network.inputs), "form": "problem", "dtype": str(model.dtype),
+                   "layers": [layer_spec(layer) for layer in model.network.layers]}
+    else:
+        network = _network_meta(model.network)
+        for i, layer in enumerate(model.network.layers, start=1):
+            arrays[f"W{i}"] = layer.weights
+            if layer.bias is not None:
+                arrays[f"b{i}"] = layer.bias
     meta: dict[str, Any] = {
         "format": FORMAT, "version": VERSION, "name": model.name, "source": model.source,
-        "network": _network_meta(model.network), "loss": model.loss, "learning_rate": model.learning_rate,
+        "network": network, "loss": model.loss, "learning_rate": model.learning_rate,
         "classes": None if model.classes is None else list(model.classes),
         "training": model.training, "history": model.history,
     }
@@ -195,6 +222,8 @@ def _check(data: dict[str, Any], table: dict[str, tuple[str, Callable[[Any], boo
 
 def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Network:
     _check(spec, NETWORK_META, "network: ")
+    if spec.get("form") == "problem":
+        return _network_from_problem_form(spec)
     inputs = tuple(spec["inputs"])
     layers = []
     fan_in = len(inputs)
@@ -223,6 +252,22 @@ def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Networ
     return Network(inputs, tuple(layers))
 
 
+def _network_from_problem_form(spec: dict[str, Any]) -> Network:
+    """A network stored in its problem-file form, checked by the problem file's own validation."""
+    from .problem.network import network_from_spec
+    from .schema import Invalid
+    from .yamlio import format_path
+
+    dtype = spec.get("dtype", "float64")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"network: 'dtype' is {dtype!r:.60}, expected float32 or float64")
+    try:
+        network = network_from_spec({"inputs": spec["inputs"], "layers": spec["layers"]}, ("network",), None, 0)
+    except Invalid as exc:
+        raise ValueError(f"{format_path(exc.path)}: {exc.message}") from None
+    return Network(network.inputs, tuple(with_dtype(l, dtype) for l in network.layers))
+
+
 # ---------------------------------------------------------------- .yaml (a problem file)
 
 def check_savable(path: str | Path, network: Network) -> None:
@@ -239,31 +284,12 @@ def save_yaml(path: str | Path, model: Model, problem: Problem | None = None) ->
 
     check_savable(path, model.network)
     net = model.float64_network()
-    layers = []
-    for layer in net.layers:
-        act = layer.activation
-        spec: dict[str, Any] = {"units": list(layer.units),
-                                "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
-                                "weights": layer.weights.tolist(),
-                                "weight_names": [list(r) for r in layer.weight_names]}
-        if layer.bias is not None:
-            if layer.bias_shared:
-                spec["bias"], spec["bias_names"] = float(layer.bias[0]), layer.bias_names[0]
-            else:
-                spec["bias"], spec["bias_names"] = layer.bias.tolist(), list(layer.bias_names)
-        layers.append(spec)
     doc: dict[str, Any] = {"name": f"{model.name} (trained)",
-                           "network": {"inputs": list(net.inputs), "layers": layers},
+                           "network": {"inputs": list(net.inputs), "layers": [layer_spec(l) for l in net.layers]},
                            "loss": model.loss, "learning_rate": model.learning_rate}
     if problem is not None:
         if problem.inputs is not None:
-            samples = []
-            for k in range(problem.inputs.shape[0]):
-                sample: dict[str, Any] = {"input": problem.inputs[k].tolist()}
-                if problem.targets is not None:
-                    sample["target"] = problem.targets[k].tolist()
-                samples.append(sample)
-            doc["data"] = samples
+            doc["data"] = [_sample(problem, k) for k in range(problem.inputs.shape[0])]
         elif problem.data_source is not None:
             doc["data"] = problem.data_source
         if problem.training:
@@ -276,6 +302,22 @@ def save_yaml(path: str | Path, model: Model, problem: Problem | None = None) ->
     text = "\n".join(header) + "\n" + yaml.safe_dump(doc, sort_keys=False, default_flow_style=None,
                                                        width=100, allow_unicode=True)
     write_text_atomic(path, text)
+
+
+def _sample(problem: Problem, k: int) -> dict[str, Any]:
+    """Sample k as the problem file writes it: a sequence to its own length, null for a step without
+    a target."""
+    if problem.lengths is None:
+        sample: dict[str, Any] = {"input": problem.inputs[k].tolist()}
+        if problem.targets is not None:
+            sample["target"] = problem.targets[k].tolist()
+        return sample
+    n = int(problem.lengths[k])
+    sample = {"input": problem.inputs[k, :n].tolist()}
+    if problem.targets is not None:
+        sample["target"] = [row if has else None for row, has in
+                            zip(problem.targets[k, :n].tolist(), problem.target_mask[k, :n].tolist())]
+    return sample
 
 
 def model_kind(path: str | Path) -> str:
@@ -302,9 +344,10 @@ def load_model(path: str | Path) -> Model:
 def model_from_problem(problem: Problem, classes: tuple[str, ...] | None = None) -> Model:
     training = problem.training or {}
     if classes is None and problem.targets is not None:
-        from .train.batches import listed_labels
+        from .train.batches import listed_labels, listed_sequences
 
-        classes = listed_labels(problem.targets, problem.network)[1]
+        classes = (listed_sequences(problem)[1] if problem.is_sequence else
+                   listed_labels(problem.targets, problem.network)[1])
     return Model(problem.name, problem.network, problem.loss, problem.learning_rate, classes,
                  dict(training), problem.source)
 
@@ -315,7 +358,7 @@ def model_from_trainer(trainer: Trainer, with_state: bool = False) -> Model:
     """The trainer's network at its current weights (copied), with its settings and history; with
     `with_state`, also the optimizer's state and the position in the run, for a checkpoint."""
     p = trainer.problem
-    layers = tuple(replace(t, weights=l.weights.copy(), bias=None if l.bias is None else l.bias.copy())
+    layers = tuple(t.with_arrays({prm.name: prm.array.copy() for prm in l.parameters()})
                    for t, l in zip(p.network.layers, trainer.params.layers))
     return Model(p.name, Network(p.network.inputs, layers), p.loss, trainer.settings.learning_rate,
                  trainer.data.classes, trainer.settings.to_dict(), p.source, list(trainer.history),

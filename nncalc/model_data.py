@@ -12,7 +12,7 @@ import numpy as np
 from .data.dataset import Dataset
 from .errors import DataError, UsageError
 from .model import Model, load_model, model_kind
-from .train.batches import Split, listed_labels, split_of
+from .train.batches import Split, listed_labels, listed_sequences, split_of
 
 
 def model_and_data(path: str | Path, data: str | None) -> tuple[Model, Split, str]:
@@ -25,6 +25,8 @@ def model_and_data(path: str | Path, data: str | None) -> tuple[Model, Split, st
 
             p = load_problem(path)
             if p.inputs is not None and p.targets is not None:
+                if p.is_sequence:
+                    return model, listed_sequences(p)[0], p.name
                 labels, _ = listed_labels(p.targets, p.network)
                 return model, Split(p.inputs, p.targets, labels), p.name
         raise UsageError("--data is required: e.g. --data mnist:test, --data digits.csv, --data spiral")
@@ -33,7 +35,7 @@ def model_and_data(path: str | Path, data: str | None) -> tuple[Model, Split, st
     ds = load_source(data_spec(data), base_dir=Path.cwd(), where="--data")
     ds = with_model_classes(ds, model)
     split = split_of(ds, model.network, "--data", None, targets_required=False)
-    if split.labels is None and model.classes is not None and split.T.shape[1]:
+    if split.labels is None and model.classes is not None and split.T.shape[1] and not split.is_sequence:
         # a classifier's targets read as numbers (a CSV column of 0 and 1): class indices again
         split = Split(split.X, split.T, listed_labels(split.T, model.network)[0])
     return model, split, ds.name

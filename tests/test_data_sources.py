@@ -200,7 +200,11 @@ def test_real_mnist(monkeypatch):
 
 # ---------------------------------------------------------------- generators
 
-@pytest.mark.parametrize("name", sorted(GENERATORS))
+POINTS = sorted(name for name, info in GENERATORS.items() if not info.sequence)
+SEQUENCES = sorted(name for name, info in GENERATORS.items() if info.sequence)
+
+
+@pytest.mark.parametrize("name", POINTS)
 def test_generators_are_seeded_and_shaped(name):
     spec = {"generate": name, "samples": 101, "noise": 0.2, "seed": 7}
     a, b = load_source(spec, base_dir=Path(".")), load_source(spec, base_dir=Path("."))
@@ -213,6 +217,82 @@ def test_generators_are_seeded_and_shaped(name):
         assert a.classes == ("0", "1") and a.y.dtype == np.int64 and set(a.y.tolist()) == {0, 1}
     else:
         assert a.classes is None and a.y.shape == (101, 1) and a.y.dtype == np.float64
+
+
+@pytest.mark.parametrize("name", SEQUENCES)
+def test_sequence_generators_are_seeded_and_shaped(name):
+    spec = {"generate": name, "samples": 31, "length": 12, "seed": 7}
+    a, b = load_source(spec, base_dir=Path(".")), load_source(spec, base_dir=Path("."))
+    c = load_source({**spec, "seed": 8}, base_dir=Path("."))
+    d = len(GENERATORS[name].features)
+    assert a.X.shape == (31, 12, d) and a.X.dtype == np.float64 and a.is_sequence and a.n_features == d
+    np.testing.assert_array_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    assert not np.array_equal(a.X, c.X)
+    default = load_source(name, base_dir=Path("."))
+    assert default.X.shape[:2] == (GENERATORS[name].samples, GENERATORS[name].length)
+
+
+def test_sine_targets_are_the_next_value():
+    data = load_source({"generate": "sine", "samples": 5, "length": 30}, base_dir=Path("."))
+    assert data.y.shape == (5, 30, 1) and data.classes is None
+    np.testing.assert_array_equal(data.X[:, 1:], data.y[:, :-1])       # y[t] = x[t+1] without noise
+    assert np.abs(data.X).max() <= 1.0
+    noisy = load_source({"generate": "sine", "samples": 5, "length": 30, "noise": 0.1}, base_dir=Path("."))
+    np.testing.assert_array_equal(noisy.y, data.y)                        # the noise is on the inputs only
+    assert 0.05 < float(np.std(noisy.X - data.X)) < 0.15
+
+
+def test_adding_marks_one_value_in_each_half_and_sums_them():
+    data = load_source({"generate": "adding", "samples": 200, "length": 10, "seed": 3}, base_dir=Path("."))
+    values, markers = data.X[:, :, 0], data.X[:, :, 1]
+    assert data.y.shape == (200, 1) and data.classes is None and data.feature_names == ("value", "marker")
+    assert (markers[:, :5].sum(axis=1) == 1).all() and (markers[:, 5:].sum(axis=1) == 1).all()
+    np.testing.assert_allclose(data.y[:, 0], (values * markers).sum(axis=1), rtol=1e-15)
+    assert 0.0 <= values.min() and values.max() < 1.0
+    # predicting the mean sum scores about 1/6, the baseline the adding problem is judged against
+    big = load_source({"generate": "adding", "samples": 20000}, base_dir=Path("."))
+    assert abs(float(np.mean((big.y - 1.0) ** 2)) - 1 / 6) < 0.01
+
+
+def test_parity_is_the_xor_of_the_bits():
+    data = load_source({"generate": "parity", "samples": 100, "length": 5}, base_dir=Path("."))
+    assert data.classes == ("0", "1") and data.y.dtype == np.int64
+    np.testing.assert_array_equal(data.y, data.X[:, :, 0].sum(axis=1).astype(int) % 2)
+    assert set(np.unique(data.X).tolist()) == {0.0, 1.0}
+
+
+@pytest.mark.parametrize("spec, message", [
+    ({"generate": "adding", "length": 1}, r"data.length: expected a whole number of at least 2 \(steps"),
+    ({"generate": "sine", "length": 0}, r"data.length: expected a whole number of at least 1"),
+    ({"generate": "parity", "noise": 0.1}, r"data.noise: unknown key 'noise' for a generate source"),
+    ({"generate": "spiral", "length": 5}, r"data.length: unknown key 'length'"),
+    ({"generate": "sine", "samples": 10**6, "length": 10**3}, r"data.length: 1,000,000 sequences of 1,000 steps"),
+])
+def test_bad_sequence_generator_options_are_one_line(spec, message):
+    with pytest.raises(DataError, match=message):
+        load_source(spec, base_dir=Path("."))
+
+
+def test_npz_sequences_keep_their_steps_and_lengths(tmp_path):
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(3, 4, 2)), rng.normal(size=(3, 4, 1))
+    np.savez(tmp_path / "s.npz", x=x, y=y, lengths=np.array([4, 2, 3]))
+    data = load_source("s.npz", base_dir=tmp_path)
+    assert data.X.shape == (3, 4, 2) and data.y.shape == (3, 4, 1) and data.lengths.tolist() == [4, 2, 3]
+    np.testing.assert_array_equal(data.X[0], x[0])
+    assert (data.X[1, 2:] == 0).all() and (data.y[1, 2:] == 0).all()      # padding after each length
+    np.testing.assert_array_equal(data.X[1, :2], x[1, :2])
+    np.savez(tmp_path / "m.npz", x=x, y=np.array([0.5, 1.0, 1.5]))           # many-to-one
+    one = load_source("m.npz", base_dir=tmp_path)
+    assert one.y.shape == (3, 1) and one.lengths is None
+    np.savez(tmp_path / "b.npz", x=x, y=y, lengths=np.array([4, 0, 3]))
+    with pytest.raises(DataError, match="'lengths' row 1 is 0; lengths must be 1 to 4"):
+        load_source("b.npz", base_dir=tmp_path)
+    np.savez(tmp_path / "f.npz", x=x[:, 0], y=y[:, 0], lengths=np.array([1, 1, 1]))
+    with pytest.raises(DataError, match="'x' is not sequences"):
+        load_source("f.npz", base_dir=tmp_path)
+    assert load_source({"npz": "s.npz", "limit": 2}, base_dir=tmp_path).lengths.tolist() == [4, 2]
 
 
 @pytest.mark.parametrize("name", ["gauss", "spiral", "moons", "circle"])

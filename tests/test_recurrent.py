@@ -3,6 +3,7 @@ quantity, PyTorch autograd on random problems, the problem file's sequence data 
 
 from __future__ import annotations
 
+import json
 import math
 import textwrap
 from pathlib import Path
@@ -492,8 +493,9 @@ def test_tables_write_the_recurrence_out_with_numbers():
     from nncalc.render.steps import recurrence_lines
 
     lines = recurrence_lines(build_trace(load_problem(TWO_STEP)))
-    assert lines[2] == ("h1[2] = tanh(0.5·0.5 - 0.1·2 + 0.1·h1[1] + 0·h2[1] + 0) = tanh(0.096211716)"
-                        " = 0.095915943")
+    assert lines[2] == ("h1[2] = tanh(0.5·0.5 - 0.1·2 + 0.1·h1[1] + 0·h2[1] + 0)\n"
+                        "      = tanh(0.096211716) = 0.095915943")       # past 80 characters: two lines
+    assert lines[0] == "h1[1] = tanh(0.5·1 - 0.1·0 + 0.1·0 + 0·0 + 0) = tanh(0.500000000) = 0.462117157"
 
 
 def test_explain_shows_both_paths_and_sums_the_gradient_over_steps():
@@ -514,6 +516,8 @@ def test_every_trace_format_renders_a_sequence_problem(cli, fmt):
     result = cli("backprop", TWO_STEP, "--explain", "--format", fmt)
     assert result.exit_code == 0, result.output
     assert "wh1" in result.stdout
+    if fmt == "json":
+        assert json.loads(result.stdout)["steps"] == [2]
 
 
 def test_summary_counts_shared_weights_once(cli):

@@ -101,11 +101,12 @@ class Training:
 
         return predicted_labels(Y, self.trainer.problem.network)
 
-    def worked_example(self, X: Any = None, T: Any = None) -> "Trace":
-        """Every value `backprop` shows at the weights so far, on samples X, T (default: the problem's)."""
+    def worked_example(self, X: Any = None, T: Any = None, batch: Any = None) -> "Trace":
+        """Every value `backprop` shows at the weights so far, on samples X, T (default: the problem's),
+        or on a batch (a Split: sequences with their mask and lengths)."""
         from ..train import worked_example
 
-        return worked_example(self.trainer, X, T)
+        return worked_example(self.trainer, X, T, batch)
 
     def save(self, path: str | Path) -> None:
         """Save the trained network: .npz (any size) or .yaml (a problem file with these weights)."""
@@ -161,17 +162,18 @@ def evaluate(model: str | Path, data: str | None = None) -> "Evaluation":
     from ..errors import UsageError
     from ..model_data import model_and_data
     from ..render.evaluation import Evaluation
-    from ..train import evaluate_outputs, predicted_labels, predictions
+    from ..train import evaluate_outputs, final_outputs, predicted_labels, predictions
     from ..train.metrics import labelled_confusion
 
     m, split, name = model_and_data(model, data)
-    if split.T.shape[1] == 0:
+    if split.T.shape[-1] == 0:
         raise UsageError(f"{name} has no targets to compare with: use `nncalc predict`", where="--data")
     Y = predictions(m.network.layers, split.X, m.dtype)
     loss, acc = evaluate_outputs(Y, m.loss, split, m.network)
     cm, classes = None, m.classes
     if split.labels is not None:
-        cm, classes = labelled_confusion(split.labels, predicted_labels(Y, m.network), classes, Y.shape[1])
+        cm, classes = labelled_confusion(split.labels, predicted_labels(final_outputs(Y, split), m.network),
+                                         classes, Y.shape[-1])
     return Evaluation(str(model), m.name, name, split.n, m.loss, loss, acc, cm, classes)
 
 
@@ -187,13 +189,13 @@ class Predictions(NamedTuple):
 
 def predict(model: str | Path, data: str | None = None) -> Predictions:
     """The model's output for every sample of `data` (as `evaluate`): the predicted class and its
-    probability for a classifier, else the output values."""
+    probability for a classifier, else the output values; for sequences, at each one's last step."""
     from ..model_data import model_and_data
     from ..render.evaluation import prediction_records
-    from ..train import predicted_labels, predictions
+    from ..train import final_outputs, predicted_labels, predictions
 
     m, split, name = model_and_data(model, data)
-    Y = predictions(m.network.layers, split.X, m.dtype)
+    Y = final_outputs(predictions(m.network.layers, split.X, m.dtype), split)
     pred = predicted_labels(Y, m.network) if m.classes is not None else None
     outputs = tuple(m.network.outputs)
     return Predictions(str(model), name, prediction_records(Y, pred, split.labels, m.classes, outputs), outputs,

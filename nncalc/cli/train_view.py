@@ -31,7 +31,7 @@ class _View:
         self.explaining = False
         self.before_values = None
         n_out = self.data.train.n * len(self.p.network.outputs)
-        self.show_outputs = self.p.inputs is not None and n_out <= SMALL_OUTPUTS
+        self.show_outputs = self.p.inputs is not None and n_out <= SMALL_OUTPUTS and not self.data.train.is_sequence
 
     def say(self, line: str) -> None:
         """A line as it is (the rows: never wrapped, so that piped rows stay one per line)."""
@@ -90,10 +90,8 @@ class _View:
         from ..render.explain import explain_text
         from ..render.table import view
 
-        X = self.data.train.X[idx].astype("float64")
-        T = self.data.train.T[idx].astype("float64")
         gradients = not trainer.perceptron          # step and sign units have none
-        trace = self.run.worked_example(X, T)
+        trace = self.run.worked_example(batch=self.data.train.take(idx))
         self.before_values = trainer.network().parameter_values()
         self.traces.append(trace)
         if self.updates is not None:
@@ -177,7 +175,7 @@ class _View:
                                unicode=self.unicode)
             if curve:
                 self.say("\n".join(line.rstrip() for line in curve.splitlines()))
-            if len(self.p.network.inputs) == 2 and self.data.train.n > 1:
+            if len(self.p.network.inputs) == 2 and self.data.train.n > 1 and not self.data.train.is_sequence:
                 self.say("")
                 self.say("Decision map (what the network predicts over the plane of its two inputs):")
                 self.show(self._map())

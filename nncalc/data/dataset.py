@@ -11,9 +11,13 @@ import numpy as np
 class Dataset:
     """Inputs and targets of one split.
 
-    X: (n, d), float32 for image sources (pixels scaled to 0..1), float64 otherwise.
+    X: (n, d), float32 for image sources (pixels scaled to 0..1), float64 otherwise; or sequences
+       (n, T, d) (a 3-D array of an .npz file, a sequence generator's), which a feed-forward network
+       reads flattened to (n, T d).
     y: (n,) int64 class indices 0..k-1 when `classes` is set, else (n, m) float64 targets
-       (m may be 0: a file without a target column, usable for prediction only).
+       (m may be 0: a file without a target column, usable for prediction only), or for sequences
+       (n, T, m) float64 targets at every step.
+    lengths: (n,) int64 steps of each sequence (the rest is padding), None when all have T.
     """
 
     X: np.ndarray
@@ -21,6 +25,7 @@ class Dataset:
     classes: tuple[str, ...] | None
     name: str
     feature_names: tuple[str, ...] | None = None
+    lengths: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:
@@ -28,7 +33,11 @@ class Dataset:
 
     @property
     def n_features(self) -> int:
-        return int(self.X.shape[1])
+        return int(self.X.shape[-1])
+
+    @property
+    def is_sequence(self) -> bool:
+        return self.X.ndim == 3
 
     @property
     def is_classification(self) -> bool:

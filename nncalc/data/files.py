@@ -274,14 +274,17 @@ def npz_arrays(archive, split: str | None, display: str) -> tuple[np.ndarray, np
 
 
 def npz_inputs(x: np.ndarray, display: str, key: str) -> np.ndarray:
-    """(n, d) inputs: unsigned bytes are pixels (float32 / 255), other numbers float64."""
+    """(n, d) inputs, or sequences (n, T, d) as they are (a feed-forward network reads them flattened);
+    unsigned bytes are pixels (float32 / 255), images flattened to (n, d) at any shape; other numbers
+    float64, with more than 3 axes flattened to (n, d)."""
     if x.ndim == 0 or x.dtype.kind not in "fiub":
         raise DataError(f"'{key}' must be a numeric array with one row per sample, got {x.dtype} {x.shape}",
                         file=display)
     if x.size == 0:
         what = "no samples" if x.shape[0] == 0 else "no values per sample"
         raise DataError(f"'{key}' has {what} (shape {x.shape})", file=display)
-    x = x.reshape(x.shape[0], -1)
+    if x.ndim != 3 or x.dtype == np.uint8:
+        x = x.reshape(x.shape[0], -1)
     if x.dtype == np.uint8:
         return np.divide(x, np.float32(255), dtype=np.float32)
     X = x.astype(np.float64)
@@ -291,11 +294,18 @@ def npz_inputs(x: np.ndarray, display: str, key: str) -> np.ndarray:
     return X
 
 
-def npz_targets(y: np.ndarray, task: str | None, display: str, key: str, n: int):
-    """(y, classes): integer 1-D labels are classes 0..k-1, anything else float targets (n, m)."""
+def npz_targets(y: np.ndarray, task: str | None, display: str, key: str, n: int, sequences: bool = False):
+    """(y, classes): integer 1-D labels are classes 0..k-1, anything else float targets (n, m); with
+    sequences, a 3-D y is float targets (n, T, m), one row per step."""
     if y.dtype.kind not in "fiub" or y.ndim == 0 or y.shape[0] != n:
         raise DataError(f"'{key}' must be numeric with {n} rows (as many as the inputs), got {y.dtype} {y.shape}",
                         file=display)
+    if sequences and y.ndim == 3:
+        T = y.astype(np.float64)
+        if not np.isfinite(T).all():
+            row = int(np.argwhere(~np.isfinite(T))[0, 0])
+            raise DataError(f"'{key}' row {row} holds NaN or infinity", file=display)
+        return T, None
     if task == "classification" and y.ndim == 2 and y.shape[1] > 1:
         if not (np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all()):
             raise DataError(f"'{key}' is 2-D but not one-hot; classification needs one label per row", file=display)
@@ -325,3 +335,28 @@ def npz_targets(y: np.ndarray, task: str | None, display: str, key: str, n: int)
         raise DataError(f"'{key}' row {row} holds NaN or infinity", file=display)
     return T, None
 
+
+
+def npz_lengths(lengths: np.ndarray, X: np.ndarray, y: np.ndarray, display: str, key: str,
+                xkey: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each sequence's own length (n,), 1..T; inputs (and per-step targets) beyond it set to 0, the
+    padding every sequence problem has."""
+    n = X.shape[0]
+    if X.ndim != 3:
+        raise DataError(f"'{key}' gives sequence lengths, but '{xkey}' is not sequences (n, T, d): shape "
+                        f"{X.shape}", file=display)
+    steps = X.shape[1]
+    if lengths.dtype.kind not in "iu" or lengths.shape != (n,):
+        raise DataError(f"'{key}' must be {n} whole numbers (one length per sequence), got {lengths.dtype} "
+                        f"{lengths.shape}", file=display)
+    bad = np.flatnonzero((lengths < 1) | (lengths > steps))
+    if bad.size:
+        raise DataError(f"'{key}' row {int(bad[0])} is {int(lengths[bad[0]])}; lengths must be 1 to {steps} "
+                        f"(the steps of '{xkey}')", file=display)
+    lengths = lengths.astype(np.int64)
+    pad = np.arange(steps)[None, :] >= lengths[:, None]
+    if pad.any():
+        X = np.where(pad[:, :, None], 0, X).astype(X.dtype)
+        if y.ndim == 3:
+            y = np.where(pad[:, :, None], 0.0, y)
+    return X, y, lengths

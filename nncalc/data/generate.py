@@ -1,4 +1,5 @@
-"""Seeded 2-D toy data: the four TensorFlow Playground classification sets, moons, and a plane.
+"""Seeded toy data: the four TensorFlow Playground classification sets, moons and a plane (2-D
+points), and sequences for recurrent networks (sine, adding, parity: see `sequences.py`).
 
 The Playground sets follow its `dataset.ts` (positive points labelled 1, negative 0 here, where the
 Playground uses +1/-1), with `noise` on the Playground's scale: its slider's 0..50 is noise 0..0.5.
@@ -14,7 +15,9 @@ from typing import Callable
 
 import numpy as np
 
-Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
+from . import sequences
+
+Generator = Callable[..., tuple[np.ndarray, np.ndarray]]
 
 
 def _halves(n: int) -> tuple[int, int]:
@@ -76,11 +79,28 @@ def _plane(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, 
     return X, ((noisy[:, 0] + noisy[:, 1]) / 10.0)[:, None]
 
 
+DEFAULT_SAMPLES = 500  # the Playground's
+BINARY_CLASSES = ("0", "1")
+POINT_OPTIONS = ("samples", "noise", "seed")
+
+
 @dataclass(frozen=True)
 class GeneratorInfo:
+    """A generator: its maker `make(rng, n, noise[, length])`, whether its targets are classes, a
+    summary for `nncalc data list`, its options, and for sequences the default length (None: points)."""
+
     make: Generator
     classification: bool
     summary: str
+    options: tuple[str, ...] = POINT_OPTIONS
+    length: int | None = None
+    min_length: int = 1
+    samples: int = DEFAULT_SAMPLES
+    features: tuple[str, ...] = ("x1", "x2")
+
+    @property
+    def sequence(self) -> bool:
+        return self.length is not None
 
 
 GENERATORS: dict[str, GeneratorInfo] = {
@@ -90,20 +110,32 @@ GENERATORS: dict[str, GeneratorInfo] = {
     "spiral": GeneratorInfo(_spiral, True, "two interleaved spirals"),
     "moons": GeneratorInfo(_moons, True, "two half moons"),
     "plane": GeneratorInfo(_plane, False, "target (x + y) / 10"),
+    "sine": GeneratorInfo(sequences.sine, False, "sequences: predict a sine's next value",
+                          ("samples", "length", "noise", "seed"), length=50, samples=200, features=("x",)),
+    "adding": GeneratorInfo(sequences.adding, False, "sequences: sum of the two marked values",
+                            ("samples", "length", "seed"), length=50, min_length=2, samples=2000,
+                            features=("value", "marker")),
+    "parity": GeneratorInfo(sequences.parity, True, "sequences: odd number of ones",
+                            ("samples", "length", "seed"), length=8, samples=500, features=("bit",)),
 }
-DEFAULT_SAMPLES = 500  # the Playground's
-BINARY_CLASSES = ("0", "1")
+MAX_SEQUENCE_VALUES = 50_000_000     # samples x length x inputs of one generated set (400 MB float64)
 
 
-def generate(name: str, samples: int = DEFAULT_SAMPLES, noise: float = 0.0,
-             seed: int = 0) -> tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]:
-    """X (samples, 2) float64, y (samples,) int64 0/1 or (samples, 1) float64, and the class names.
+def generate(name: str, samples: int | None = None, noise: float = 0.0, seed: int = 0,
+             length: int | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]:
+    """X (samples, 2) float64 points, or (samples, length, d) sequences; y (samples,) int64 0/1,
+    (samples, 1) or (samples, length, 1) float64; and the class names.
 
-    The caller validates the arguments; `name` must be a key of GENERATORS.
+    The caller validates the arguments; `name` must be a key of GENERATORS. samples and length
+    default to the generator's own.
     """
     info = GENERATORS[name]
     rng = np.random.default_rng(seed)
-    X, y = info.make(rng, samples, float(noise))
+    samples = info.samples if samples is None else samples
+    if info.sequence:
+        X, y = info.make(rng, samples, float(noise), info.length if length is None else length)
+    else:
+        X, y = info.make(rng, samples, float(noise))
     order = rng.permutation(samples)
     return (np.ascontiguousarray(X[order], dtype=np.float64), y[order],
             BINARY_CLASSES if info.classification else None)

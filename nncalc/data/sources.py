@@ -8,6 +8,7 @@ Spec forms (relative paths resolve against the problem file's folder):
     {npz: file.npz, split: train|test, task: ...}
     {idx: [images, labels], classes: [...]}
     {generate: spiral, samples: 500, noise: 0.1, seed: 1}
+    {generate: sine, samples: 200, length: 50, noise: 0.0, seed: 1}    (sequences: sine, adding, parity)
     {mnist: train}, {fashion-mnist: test}
 Every mapping also takes `limit: N` (keep the first N samples).
 """
@@ -25,14 +26,14 @@ from ..errors import DataError
 from ..errors import suggest
 from .cache import REMOTE, SPLITS, data_home, find_file, remote_set
 from .dataset import Dataset
-from .generate import DEFAULT_SAMPLES, GENERATORS, generate
+from .generate import GENERATORS, MAX_SEQUENCE_VALUES, generate
 
 FILE_KINDS = ("csv", "npz", "idx", "generate")
 _OPTIONS = {
     "csv": ("target", "task", "features", "delimiter"),
     "npz": ("split", "task", "classes"),
     "idx": ("classes",),
-    "generate": ("samples", "noise", "seed"),
+    "generate": ("samples", "noise", "seed"),       # the point generators'; each generator lists its own
     "remote": (),
 }
 _COMMON = ("limit",)
@@ -88,7 +89,8 @@ def _parse(spec: Any, where: str, file: str | None) -> _Spec:
         raise fail(f"expected exactly one of {', '.join(FILE_KINDS + tuple(REMOTE))} in the mapping, found {found}")
     key = kinds[0]
     kind = "remote" if key in REMOTE else key
-    allowed = (key,) + _OPTIONS[kind] + _COMMON
+    own = GENERATORS[spec[key]].options if kind == "generate" and _hashable(spec[key]) in GENERATORS else None
+    allowed = (key,) + (own or _OPTIONS[kind]) + _COMMON
     for other in spec:
         if other not in allowed:
             raise fail(f"unknown key '{other}'{_suggest(other, allowed)} for a {key} source; "
@@ -115,8 +117,29 @@ def _parse(spec: Any, where: str, file: str | None) -> _Spec:
         if not isinstance(value, str) or value not in GENERATORS:
             raise fail(f"unknown generator {value!r}{_suggest(value, GENERATORS)}; expected one of "
                        f"{', '.join(GENERATORS)}", at)
+        _check_sequence_size(GENERATORS[value], value, options, where, file)
     _check_options(kind, options, where, file)
     return _Spec(kind, value, options, where)
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, str) else None
+
+
+def _check_sequence_size(info, name: str, options: Mapping[str, Any], where: str, file: str | None) -> None:
+    """A sequence generator's length: at least its minimum, and samples x length within bounds."""
+    if not info.sequence:
+        return
+    length = options.get("length", info.length)
+    at = f"{where}.length"
+    if isinstance(length, bool) or not isinstance(length, int) or length < info.min_length:
+        raise DataError(f"expected a whole number of at least {info.min_length} (steps per sequence), got "
+                        f"{length!r}", file=file, where=at)
+    samples = options.get("samples", info.samples)
+    if isinstance(samples, int) and samples * length * len(info.features) > MAX_SEQUENCE_VALUES:
+        raise DataError(f"{samples:,} sequences of {length:,} steps are {samples * length * len(info.features):,} "
+                        f"values; {name} makes at most {MAX_SEQUENCE_VALUES:,}", file=file,
+                        where=at if "length" in options else f"{where}.samples")
 
 
 def _check_file_name(name: str, where: str, file: str | None) -> None:
@@ -136,7 +159,7 @@ def _check_options(kind: str, options: Mapping[str, Any], where: str, file: str 
 
     for key in options:
         value = options[key]
-        if key in ("limit", "samples"):
+        if key in ("limit", "samples", "length"):
             whole(key, 1)
         elif key == "seed":
             whole(key, 0)
@@ -176,7 +199,8 @@ def _load(spec: _Spec, base_dir: Path, file: str | None) -> Dataset:
     data = loader(spec, base_dir, file)
     limit = spec.options.get("limit")
     if limit is not None and limit < data.n_samples:
-        data = Dataset(data.X[:limit].copy(), data.y[:limit].copy(), data.classes, data.name, data.feature_names)
+        data = Dataset(data.X[:limit].copy(), data.y[:limit].copy(), data.classes, data.name, data.feature_names,
+                       None if data.lengths is None else data.lengths[:limit].copy())
     return data
 
 
@@ -241,7 +265,7 @@ def _load_csv(spec: _Spec, base_dir: Path, file: str | None) -> Dataset:
 
 
 def _load_npz(spec: _Spec, base_dir: Path, file: str | None) -> Dataset:
-    from .files import npz_arrays, npz_inputs, npz_splits, npz_targets, open_npz
+    from .files import npz_arrays, npz_inputs, npz_lengths, npz_splits, npz_targets, open_npz
 
     path = _resolve(spec.value, base_dir)
     split = spec.options.get("split")
@@ -250,19 +274,23 @@ def _load_npz(spec: _Spec, base_dir: Path, file: str | None) -> Dataset:
             found = npz_splits(archive.files)
             split = found[0] if found else None
         x, y = npz_arrays(archive, split, str(path))
+        lk = "lengths" if split is None else f"lengths_{split}"
+        lengths = archive[lk] if lk in archive.files else None
     xk, yk = ("x", "y") if split is None else (f"x_{split}", f"y_{split}")
     X = npz_inputs(x, str(path), xk)
-    y, classes = npz_targets(y, spec.options.get("task"), str(path), yk, X.shape[0])
+    y, classes = npz_targets(y, spec.options.get("task"), str(path), yk, X.shape[0], X.ndim == 3)
     if classes is not None and "classes" in spec.options:
         classes = _class_names(spec, y, str(path), file)
+    if lengths is not None:
+        X, y, lengths = npz_lengths(lengths, X, y, str(path), lk, xk)
     name = path.name if split is None else f"{path.name}:{split}"
-    return Dataset(X, y, classes, name)
+    return Dataset(X, y, classes, name, lengths=lengths)
 
 
 def _load_generated(spec: _Spec, base_dir: Path, file: str | None) -> Dataset:
     o = spec.options
-    X, y, classes = generate(spec.value, o.get("samples", DEFAULT_SAMPLES), o.get("noise", 0.0), o.get("seed", 0))
-    return Dataset(X, y, classes, spec.value, ("x1", "x2"))
+    X, y, classes = generate(spec.value, o.get("samples"), o.get("noise", 0.0), o.get("seed", 0), o.get("length"))
+    return Dataset(X, y, classes, spec.value, GENERATORS[spec.value].features)
 
 
 _LOADERS = {"remote": _load_remote, "idx": _load_idx, "csv": _load_csv, "npz": _load_npz,

@@ -52,9 +52,18 @@ def sweep_png(path: str | Path, s: Any) -> None:
 
 
 def gradients_png(path: str | Path, report: Any) -> None:
-    """Mean |delta| and the norm of dE/dW by layer, on a log scale."""
+    """Mean |delta| and the norm of dE/dW by layer, on a log scale; a sequence problem's recurrent
+    layers |delta_h[t]| against t instead."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
+    if report.steps:
+        for g in report.steps:
+            ax.semilogy(range(1, len(g.delta) + 1), g.delta, "o-", markersize=3, label=f"|delta| of layer {g.layer}")
+        ax.set_xlabel("time step t")
+        ax.set_title(f"|delta_h[t]| through time: {report.problem.name}", fontsize=9)
+        ax.legend(fontsize=8)
+        _save(fig, path)
+        return
     layers = [g.layer for g in report.layers]
     ax.semilogy(layers, [g.delta[0] for g in report.layers], "o-", label="mean |delta|")
     ax.semilogy(layers, [g.grad_w[2] for g in report.layers], "s-", label="|dE/dW|")

@@ -101,16 +101,34 @@ def gradients_table(report: Any, style: Any) -> str:
     head = ["Gradient sizes by layer:", report.problem.name,
             f"({n} sample{'s' if n != 1 else ''}; {delta} = dE/dnet, |.| = the Euclidean norm)", ""]
     scale = f"|dE/dW| by layer (log scale: 10 times smaller is {per_decade:.0f} '#' shorter):"
-    return "\n".join(head + table + ["", scale] + bars) + "\n"
+    through_time = [line for g in report.steps for line in _step_bars(g, delta, number, bar_width)]
+    return "\n".join(head + table + ["", scale] + bars + through_time) + "\n"
+
+
+def _step_bars(g: Any, delta: str, number: Any, width: int) -> list[str]:
+    """A recurrent layer's |delta_h[t]| at every step, newest first, as bars on a log scale."""
+    T = len(g.delta)
+    bars, per_decade = _bars(list(g.delta), width - 2)
+    rows = [f"t = {t:>3} |{bars[t - 1]} {number(g.delta[t - 1])}" for t in range(T, 0, -1)]
+    first, last = g.delta[0], g.delta[-1]
+    trend = "" if not last or not first else (
+        f"; |{delta}[1]| / |{delta}[{T}]| = {first / last:.3g}" + (": vanishing" if first < last / 10 else
+                                                                   ": exploding" if first > last * 10 else ""))
+    return ["", f"|{delta}[t]| of layer {g.layer} ({g.units} {g.activation} units), step {T} back to 1",
+            f"(log scale, {per_decade:.0f} '#' a decade{trend}):", *rows]
 
 
 def gradients_json(report: Any, style: Any) -> str:
     from ..render.json import to_json
     from .gradients import STATS
 
-    return to_json({"problem": report.problem.name, "layers": [
+    data = {"problem": report.problem.name, "layers": [
         {"layer": g.layer, "units": g.units, "activation": g.activation,
-         "delta": dict(zip(STATS, g.delta)), "grad_W": dict(zip(STATS, g.grad_w))} for g in report.layers]})
+         "delta": dict(zip(STATS, g.delta)), "grad_W": dict(zip(STATS, g.grad_w))} for g in report.layers]}
+    if report.steps:
+        data["through_time"] = [{"layer": g.layer, "units": g.units, "activation": g.activation,
+                                 "delta_norm": list(g.delta), "dE_dout_norm": list(g.dE_dout)} for g in report.steps]
+    return to_json(data)
 
 
 def gradients_csv(report: Any, style: Any) -> str:

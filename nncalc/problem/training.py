@@ -71,6 +71,8 @@ class Settings:
     dtype: str | None = None             # None: the data's own (float32 for images, else float64)
     shuffle: bool = True
     seed: int = 0
+    clip_norm: float | None = None       # scale the gradient down to this global (L2) norm when longer
+    bptt: int | None = None              # sequences: truncated BPTT over chunks of this many steps
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON-able data (stored inside saved models)."""
@@ -129,6 +131,8 @@ TRAINING_KEYS: dict[str, tuple[str, Callable[[Any, Path_], Any]]] = {
     "update_order": ("update_order", lambda v, p: choice(v, p, UPDATE_ORDERS, "update order")),
     "dtype": ("dtype", lambda v, p: choice(v, p, DTYPES, "dtype")),
     "shuffle": ("shuffle", flag),
+    "clip_norm": ("clip_norm", lambda v, p: real(v, p, "rate")),
+    "bptt": ("bptt", whole),
 }
 
 
@@ -189,12 +193,14 @@ def checked_settings(data: dict[str, Any]) -> Settings:
             raise Invalid(("options",), f"expected {', '.join(kind.options) or 'no options'}, got {s.options!r}")
         for key, opt in kind.options.items():
             opt.check(s.options[key], ("options", key), key)
-        for key in ("batch_size", "steps", "patience"):
+        for key in ("batch_size", "steps", "patience", "bptt"):
             if getattr(s, key) is not None:
                 whole(getattr(s, key), (key,))
         whole(s.epochs, ("epochs",))
         whole(s.seed, ("seed",), 0)
         real(s.l2, ("l2",), "nonneg")
+        if s.clip_norm is not None:
+            real(s.clip_norm, ("clip_norm",), "rate")
         real(s.validation_split, ("validation_split",), "fraction")
         flag(s.update_biases, ("update_biases",))
         flag(s.shuffle, ("shuffle",))
@@ -204,6 +210,15 @@ def checked_settings(data: dict[str, Any]) -> Settings:
     except Invalid as exc:
         raise ValueError(f"{format_path(exc.path)}: {exc.message}") from None
     return s
+
+
+def key_misfit(settings: Settings, network: Network) -> tuple[str, str] | None:
+    """(key, why) when a training key does not apply to this network or optimizer, else None."""
+    if settings.bptt is not None and not network.is_sequence:
+        return "bptt", "bptt truncates backpropagation through time; this network has no recurrent layer: drop bptt"
+    if settings.optimizer == "perceptron" and settings.clip_norm is not None:
+        return "clip_norm", "clip_norm clips a gradient; the perceptron rule has none: drop clip_norm or use sgd"
+    return None
 
 
 def optimizer_misfit(settings: Settings, network: Network, loss: str) -> str | None:

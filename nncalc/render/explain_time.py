@@ -65,10 +65,10 @@ class TimeExplainer(_Explainer):
                 if t == 1 and states:
                     initial = ", ".join(f"{self.name(q.base)} = {self.num(q.name, False)}" for q in states)
                     self.line(f"h[0], the initial state: {initial}", 2)
+                if t == 1 and k == 1:
+                    for text in self.deck_lines():
+                        self.line(text, 2)
                 for layer in self.net.layers:
-                    if layer.sequence and t == 1 and k == 1:
-                        self.line(f"{', '.join(layer.units)}: net[t] = W x[t] + W_h h[t-1] + b, the same weights "
-                                  f"at every step", 2)
                     names = [self.at(f"net.{u}", k, t) for u in layer.units]
                     if layer.activation.fn.joint:
                         for name in names:
@@ -79,6 +79,27 @@ class TimeExplainer(_Explainer):
                     for u, name in zip(layer.units, names):
                         self.net_eq(name)
                         self.out_eq(self.t[self.at(f"out.{u}", k, t)])
+
+    def deck_lines(self) -> list[str]:
+        """Each layer in the AI-study deck's notation (part 4), with its matrices' names:
+        h_t = tanh(W_x x_t + W_h h_{t-1} + b), y_t = f(W_y h_t + b); the same weights at every step."""
+        lines, below = [], "x"
+        for li, layer in enumerate(self.net.layers):
+            f = layer.activation.fn.symbol_for(self.sym.unicode)
+            v = "h" if layer.sequence else "y" if li == len(self.net.layers) - 1 else f"a{li + 1}"
+            W = "W_x" if layer.sequence else "W_y" if v == "y" else f"W{li + 1}"
+            rec = " + W_h h[t-1]" if layer.sequence else ""
+            b = " + b" if layer.bias is not None else ""
+            inside = f"{W} {below}[t]{rec}{b}"
+            value = inside if layer.activation.fn.is_identity else f"{f}({inside})"
+            units = "" if layer.units == (v,) else f"({', '.join(layer.units)})[t] = "
+            text = f"{v}[t] = {units}{value}"
+            names = [f"{W} = {_names(layer.weight_names)}"]
+            if layer.sequence:
+                names.append(f"W_h = {_names(layer.recurrent_weight_names)}")
+            lines.append(f"{text}, with {' and '.join(names)} at every step")
+            below = v
+        return lines
 
     def errors(self) -> None:
         loss = LOSSES[self.p.loss]
@@ -103,7 +124,10 @@ class TimeExplainer(_Explainer):
         self.line("Backward pass through time (BPTT: the chain rule from the last step back to the first)")
         self.line(f"Each recurrent unit's out[t] reaches E_total along two paths: through the layer above at "
                   f"step t, and through its own layer's net[t+1] (W_h h[t]); {d}E_total/{d}out[t] adds "
-                  f"them, so step t+1 is worked out before step t.", 2)
+                  f"them, so step t+1 is worked out before step t. In the deck's notation: "
+                  f"{self.sym.delta}_h[t] = (W_above{self.sym.transpose} {self.sym.delta}_above[t] + "
+                  f"W_h{self.sym.transpose} {self.sym.delta}_h[t+1]) {self.sym.odot} f'(net_h[t]), and "
+                  f"{d}E_total/{d}W_h = {self.sym.sum}_t {self.sym.delta}_h[t] h[t-1]{self.sym.transpose}.", 2)
         self.indent = 4
         for k, steps in self.samples():
             for t in reversed(steps):
@@ -234,6 +258,13 @@ class TimeExplainer(_Explainer):
         self.eq(self.name(new.name), [f"{self.name(p)} - {self.name(eta)} * {self.name(grad)}",
                                       f"{self.num(p, False)} - {self.num(eta)} * {self.num(grad)}",
                                       self.value(new)], of=new.name)
+
+
+def _names(rows: tuple[tuple[str, ...], ...]) -> str:
+    """[[wx1, wx2], [wx3, wx4]], or its shape past 3 x 3."""
+    if len(rows) > 3 or len(rows[0]) > 3:
+        return f"({len(rows)} x {len(rows[0])}: {rows[0][0]} ... {rows[-1][-1]})"
+    return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
 
 
 def step_matrix_lines(ex: TimeExplainer, decimals: int) -> list[str]:

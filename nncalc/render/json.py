@@ -21,12 +21,14 @@ def trace_dict(trace: Trace) -> dict[str, Any]:
 
         return graph_dict(trace)
     p = trace.problem
+    steps = {} if p.lengths is None else {"steps": p.lengths.tolist()}     # each sequence's length
     return {
         "problem": p.name,
         "source": p.source,
         "loss": p.loss,
         "learning_rate": p.learning_rate,
         "samples": p.n_samples,
+        **steps,
         "values": trace.values(),
         "graph": {q.name: {"kind": q.kind, "op": q.op, "inputs": list(q.inputs)}
                   for q in trace.quantities.values() if q.op != "leaf"},

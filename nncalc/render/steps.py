@@ -14,6 +14,7 @@ from .common import GIVEN_KINDS, Symbols, Tab, fmt, fmt_given, fmt_short, too_la
 MAX_WRITTEN = 8            # write a recurrent net out term by term up to this many products
 MAX_WRITTEN_LINES = 40     # and up to this many units x steps
 MAX_ROW_UNITS = 6          # one column per unit in the per-step table up to this many units
+LINE = 80                  # a written recurrence longer than this puts its result on a line of its own
 
 
 def _at(trace: Trace, k: int) -> str:
@@ -32,7 +33,8 @@ def _value(trace: Trace, name: str, decimals: int) -> str:
 
 def recurrence_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[str]:
     """h1[2] = tanh(0.5·0.5 - 0.1·2 + 0.1·h1[1] + 0.0·h2[1] + 0) = tanh(0.096211716) = 0.095915938:
-    every net of a recurrent layer with its given numbers, and the states it reads by name."""
+    every net of a recurrent layer with its given numbers, and the states it reads by name (past
+    LINE characters, the result on a second line)."""
     p, sym = trace.problem, Symbols.for_unicode(unicode)
     layers = [(li, layer) for li, layer in enumerate(p.network.layers) if layer.sequence]
     width = max((len(layer.units) for _, layer in layers), default=0)
@@ -54,8 +56,12 @@ def recurrence_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> l
                     written = " + ".join(terms).replace("+ -", "- ")
                     out = trace[f"out.{u}[{t}]{_at(trace, k)}"]
                     act = layer.activation.name
-                    lines.append(f"{u}[{t}]{_at(trace, k)} = {act}({written}) = {act}({fmt(net.value, decimals)})"
-                                 f" = {fmt(out.value, decimals)}")
+                    head = f"{u}[{t}]{_at(trace, k)} = {act}({written})"
+                    tail = f"{act}({fmt(net.value, decimals)}) = {fmt(out.value, decimals)}"
+                    if len(head) + len(tail) + 3 <= LINE:
+                        lines.append(f"{head} = {tail}")
+                    else:       # the result under the sum, aligned on its '=' (one entry: Markdown keeps one paragraph)
+                        lines.append(f"{head}\n{' ' * head.index('=')}= {tail}")
     return lines
 
 

@@ -154,7 +154,8 @@ def applied_update(settings: Settings, before: dict[str, float], after: dict[str
     from the trace's plain gradient-descent step (other optimizers, fixed biases, L2, sequential order).
     A network too large for the unit-by-unit tables gets one row per layer's weights and biases."""
     s = settings
-    if s.optimizer == "sgd" and s.update_order == "simultaneous" and s.update_biases and not s.l2:
+    if (s.optimizer == "sgd" and s.update_order == "simultaneous" and s.update_biases and not s.l2
+            and s.clip_norm is None and s.bptt is None):
         return None
     why = []
     if s.optimizer == "perceptron":
@@ -167,6 +168,10 @@ def applied_update(settings: Settings, before: dict[str, float], after: dict[str
         why.append(f"L2 {s.l2:g}")
     if s.update_order == "sequential":
         why.append("sequential order: hidden deltas from the already-updated weights above")
+    if s.clip_norm is not None:
+        why.append(f"gradient clipped to norm {s.clip_norm:g} when longer")
+    if s.bptt is not None:
+        why.append(f"truncated BPTT: one update per {s.bptt} steps")
     differs = ", which differs from the plain gradient step above" if s.optimizer != "perceptron" else ""
     table = Table(box=head_rule(), pad_edge=False)
     if network.n_params > DETAIL_MAX_PARAMS:

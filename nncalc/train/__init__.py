@@ -23,7 +23,8 @@ from .batches import (Split, TrainData, class_targets, data_for, key_path, liste
                       training_datasets, with_problem_line)
 from .events import Report, Step, TrainingError, TrainResult
 from .loop import Trainer, train
-from .metrics import evaluate_layers, evaluate_outputs, predicted_labels, predictions, worked_example
+from .metrics import (evaluate_layers, evaluate_outputs, final_outputs, predicted_labels, predictions,
+                      worked_example)
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from .parameters import FlatParams
 from .settings import (DEFAULT_EPOCHS, FULL, Settings, checked_settings, parse_batch_size, settings_from_problem,
@@ -31,7 +32,7 @@ from .settings import (DEFAULT_EPOCHS, FULL, Settings, checked_settings, parse_b
 
 __all__ = ["DEFAULT_EPOCHS", "FULL", "FlatParams", "OPTIMIZERS", "Optimizer", "Report", "Settings", "Split", "Step",
            "TrainData", "TrainResult", "Trainer", "TrainingError", "checked_settings", "class_targets", "data_for",
-           "evaluate_layers", "evaluate_outputs", "key_path", "listed_labels", "make_optimizer", "parse_batch_size",
-           "predicted_labels", "predictions", "settings_from_problem", "split_of", "train", "training_data",
-           "training_datasets", "with_cli_overrides",
+           "evaluate_layers", "evaluate_outputs", "final_outputs", "key_path", "listed_labels", "make_optimizer",
+           "parse_batch_size", "predicted_labels", "predictions", "settings_from_problem", "split_of", "train",
+           "training_data", "training_datasets", "with_cli_overrides",
            "with_problem_line", "worked_example"]

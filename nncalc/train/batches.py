@@ -4,7 +4,7 @@ indices for accuracy, the held-out validation part, and each epoch's order of sa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,20 +20,35 @@ Array = np.ndarray
 @dataclass(frozen=True, eq=False)
 class Split:
     """Inputs X (n, d), targets T (n, m) in the network's output form, and class indices (n,) when
-    the task is classification (for accuracy)."""
+    the task is classification (for accuracy).
+
+    Sequences (a recurrent network): X (n, T, d) and T (n, T, m), each sample padded with zeros after
+    its own length; mask (n, T) True where a step has a target (None: every step has one); lengths
+    (n,); labels (n,) only when each sample has one target (many-to-one classification)."""
 
     X: Array
     T: Array
     labels: Array | None = None
+    mask: Array | None = None
+    lengths: Array | None = None
 
     @property
     def n(self) -> int:
         return int(self.X.shape[0])
 
+    @property
+    def is_sequence(self) -> bool:
+        return self.X.ndim == 3
+
+    def take(self, idx: Array) -> "Split":
+        """The samples idx (copies)."""
+        pick = lambda a: None if a is None else a[idx]  # noqa: E731
+        return Split(self.X[idx], self.T[idx], pick(self.labels), pick(self.mask), pick(self.lengths))
+
     def part(self, start: int, stop: int) -> "Split":
         """Samples start:stop as views (no copy)."""
-        return Split(self.X[start:stop], self.T[start:stop],
-                     None if self.labels is None else self.labels[start:stop])
+        cut = lambda a: None if a is None else a[start:stop]  # noqa: E731
+        return Split(self.X[start:stop], self.T[start:stop], cut(self.labels), cut(self.mask), cut(self.lengths))
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,8 +122,11 @@ def data_for(problem: Problem, datasets: dict | None = None, validation_split: f
         if problem.targets is None:
             raise ProblemError("the samples have no targets: training needs a `target:` for every sample",
                                file=problem.source, where="data")
-        labels, classes = listed_labels(problem.targets, net)
-        train = Split(problem.inputs, problem.targets, labels)
+        if problem.is_sequence:
+            train, classes = listed_sequences(problem)
+        else:
+            labels, classes = listed_labels(problem.targets, net)
+            train = Split(problem.inputs, problem.targets, labels)
         test = None
     else:
         classes = datasets["train"].classes
@@ -120,9 +138,9 @@ def data_for(problem: Problem, datasets: dict | None = None, validation_split: f
     want = np.dtype(dtype) if dtype else None
     if want is not None and want.itemsize < train.X.dtype.itemsize:
         # converting once halves the memory; the other way round each batch is converted instead
-        train = Split(train.X.astype(want), train.T, train.labels)
+        train = replace(train, X=train.X.astype(want))
         if test is not None:
-            test = Split(test.X.astype(want), test.T, test.labels)
+            test = replace(test, X=test.X.astype(want))
     validation = None
     if validation_split > 0:
         n_val = int(round(train.n * validation_split))
@@ -152,19 +170,79 @@ def with_problem_line(exc: NncalcError, problem: Problem) -> NncalcError:
     return exc
 
 
+def listed_sequences(problem: Problem) -> tuple[Split, tuple[str, ...] | None]:
+    """A sequence problem's own samples as a Split, with class labels when each sample has one
+    target (many-to-one) and the targets are classes."""
+    X, T, mask = problem.inputs, problem.targets, problem.target_mask
+    labels = classes = None
+    if (mask.sum(axis=1) == 1).all():
+        labels, classes = listed_labels(T[mask], problem.network)
+    return Split(X, T, labels, None if mask.all() else mask, problem.lengths), classes
+
+
+def _class_labels(data, m: int, fail) -> Array:
+    """The data's class indices, refused when the network's m outputs cannot tell its classes apart."""
+    k = len(data.classes)
+    if (m == 1 and k > 2) or (m > 1 and k > m):
+        raise fail(f"{data.name} has {k} classes, the network has {m} output{'s' if m > 1 else ''}: "
+                   f"give it {k} outputs (softmax), or 1 for two classes")
+    return np.asarray(data.y, dtype=np.int64)
+
+
+def _sequence_split(data, network: Network, fail, targets_required: bool) -> Split:
+    """A Dataset of sequences (n, T, d) as a recurrent network's Split: targets at every step (y of
+    shape (n, T, m)) or after each sequence's last step (y (n, m) or class labels: many-to-one)."""
+    d, m = len(network.inputs), len(network.outputs)
+    X = data.X
+    if X.ndim != 3:
+        raise fail(f"{data.name} holds samples of {X.shape[1]} values; a recurrent network reads sequences "
+                   f"(n, T, d): an .npz whose x has 3 axes, or a sequence generator (sine, adding, parity)")
+    n, steps = X.shape[0], X.shape[1]
+    if X.shape[2] != d:
+        raise fail(f"{data.name} has {X.shape[2]} inputs per step, the network takes {d}")
+    lengths = data.lengths if data.lengths is not None else np.full(n, steps, dtype=np.int64)
+    dtype = np.float32 if X.dtype == np.float32 else np.float64
+    inside = np.arange(steps)[None, :] < lengths[:, None]
+    labels = None
+    if data.classes is not None:
+        labels = _class_labels(data, m, fail)
+        last = class_targets(labels, network, dtype)
+    elif data.y.ndim == 3:
+        if data.y.shape[1] != steps or data.y.shape[2] != m:
+            raise fail(f"{data.name} has targets of shape {data.y.shape[1:]} per sample (steps, outputs); "
+                       f"expected ({steps}, {m}): one row of {m} per step")
+        mask = None if inside.all() else inside
+        return Split(X, data.y.astype(dtype), None, mask, lengths)
+    elif data.y.ndim == 2 and data.y.shape[1] == 0 and not targets_required:
+        return Split(X, np.zeros((n, steps, 0)), None, None, lengths)
+    elif data.y.ndim == 2 and data.y.shape[1] == m:
+        last = data.y.astype(dtype)
+    else:
+        got = data.y.shape[1] if data.y.ndim == 2 else 0
+        raise fail(f"{data.name} has {got} target column{'s' if got != 1 else ''}, the network has {m} outputs")
+    rows = np.arange(n)
+    T = np.zeros((n, steps, m), dtype=dtype)
+    T[rows, lengths - 1] = last
+    mask = np.zeros((n, steps), dtype=bool)
+    mask[rows, lengths - 1] = True
+    return Split(X, T, labels, mask, lengths)
+
+
 def split_of(data, network: Network, where: str, file: str | None, targets_required: bool = True) -> Split:
     """A Dataset as a Split, checked against the network's inputs and outputs; a Dataset without
-    targets (for prediction) gets an empty (n, 0) T unless targets are required."""
+    targets (for prediction) gets an empty (n, 0) T unless targets are required. A recurrent network
+    gets sequences; a feed-forward one reads sequences (n, T, d) flattened to (n, T d)."""
     d, m = len(network.inputs), len(network.outputs)
     fail = lambda msg: DataError(msg, file=file, where=where)  # noqa: E731
+    if network.is_sequence:
+        return _sequence_split(data, network, fail, targets_required)
+    if data.X.ndim == 3:
+        data = replace(data, X=data.X.reshape(data.n_samples, -1),
+                       y=data.y.reshape(data.n_samples, -1) if data.y.ndim == 3 else data.y)
     if data.X.shape[1] != d:
         raise fail(f"{data.name} has {data.X.shape[1]} inputs per sample, the network takes {d}")
     if data.classes is not None:
-        k = len(data.classes)
-        if (m == 1 and k > 2) or (m > 1 and k > m):
-            raise fail(f"{data.name} has {k} classes, the network has {m} output{'s' if m > 1 else ''}: "
-                       f"give it {k} outputs (softmax), or 1 for two classes")
-        labels = np.asarray(data.y, dtype=np.int64)
+        labels = _class_labels(data, m, fail)
         dtype = np.float32 if data.X.dtype == np.float32 else np.float64
         return Split(data.X, class_targets(labels, network, dtype), labels)
     if data.y.ndim == 2 and data.y.shape[1] == 0 and not targets_required:

@@ -22,7 +22,9 @@ class History:
         self.entries: list[dict[str, Any]] = []
         self.best: tuple[float, Any] | None = None
         self.waited = 0
-        self.exact_loss = trainer.data.train.n * trainer.template.n_params <= EXACT_LOSS_WORK
+        train = trainer.data.train
+        steps = train.X.shape[1] if train.is_sequence else 1
+        self.exact_loss = train.n * steps * trainer.template.n_params <= EXACT_LOSS_WORK
 
     def at_step(self) -> bool:
         """Whether the last entry is at the current update."""

@@ -48,7 +48,8 @@ class Trainer:
         self.batch_size = n if settings.batch_size is None else min(settings.batch_size, n)
         self.batches = n if self.perceptron else -(-n // self.batch_size)
         self.T = data.train.T if data.train.T.dtype == self.dtype else data.train.T.astype(self.dtype)
-        self.counter = EpochCounter(problem.loss, self.T, data.train.labels, self.template, self.dtype)
+        self.counter = EpochCounter(problem.loss, self.T, data.train.labels, self.template, self.dtype,
+                                    data.train.mask)
         self.update = PerceptronStep(self) if self.perceptron else GradientStep(self)
         # progress through the run, all saved in a checkpoint (nncalc.train.checkpoint)
         self.epoch = 0

@@ -46,9 +46,29 @@ def evaluate_layers(layers: Sequence[Layer], loss: str, split: Split, network: N
     return evaluate_outputs(predictions(layers, split.X, dtype, check_nets), loss, split, network)
 
 
+def targeted(Y: Array, split: Split) -> tuple[Array, Array]:
+    """(Y, T) of the values with a target: as they are (n, m), or a sequence's targeted steps (N, m),
+    in sample order (many-to-one: one row per sample)."""
+    T = split.T.astype(Y.dtype, copy=False)
+    if Y.ndim != 3:
+        return Y, T
+    Y, T = Y[:, :T.shape[1]], T[:, :Y.shape[1]]
+    return (Y.reshape(-1, Y.shape[-1]), T.reshape(-1, T.shape[-1])) if split.mask is None else (Y[split.mask], T[split.mask])
+
+
+def final_outputs(Y: Array, split: Split) -> Array:
+    """Each sample's output (n, m): as it is, or a sequence's output at its last step."""
+    if Y.ndim != 3:
+        return Y
+    last = np.full(split.n, Y.shape[1]) if split.lengths is None else split.lengths
+    return Y[np.arange(split.n), last - 1]
+
+
 def evaluate_outputs(Y: Array, loss: str, split: Split, network: Network) -> tuple[float, float | None]:
-    """(loss, accuracy) of the outputs Y (n, m) a network gave for the split's inputs."""
-    E = float(error_terms(loss, Y, split.T.astype(Y.dtype, copy=False)).sum())
+    """(loss, accuracy) of the outputs Y (n, m) a network gave for the split's inputs; for sequences
+    (n, T, m) each targeted (sample, step) is one sample of the loss."""
+    Y, T = targeted(Y, split)
+    E = float(error_terms(loss, Y, T).sum())
     if split.labels is None or split.n == 0:
         return E, None
     return E, int(np.count_nonzero(predicted_labels(Y, network) == split.labels)) / split.n
@@ -66,12 +86,22 @@ def predictions(layers: Sequence[Layer], X: Array, dtype=None, check_nets: bool 
     return np.concatenate(parts) if parts else np.zeros((0, layers[-1].weights.shape[0]))
 
 
-def worked_example(trainer: Trainer, X: Array | None = None, T: Array | None = None) -> Trace:
+def worked_example(trainer: Trainer, X: Array | None = None, T: Array | None = None,
+                   batch: Split | None = None) -> Trace:
     """The worked example at the trainer's current weights (every value `backprop` shows), on the
-    samples X, T (float64; default: the problem's own); no backward pass for the perceptron rule."""
+    samples X, T (float64; default: the problem's own), or a batch of sequences (with its mask and
+    lengths); no backward pass for the perceptron rule."""
     from ..trace import build_trace
 
     changes = {"network": trainer.network(), "learning_rate": trainer.settings.learning_rate}
+    if batch is not None and batch.is_sequence:
+        mask = np.ones(batch.T.shape[:2], dtype=bool) if batch.mask is None else batch.mask
+        lengths = np.full(batch.n, batch.X.shape[1]) if batch.lengths is None else batch.lengths
+        steps = int(lengths.max())
+        X, T = batch.X[:, :steps].astype(np.float64), batch.T[:, :steps].astype(np.float64)
+        changes.update(target_mask=mask[:, :steps], lengths=lengths)
+    elif batch is not None:
+        X, T = batch.X.astype(np.float64), batch.T.astype(np.float64)
     if X is not None:
         changes.update(inputs=X, targets=T)
     return build_trace(replace(trainer.problem, **changes), with_backward=not trainer.perceptron)
@@ -81,8 +111,8 @@ def _check_nets(nets: Sequence[Array]) -> None:
     for l, net in enumerate(nets):
         finite = np.isfinite(net)
         if not finite.all():
-            k, u = np.unravel_index(int(np.argmin(finite)), net.shape)
-            raise NetNotFinite(l, int(u), float(net[k, u]))
+            at = np.unravel_index(int(np.argmin(finite)), net.shape)       # (k, u), or (k, t, u)
+            raise NetNotFinite(l, int(at[-1]), float(net[at]))
 
 
 class EpochCounter:
@@ -90,10 +120,12 @@ class EpochCounter:
     the batch's place in the epoch and moves `seen`; count() adds the rows not counted yet, a
     cache-sized chunk at a time, and notes the first sample whose loss was not finite."""
 
-    def __init__(self, loss: str, T: Array, labels: Array | None, network: Network, dtype) -> None:
+    def __init__(self, loss: str, T: Array, labels: Array | None, network: Network, dtype,
+                 mask: Array | None = None) -> None:
         self.loss_fn = LOSSES[loss]
         self.T, self.labels, self.network = T, labels, network
-        self.outputs = np.empty((T.shape[0], len(network.outputs)), dtype)
+        self.mask = mask if mask is not None or T.ndim != 3 else np.ones(T.shape[:2], dtype=bool)
+        self.outputs = np.empty(T.shape[:-1] + (len(network.outputs),), dtype)
         self.sum_loss = self.loss_fn.mean_over == "none"
         self.perm: Array | None = None
         self.reset(None)
@@ -102,6 +134,7 @@ class EpochCounter:
         """A new epoch in the sample order perm."""
         self.perm = perm
         self.loss_sum, self.correct, self.counted, self.seen = 0.0, 0, 0, 0
+        self.targets = 0                     # loss samples counted: samples, or targeted steps
         self.not_finite: tuple[int, float] | None = None     # (place in the epoch, that sample's loss)
 
     @property
@@ -113,11 +146,12 @@ class EpochCounter:
         self.reset(perm)
         self.loss_sum, self.correct, self.counted = float(sums[0]), int(sums[1]), int(sums[2])
         self.seen = self.counted
+        self.targets = self.counted if self.mask is None else int(self.mask[perm[:self.counted]].sum())
 
     def running(self) -> tuple[float, float | None]:
         """(loss, accuracy) of the samples seen this epoch; count() first."""
         seen = self.counted
-        loss = self.loss_sum if self.sum_loss else self.loss_sum / max(seen, 1)
+        loss = self.loss_sum if self.sum_loss else self.loss_sum / max(self.targets, 1)
         return loss, (self.correct / seen if self.labels is not None and seen else None)
 
     def count(self) -> None:
@@ -128,15 +162,20 @@ class EpochCounter:
 
     def _count_rows(self, lo: int, hi: int) -> None:
         rows = self.perm[lo:hi]
-        Y = self.outputs[lo:hi]
-        terms = self.loss_fn.term(Y, self.T[rows])
+        Y, T = self.outputs[lo:hi], self.T[rows]
+        owner = None                         # sequences: the row of each targeted step
+        if self.mask is not None:
+            M = self.mask[rows]
+            Y, T, owner = Y[M], T[M], np.nonzero(M)[0]
+        terms = self.loss_fn.term(Y, T)
         per_output = Y.shape[1] if self.loss_fn.mean_over == "all" else 1
         total = float(terms.sum()) / per_output
         if not math.isfinite(total) and self.not_finite is None:
             per_sample = terms.sum(axis=1) / per_output
             first = int(np.argmin(np.isfinite(per_sample)))
-            self.not_finite = (lo + first, float(per_sample[first]))
+            self.not_finite = (lo + (first if owner is None else int(owner[first])), float(per_sample[first]))
         self.loss_sum += total
+        self.targets += Y.shape[0]
         if self.labels is not None:
             self.correct += int(np.count_nonzero(predicted_labels(Y, self.network) == self.labels[rows]))
 

@@ -85,7 +85,6 @@ class FlatParams:
 
     def network(self, template: Network) -> Network:
         """The current weights as a foundation Network (float64 copies), names as in `template`."""
-        layers = tuple(replace(t, weights=l.weights.astype(np.float64),
-                               bias=None if l.bias is None else l.bias.astype(np.float64))
+        layers = tuple(t.with_arrays({prm.name: prm.array.astype(np.float64) for prm in l.parameters()})
                        for t, l in zip(template.layers, self.layers))
         return replace(template, layers=layers)

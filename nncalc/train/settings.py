@@ -9,7 +9,8 @@ from typing import Any
 
 from ..errors import ProblemError, UsageError
 from ..problem import Problem, training
-from ..problem.training import DEFAULT_EPOCHS, FULL, Settings, checked_settings, optimizer_misfit  # noqa: F401
+from ..problem.training import (DEFAULT_EPOCHS, FULL, Settings, checked_settings, key_misfit,  # noqa: F401
+                               optimizer_misfit)
 from ..schema import Invalid, real, whole
 
 
@@ -18,9 +19,10 @@ def settings_from_problem(problem: Problem) -> Settings:
     `training:` block, full-batch gradient descent at the file's learning rate, which must fit the
     network here, when it is asked to train."""
     misfit = optimizer_misfit(problem.settings, problem.network, problem.loss)
+    key, misfit = ("optimizer", misfit) if misfit else key_misfit(problem.settings, problem.network) or (None, None)
     if misfit:
-        line = problem.doc.line_of(("training", "optimizer")) if problem.doc is not None else None
-        raise ProblemError(misfit, file=problem.source, where="training.optimizer", line=line)
+        line = problem.doc.line_of(("training", key)) if problem.doc is not None else None
+        raise ProblemError(misfit, file=problem.source, where=f"training.{key}", line=line)
     return problem.settings
 
 

@@ -2,7 +2,8 @@
 optimizer), or Rosenblatt's perceptron rule, the one rule that needs no gradient.
 
 Each is called by the loop as `step(lo, idx, update)`: the samples `idx` at place `lo` of the epoch,
-in the update numbered `update` (from 1). It writes the batch's outputs into the epoch counter's
+in the update numbered `update` (from 1; with truncated BPTT one such step makes an update per
+chunk of the batch's sequences). It writes the batch's outputs into the epoch counter's
 `outputs[lo:]`, changes the flat parameters in place and returns the number of samples used.
 """
 
@@ -22,9 +23,24 @@ Array = np.ndarray
 FLUSH_EVERY = 100            # updates between flushing near-denormal optimizer state to zero
 
 
+CLIP_EPS = 1e-6              # PyTorch's clip_grad_norm_: coefficient clip / (norm + 1e-6)
+
+
+def clip_gradient(grads: Array, scale: float, clip_norm: float) -> float:
+    """Scale the gradient in place to global L2 norm `clip_norm` when it is longer, as PyTorch's
+    clip_grad_norm_ does; `grads` holds dE/dw times `scale` (the optimizer's gradient scale, -η for
+    SGD), so the norm compared is the real gradient's. Returns that norm, before clipping."""
+    norm = float(np.sqrt(np.dot(grads, grads))) / abs(scale)
+    coef = clip_norm / (norm + CLIP_EPS)
+    if coef < 1.0:
+        grads *= coef
+    return norm
+
+
 class GradientStep:
-    """Forward, backward with the optimizer's gradient scale folded in, then optimizer.apply: all
-    parameters at once (simultaneous), or layer by layer from the output down (sequential)."""
+    """Forward, backward with the optimizer's gradient scale folded in, (clipping by the global norm,)
+    then optimizer.apply: all parameters at once (simultaneous), or layer by layer from the output
+    down (sequential)."""
 
     def __init__(self, trainer: Trainer) -> None:
         s, p = trainer.settings, trainer.params
@@ -41,26 +57,59 @@ class GradientStep:
         self.layer_parts = ([p.layer_slices(l, s.update_biases) for l in range(len(p.layers))]
                             if s.update_order == "sequential" else None)
         self.params = p
+        self.clip = s.clip_norm
+        train = trainer.data.train
+        self.sequence = train.is_sequence
+        self.mask, self.lengths, self.bptt = train.mask, train.lengths, s.bptt
 
     def __call__(self, lo: int, idx: Array, update: int) -> int:
         xb, tb = (self.X, self.T) if self.full else (self._take(idx), self.T[idx])
-        fwd = forward(self.layers, xb)
-        self.outputs[lo:lo + len(xb)] = fwd.output       # the loss and accuracy are counted later
+        if self.sequence:
+            self._sequences(lo, idx, xb, tb)
+        else:
+            fwd = forward(self.layers, xb)
+            self.outputs[lo:lo + len(xb)] = fwd.output       # the loss and accuracy are counted later
+            self._update(fwd, tb, None)
+        if update % FLUSH_EVERY == 0:
+            self.opt.flush()
+        return len(xb)
+
+    def _sequences(self, lo: int, idx: Array, xb: Array, tb: Array) -> None:
+        """A batch of sequences, cut to its longest (the rest is padding); with bptt = k, in chunks of
+        k steps, each one update, the state carried from chunk to chunk but not its gradient."""
+        mask = self.mask if self.mask is None or self.full else self.mask[idx]
+        steps = xb.shape[1] if self.lengths is None else int(
+            (self.lengths if self.full else self.lengths[idx]).max())
+        chunk = steps if self.bptt is None else self.bptt
+        states = None
+        for start in range(0, steps, chunk):
+            cut = slice(start, min(start + chunk, steps))
+            fwd = forward(self.layers, xb[:, cut], states=states)
+            self.outputs[lo:lo + len(xb), cut] = fwd.output
+            if start + chunk < steps:
+                states = fwd.final_states
+            part = None if mask is None else mask[:, cut]
+            if part is None or part.any():         # a chunk without a target has no gradient
+                self._update(fwd, tb[:, cut], part)
+
+    def _update(self, fwd, tb: Array, mask: Array | None) -> None:
+        """backward, clipping, the optimizer: one update."""
         opt = self.opt
         opt.begin()
         if self.layer_parts is None:
-            backward(self.layers, self.loss, fwd, tb, self.into, self.scale, check=False)
+            backward(self.layers, self.loss, fwd, tb, self.into, self.scale, check=False, mask=mask)
+            if self.clip is not None:
+                clip_gradient(self.grads, self.scale, self.clip)
             opt.apply(self.values, self.grads, self.everything)
         else:
             # each layer's gradient from the layers above as already updated this step
             values, grads = self.params.values, self.params.grads
             for parts in reversed(self.layer_parts):
-                backward(self.layers, self.loss, fwd, tb, self.into, self.scale, check=False)
+                backward(self.layers, self.loss, fwd, tb, self.into, self.scale, check=False, mask=mask)
+                if self.clip is not None:
+                    clip_gradient(self.grads, self.scale, self.clip)
                 for sl in parts:
                     opt.apply(values[sl], grads[sl], sl)
-        if update % FLUSH_EVERY == 0:
-            opt.flush()
-        return len(xb)
 
     def _take(self, idx: Array) -> Array:
         """The batch's rows of X in the training dtype."""
