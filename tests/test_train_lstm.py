@@ -103,7 +103,7 @@ def test_training_an_lstm_matches_torch_nn_lstm(tmp_path, case, batch, bptt):
 
 
 def test_the_adding_problem_file_trains_an_lstm_many_to_one():
-    from nncalc.api import training_datasets
+    from nncalc.train import training_datasets
     from nncalc.bundled import open_problem
 
     p = open_problem("adding-lstm")
