@@ -86,7 +86,7 @@ class Trace:
         """Whether share `name` is a recurrent path: dE.V[t+1]/dout.U[t], the part of dE/dout.U[t]
         that flows through unit V of U's own layer at the next step (its delta input is at t+1)."""
         q = self.quantities[name]
-        return (q.kind == "share" and q.step is not None and q.op == "prod"
+        return (q.kind == "share" and q.step is not None and q.op in ("prod", "sumprod")
                 and self.quantities[q.inputs[0]].step == q.step + 1)
 
     def new_weights(self, li: int) -> np.ndarray:
@@ -117,12 +117,19 @@ def _sumprod(x: list[float]) -> float:
     return total + x[-1] if len(x) % 2 else total
 
 
+def _activation(t: Trace, q: Quantity):
+    """The activation quantity q applies: its layer's, or for a layer with several (an LSTM's
+    gates and cell) the one its layer names for it."""
+    layer = t.problem.network.layers[q.layer]
+    return layer.activation_of(q.kind, q.index) if hasattr(layer, "activation_of") else layer.activation
+
+
 def _act(t: Trace, q: Quantity, x: list[float]) -> float:
-    return float(t.problem.network.layers[q.layer].activation(np.array(x[0])))
+    return float(_activation(t, q)(np.array(x[0])))
 
 
 def _dact(t: Trace, q: Quantity, x: list[float]) -> float:
-    return float(t.problem.network.layers[q.layer].activation.derivative(np.array(x[0]), np.array(x[1])))
+    return float(_activation(t, q).derivative(np.array(x[0]), np.array(x[1])))
 
 
 def _loss_part(t: Trace, fn_name: str, x: list[float]) -> float:
@@ -282,7 +289,9 @@ class TraceBuilder:
         for k in range(p.n_samples):
             for t in self.steps(k) if self.sequence else (None,):
                 for li, layer in enumerate(net.layers):
-                    self._outs(li, k, layer.trace_nets(self, li, k, self.below(li, k, t), t), t)
+                    nets = layer.trace_nets(self, li, k, self.below(li, k, t), t)
+                    if nets is not None:        # None: the layer named its outs itself (lstm)
+                        self._outs(li, k, nets, t)
         if self.E is not None:
             self._errors()
         if self.bwd is not None:
@@ -357,6 +366,9 @@ class TraceBuilder:
             else:
                 shares = self._shares(li, k, j, u, t)
                 dE = self.add_at(f"dE/dout.{u_t}", k, dE_value, "dE/dout", "sum", shares, **where)
+            if hasattr(layer, "trace_backward_unit"):       # a cell of its own past dE/dout (lstm)
+                layer.trace_backward_unit(self, li, k, j, u, t, dE)
+                continue
             dact = None
             if bwd.dout_dnet[li] is not None:
                 dact = self.add_at(f"dout/dnet.{u_t}", k, bwd.dout_dnet[li][at + (j,)], "dout/dnet", "dact",

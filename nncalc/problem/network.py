@@ -14,6 +14,7 @@ from ..ops import ACTIVATIONS, Activation, fused_delta
 from ..schema import Invalid, choice, count, mapping, number, show, vector
 from ..schema import name as check_name, names as name_list
 from ..yamlio import Path_, format_path
+from .lstm import KEYS as LSTM_KEYS, lstm_layer
 
 Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
 
@@ -148,7 +149,7 @@ def default_weight_names(rows: int, cols: int, before: int = 0) -> tuple[tuple[s
     return tuple(tuple(f"w{before + r * cols + c + 1}" for c in range(cols)) for r in range(rows))
 
 
-LAYER_TYPES = ("dense", "recurrent")
+LAYER_TYPES = ("dense", "recurrent", "lstm")
 _DENSE_KEYS = ("units", "type", "activation", "weights", "weight_names", "bias", "bias_names")
 _RECURRENT_KEYS = _DENSE_KEYS + ("recurrent_weights", "recurrent_weight_names", "initial_state")
 _DEFAULT_ACTIVATION = {"dense": "sigmoid", "recurrent": "tanh"}
@@ -188,13 +189,15 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
     if isinstance(spec, dict) and "type" in spec:
         kind = choice(spec["type"], path + ("type",), LAYER_TYPES, "layer type", close=3)
     recurrent = kind == "recurrent"
-    spec = mapping(spec, path, _RECURRENT_KEYS if recurrent else _DENSE_KEYS, ("units",))
+    spec = mapping(spec, path, {"recurrent": _RECURRENT_KEYS, "lstm": LSTM_KEYS}.get(kind, _DENSE_KEYS), ("units",))
     units_value = spec["units"]
     _within(units_value, MAX_UNITS, path + ("units",), "units in a layer")
     if isinstance(units_value, int) and not isinstance(units_value, bool) and units_value >= 1:
         units = _default_units(li, n_layers, units_value)
     else:
         units = name_list(units_value, "", path + ("units",), "unit")
+    if kind == "lstm":
+        return lstm_layer(spec, path, units, fan_in_names, counter, init, rng)
     activation = _activation(spec.get("activation", _DEFAULT_ACTIVATION[kind]), path + ("activation",),
                              li == n_layers - 1 or recurrent)      # a recurrent layer says its own rule
     rows, cols = len(units), len(fan_in_names)

@@ -88,7 +88,8 @@ def header_lines(trace: Trace) -> list[str]:
 
         return graph_header(trace)
     p = trace.problem
-    acts = ", ".join(dict.fromkeys(layer.activation.describe() for layer in p.network.layers))
+    acts = ", ".join(dict.fromkeys("lstm" if layer.kind == "lstm" else layer.activation.describe()
+                                   for layer in p.network.layers))
     n = p.n_samples
     samples = f"{n} sample{'s' if n != 1 else ''}"
     if p.lengths is not None:

@@ -14,6 +14,7 @@ from ..ops import LOSSES
 from ..trace import Quantity
 from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, fmt, header_lines,
                      too_large_to_explain, unit_values)
+from . import lstm
 from .explain import _Explainer
 
 
@@ -69,6 +70,9 @@ class TimeExplainer(_Explainer):
                     for text in self.deck_lines():
                         self.line(text, 2)
                 for layer in self.net.layers:
+                    if layer.kind == "lstm":
+                        lstm.explain_forward(self, layer, k, t)
+                        continue
                     names = [self.at(f"net.{u}", k, t) for u in layer.units]
                     if layer.activation.fn.joint:
                         for name in names:
@@ -85,6 +89,9 @@ class TimeExplainer(_Explainer):
         h_t = tanh(W_x x_t + W_h h_{t-1} + b), y_t = f(W_y h_t + b); the same weights at every step."""
         lines, below = [], "x"
         for li, layer in enumerate(self.net.layers):
+            if layer.kind == "lstm":        # its gates and cell: render/lstm.explain_forward says them
+                below = "h"
+                continue
             f = layer.activation.fn.symbol_for(self.sym.unicode)
             v = "h" if layer.sequence else "y" if li == len(self.net.layers) - 1 else f"a{li + 1}"
             W = "W_x" if layer.sequence else "W_y" if v == "y" else f"W{li + 1}"
@@ -138,13 +145,18 @@ class TimeExplainer(_Explainer):
                     for u in self.net.layers[li].units:
                         if self.at(f"delta.{u}", k, t) in self.t:
                             self.time_unit(li, u, k, t)
+                        elif self.net.layers[li].kind == "lstm":
+                            lstm.explain_backward(self, li, u, k, t)
         self.indent = 2
         self.line()
         self.line("Gradients: every weight is used at every step, so its gradient is the sum over the steps"
                   + (" and samples" if self.p.n_samples > 1 else "") + " of each step's part, and updates")
         for li in range(len(self.net.layers) - 1, -1, -1):
             for prm in (p for p in self.net.parameters() if p.layer == li):
-                self.summed_parameter(prm)
+                if self.net.layers[li].kind == "lstm":
+                    lstm.explain_parameter(self, prm)
+                else:
+                    self.summed_parameter(prm)
 
     def time_unit(self, li: int, u: str, k: int, t: int) -> None:
         """One unit at one step: dE/dout (its paths), dout/dnet and delta."""
@@ -279,8 +291,11 @@ def step_matrix_lines(ex: TimeExplainer, decimals: int) -> list[str]:
         u = len(layer.units)
         f = layer.activation.fn.symbol_for(sym.unicode)
         rec = f" + W_h{li} h{li}[t-1]   (W_h{li}: {u}x{u})" if layer.sequence else ""
-        lines.append(f"layer {li}: net{li}[t] = W{li} a{li - 1}[t]{rec} + b{li}   (W{li}: {u}x{fan_in});   "
-                     f"out{li}[t] = {f}(net{li}[t])")
+        if layer.kind == "lstm":
+            lines.append(lstm.matrix_line(li, u, fan_in, sym))
+        else:
+            lines.append(f"layer {li}: net{li}[t] = W{li} a{li - 1}[t]{rec} + b{li}   (W{li}: {u}x{fan_in});   "
+                         f"out{li}[t] = {f}(net{li}[t])")
         out = fwd.outs[li]
         for step in range(T):
             o = out[:, step]

@@ -21,10 +21,12 @@ def network_summary_tab(network: Network) -> Tab:
     for li, layer in enumerate(network.layers, start=1):
         u = len(layer.units)
         biases = ("1 shared" if layer.bias_shared else f"{len(layer.bias_names):,}") if layer.bias_names else "none"
-        shapes = [prm.array.shape for prm in layer.parameters() if prm.kind == "weight"]
+        shapes = [prm.array.shape for prm in layer.parameters() if prm.kind == "weight"]   # W (and W_h: once)
         weights = " + ".join(f"{r:,} x {c:,}" for r, c in shapes) + f" = {sum(r * c for r, c in shapes):,}"
         activation = layer.activation.describe()
-        if layer.sequence:        # W and W_h, shared by every step: counted once
+        if layer.kind == "lstm":          # sigmoid gates, tanh for g and the cell
+            activation = "lstm"
+        elif layer.sequence:
             activation = f"{layer.kind} {activation}"
         table.add(f"{li}{' (output)' if li == len(network.layers) else ''}", activation, f"{u:,}",
                   weights, biases, f"{layer.n_params:,}")

@@ -36,33 +36,46 @@ def recurrence_lines(trace: Trace, decimals: int = 9, unicode: bool = True) -> l
     every net of a recurrent layer with its given numbers, and the states it reads by name (past
     LINE characters, the result on a second line)."""
     p, sym = trace.problem, Symbols.for_unicode(unicode)
-    layers = [(li, layer) for li, layer in enumerate(p.network.layers) if layer.sequence]
+    layers = [(li, layer) for li, layer in enumerate(p.network.layers) if layer.sequence and layer.kind != "lstm"]
     width = max((len(layer.units) for _, layer in layers), default=0)
-    steps = sum(len(s) for _, s in _samples(trace))
-    if not layers or sum(len(layer.units) for _, layer in layers) * steps > MAX_WRITTEN_LINES:
-        return []
     lines = []
+    for k, t, layer, u in unit_steps(trace, layers, MAX_WRITTEN_LINES):
+        net = trace[f"net.{u}[{t}]{_at(trace, k)}"]
+        pairs = list(zip(net.inputs[0::2], net.inputs[1::2]))
+        if len(pairs) > MAX_WRITTEN or width > MAX_WRITTEN:
+            return []
+        written = written_sum(trace, net, decimals, sym)
+        out = trace[f"out.{u}[{t}]{_at(trace, k)}"]
+        act = layer.activation.name
+        head = f"{u}[{t}]{_at(trace, k)} = {act}({written})"
+        tail = f"{act}({fmt(net.value, decimals)}) = {fmt(out.value, decimals)}"
+        if len(head) + len(tail) + 3 <= LINE:
+            lines.append(f"{head} = {tail}")
+        else:       # the result under the sum, aligned on its '=' (one entry: Markdown keeps one paragraph)
+            lines.append(f"{head}\n{' ' * head.index('=')}= {tail}")
+    return lines
+
+
+def unit_steps(trace: Trace, layers: list, most: int, per_unit: int = 1):
+    """(sample, step, layer, unit) in the order a worked example writes them out, for these
+    (index, layer) pairs; nothing when that would take more than `most` lines (per_unit each)."""
+    steps = sum(len(s) for _, s in _samples(trace))
+    if not layers or per_unit * sum(len(layer.units) for _, layer in layers) * steps > most:
+        return
     for k, steps_k in _samples(trace):
         for t in steps_k:
-            for li, layer in layers:
+            for _, layer in layers:
                 for u in layer.units:
-                    net = trace[f"net.{u}[{t}]{_at(trace, k)}"]
-                    pairs = list(zip(net.inputs[0::2], net.inputs[1::2]))
-                    if len(pairs) > MAX_WRITTEN or width > MAX_WRITTEN:
-                        return []
-                    terms = [f"{_value(trace, w, decimals)}{sym.times}{_operand(trace, a, decimals)}" for w, a in pairs]
-                    if len(net.inputs) % 2:
-                        terms.append(_value(trace, net.inputs[-1], decimals))
-                    written = " + ".join(terms).replace("+ -", "- ")
-                    out = trace[f"out.{u}[{t}]{_at(trace, k)}"]
-                    act = layer.activation.name
-                    head = f"{u}[{t}]{_at(trace, k)} = {act}({written})"
-                    tail = f"{act}({fmt(net.value, decimals)}) = {fmt(out.value, decimals)}"
-                    if len(head) + len(tail) + 3 <= LINE:
-                        lines.append(f"{head} = {tail}")
-                    else:       # the result under the sum, aligned on its '=' (one entry: Markdown keeps one paragraph)
-                        lines.append(f"{head}\n{' ' * head.index('=')}= {tail}")
-    return lines
+                    yield k, t, layer, u
+
+
+def written_sum(trace: Trace, net, decimals: int, sym: Symbols) -> str:
+    """A net input's sum of products with its given numbers: 0.5·1 - 0.1·0 + 0.1·h1[0] + 0."""
+    terms = [f"{_value(trace, w, decimals)}{sym.times}{_operand(trace, a, decimals)}"
+             for w, a in zip(net.inputs[0::2], net.inputs[1::2])]
+    if len(net.inputs) % 2:
+        terms.append(_value(trace, net.inputs[-1], decimals))
+    return " + ".join(terms).replace("+ -", "- ")
 
 
 def _operand(trace: Trace, name: str, decimals: int) -> str:
@@ -85,12 +98,14 @@ def forward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[
           if q.kind == "state" and (q.sample or 1) == 1]
     if h0:
         parts.append("initial state: " + ", ".join(h0) + (" (every sample)" if many else ""))
-    parts += recurrence_lines(trace, decimals, unicode)
+    from . import lstm
+
+    parts += recurrence_lines(trace, decimals, unicode) + lstm.cell_lines(trace, decimals, unicode)
     shown = [u for layer in net.layers for u in layer.units]
     parts.append(_output_rows(trace, decimals, shown if len(shown) <= MAX_ROW_UNITS else net.outputs))
     units = Tab("Forward pass, unit by unit and step by step", ["unit", *(["k"] if many else []), "t", "net", "out"],
                 numeric_from=3 if many else 2, keys=3 if many else 2)
-    for layer in net.layers:
+    for layer in (layer for layer in net.layers if layer.kind != "lstm"):
         for u in layer.units:
             for k, steps in _samples(trace):
                 for t in steps:
@@ -98,6 +113,8 @@ def forward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list[
                     units.add(u, *([str(k)] if many else []), str(t), fmt(trace[f"net.{u}{s}"].value, decimals),
                               fmt(trace[f"out.{u}{s}"].value, decimals))
         units.section()
+    if any(layer.kind == "lstm" for layer in net.layers):
+        parts.append(lstm.gates_tab(trace, decimals, unicode))
     return parts + [units]
 
 
@@ -187,7 +204,10 @@ def backward_tabs(trace: Trace, decimals: int = 9, unicode: bool = True) -> list
 
     if too_large(trace):
         return [gradient_norms_tab(trace, decimals)]
-    return [unit_tab(trace, decimals, unicode), param_tab(trace, decimals, unicode)]
+    from . import lstm
+
+    cells = [lstm.backward_tab(trace, decimals, unicode)] if any(l.kind == "lstm" for l in trace.problem.network.layers) else []
+    return [*cells, unit_tab(trace, decimals, unicode), param_tab(trace, decimals, unicode)]
 
 
 def gradient_norms_tab(trace: Trace, decimals: int = 6) -> Tab:
