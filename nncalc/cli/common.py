@@ -192,9 +192,19 @@ def load(problem: Optional[str], sets: Optional[list[str]] = None):
     return open_problem(problem, sets)
 
 
-def emit(console: Console, content: RenderableType | str, output: Optional[Path] = None) -> None:
+def emit(console: Console, content: RenderableType | str | bytes, output: Optional[Path] = None) -> None:
     """Print to the console, or write plain text to `output` atomically. Rich pads table rows
-    to their width: piped or written, those trailing spaces are dropped."""
+    to their width: piped or written, those trailing spaces are dropped. Bytes (a PNG) go to a
+    file only."""
+    if isinstance(content, bytes):
+        from ..errors import UsageError
+        from ..fileio import atomic_open
+
+        if output is None:
+            raise UsageError("a PNG is a binary file: write it with -o FILE.png")
+        with atomic_open(output, "wb") as handle:
+            handle.write(content)
+        return
     if output is None:
         if isinstance(content, str):
             content = printable(content, newlines=True)

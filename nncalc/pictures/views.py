@@ -19,7 +19,9 @@ def _sweep_caption(s: Any) -> list[str]:
     lines = [f"{s.of} of {s.problem.name}", f"as {moves} ({s.values.size:,} points)",
              f"o: the file's {at}, {s.of} = {number(s.at)}"]
     if s.path is not None:
-        lines.append(f"x: {len(s.path) - 1} steps of gradient descent from there (eta = {number(s.problem.learning_rate)})")
+        d = s.descent
+        lines += [f"x: {d.updates} updates of `nncalc train` from there ({d.optimizer}),",
+                  "   every parameter moving, drawn at its " + " and ".join(a.name for a in s.axes)]
     return lines
 
 

@@ -27,7 +27,7 @@ class Style(NamedTuple):      # a NamedTuple: as immutable as a frozen dataclass
     width: int | None = None
 
 
-Renderer = Callable[[Any, Style], Any]      # (object, style) -> str | rich RenderableType
+Renderer = Callable[[Any, Style], Any]      # (object, style) -> str | bytes (a PNG) | rich RenderableType
 
 # ---------------------------------------------------------------- a worked example (a trace)
 
@@ -122,16 +122,23 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
               "latex": _trace_latex, "latex-fragment": _trace_latex_fragment, "beamer": _trace_beamer,
               "matrix": "nncalc.pictures.matrix_form:matrix_form_text"},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
-              "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex"},
+              "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex",
+              "html": "nncalc.render.html:check_html", "beamer": "nncalc.render.latex:check_beamer"},
+    # `nncalc variants`: each variant's handout (no answers) and worked solution
+    "handout": {"markdown": "nncalc.render.handout:handout_text", "latex": "nncalc.render.handout:handout_latex",
+                "html": "nncalc.render.handout:handout_html"},
+    "solution": {"markdown": "nncalc.render.handout:solution_text", "latex": "nncalc.render.handout:solution_latex",
+                 "html": "nncalc.render.handout:solution_html"},
     "problems": {"table": "nncalc.render.catalogue:problems_table", "json": "nncalc.render.catalogue:problems_json",
                  "markdown": "nncalc.render.catalogue:problems_markdown"},
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",
                 "markdown": "nncalc.render.catalogue:summary_markdown"},
     "evaluate": {"table": "nncalc.render.train:evaluation_table", "json": "nncalc.render.train:evaluation_text"},
     "train": {"table": "nncalc.render.train_report:train_table", "json": "nncalc.render.train_report:train_json",
-              "latex": "nncalc.render.train_report:train_latex"},
+              "latex": "nncalc.render.train_report:train_latex", "html": "nncalc.render.train_report:train_html",
+              "beamer": "nncalc.render.train_report:train_beamer"},
     "drawing": {"svg": "nncalc.pictures.draw:drawing_svg", "dot": "nncalc.pictures.draw:drawing_dot",
-                "mermaid": "nncalc.pictures.draw:drawing_mermaid"},
+                "mermaid": "nncalc.pictures.draw:drawing_mermaid", "png": "nncalc.pictures.draw:drawing_png"},
     "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",
               "csv": "nncalc.pictures.views:sweep_csv", "json": "nncalc.pictures.views:sweep_json"},
     "gradients": {"table": "nncalc.pictures.views:gradients_table", "json": "nncalc.pictures.views:gradients_json",

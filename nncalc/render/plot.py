@@ -9,12 +9,12 @@ from typing import Any, Sequence
 from ..errors import UsageError
 
 
-def require_matplotlib() -> None:
+def require_matplotlib(what: str = "--plot") -> None:
     """Refuse before training a plot that could not be drawn after it."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise UsageError("--plot needs matplotlib, an optional extra: pip install 'nncalc[plot]' "
+        raise UsageError(f"{what} needs matplotlib, an optional extra: pip install 'nncalc[plot]' "
                          "(or pip install matplotlib)") from None
 
 

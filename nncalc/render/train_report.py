@@ -48,9 +48,27 @@ def train_json(report: TrainingReport, style: Any) -> str:
     return json_text(train_dict(report.trainer, report.final, report.saved, report.updates, report.example)) + "\n"
 
 
-def train_latex(report: TrainingReport, style: Any) -> str:
-    """The training's settings, then each explained update's worked example."""
-    from .latex import training_latex
+def _document(report: TrainingReport, style: Any) -> Any:
+    """The training's settings, then each explained update's worked example, as a document."""
+    from .document import Training, training_document
     from .train import training_header
 
-    return training_latex(training_header(report.trainer), report.traces, style.decimals)
+    return training_document(Training(training_header(report.trainer), tuple(report.traces)), style.decimals)
+
+
+def train_latex(report: TrainingReport, style: Any) -> str:
+    from .latex import latex_document
+
+    return latex_document(_document(report, style))
+
+
+def train_beamer(report: TrainingReport, style: Any) -> str:
+    from .latex import beamer_document
+
+    return beamer_document(_document(report, style))
+
+
+def train_html(report: TrainingReport, style: Any) -> str:
+    from .html import html_document
+
+    return html_document(_document(report, style))
