@@ -18,8 +18,9 @@ from nncalc.pictures.draw import drawing_of
 from nncalc.render.formats import Style, render
 
 SVG = "{http://www.w3.org/2000/svg}"
-NETWORKS = [n for n, p in bundled_problems().items() if not is_graph_problem(open_problem(n))]
-GRAPHS = [n for n in bundled_problems() if n not in NETWORKS]
+GRAPHS = [n for n in bundled_problems() if is_graph_problem(open_problem(n))]
+NETWORKS = [n for n in bundled_problems() if n not in GRAPHS     # an LSTM is not drawn yet (refused, tested)
+            and not any(l.kind == "lstm" for l in open_problem(n).network.layers)]
 
 
 @pytest.mark.parametrize("name", NETWORKS)

@@ -266,12 +266,13 @@ def predict(
 ) -> None:
     """The model's output for every sample: the predicted class and its probability, or the values."""
     from ..api import predict as predictions
-    from ..render.train import json_text, predictions_csv, predictions_view
+    from ..render.evaluation import predictions_csv, predictions_view
+    from ..render.json import to_json
 
     found = predictions(model_path, data)
     shown = None if output is not None else limit
     render = {
-        PredictFormat.json: lambda: json_text({"model": found.model, "data": found.data, "predictions": found.records}),
+        PredictFormat.json: lambda: to_json({"model": found.model, "data": found.data, "predictions": found.records}),
         PredictFormat.csv: lambda: predictions_csv(found.records),
         PredictFormat.table: lambda: predictions_view(found.records, found.outputs, found.classified, decimals, shown),
     }

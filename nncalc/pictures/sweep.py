@@ -164,8 +164,7 @@ def descent_path(s: Sweep, steps: int) -> Sweep:
     `steps` updates; after each update the two swept parameters are read off, so the path is the
     training's projection onto the map's axes (its first full-batch SGD step is the worked
     example's new.P = P - eta grad.P)."""
-    from ..api import training_datasets
-    from ..train import Step, Trainer, data_for, settings_from_problem, with_cli_overrides
+    from ..train import Step, Trainer, settings_from_problem, training_data, with_cli_overrides
 
     if len(s.axes) != 2 or s.of != "E.total":
         raise UsageError("--path draws gradient descent on a loss map: sweep two parameters of E.total")
@@ -173,7 +172,7 @@ def descent_path(s: Sweep, steps: int) -> Sweep:
     params = {p.name: p for p in problem.network.parameters()}
     chosen = [params[a.name] for a in s.axes]
     settings = with_cli_overrides(settings_from_problem(problem), steps=steps)
-    data = data_for(problem, training_datasets(problem), settings.validation_split, settings.dtype)
+    data = training_data(problem, settings)
     trainer = Trainer(problem, settings, data)
     path = [tuple(a.at for a in s.axes)]
     for event in trainer.run():

@@ -43,9 +43,10 @@ def train_table(report: TrainingReport, style: Any) -> Any:
 
 def train_json(report: TrainingReport, style: Any) -> str:
     """Settings, result per split and history (and the explained updates, the worked example)."""
-    from .train import json_text, train_json as train_dict
+    from .json import to_json
+    from .train import train_json as train_dict
 
-    return json_text(train_dict(report.trainer, report.final, report.saved, report.updates, report.example)) + "\n"
+    return to_json(train_dict(report.trainer, report.final, report.saved, report.updates, report.example)) + "\n"
 
 
 def _document(report: TrainingReport, style: Any) -> Any:
