@@ -27,7 +27,7 @@ BAR_MSE, BAR_SECONDS = 0.01, 60.0
 
 def run(seed: int, budget: float) -> tuple[float | None, int, float, float]:
     """(seconds to the bar or None, epochs, last test mse, wall seconds) for one initial draw."""
-    from nncalc.api import training_datasets
+    from nncalc.train import training_datasets
     from nncalc.bundled import open_problem
     from nncalc.problem.file import problem_from_doc
     from nncalc.train import Report, Trainer, data_for, settings_from_problem

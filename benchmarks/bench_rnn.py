@@ -104,7 +104,7 @@ class NncalcRun:
     """The same network as an nncalc problem, trained by nncalc's Trainer, one epoch per call."""
 
     def __init__(self, text: str) -> None:
-        from nncalc.api import training_datasets
+        from nncalc.train import training_datasets
         from nncalc.problem import load_problem
         from nncalc.train import Trainer, data_for, settings_from_problem
 

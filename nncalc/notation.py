@@ -32,6 +32,15 @@ class Symbols:
         return cls("d", "eta", "*", "sum", "delta", "<=", ">=", "->", "*", "^T", False)
 
 
+def symbol(name: str, sym: Symbols) -> str:
+    """A variable's name as the slides write it: yhat -> ŷ (Unicode only)."""
+    if sym.unicode and name.endswith("hat") and len(name) == 4 and name[0].isalpha():
+        import unicodedata
+
+        return unicodedata.normalize("NFC", name[0] + "\u0302")
+    return name
+
+
 def slide_name(name: str, sym: Symbols) -> str:
     """A trace name in the NNBasic deck's notation: net.o1 -> net_o1, dE/dout.o1 -> ∂E_total/∂out_o1,
     dE.o1/dout.h1 -> ∂E_o1/∂out_h1, dnet.o1/dw5 -> ∂net_o1/∂w5, delta.o1 -> δ_o1, grad.w5 ->
@@ -45,8 +54,6 @@ def slide_name(name: str, sym: Symbols) -> str:
         return "E_total"
     fraction = base.removeprefix("local.")
     if "/" in fraction and "." not in fraction:    # a computational graph's dL/dw, ds/dyhat: ∂L/∂w, ∂s/∂ŷ
-        from .graph.render import symbol
-
         top, _, bottom = fraction[1:].partition("/d")
         return f"{base[:len(base) - len(fraction)]}{d}{symbol(top, sym)}/{d}{symbol(bottom, sym)}"
     head, dot, rest = base.partition(".")

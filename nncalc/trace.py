@@ -98,6 +98,8 @@ class Trace:
         A student's numbers may overflow on the way: the result is then inf or NaN, without a warning."""
         q = self.quantities[name]
         x = [value_of(n) for n in q.inputs]
+        if q.op in _PLAIN_OPS:
+            return _OPS[q.op](self, q, x)
         with np.errstate(all="ignore"):
             return _OPS[q.op](self, q, x)
 
@@ -161,6 +163,7 @@ _OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
     "fused": _fused,
     "update": lambda t, q, x: descent_step(x[0], x[1], x[2]),
 }
+_PLAIN_OPS = frozenset({"leaf", "prod", "sumprod", "update"})  # Python floats: inf or NaN, never a warning
 
 
 # ---------------------------------------------------------------- building the trace

@@ -401,11 +401,18 @@ def open_variant_set(folder: str | Path) -> VariantSet:
     return VariantSet(folder, tuple(students))
 
 
+HANDOUT_SUFFIXES = {"markdown": ".md", "latex": ".tex", "html": ".html"}
+
+
 def write_variants(problem: Problem, students: list[Student], seed: int, out: Path,
-                   handouts: bool = True) -> list[Variant]:
-    """Every variant's problem file, handout and worked solution, and the folder's index."""
+                   handouts: bool = True, handout_format: str = "markdown") -> list[Variant]:
+    """Every variant's problem file, handout and worked solution (in `handout_format`, a format of
+    the registry's subjects `handout` and `solution`), and the folder's index."""
     from .fileio import write_text_atomic
-    from .render.handout import handout_markdown, solution_markdown
+    from .render.formats import renderer
+
+    suffix = HANDOUT_SUFFIXES[handout_format]
+    handout, solution = renderer("handout", handout_format), renderer("solution", handout_format)
 
     variants = list(make_variants(problem, students, seed))    # every draw first: a failure writes nothing
     for folder in (out, out / "handouts", out / "solutions") if handouts else (out,):
@@ -418,8 +425,8 @@ def write_variants(problem: Problem, students: list[Student], seed: int, out: Pa
         file = f"{variant.id}.yaml"
         write_text_atomic(out / file, variant_yaml(variant, seed), durable=False)
         if handouts:
-            write_text_atomic(out / "handouts" / f"{variant.id}.md", handout_markdown(variant), durable=False)
-            write_text_atomic(out / "solutions" / f"{variant.id}.md", solution_markdown(variant), durable=False)
+            write_text_atomic(out / "handouts" / f"{variant.id}{suffix}", handout(variant, None), durable=False)
+            write_text_atomic(out / "solutions" / f"{variant.id}{suffix}", solution(variant, None), durable=False)
         listed.append(replace(variant.student, file=file))
     write_text_atomic(out / INDEX_FILE, index_csv(listed))     # last, and synced: the folder is complete
     return variants

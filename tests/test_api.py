@@ -276,3 +276,13 @@ def test_a_recurrent_problem_shows_itself_in_a_notebook():
     assert "0.462117157" in r._repr_html_()             # out.h1[1] = tanh(0.5), the step tables as HTML
     latex = r.explain()._repr_latex_()
     assert latex.startswith("$$\\begin{aligned}") and "step 2" in latex
+
+
+def test_training_a_recurrent_problem_takes_the_worked_examples_bptt_step():
+    p = nncalc.load(TWO_STEP)
+    one = nncalc.train(p, steps=1)
+    one.run()
+    # a full-batch SGD update is the worked example's own: wh1+ = wh1 - eta * dE/dwh1, summed over the steps
+    assert one.problem.parameters()["wh1"] == pytest.approx(p.backprop()["new.wh1"], rel=1e-12)
+    run = nncalc.train(p, epochs=5)
+    assert run.run().reason == "epochs" and run.history[-1]["loss"] < run.history[0]["loss"]

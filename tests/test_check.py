@@ -128,6 +128,21 @@ def test_a_step_right_from_a_wrong_number_is_carried_forward(nnbasic, check):
     assert "follows from your dE/dout.o1 = 0.628832137" in r["delta.o1"].diagnosis
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_numbers_that_overflow_on_the_way_are_wrong_without_a_warning(nnbasic, check):
+    # from the student's own 1e300s, delta.o1 = dE/dout.o1 x dout/dnet.o1 is inf (a product of
+    # Python floats) and E.o1 (NumPy's loss term of out.o1) overflows: verdicts, never a NumPy warning
+    r = by_name(check(nnbasic, """
+        dE/dout.o1: 1.0e+300
+        dout/dnet.o1: 1.0e+300
+        delta.o1: 0.138498562
+        out.o1: 1.0e+300
+        E.o1: 0.274811083
+    """))
+    for name in ("delta.o1", "E.o1"):
+        assert r[name].verdict == WRONG and "they overflow float64" in r[name].diagnosis
+
+
 def test_carried_forward_through_steps_the_student_skipped(nnbasic, check):
     # delta_o1 written as 0.200; nothing in between is answered:
     #   w5+ = 0.24 - 0.5 x 0.2 x out_h1 0.613962657 = 0.178603734          (via grad_w5)

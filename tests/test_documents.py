@@ -127,6 +127,89 @@ def test_train_explain_in_latex_is_a_section_per_update_from_the_weights_before_
     assert cli("train", "nnbasic", "--steps", "2", "--format", "latex").exit_code == 2
 
 
+@pytest.mark.parametrize("fmt", ["html", "beamer"])
+def test_a_check_report_as_a_page_or_slides_works_out_the_wrong_answer(cli, fmt):
+    result = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", fmt)
+    text = result.stdout
+    assert result.exit_code == 1 and "How the wrong ones are worked out" in text
+    assert "0.032896479" in text and "carried forward" in text      # delta_o1 * w5 (NNBasic deck)
+    if fmt == "html":
+        assert text.startswith("<!DOCTYPE html>") and "<script" not in text
+        assert '<math display="block" data-of="dE.o1/dout.h1">' in text
+    else:
+        assert text.startswith(r"\documentclass{beamer}") and r"\onslide<2->" in text and r"\pause" not in text
+
+
+@pytest.mark.parametrize("fmt", ["html", "beamer"])
+def test_train_explain_as_a_page_or_slides_has_every_update(cli, fmt):
+    result = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", fmt)
+    text = result.stdout
+    assert result.exit_code == 0 and "Update 1 of 2" in text and "Update 2 of 2" in text
+    first, second = text.split("Update 2 of 2")
+    assert W5_GRAD in first and "0.19792248" in second       # the deck's first update; w5+ is the second's w5
+    assert ("<math" in text) if fmt == "html" else (r"\onslide" in text)
+    refused = cli("train", "nnbasic", "--steps", "2", "--format", fmt)
+    assert refused.exit_code == 2 and "--explain" in refused.stderr
+
+
+def _handouts(cli, tmp_path: Path, fmt: str) -> Path:
+    (tmp_path / "hw3.yaml").write_text((Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text())
+    out = tmp_path / fmt
+    result = cli("variants", tmp_path / "hw3.yaml", "-n", "2", "-o", out, "--handout-format", fmt)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("fmt, suffix", [("latex", ".tex"), ("html", ".html")])
+def test_handouts_and_solutions_in_latex_and_html_hold_the_same_key(cli, tmp_path, fmt, suffix):
+    out = _handouts(cli, tmp_path, fmt)
+    key = __import__("yaml").safe_load((out / "variant-01.yaml").read_text())["answers"]
+    handout = (out / "handouts" / f"variant-01{suffix}").read_text()
+    solution = (out / "solutions" / f"variant-01{suffix}").read_text()
+    grad_w5 = f"{abs(key['grad.w5']):.4f}"      # LaTeX writes a minus apart: - 0.0689
+    assert grad_w5 not in handout and "grad.w5" in handout and "Hand in" in handout
+    assert grad_w5 in solution and "Worked solution" in solution
+    if fmt == "latex":
+        assert handout.isascii() and solution.isascii() and r"\begin{align*}" in solution
+    else:
+        assert "<script" not in solution and '<math display="block"' in solution
+
+
+def _cube(monkeypatch) -> str:
+    """A throwaway activation, out = net^3, added as one entry of ACTIVATIONS with its LaTeX: the
+    LaTeX document of a network using it, with the derivation."""
+    from nncalc.ops import activations as acts
+
+    cube = acts.ActivationOp("cube", lambda z, _: z ** 3, lambda z, a, _: 3 * z * z, "cube",
+                             ((None, None, "{net}^3"),), ((None, None, "3 {net}^2"),),
+                             out_latex=(r"\left({net}\right)^{3}",), dout_latex=(r"3 \left({net}\right)^{2}",))
+    monkeypatch.setitem(acts.ACTIVATIONS, "cube", cube)
+    spec = {"name": "cube", "network": {"inputs": 1, "layers": [{"units": 1, "weights": [[0.5]], "activation": "cube"}]},
+            "data": [{"input": [2], "target": [0]}]}
+    return nncalc.load(spec).backprop().render("latex", explain=True)
+
+
+def test_an_activations_latex_is_its_entrys_own_and_a_new_activation_is_one_entry(monkeypatch):
+    tex = _cube(monkeypatch)
+    # net_o1 = 0.5 * 2 = 1: out = 1^3, dout/dnet = 3 * 1^2 (the entry's LaTeX, not the text's 'net^3')
+    assert r"&= \left(net_{o1}\right)^{3}" in tex and r"&= \left(1.000000000\right)^{3}" in tex
+    assert r"&= 3 \left(net_{o1}\right)^{2}" in tex
+    sigmoid = nncalc.load("nnbasic").backprop().render("latex", explain=True)
+    assert r"out_{h1} &= \sigma (net_{h1}) \\" in sigmoid and r"&= \frac{1}{1 + e^{-net_{h1}}}" in sigmoid
+    assert r"E_{o1} &= \frac{1}{2} (target_{o1} - out_{o1})^{2}" in sigmoid     # half_sse's term_latex
+
+
+RNN = Path(__file__).parent / "fixtures" / "rnn" / "two-step.yaml"
+RNN_H1 = "0.462117157"       # h1[1] = tanh(0.5 * 1 + (-0.1) * 0 + 0) = tanh(0.5), the fixture's W and b
+
+
+@pytest.mark.parametrize("fmt", ["latex", "latex-fragment", "beamer", "html"])
+def test_a_recurrent_network_is_written_in_every_document_format(fmt):
+    text = nncalc.load(str(RNN)).backprop().render(fmt, explain=True)
+    assert RNN_H1 in text and "[2]" in text
+    assert max(map(len, text.splitlines())) <= 80 or fmt == "html"
+
+
 # ---------------------------------------------------------------- the real engines
 
 def _pdflatex(folder: Path, name: str, tex: str) -> tuple[int, str, str]:
@@ -174,9 +257,46 @@ def test_check_and_train_documents_compile_with_pdflatex(latex_engines, tmp_path
         rc, log, text = _pdflatex(tmp_path, name, tex)
         assert rc == 0, f"{name}: pdflatex failed:\n{log}"
         assert "0.032896479" in text and "92.3%" in text
-    tex = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", "latex").stdout
-    rc, log, text = _pdflatex(tmp_path, "train", tex)
-    assert rc == 0 and "Update 2 of 2" in text, log
+    for fmt in ("latex", "beamer"):
+        tex = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", fmt).stdout
+        rc, log, text = _pdflatex(tmp_path, f"train-{fmt}", tex)
+        assert rc == 0 and "Update 2 of 2" in text, log
+    tex = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", "beamer").stdout
+    rc, log, text = _pdflatex(tmp_path, "kim-beamer", tex)
+    assert rc == 0 and "0.032896479" in text, log
+
+
+def test_a_recurrent_networks_documents_compile_with_pdflatex(latex_engines, tmp_path):
+    for fmt in ("latex", "beamer"):
+        rc, log, text = _pdflatex(tmp_path, f"rnn-{fmt}", nncalc.load(str(RNN)).backprop().render(fmt, explain=True))
+        assert rc == 0, log
+        assert RNN_H1 in text
+
+
+def test_the_bundled_documents_have_no_overfull_lines(latex_engines, tmp_path):
+    """nnbasic's document and slides, and xor-20's (20 samples: the longest sums), set within the
+    line (pdflatex's log has no 'Overfull \\hbox')."""
+    for name in ("nnbasic", "xor-20"):
+        r = nncalc.load(name).backprop()
+        for fmt in ("latex", "beamer"):
+            tex = r.render(fmt, explain=True)
+            assert max(map(len, tex.splitlines())) <= 80, f"{name} {fmt}: a source line over 80 columns"
+            rc, log, _ = _pdflatex(tmp_path, f"{name}-{fmt}", tex)
+            assert rc == 0, log
+            assert "Overfull \\hbox" not in (tmp_path / f"{name}-{fmt}.log").read_text(errors="replace"), (name, fmt)
+
+
+def test_a_new_activations_latex_compiles(latex_engines, tmp_path, monkeypatch):
+    rc, log, text = _pdflatex(tmp_path, "cube", _cube(monkeypatch))
+    assert rc == 0, log
+
+
+def test_handouts_and_solutions_compile_with_pdflatex(latex_engines, tmp_path, cli):
+    out = _handouts(cli, tmp_path, "latex")
+    for kind in ("handouts", "solutions"):
+        rc, log, text = _pdflatex(out / kind, "variant-01", (out / kind / "variant-01.tex").read_text())
+        assert rc == 0, f"{kind}: pdflatex failed:\n{log}"
+        assert "Learning rate" in text and ("Worked solution" in text) == (kind == "solutions")
 
 
 PROBE = """<script>
@@ -208,6 +328,24 @@ def _drawn(browser: str, page: Path) -> dict:
     return json.loads(htmllib.unescape(m.group(1)))
 
 
+def _other_pages(tmp_path: Path) -> dict[str, Path]:
+    """The pages of a check report, a training's updates and a worked solution."""
+    from typer.testing import CliRunner
+
+    from nncalc.cli import app
+
+    run = CliRunner().invoke
+    pages = {}
+    for name, args in (("check", ["check", "nnbasic", str(CLASS / "kim.yaml"), "--explain"]),
+                       ("train", ["train", "nnbasic", "--steps", "2", "--explain"])):
+        pages[name] = tmp_path / f"{name}-page.html"
+        pages[name].write_text(run(app, [*args, "--format", "html"]).stdout, encoding="utf-8")
+    (tmp_path / "hw3.yaml").write_text((Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text())
+    run(app, ["variants", str(tmp_path / "hw3.yaml"), "-n", "1", "-o", str(tmp_path / "v"), "--handout-format", "html"])
+    pages["solution"] = tmp_path / "v" / "solutions" / "variant-01.html"
+    return pages
+
+
 def test_every_bundled_problem_renders_in_chromium_with_sized_math(tmp_path):
     browser = _chromium()
     worked = _worked()
@@ -223,6 +361,9 @@ def test_every_bundled_problem_renders_in_chromium_with_sized_math(tmp_path):
         assert len(sizes) == len(re.findall(r"<math[ >]", page.read_text(encoding="utf-8"))), name
         assert all(w > 0 and h > 0 for w, h in sizes), f"{name}: a math element drawn with no size"
     assert any(W5_GRAD in row for row in drawn["nnbasic"]["w5"]), drawn["nnbasic"]["w5"]
+    for name, page in _other_pages(tmp_path).items():      # check, train and solution pages
+        sizes = _drawn(browser, page)["math"]
+        assert sizes and all(w > 0 and h > 0 for w, h in sizes), f"{name}: a math element drawn with no size"
     shot = tmp_path / "nnbasic-phone.png"      # kept as the test's artefact, under pytest's tmp path
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=390,844",
                     f"--screenshot={shot}", pages[list(worked).index("nnbasic")].as_uri()], capture_output=True, timeout=120)

@@ -4,6 +4,7 @@ Mermaid; graph problems as micrograd's draw_dot (DOT, Mermaid; SVG through Graph
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -12,12 +13,14 @@ from typer.testing import CliRunner
 from nncalc.bundled import bundled_problems, open_problem
 from nncalc.cli import app
 from nncalc.graph import is_graph_problem
+from nncalc.pictures.diagram import steps_drawn
 from nncalc.pictures.draw import drawing_of
 from nncalc.render.formats import Style, render
 
 SVG = "{http://www.w3.org/2000/svg}"
-NETWORKS = [n for n, p in bundled_problems().items() if not is_graph_problem(open_problem(n))]
-GRAPHS = [n for n in bundled_problems() if n not in NETWORKS]
+GRAPHS = [n for n in bundled_problems() if is_graph_problem(open_problem(n))]
+NETWORKS = [n for n in bundled_problems() if n not in GRAPHS     # an LSTM is not drawn yet (refused, tested)
+            and not any(l.kind == "lstm" for l in open_problem(n).network.layers)]
 
 
 @pytest.mark.parametrize("name", NETWORKS)
@@ -26,9 +29,13 @@ def test_every_bundled_network_draws_as_svg_with_a_circle_per_unit_and_a_line_pe
     root = ET.fromstring(render("drawing", "svg", drawing_of(problem, "out"), Style(decimals=4)))
     network = problem.network
     lines = root.findall(f"{SVG}line")
-    assert len(root.findall(f"{SVG}circle")) == len(network.inputs) + sum(len(l.units) for l in network.layers)
-    assert sum("weight" in e.get("class").split() for e in lines) == sum(l.weights.size for l in network.layers)
-    assert sum("bias" in e.get("class").split() for e in lines) == sum(
+    T = steps_drawn(problem) if network.is_sequence else 1       # a sequence network is drawn unrolled
+    initial = sum(len(l.units) for l in network.layers if l.kind == "recurrent")
+    recurrent = sum(l.recurrent_weights.size for l in network.layers if l.kind == "recurrent")
+    assert len(root.findall(f"{SVG}circle")) == initial + T * (len(network.inputs) + sum(len(l.units) for l in network.layers))
+    assert sum("weight" in e.get("class").split() for e in lines) == T * (sum(l.weights.size for l in network.layers)
+                                                                          + recurrent)
+    assert sum("bias" in e.get("class").split() for e in lines) == T * sum(
         len(l.units) for l in network.layers if l.bias is not None)
 
 
@@ -110,3 +117,78 @@ def test_text_from_the_file_is_escaped_in_svg(tmp_path):
     result = CliRunner().invoke(app, ["draw", str(problem)])
     assert result.exit_code == 0, result.output
     ET.fromstring(result.stdout)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the PNG's IHDR chunk."""
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_a_network_draws_as_a_png_for_slides_the_size_of_its_svg(tmp_path):
+    pytest.importorskip("matplotlib", reason="PNG drawings need the optional extra 'plot' (matplotlib)")
+    path = tmp_path / "net.png"
+    result = CliRunner().invoke(app, ["draw", "nnbasic", "--show", "grad", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    data = path.read_bytes()
+    root = ET.fromstring(render("drawing", "svg", drawing_of(open_problem("nnbasic"), "grad"), Style(decimals=4)))
+    assert data.startswith(PNG_SIGNATURE)
+    assert _png_size(data) == (int(root.get("width")) * 3 // 2, int(root.get("height")) * 3 // 2)   # 150 dpi
+
+
+@pytest.mark.slow          # about 30 s of CPU: Agg draws MNIST's 79,510 weight lines
+def test_a_large_network_draws_as_a_png(tmp_path):
+    pytest.importorskip("matplotlib", reason="PNG drawings need the optional extra 'plot' (matplotlib)")
+    data = render("drawing", "png", drawing_of(open_problem("mnist-mlp"), "out"), Style(decimals=4))
+    assert data.startswith(PNG_SIGNATURE)
+
+
+def test_a_png_without_matplotlib_is_one_line_naming_the_package(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)       # import matplotlib raises ImportError
+    path = tmp_path / "net.png"
+    result = CliRunner().invoke(app, ["draw", "nnbasic", "-o", str(path)])
+    assert result.exit_code == 2 and not path.exists()
+    assert "pip install 'nncalc[plot]'" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_png_is_never_written_to_the_terminal():
+    result = CliRunner().invoke(app, ["draw", "nnbasic", "--format", "png"])
+    assert result.exit_code == 2 and "-o FILE.png" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_a_graph_draws_as_a_png_through_graphviz(tmp_path):
+    path = tmp_path / "graph.png"
+    result = CliRunner().invoke(app, ["draw", "graph-sigmoid-neuron", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+RNN = Path(__file__).parent / "fixtures" / "rnn" / "two-step.yaml"
+
+
+def test_a_recurrent_network_is_drawn_unrolled_over_its_steps():
+    from nncalc.problem import load_problem
+
+    problem = load_problem(RNN)
+    svg = render("drawing", "svg", drawing_of(problem, "out"), Style(decimals=4))
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    # h[0] (2 units), then for each of the 2 steps x1, x2, h1, h2, y: 2 + 2 * 5 circles
+    assert len(root.findall(f"{SVG}circle")) == 12 and "unrolled over 2 steps" in texts[0]
+    # h1[1] = tanh(0.5 * 1 + (-0.1) * 0 + 0.1 * 0 + 0 * 0 + 0) = tanh(0.5) = 0.4621 (the file's W, W_h, b)
+    assert "h1[1]" in texts and "net 0.5000" in texts and "out 0.4621" in texts
+    # each shared weight is labelled once, where it first appears: wh1 from h1[0] to h1[1]
+    assert texts.count("wh1 = 0.1000") == 1 and texts.count("wx1 = 0.5000") == 1
+    mermaid = render("drawing", "mermaid", drawing_of(problem, "grad"), Style(decimals=4))
+    assert "grad.wh1 = " in mermaid and "h2[2]" in mermaid
+
+
+def test_an_lstm_network_is_refused_in_one_line_naming_the_layer_type():
+    result = CliRunner().invoke(app, ["draw", str(RNN.with_name("lstm-two-step.yaml"))])
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert "lstm layers is not drawn yet" in result.stderr

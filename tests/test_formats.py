@@ -68,3 +68,8 @@ def test_json_output_is_valid_json_or_an_error_naming_the_value():
             to_json({"values": {"net.h1": bad}})
     with pytest.raises(ComputeError, match=r"^rows\[1\]\.loss = nan"):
         to_json({"rows": [{"loss": 1.0}, {"loss": math.nan}]})
+
+
+def test_every_trace_format_has_its_form_with_symbolic_formulas():
+    # `--symbolic` renders through the registry's 'symbolic' subject: each --format needs its row
+    assert formats.formats("symbolic") == formats.formats("trace")

@@ -95,3 +95,8 @@ def test_a_recurrent_network_shows_its_steps_and_bptt_gradients(executed):
     assert grad == pytest.approx(_by_hand()["grad_wh"][0][0], rel=1e-12) and changed != grad
     verdicts = _data(executed, "nncalc.check(rnn", "text/html")
     assert "correct" in verdicts and "wrong" in verdicts
+
+
+def test_the_recurrent_network_trains_in_the_notebook(executed):
+    html = [o["data"]["text/html"] for o in _outputs(executed, "rnn_run = nncalc.train") if "text/html" in o.get("data", {})]
+    assert "stopped after 5 epochs" in html[-1] and html[-1].count("<tr>") == 6

@@ -239,3 +239,15 @@ def test_in_time_the_mean_counts_the_targeted_steps(study, check):
     [r] = result.results
     assert "an extra 1/n, averaging the summed samples" in r.diagnosis
     assert "n = 3 targeted (sample, step) pairs: everything after it 1/3 of what it should be" in r.diagnosis
+
+
+def test_export_refuses_a_recurrent_problem_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from nncalc.cli import app
+
+    result = CliRunner().invoke(app, ["export", str(problem_path("rnn-scalar")), "--to", "pytorch",
+                                      "-o", str(tmp_path / "m.py")])
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("layer 1 is a recurrent layer; only dense layers can be exported")
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "m.py").exists()

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from nncalc.bundled import open_problem
 from nncalc.cli import app
 from nncalc.pictures.sweep import descent_path, parse_axis, sweep
+from nncalc.problem import load_problem
 from nncalc.problem.overrides import with_overrides
 from nncalc.render.formats import Style, render
 from nncalc.trace import build_trace
@@ -86,6 +87,32 @@ def test_the_descent_path_takes_the_worked_examples_steps():
     # the first step is the worked example's new.w5, new.w6
     assert result.path[1] == pytest.approx([first["new.w5"].value, first["new.w6"].value], rel=1e-12)
     assert len(result.path) == 3
+
+
+def test_the_descent_path_is_the_trainers_with_every_parameter_moving():
+    from nncalc.engine import descent_step
+    from nncalc.train import settings_from_problem, train, with_cli_overrides
+
+    p = open_problem("nnbasic")
+    result = descent_path(sweep(p, [parse_axis("w5=-3:3:5", p), parse_axis("w6=-3:3:5", p)]), 5)
+    trained = train(p, with_cli_overrides(settings_from_problem(p), steps=5)).network()
+    params = {q.name: q for q in p.network.parameters()}
+    assert result.path[-1] == pytest.approx([params["w5"].value(trained), params["w6"].value(trained)], rel=1e-12)
+    # held: the second step from the first point with w1..w4, w7, w8, b1, b2 still the file's
+    held = build_trace(with_overrides(p, {"w5": result.path[1][0], "w6": result.path[1][1]}))
+    held_w5 = descent_step(result.path[1][0], p.learning_rate, held["grad.w5"].value)
+    assert abs(result.path[2][0] - held_w5) > 1e-6
+    assert result.descent.updates == 5 and "sgd" in result.descent.optimizer
+
+
+def test_the_descent_path_follows_the_files_training_settings(write_problem):
+    text = open_problem("nnbasic").doc.text.split("training:")[0] + "training:\n  optimizer: momentum\n"
+    p = load_problem(write_problem(text))
+    result = descent_path(sweep(p, [parse_axis("w5=-3:3:5", p), parse_axis("w6=-3:3:5", p)]), 3)
+    plain = descent_path(sweep(open_problem("nnbasic"), [parse_axis("w5=-3:3:5", p), parse_axis("w6=-3:3:5", p)]), 3)
+    assert "momentum" in result.descent.optimizer
+    assert result.path[1] == pytest.approx(plain.path[1], rel=1e-12)     # momentum's first step is plain SGD's
+    assert abs(result.path[3][0] - plain.path[3][0]) > 1e-6
 
 
 def test_csv_and_json_carry_full_precision():

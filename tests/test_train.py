@@ -307,7 +307,7 @@ def _batch_losses_before_each_update(p, s, data):
 
 @pytest.mark.parametrize("chunk", [16_384, 7])       # counted in one pass per read, or in pieces across batches
 def test_running_loss_and_accuracy_count_every_batch_at_the_weights_before_its_update(tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr("nncalc.train.loop.EXACT_LOSS_WORK", 0)    # reports use the running values, as on MNIST
+    monkeypatch.setattr("nncalc.train.history.EXACT_LOSS_WORK", 0)    # reports use the running values, as on MNIST
     monkeypatch.setattr("nncalc.train.metrics.COUNT_CHUNK", chunk)
     p, s, data = _spiral(tmp_path)
     t, seen, running = _batch_losses_before_each_update(p, s, data)

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from nncalc.render.train import class_report, decision_map, duration, history_rows, loss_curve
+from nncalc.render.evaluation import class_report
+from nncalc.render.plot import decision_map, loss_curve
+from nncalc.render.train import duration, history_rows
 from nncalc.train.metrics import confusion_matrix, per_class
 
 
@@ -74,7 +76,7 @@ def test_confusion_matrix_of_ten_classes_fits_80_columns_without_cutting_a_count
     import numpy as np
     from rich.console import Console
 
-    from nncalc.render.train import confusion_table
+    from nncalc.render.evaluation import confusion_table
 
     cm = np.full((10, 10), 7) + np.diag(np.full(10, 1128))     # MNIST-sized diagonal: 1,135 per class
     buffer = io.StringIO()
@@ -106,7 +108,7 @@ def test_progress_metrics_show_the_running_loss_accuracy_and_speed_mid_epoch():
 
 
 def test_the_coloured_decision_maps_legend_shows_each_class_region_colour():
-    from nncalc.render.train import REGION_COLOURS
+    from nncalc.render.plot import REGION_COLOURS
 
     X, labels = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1])
     text = decision_map(lambda P: (P[:, 0] > 0.5).astype(int), X, labels, ("a", "b"), width=20, height=5,

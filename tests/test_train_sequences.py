@@ -190,7 +190,7 @@ def _generated(tmp_path, inputs, outputs, act, loss, data):
     path = tmp_path / "g.yaml"
     path.write_text(RNN % (inputs, outputs, act, loss, data))
     p = load_problem(path)
-    from nncalc.api import training_datasets
+    from nncalc.train import training_datasets
 
     return p, data_for(p, training_datasets(p))
 
@@ -236,7 +236,7 @@ init: xavier
 data: {generate: parity, samples: 10, length: 8}
 """)
     p = load_problem(path)
-    from nncalc.api import training_datasets
+    from nncalc.train import training_datasets
 
     d = data_for(p, training_datasets(p))
     assert d.train.X.shape == (10, 8) and d.train.labels.shape == (10,)

@@ -253,7 +253,7 @@ loss: half_sse
 data: [{input: [1], target: [1]}]
 """)
     data = write(tmp_path, "x.csv", "x\n1.0e+300\n")
-    one_error_line(run("predict", model, "--data", data, "--format", "json"), "predictions[0]", "infinite")
+    one_error_line(run("predict", model, "--data", data, "--format", "json"), "predictions[0]", "= inf: JSON has no number")
 
 
 # ---------------------------------------------------------------- deliberate bugs an earlier suite missed
@@ -261,7 +261,7 @@ data: [{input: [1], target: [1]}]
 def test_the_running_mse_loss_is_divided_by_the_number_of_outputs(tmp_path, monkeypatch):
     # mse averages over samples x outputs: the running loss the epoch reports (counted from the
     # outputs kept, as on MNIST) equals E_total of the worked example at the weights before the update
-    monkeypatch.setattr("nncalc.train.loop.EXACT_LOSS_WORK", 0)
+    monkeypatch.setattr("nncalc.train.history.EXACT_LOSS_WORK", 0)
     p = load_problem(write(tmp_path, "mse.yaml", """
 network:
   inputs: 2

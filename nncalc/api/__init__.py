@@ -27,10 +27,10 @@ from .checking import (Graded, Verdicts, answers_files, check, check_arguments, 
 from .courses import VariantsWritten, autograder, quiz, variants
 from .datasets import data_home, data_listing, data_set, fetch_data
 from .pictures import PNG_WRITERS, activation_curves, drawing, drawing_format, gradient_sizes, save_png, sweep
-from .problems import (DICT_SOURCE, Problem, Source, catalogue, check_usable, grad, is_graph, load, names_result,
+from .problems import (Problem, Source, catalogue, check_usable, grad, is_graph, load, names_result,
                        new_answers_text, new_problem_text, open_problem, problem_path, symbolic, trace_of)
 from .results import TEXT_WIDTH, Explanation, Result, plain_text
 from .training import (Predictions, Training, as_model, check_model_path, evaluate, export, predict, train,
-                       training_datasets, training_problem)
+                       training_problem)
 
 __all__ = ["Explanation", "Problem", "Result", "Training", "Verdicts", "check", "export", "load", "train"]

@@ -16,16 +16,18 @@ class VariantsWritten(NamedTuple):
 
 
 def variants(problem: str, output: Path, *, count: int | None = None, roster: Path | None = None,
-             seed: int = 0, handouts: bool = True) -> VariantsWritten:
+             seed: int = 0, handouts: bool = True, handout_format: str = "markdown") -> VariantsWritten:
     """A different problem for every student (`nncalc variants`): `count` numbered variants or one
-    per `roster` student, each file with its key, handout and solution, and the folder's index."""
+    per `roster` student, each file with its key, handout and solution (Markdown, LaTeX or HTML),
+    and the folder's index."""
     from ..errors import UsageError
     from ..variants import INDEX_FILE, numbered, read_roster, write_variants
 
     if (count is None) == (roster is None):
         raise UsageError("give either --count N (numbered variants) or --roster roster.csv (one per student)")
     students = read_roster(roster) if roster is not None else numbered(count)   # type: ignore[arg-type]
-    return VariantsWritten(write_variants(open_problem(problem), students, seed, output, handouts), INDEX_FILE)
+    return VariantsWritten(write_variants(open_problem(problem), students, seed, output, handouts, handout_format),
+                           INDEX_FILE)
 
 
 def quiz(fmt: str, folder: str | Path, output: Path, category: str | None = None) -> str:

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 
 
 Source = Union[str, Path, Mapping[str, Any], "Problem", None]
-DICT_SOURCE = "<dict>"       # the file name a problem given as a dict is reported under
 
 
 def load(source: Source = None) -> "Problem":
@@ -26,6 +25,7 @@ def load(source: Source = None) -> "Problem":
         return source
     if isinstance(source, Mapping):
         from ..problem import problem_from_doc
+        from ..problem.file import DICT_SOURCE
         from ..yamlio import YamlDoc
 
         return Problem(problem_from_doc(YamlDoc(DICT_SOURCE, dict(source), None)))

@@ -7,13 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, NamedTuple, Sequence
 
-from .problems import DICT_SOURCE, Problem, Source, load, problem_path
+from .problems import Problem, Source, load, problem_path
 
 if TYPE_CHECKING:
     from .. import problem as _problem
     from ..export import Exported
     from ..model import Model
-    from ..render.train import Evaluation
+    from ..render.evaluation import Evaluation
     from ..trace import Trace
     from ..train import Report, Step, TrainResult, Trainer
 
@@ -25,7 +25,7 @@ def train(problem: Source, *, epochs: int | None = None, steps: int | None = Non
     started: iterate over it for the trainer's events, or call `.run()`. `resume`: a checkpoint
     saved by an interrupted run (`save_checkpoint`): its settings and state, continued."""
     from ..model import checkpoint_settings, load_checkpoint, restore_checkpoint
-    from ..train import Trainer, data_for, settings_from_problem, with_cli_overrides
+    from ..train import Trainer, settings_from_problem, training_data, with_cli_overrides
 
     p = load(problem).problem
     model = load_checkpoint(resume) if resume is not None else None
@@ -33,26 +33,10 @@ def train(problem: Source, *, epochs: int | None = None, steps: int | None = Non
     settings = with_cli_overrides(settings, epochs=epochs, steps=steps,
                                   batch_size=None if batch_size is None else str(batch_size),
                                   learning_rate=learning_rate, seed=seed)
-    data = data_for(p, training_datasets(p), settings.validation_split, settings.dtype)
-    trainer = Trainer(p, settings, data, report_every=every)
+    trainer = Trainer(p, settings, training_data(p, settings), report_every=every)
     if model is not None:
         restore_checkpoint(trainer, model, resume)
     return Training(trainer)
-
-
-def training_datasets(p: "_problem.Problem") -> Any:
-    """The data a problem's `data:` names (a source, not samples), loaded; None for written samples."""
-    if p.inputs is not None or p.data_source is None:
-        return None
-    from ..data import load_data
-    from ..errors import NncalcError
-    from ..train import with_problem_line
-
-    base = Path(p.source).parent if p.source and p.source != DICT_SOURCE else Path.cwd()
-    try:
-        return load_data(p.data_source, base_dir=base, file=p.source)
-    except NncalcError as exc:
-        raise with_problem_line(exc, p) from None
 
 
 class Training:
@@ -179,7 +163,7 @@ def evaluate(model: str | Path, data: str | None = None) -> "Evaluation":
     .csv/.npz file, a generator; None: a problem file's own samples), with the confusion matrix."""
     from ..errors import UsageError
     from ..model_data import model_and_data
-    from ..render.train import Evaluation
+    from ..render.evaluation import Evaluation
     from ..train import evaluate_outputs, final_outputs, predicted_labels, predictions
     from ..train.metrics import labelled_confusion
 
@@ -209,7 +193,7 @@ def predict(model: str | Path, data: str | None = None) -> Predictions:
     """The model's output for every sample of `data` (as `evaluate`): the predicted class and its
     probability for a classifier, else the output values; for sequences, at each one's last step."""
     from ..model_data import model_and_data
-    from ..render.train import prediction_records
+    from ..render.evaluation import prediction_records
     from ..train import final_outputs, predicted_labels, predictions
 
     m, split, name = model_and_data(model, data)

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-import typer
+from .common import LazyTyper, OneLineGroup, tidy_help
 
-from .common import OneLineGroup, tidy_help
+# The modules that register commands, in the order `nncalc -h` lists them, and the module of each
+# command and group: `nncalc CMD ...` imports only CMD's (and discover's: --version, the examples).
+MODULES = ("foundation", "check", "train", "data", "instructors", "export", "graph", "pictures", "discover")
+COMMANDS = {
+    "backprop": "foundation", "forward": "foundation", "problems": "foundation", "summary": "foundation",
+    "check": "check", "train": "train", "evaluate": "train", "predict": "train", "data": "data",
+    "variants": "instructors", "quiz": "instructors", "autograder": "instructors", "export": "export",
+    "grad": "graph", "draw": "pictures", "sweep": "pictures", "gradients": "pictures", "plot": "pictures",
+    "show": "discover", "names": "discover", "new": "discover", "help": "discover",
+}
 
-app = typer.Typer(
+
+def _finish(typer_app) -> None:
+    """Each command's --help: its examples at the end, no trailing spaces."""
+    from .discover import attach_examples
+
+    attach_examples(typer_app)
+    tidy_help(typer_app)
+
+
+app = LazyTyper(
     name="nncalc",
     cls=OneLineGroup,
     help="Forward and backward passes of small neural networks, every value shown in the slides' notation.",
@@ -14,17 +32,5 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    package=__name__, modules=MODULES, commands=COMMANDS, always=("discover",), finish=_finish,
 )
-
-from . import foundation  # noqa: E402,F401  (registers the commands)
-from . import check  # noqa: E402,F401
-from . import train  # noqa: E402,F401
-from . import data  # noqa: E402,F401
-from . import instructors  # noqa: E402,F401
-from . import export  # noqa: E402,F401
-from . import graph  # noqa: E402,F401
-from . import pictures  # noqa: E402,F401
-from . import discover  # noqa: E402,F401
-
-discover.attach_examples(app)
-tidy_help(app)

@@ -4,14 +4,16 @@ loading a problem argument, and writing output (atomically when it goes to a fil
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
+import importlib
 import io
 import os
 import sys
 import warnings
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Callable, Iterator, Optional
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -139,6 +141,103 @@ class OneLineGroup(TidyHelp, TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+class LazyTyper(typer.Typer):
+    """The app, its command modules imported when needed: Typer builds a Click command from every
+    registered function's signature each time it runs, and importing every command's module costs
+    as much again. `nncalc CMD ...` imports CMD's module (`commands`: name -> module) and the
+    `always` ones, and builds CMD's command alone; anything that reads the app's commands (`nncalc
+    -h`, a typo, Typer's CliRunner) first imports every module of `modules`, listed in that order
+    (the order of `nncalc -h`). `finish(app)` runs on the commands once imported (examples, help)."""
+
+    def __init__(self, *args: Any, package: str, modules: tuple[str, ...], commands: dict[str, str],
+                 always: tuple[str, ...] = (), finish: Callable[[typer.Typer], None] | None = None,
+                 **kwargs: Any) -> None:
+        self._package, self._modules, self._commands_at, self._always = package, modules, commands, always
+        self._finish, self._complete, self._registering = finish, False, False
+        super().__init__(*args, **kwargs)
+
+    @property
+    def registered_commands(self) -> list:
+        self._import_all()
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, value: list) -> None:
+        self._commands = value
+
+    @property
+    def registered_groups(self) -> list:
+        self._import_all()
+        return self._groups
+
+    @registered_groups.setter
+    def registered_groups(self, value: list) -> None:
+        self._groups = value
+
+    @contextlib.contextmanager
+    def _registration(self) -> Iterator[None]:
+        """A module registering its commands reads the lists as they are (no importing the rest)."""
+        registering, self._registering = self._registering, True
+        try:
+            yield
+        finally:
+            self._registering = registering
+
+    def _registered(self, decorator: Callable) -> Callable:
+        def register(fn: Callable) -> Callable:
+            with self._registration():
+                return decorator(fn)
+
+        return register
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable:
+        return self._registered(super().command(*args, **kwargs))
+
+    def callback(self, *args: Any, **kwargs: Any) -> Callable:
+        return self._registered(super().callback(*args, **kwargs))
+
+    def add_typer(self, *args: Any, **kwargs: Any) -> None:
+        with self._registration():
+            super().add_typer(*args, **kwargs)
+
+    def _import(self, modules: tuple[str, ...]) -> None:
+        with self._registration():
+            for module in modules:
+                importlib.import_module(f"{self._package}.{module}")
+            if self._finish is not None:
+                self._finish(self)
+
+    def _import_all(self) -> None:
+        if self._complete or self._registering:
+            return
+        self._complete = True
+        self._import(self._modules)
+        order = {f"{self._package}.{m}": i for i, m in enumerate(self._modules)}   # whichever was imported first
+        self._commands.sort(key=lambda c: order.get(c.callback.__module__, len(order)))
+        self._groups.sort(key=lambda g: order.get(g.typer_instance.registered_commands[0].callback.__module__,
+                                                  len(order)))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        argv = args[0] if args else kwargs.get("args", sys.argv[1:])
+        name = argv[0] if argv else None
+        if name not in self._commands_at:
+            return super().__call__(*args, **kwargs)
+        if not self._complete:
+            self._import((self._commands_at[name], *self._always))
+        solo = copy.copy(self)
+        solo._complete = True
+        solo.registered_commands = [c for c in self._commands if _command_name(c) == name]
+        solo.registered_groups = [g for g in self._groups if g.name == name]
+        return typer.Typer.__call__(solo, *args, **kwargs)
+
+
+def _command_name(info: Any) -> str | None:
+    """A registered command's name on the command line (Typer's: the function's, '_' as '-')."""
+    if info.name:
+        return info.name
+    return info.callback.__name__.lower().replace("_", "-") if info.callback else None
+
+
 def usage_line(exc: ClickException) -> str:
     """A Click usage error as one line: the command, what was wrong, where to look."""
     message = " ".join(exc.format_message().split()).rstrip(".")
@@ -192,9 +291,19 @@ def load(problem: Optional[str], sets: Optional[list[str]] = None):
     return open_problem(problem, sets)
 
 
-def emit(console: Console, content: RenderableType | str, output: Optional[Path] = None) -> None:
+def emit(console: Console, content: RenderableType | str | bytes, output: Optional[Path] = None) -> None:
     """Print to the console, or write plain text to `output` atomically. Rich pads table rows
-    to their width: piped or written, those trailing spaces are dropped."""
+    to their width: piped or written, those trailing spaces are dropped. Bytes (a PNG) go to a
+    file only."""
+    if isinstance(content, bytes):
+        from ..errors import UsageError
+        from ..fileio import atomic_open
+
+        if output is None:
+            raise UsageError("a PNG is a binary file: write it with -o FILE.png")
+        with atomic_open(output, "wb") as handle:
+            handle.write(content)
+        return
     if output is None:
         if isinstance(content, str):
             content = printable(content, newlines=True)

@@ -7,8 +7,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import Decimals, Output, TraceFormat, emit, handle_errors, make_console, unicode_ok
-from .common import FILE_WIDTH
+from .common import Decimals, Output, TraceFormat, emit_as, handle_errors, make_console, unicode_ok
 
 
 def _values(items: list[str]) -> dict[str, float]:
@@ -53,42 +52,17 @@ def grad(
 
 
 def emit_trace(trace, fmt, decimals: int, explain: bool, symbolic: bool, output) -> None:
-    """Print a trace in a format, with --symbolic SymPy's formulas after it (graphs only)."""
-    from ..api import is_graph
+    """Print a trace in a format; with --symbolic (graphs only) SymPy's formulas with it."""
+    from ..api import is_graph, symbolic as symbolic_of
     from ..errors import UsageError
-    from ..render.formats import Style, render
+    from ..render.formats import WithFormulas
 
-    if symbolic and not is_graph(trace):
+    console = make_console()
+    if not symbolic:
+        return emit_as(console, "trace", fmt, trace, output, decimals=decimals, explain=explain)
+    if not is_graph(trace):
         raise UsageError("--symbolic writes a computational graph's gradients as formulas; this problem is a "
                          "network (see docs/graphs.md)", file=trace.problem.source)
-    console = make_console()
     unicode = unicode_ok(console) if output is None else True
-    width = console.width if output is None else FILE_WIDTH
-    name = fmt.value if hasattr(fmt, "value") else str(fmt)
-    content = render("trace", name, trace, Style(decimals, explain, unicode, width))
-    if symbolic:
-        content = _with_symbolic(content, name, trace.problem, unicode, decimals)
-    emit(console, content, output)
-
-
-def _with_symbolic(content, fmt: str, problem, unicode: bool, decimals: int):
-    """The rendered trace followed by SymPy's formulas (in JSON: a "symbolic" object)."""
-    from ..api import symbolic as symbolic_of
-
-    gradients, lines = symbolic_of(problem, unicode, decimals)
-    if fmt == "json":
-        import json
-
-        from ..render.json import to_json
-
-        data = json.loads(content)
-        data["symbolic"] = {name: {"formula": f, "value": v} for name, (f, v) in gradients.items()}
-        return to_json(data)
-    if fmt == "markdown":
-        return content + "\n**" + lines[0] + "**\n\n```text\n" + "\n".join(lines[1:]) + "\n```\n"
-    if isinstance(content, str):
-        return content + "\n\n" + "\n".join(lines)
-    from rich.console import Group
-    from rich.text import Text
-
-    return Group(content, Text(""), Text(lines[0], style="bold"), Text("\n".join(lines[1:])))
+    gradients, lines = symbolic_of(trace.problem, unicode, decimals)
+    emit_as(console, "symbolic", fmt, WithFormulas(trace, gradients, lines), output, decimals=decimals, explain=explain)

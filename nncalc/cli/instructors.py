@@ -10,7 +10,9 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import PROBLEM_HELP, emit, handle_errors, make_console
+from .common import PROBLEM_HELP, emit, format_enum, handle_errors, make_console
+
+HandoutFormat = format_enum("handout")
 
 
 @app.command()
@@ -29,12 +31,16 @@ def variants(
                              help="The same seed gives every student the same numbers on every run."),
     handouts: bool = typer.Option(True, "--handouts/--no-handouts",
                                   help="Also write handouts/ID.md (no answers) and solutions/ID.md."),
+    handout_format: HandoutFormat = typer.Option("markdown", "--handout-format",
+                                                 help="The handouts' and solutions' format: markdown (.md), "
+                                                      "latex (.tex) or html (.html)."),
 ) -> None:
     """Write one complete problem file per variant (with `variant:` and its key under `answers:`),
     a handout and a worked solution for each, and the folder's index variants.csv."""
     from ..api import variants as write_variants
 
-    made, index = write_variants(problem, output, count=count, roster=roster, seed=seed, handouts=handouts)
+    made, index = write_variants(problem, output, count=count, roster=roster, seed=seed, handouts=handouts,
+                                  handout_format=handout_format.value)
     redrawn = sum(v.draws > 1 for v in made)
     first, last = made[0].id, made[-1].id
     lines = [f"{len(made)} variants of {made[0].problem.name} (seed {seed}) in {output}/: "

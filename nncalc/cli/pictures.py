@@ -48,9 +48,9 @@ def sweep_command(
     axes: list[str] = typer.Argument(..., show_default=False, metavar="NAME=LO:HI:COUNT...",
                                      help="One parameter (the curve) or two (the loss map), e.g. w5=-3:3:61."),
     of: str = typer.Option("E.total", "--of", help="The quantity to follow (any name of `nncalc names`)."),
-    path: bool = typer.Option(False, "--path", help="Two parameters: overlay gradient descent on them from the "
-                              "file's point (the steps of `nncalc train`)."),
-    steps: int = typer.Option(20, "--steps", min=1, max=10_000, help="Steps of the --path."),
+    path: bool = typer.Option(False, "--path", help="Two parameters: overlay the path of `nncalc train` from the "
+                              "file's point (every parameter trained with the file's settings, drawn at the two)."),
+    steps: int = typer.Option(20, "--steps", min=1, max=10_000, help="Updates of the --path."),
     plot: Optional[Path] = typer.Option(None, "--plot", dir_okay=False, help="Also draw it as a PNG "
                                         "(the curve, or contours; needs matplotlib: pip install 'nncalc\\[plot]')."),
     fmt: SweepFormat = "plot",

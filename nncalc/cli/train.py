@@ -63,8 +63,9 @@ def train(
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Where Ctrl-C saves the checkpoint (default: NAME.checkpoint.npz).", dir_okay=False),
     log: Optional[Path] = typer.Option(None, "--log", help="Write one JSON line per history entry to this file (complete when training ends).", dir_okay=False),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
-    fmt: TrainFormat = typer.Option(LIVE, "--format", "-f",
-                                    help="table, json or latex (with --explain: a document of every update)."),
+    fmt: TrainFormat = typer.Option(LIVE, "--format", "-f", metavar="FORMAT",
+                                    help="table, json, or with --explain a document of every update: "
+                                         "latex, html or beamer."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, metavar="", help="-q: plain rows, no bar or pictures; -qq: only the result."),
     decimals: Optional[int] = typer.Option(None, "--decimals", "-d", min=0, max=17,
                                            help="Decimals shown (default 6; 9 with --explain, as the slides)."),
@@ -78,8 +79,8 @@ def train(
     from .train_view import _View
 
     document = fmt.value != LIVE       # json, latex: the document alone on stdout; progress and pictures on stderr
-    if fmt.value == "latex" and not explain:
-        raise _fail("--format latex writes the worked example of each update: give --explain --steps N")
+    if fmt.value not in (LIVE, "json") and not explain:
+        raise _fail(f"--format {fmt.value} writes the worked example of each update: give --explain --steps N")
     decimals = decimals if decimals is not None else (9 if explain else 6)
     out = make_console()
     console = make_console(stderr=True) if document else out
@@ -265,12 +266,13 @@ def predict(
 ) -> None:
     """The model's output for every sample: the predicted class and its probability, or the values."""
     from ..api import predict as predictions
-    from ..render.train import json_text, predictions_csv, predictions_view
+    from ..render.evaluation import predictions_csv, predictions_view
+    from ..render.json import to_json
 
     found = predictions(model_path, data)
     shown = None if output is not None else limit
     render = {
-        PredictFormat.json: lambda: json_text({"model": found.model, "data": found.data, "predictions": found.records}),
+        PredictFormat.json: lambda: to_json({"model": found.model, "data": found.data, "predictions": found.records}),
         PredictFormat.csv: lambda: predictions_csv(found.records),
         PredictFormat.table: lambda: predictions_view(found.records, found.outputs, found.classified, decimals, shown),
     }

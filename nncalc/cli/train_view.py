@@ -1,5 +1,5 @@
 """What the user sees while `nncalc train` runs: the header and rows, the progress bar, --explain's
-tables, and the closing table and pictures. The text and tables come from nncalc.render.train; this
+tables, and the closing table and pictures. The text and tables come from nncalc.render.train (pictures: nncalc.render.plot); this
 module decides when they are printed and owns the console and the bar."""
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ class _View:
     # ---- the end
 
     def finish(self, result, final, save: Optional[Path], plot: Optional[Path]) -> None:
-        from ..render.train import final_table, loss_curve
+        from ..render.plot import loss_curve
+        from ..render.train import final_table
 
         if result.message:
             self.tell(result.message)
@@ -191,7 +192,7 @@ class _View:
             self.tell(f"saved the loss curve to {plot}")
 
     def _map(self):
-        from ..render.train import decision_map
+        from ..render.plot import decision_map
 
         d = self.data
         classes = d.classes or (("0", "1") if d.train.labels is not None else None)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-import unicodedata
 
-from ..render.common import Symbols, Tab, fmt
+from ..notation import symbol
+from ..render.common import Symbols, Tab, fmt, fmt_short
 from .engine import written
 from .model import GraphProblem
 from .ops import OPS
@@ -25,21 +25,8 @@ MAX_PATHS = 4             # write a gradient path by path up to this many paths 
 MAX_PATH_LENGTH = 6       # ... of at most this many factors; else one step of the backward pass
 
 
-def symbol(name: str, sym: Symbols) -> str:
-    """A name as the slides write it: yhat -> ŷ (Unicode only)."""
-    if sym.unicode and name.endswith("hat") and len(name) == 4 and name[0].isalpha():
-        return unicodedata.normalize("NFC", name[0] + "\u0302")
-    return name
-
-
 def _d(sym: Symbols, top: str, bottom: str) -> str:
     return f"{sym.d}{symbol(top, sym)}/{sym.d}{symbol(bottom, sym)}"
-
-
-def number(x: float, decimals: int = 9) -> str:
-    """A value in a derivation: at most `decimals` decimals, without trailing zeros (-2, 0.5)."""
-    s = fmt(x, decimals)
-    return s.rstrip("0").rstrip(".") if "." in s and "e" not in s else s
 
 
 def _paren(s: str) -> str:
@@ -57,7 +44,7 @@ def header_lines(trace: GraphTrace) -> list[str]:
     about = (f"computational graph, {_count(len(g.leaves), 'leaf', 'leaves')}, {_count(len(g.nodes), 'node')}, "
              f"output {p.output}")
     if p.upstream is not None:
-        about += f", upstream gradient dL/d{p.output} = {number(p.upstream)}"
+        about += f", upstream gradient dL/d{p.output} = {fmt_short(p.upstream)}"
     if p.parameters:
         about += f", learning rate {p.learning_rate:g}"
     return [p.name, about]
@@ -72,10 +59,10 @@ class _Notation:
     def arg(self, a, numeric: bool) -> str:
         if isinstance(a, str):
             return _paren(self.num(a)) if numeric else symbol(a, self.sym)
-        return _paren(number(a))
+        return _paren(fmt_short(a))
 
     def num(self, name: str) -> str:
-        return number(self.t[name].value, self.decimals)
+        return fmt_short(self.t[name].value, self.decimals)
 
     def expression(self, n: Node, numeric: bool = False) -> str:
         text = OPS[n.op].write([self.arg(a, numeric) for a in n.args])
@@ -89,7 +76,7 @@ class _Notation:
         out = _paren(self.num(node)) if numeric else symbol(node, self.sym)
         parts = [f for a, f in zip(n.args, op.derivative(texts, out)) if a == x]
         if numeric and any("[" in f or "sign(" in f for f in parts):
-            return _paren(number(self.t.bwd.local[(node, x)], self.decimals))
+            return _paren(fmt_short(self.t.bwd.local[(node, x)], self.decimals))
         return self.shown(" + ".join(parts) if len(parts) > 1 else parts[0])
 
     def shown(self, text: str) -> str:
@@ -110,7 +97,7 @@ def tabs(trace: GraphTrace, decimals: int = 9, unicode: bool = True) -> list[Tab
     sym = Symbols.for_unicode(unicode)
     w = _Notation(trace, decimals, sym)
     p, g = trace.problem, trace.problem.graph
-    parts: list[Tab | str] = [", ".join(f"{symbol(x, sym)} = {number(p.values[x])}" for x in g.leaves)
+    parts: list[Tab | str] = [", ".join(f"{symbol(x, sym)} = {fmt_short(p.values[x])}" for x in g.leaves)
                               or "no leaves"]
     parts.append("assignments: " + "; ".join(w.shown(s) for s in g.statements) if len(g.nodes) <= MAX_ROWS
                  else f"{len(g.statements):,} assignments")
@@ -159,7 +146,7 @@ def _step_tab(trace: GraphTrace, sym: Symbols, decimals: int) -> Tab:
     table = Tab(f"Gradient step: new p = p - {p.learning_rate:g}{sym.times}{sym.d}{L}/{sym.d}p",
                 ["parameter", "p", f"{sym.d}{L}/{sym.d}p", "new p"], numeric_from=1)
     for prm in p.parameters:
-        table.add(symbol(prm, sym), number(p.values[prm], decimals), fmt(trace[grad_name(p, prm)].value, decimals),
+        table.add(symbol(prm, sym), fmt_short(p.values[prm], decimals), fmt(trace[grad_name(p, prm)].value, decimals),
                   fmt(trace[f"new.{prm}"].value, decimals))
     return table
 
@@ -244,7 +231,7 @@ class _Explainer(_Notation):
             return self.out
         self.out += ["", "Forward pass"]
         for x in g.leaves:
-            self.out.append(f"  {symbol(x, self.sym)} = {number(p.values[x])}")
+            self.out.append(f"  {symbol(x, self.sym)} = {fmt_short(p.values[x])}")
         for n in g.nodes:
             self.owner = n.name
             self.eq(symbol(n.name, self.sym), [self.expression(n), self.expression(n, True),
@@ -262,9 +249,9 @@ class _Explainer(_Notation):
             self.prose(f"Backward pass (the chain rule, from {symbol(L, sym)} down; {self.d(L, L)} = 1)")
         else:
             self.prose(f"Backward pass (the chain rule, from {symbol(p.output, sym)} down; the upstream "
-                       f"gradient {self.d(L, p.output)} = {number(p.upstream)} is given)")
+                       f"gradient {self.d(L, p.output)} = {fmt_short(p.upstream)} is given)")
             self.owner = grad_name(p, p.output)
-            self.eq(self.d(L, p.output), [number(p.upstream)])
+            self.eq(self.d(L, p.output), [fmt_short(p.upstream)])
         reached = self.t.bwd.reached
         for x in [n.name for n in reversed(g.nodes)] + list(g.leaves):
             if x == p.output:
@@ -280,7 +267,7 @@ class _Explainer(_Notation):
                 self.owner = f"new.{prm}"
                 grad = self.num(grad_name(p, prm))
                 self.eq(f"{symbol(prm, sym)}+", [f"{symbol(prm, sym)} - {sym.eta}{sym.times}{self.d(L, prm)}",
-                                                 f"{number(p.values[prm])} - {p.learning_rate:g}{sym.times}{_paren(grad)}",
+                                                 f"{fmt_short(p.values[prm])} - {p.learning_rate:g}{sym.times}{_paren(grad)}",
                                                  self.num(f"new.{prm}")])
 
     def paths(self, x: str) -> list[list[tuple[str, str]]] | None:
@@ -342,9 +329,9 @@ class _Explainer(_Notation):
             edges = seed + path
             sym_paths.append(f" {sym.times} ".join(self.d(L, p.output) if c is None else self.d(c, a) for c, a in edges))
             many = len(edges) > 1
-            form_paths.append(f" {sym.times} ".join(number(p.upstream) if c is None else self.factor(c, a, False, many)
+            form_paths.append(f" {sym.times} ".join(fmt_short(p.upstream) if c is None else self.factor(c, a, False, many)
                                                     for c, a in edges))
-            num_paths.append(sym.times.join(number(p.upstream) if c is None else self.factor(c, a, True, many)
+            num_paths.append(sym.times.join(fmt_short(p.upstream) if c is None else self.factor(c, a, True, many)
                                             for c, a in edges))
             products.append(math.prod([p.seed] + [self.t.bwd.local[e] for e in path]))
         if len(paths) == 1:
@@ -355,8 +342,8 @@ class _Explainer(_Notation):
                 note=f"{symbol(x, sym)} reaches {symbol(p.output, sym)} on {len(paths)} paths, through {through}: "
                      "the chain rule adds them")
         for k, (s, f, n, v) in enumerate(zip(sym_paths, form_paths, num_paths, products), start=1):
-            self.eq(f"path {k}", [s, f, n, number(v, self.decimals)], indent=4)
-        self.eq(lhs, [" + ".join(_paren(number(v, self.decimals)) if i else number(v, self.decimals)
+            self.eq(f"path {k}", [s, f, n, fmt_short(v, self.decimals)], indent=4)
+        self.eq(lhs, [" + ".join(_paren(fmt_short(v, self.decimals)) if i else fmt_short(v, self.decimals)
                                  for i, v in enumerate(products)), value])
 
 

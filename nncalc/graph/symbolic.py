@@ -62,7 +62,8 @@ def symbolic_gradients(problem: GraphProblem) -> dict[str, tuple[str, float]]:
 def symbolic_lines(problem: GraphProblem, unicode: bool = True, decimals: int = 9) -> list[str]:
     """'∂f/∂x = 2·x + y = 4', one line per leaf."""
     from ..render.common import Symbols
-    from .render import number, symbol
+    from ..notation import symbol
+    from ..render.common import fmt_short
 
     sym = Symbols.for_unicode(unicode)
     lines = ["Symbolic derivatives (SymPy)"]
@@ -71,5 +72,5 @@ def symbolic_lines(problem: GraphProblem, unicode: bool = True, decimals: int = 
         text = formula.replace("**", "^")
         if unicode:
             text = text.replace("*", "·")
-        lines.append(f"  {sym.d}{top}/{sym.d}{symbol(bottom, sym)} = {text} = {number(value, decimals)}")
+        lines.append(f"  {sym.d}{top}/{sym.d}{symbol(bottom, sym)} = {text} = {fmt_short(value, decimals)}")
     return lines

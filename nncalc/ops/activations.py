@@ -83,6 +83,8 @@ class ActivationOp:
     ascii_symbol: str | None = None      # the symbol without Unicode, where it differs
     torch: str = ""                      # the PyTorch expression applying it to {x} ({alpha}: its parameter)
     asymptotes: tuple[float, float] | None = None   # the limits out approaches and never reaches (saturation)
+    out_latex: tuple[str, ...] = ()      # out_text's formulas in LaTeX, branch by branch ({net} {out} {alpha})
+    dout_latex: tuple[str, ...] = ()     # dout_text's, the same way
 
     def symbol_for(self, unicode: bool) -> str:
         return self.symbol if unicode or self.ascii_symbol is None else self.ascii_symbol
@@ -111,43 +113,49 @@ ACTIVATIONS: dict[str, ActivationOp] = {op.name: op for op in (
     ActivationOp(
         "sigmoid", lambda z, _: sigmoid(z), lambda z, a, _: sigmoid_derivative(a), "σ",
         ((None, None, "1/(1 + e^-{net})"),), ((None, None, "{out} (1 - {out})"),),
-        derivative_range=(0.0, 0.25), ascii_symbol="sigmoid", torch="torch.sigmoid({x})", asymptotes=(0.0, 1.0)),
+        derivative_range=(0.0, 0.25), ascii_symbol="sigmoid", torch="torch.sigmoid({x})", asymptotes=(0.0, 1.0),
+        out_latex=(r"\frac{1}{1 + e^{-{net}}}",), dout_latex=(r"{out} (1 - {out})",)),
     ActivationOp(
         "tanh", lambda z, _: np.tanh(z), lambda z, a, _: 1.0 - a * a, "tanh",
         ((None, None, "tanh({net})"),), ((None, None, "1 - {out}^2"),),
-        derivative_range=(0.0, 1.0), off=-1.0, torch="torch.tanh({x})", asymptotes=(-1.0, 1.0)),
+        derivative_range=(0.0, 1.0), off=-1.0, torch="torch.tanh({x})", asymptotes=(-1.0, 1.0),
+        out_latex=(r"\tanh({net})",), dout_latex=(r"1 - {out}^{2}",)),
     ActivationOp(
         "relu", lambda z, _: np.maximum(z, 0.0), lambda z, a, _: (z > 0).astype(z.dtype), "ReLU",
         ((_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "0")),
         ((_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "0")),
-        derivative_range=(0.0, 1.0), torch="torch.relu({x})"),
+        derivative_range=(0.0, 1.0), torch="torch.relu({x})", out_latex=("{net}", "0"), dout_latex=("1", "0")),
     ActivationOp(
         "leaky_relu", lambda z, al: np.where(z > 0, z, al * z),
         lambda z, a, al: np.where(z > 0, 1.0, al).astype(z.dtype), "LeakyReLU",
         ((_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "{alpha} * {net}")),
         ((_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{alpha}")),
-        default_alpha=0.01, torch="nn.functional.leaky_relu({x}, {alpha!r})"),
+        default_alpha=0.01, torch="nn.functional.leaky_relu({x}, {alpha!r})",
+        out_latex=("{net}", r"{alpha} \cdot {net}"), dout_latex=("1", "{alpha}")),
     ActivationOp(
         "elu", _elu, lambda z, a, al: np.where(z > 0, 1.0, a + al).astype(z.dtype), "ELU",
         ((_pos, "{net} > 0", "{net}"), (None, "{net} {le} 0", "{alpha} (e^{net} - 1)")),
         ((_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "{out} + {alpha}")),
-        default_alpha=1.0, torch="nn.functional.elu({x}, {alpha!r})"),
+        default_alpha=1.0, torch="nn.functional.elu({x}, {alpha!r})",
+        out_latex=("{net}", "{alpha} (e^{{net}} - 1)"), dout_latex=("1", "{out} + {alpha}")),
     ActivationOp(
         "softplus", lambda z, _: np.logaddexp(0.0, z), lambda z, a, _: sigmoid(z), "softplus",
         ((None, None, "ln(1 + e^{net})"),), ((None, None, "1/(1 + e^-{net})"),),
-        derivative_range=(0.0, 1.0), torch="nn.functional.softplus({x})"),
+        derivative_range=(0.0, 1.0), torch="nn.functional.softplus({x})",
+        out_latex=(r"\ln(1 + e^{{net}})",), dout_latex=(r"\frac{1}{1 + e^{-{net}}}",)),
     ActivationOp(
         "linear", lambda z, _: z.copy(), lambda z, a, _: np.ones_like(z), "id",
         ((None, None, "{net}"),), ((None, None, "1"),),
-        derivative_range=(1.0, 1.0), torch="{x}"),
+        derivative_range=(1.0, 1.0), torch="{x}", out_latex=("{net}",), dout_latex=("1",)),
     ActivationOp(
         "step", lambda z, _: (z > 0).astype(z.dtype), None, "step",
         ((_pos, "{net} > 0", "1"), (None, "{net} {le} 0", "0")),
-        no_derivative=_PERCEPTRON_ONLY, torch="({x} > 0).to({x}.dtype)"),
+        no_derivative=_PERCEPTRON_ONLY, torch="({x} > 0).to({x}.dtype)", out_latex=("1", "0")),
     ActivationOp(
         "sign", lambda z, _: np.where(z >= 0, 1.0, -1.0).astype(z.dtype), None, "sign",
         ((_nonneg, "{net} {ge} 0", "+1"), (None, "{net} < 0", "-1")),
-        no_derivative=_PERCEPTRON_ONLY, off=-1.0, torch="torch.where({x} >= 0, 1.0, -1.0).to({x}.dtype)"),
+        no_derivative=_PERCEPTRON_ONLY, off=-1.0, torch="torch.where({x} >= 0, 1.0, -1.0).to({x}.dtype)",
+        out_latex=("+1", "-1")),
     ActivationOp(
         "softmax", lambda z, _: softmax(z), None, "softmax",
         no_derivative="softmax is only supported on the output layer with a loss that has its closed-form "

@@ -89,6 +89,8 @@ class LossOp:
     squared: bool = False      # its derivative brings down a factor 2 (the power rule; the checker)
     at_kink: str = ""          # the derivative's convention where out = target, when it has a kink there
     torch: str = ""            # the PyTorch expression of E_total from tensors out and target
+    term_latex: str = ""       # term_text in LaTeX ({t} target, {y} out), before the divisor
+    dterm_latex: str = ""      # dterm_text in LaTeX
 
     def divisor(self, n: int, m: int) -> int:
         if self.mean_over == "samples":
@@ -149,29 +151,36 @@ def _l1_dterm(y: Array, t: Array) -> Array:
 LOSSES: dict[str, LossOp] = {op.name: op for op in (
     LossOp("half_sse", lambda y, t: 0.5 * (t - y) ** 2, lambda y, t: -(t - y), "none",
            "sum of 1/2 (target - out)^2", "1/2 ({t} - {y})^2", "-({t} - {y})", halved=True,
-           torch="0.5 * ((target - out) ** 2).sum()"),
+           torch="0.5 * ((target - out) ** 2).sum()",
+           term_latex=r"\frac{1}{2} ({t} - {y})^{2}", dterm_latex="-({t} - {y})"),
     LossOp("sse", lambda y, t: (t - y) ** 2, lambda y, t: -2.0 * (t - y), "none",
            "sum of (target - out)^2", "({t} - {y})^2", "-2 ({t} - {y})", squared=True,
-           torch="((target - out) ** 2).sum()"),
+           torch="((target - out) ** 2).sum()",
+           term_latex="({t} - {y})^{2}", dterm_latex="-2 ({t} - {y})"),
     LossOp("mse", lambda y, t: (t - y) ** 2, lambda y, t: -2.0 * (t - y), "all",
            "mean of (target - out)^2", "({t} - {y})^2", "-2 ({t} - {y})", squared=True,
-           torch="((target - out) ** 2).mean()"),
+           torch="((target - out) ** 2).mean()",
+           term_latex="({t} - {y})^{2}", dterm_latex="-2 ({t} - {y})"),
     LossOp("l1", lambda y, t: np.abs(t - y), _l1_dterm, "none",
            "sum of |target - out|", "|{t} - {y}|", "sign({y} - {t})",
            at_kink="sign(0) = 0: where out = target nncalc takes the subgradient 0, as PyTorch's L1Loss does",
-           torch="(target - out).abs().sum()"),
+           torch="(target - out).abs().sum()",
+           term_latex=r"\lvert {t} - {y} \rvert", dterm_latex=r"\operatorname{sign}({y} - {t})"),
     LossOp("binary_cross_entropy",
            lambda y, t: -(t * np.log(_clip01(y)) + (1 - t) * np.log1p(-_clip01(y))),
            lambda y, t: (_clip01(y) - t) / (_clip01(y) * (1 - _clip01(y))), "all",
            "mean of -(t log out + (1 - t) log(1 - out))",
            "-({t} ln {y} + (1 - {t}) ln(1 - {y}))", "({y} - {t}) / ({y} (1 - {y}))",
-           fused={"sigmoid": SIGMOID_BCE}, torch="nn.functional.binary_cross_entropy(out, target)"),
+           fused={"sigmoid": SIGMOID_BCE}, torch="nn.functional.binary_cross_entropy(out, target)",
+           term_latex=r"-({t} \ln {y} + (1 - {t}) \ln(1 - {y}))", dterm_latex=r"\frac{{y} - {t}}{{y} (1 - {y})}"),
     LossOp("cross_entropy", lambda y, t: -t * np.log(_clip_pos(y)), lambda y, t: -t / _clip_pos(y), "samples",
            "mean over samples of -sum_k t_k log out_k", "-{t} ln {y}", "-{t} / {y}",
-           fused={"softmax": SOFTMAX_CE}, torch="-(target * torch.log(out)).sum(dim=1).mean()"),
+           fused={"softmax": SOFTMAX_CE}, torch="-(target * torch.log(out)).sum(dim=1).mean()",
+           term_latex=r"-{t} \ln {y}", dterm_latex=r"-\frac{{t}}{{y}}"),
     LossOp("summed_cross_entropy", lambda y, t: -t * np.log(_clip_pos(y)), lambda y, t: -t / _clip_pos(y),
            "none", "sum over samples of -sum_k t_k log out_k", "-{t} ln {y}", "-{t} / {y}",
-           fused={"softmax": SOFTMAX_CE}, torch="-(target * torch.log(out)).sum()"),
+           fused={"softmax": SOFTMAX_CE}, torch="-(target * torch.log(out)).sum()",
+           term_latex=r"-{t} \ln {y}", dterm_latex=r"-\frac{{t}}{{y}}"),
 )}
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from .diagram import Drawing, diagram
 
-SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid"}
+SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid", ".png": "png"}
 
 
 def drawing_svg(drawing: Drawing, style: Any) -> str:
@@ -17,6 +17,22 @@ def drawing_svg(drawing: Drawing, style: Any) -> str:
 
     d = diagram(drawing, style.decimals)
     return svg_through_dot(dot_text(d)) if is_graph_problem(drawing.problem) else network_svg(d)
+
+
+def drawing_png(drawing: Drawing, style: Any) -> bytes:
+    """PNG bytes, for slides: a network drawn by matplotlib (the extra 'plot'), a computational
+    graph by Graphviz's dot."""
+    from ..graph import is_graph_problem
+    from .graphviz import dot_text, through_dot
+
+    d = diagram(drawing, style.decimals)
+    if is_graph_problem(drawing.problem):
+        return through_dot(dot_text(d), "png")
+    from ..render.plot import require_matplotlib
+    from .png import network_png
+
+    require_matplotlib("a PNG drawing")
+    return network_png(d)
 
 
 def drawing_dot(drawing: Drawing, style: Any) -> str:

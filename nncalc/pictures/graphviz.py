@@ -8,7 +8,7 @@ import subprocess
 from ..errors import UsageError
 from .diagram import Diagram
 
-GRAPHVIZ_MISSING = ("drawing a computational graph as SVG needs Graphviz's `dot` program, which is not "
+GRAPHVIZ_MISSING = ("drawing a computational graph as {what} needs Graphviz's `dot` program, which is not "
                     "installed (Debian/Ubuntu: apt install graphviz; macOS: brew install graphviz); "
                     "--format dot or --format mermaid need nothing")
 
@@ -50,12 +50,18 @@ def dot_text(diagram: Diagram) -> str:
     return "\n".join(out) + "\n"
 
 
-def svg_through_dot(dot: str) -> str:
-    """SVG drawn by Graphviz's `dot` from DOT text; a UsageError naming the package when it is missing."""
+def through_dot(dot: str, what: str = "svg") -> bytes:
+    """The picture Graphviz's `dot` draws from DOT text (-Tsvg, -Tpng); a UsageError naming the
+    package when it is missing."""
     program = shutil.which("dot")
     if program is None:
-        raise UsageError(GRAPHVIZ_MISSING)
-    done = subprocess.run([program, "-Tsvg"], input=dot, capture_output=True, text=True, timeout=60)
+        raise UsageError(GRAPHVIZ_MISSING.format(what=what.upper()))
+    done = subprocess.run([program, f"-T{what}"], input=dot.encode(), capture_output=True, timeout=60)
     if done.returncode != 0:
-        raise UsageError(f"Graphviz's dot failed: {done.stderr.strip().splitlines()[-1:]}")
+        raise UsageError(f"Graphviz's dot failed: {done.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
     return done.stdout
+
+
+def svg_through_dot(dot: str) -> str:
+    """SVG drawn by Graphviz's `dot` from DOT text."""
+    return through_dot(dot, "svg").decode()

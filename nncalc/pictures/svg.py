@@ -15,7 +15,7 @@ SMALL_RADIUS = 3
 MARGIN = 60
 
 
-def _layout(diagram: Diagram) -> tuple[dict[str, tuple[float, float, float]], float, float]:
+def layout(diagram: Diagram) -> tuple[dict[str, tuple[float, float, float]], float, float]:
     """Each node's centre and radius, and the picture's width and height."""
     gaps = [ROW_GAP if any(n.lines for n in column) else SMALL_GAP for column in diagram.columns]
     heights = [gap * max(len(column) - 1, 0) for column, gap in zip(diagram.columns, gaps)]
@@ -33,7 +33,7 @@ def _layout(diagram: Diagram) -> tuple[dict[str, tuple[float, float, float]], fl
 def network_svg(diagram: Diagram) -> str:
     """The SVG text: a <circle> per unit, a <line class="weight"> per weight, a <line class="bias">
     per bias term, labels as <text>."""
-    place, width, height = _layout(diagram)
+    place, width, height = layout(diagram)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif" font-size="11">',
            f'<title>{escape(diagram.title)}</title>',

@@ -28,7 +28,8 @@ class Axis:
 @dataclass
 class Sweep:
     """`of` at every point of the axes' grid: values (K1,) for one axis, (K1, K2) for two
-    (axis 0 along the first). path: (steps, 2) points of gradient descent on the map, if asked."""
+    (axis 0 along the first). path: (updates + 1, 2) points of `nncalc train` from the file's
+    point, projected onto the two axes, if asked."""
 
     problem: Any
     of: str
@@ -36,6 +37,7 @@ class Sweep:
     values: np.ndarray
     at: float                      # `of` at the file's own parameters
     path: np.ndarray | None = field(default=None)
+    descent: "Descent | None" = field(default=None)      # how the path was trained
 
 
 def parse_axis(spec: str, problem: Any) -> Axis:
@@ -150,24 +152,36 @@ def _finite(values: np.ndarray, name: str, problem: Any) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
+@dataclass(frozen=True)
+class Descent:
+    """How the --path was trained: `nncalc train`'s optimizer line, and its updates."""
+
+    optimizer: str
+    updates: int
+
+
 def descent_path(s: Sweep, steps: int) -> Sweep:
-    """Gradient descent on the two swept parameters from the file's point, the others held: each
-    step P+ = P - eta dE/dP with the gradients of the worked example (the engine's backward)."""
-    from ..engine import descent_step
-    from ..limits import require_nameable
-    from ..problem.overrides import with_overrides
-    from ..trace import build_trace
+    """The path of `nncalc train` from the file's point: the real trainer (nncalc.train), every
+    parameter moving, with the file's training settings (optimizer, learning rate, batch size) for
+    `steps` updates; after each update the two swept parameters are read off, so the path is the
+    training's projection onto the map's axes (its first full-batch SGD step is the worked
+    example's new.P = P - eta grad.P)."""
+    from ..train import Step, Trainer, settings_from_problem, training_data, with_cli_overrides
 
     if len(s.axes) != 2 or s.of != "E.total":
         raise UsageError("--path draws gradient descent on a loss map: sweep two parameters of E.total")
-    problem, names = s.problem, [a.name for a in s.axes]
-    require_nameable(problem, "--path", times=steps)
-    point = [a.at for a in s.axes]
-    path = [tuple(point)]
-    for _ in range(steps):
-        trace = build_trace(with_overrides(problem, dict(zip(names, point))))
-        point = [float(descent_step(v, problem.learning_rate, trace[f"grad.{n}"].value)) for v, n in zip(point, names)]
-        if not all(map(math.isfinite, point)):
-            break
-        path.append(tuple(point))
-    return replace(s, path=np.array(path))
+    problem = s.problem
+    params = {p.name: p for p in problem.network.parameters()}
+    chosen = [params[a.name] for a in s.axes]
+    settings = with_cli_overrides(settings_from_problem(problem), steps=steps)
+    data = training_data(problem, settings)
+    trainer = Trainer(problem, settings, data)
+    path = [tuple(a.at for a in s.axes)]
+    for event in trainer.run():
+        if isinstance(event, Step):
+            network = trainer.network()
+            point = tuple(p.value(network) for p in chosen)
+            if not all(map(math.isfinite, point)):
+                break
+            path.append(point)
+    return replace(s, path=np.array(path), descent=Descent(settings.describe_optimizer(), len(path) - 1))

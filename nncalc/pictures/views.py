@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..render.common import fmt
+from ..render.common import aligned_lines, fmt
 from .charts import heat_map, line_chart, number
 
 
@@ -19,7 +19,9 @@ def _sweep_caption(s: Any) -> list[str]:
     lines = [f"{s.of} of {s.problem.name}", f"as {moves} ({s.values.size:,} points)",
              f"o: the file's {at}, {s.of} = {number(s.at)}"]
     if s.path is not None:
-        lines.append(f"x: {len(s.path) - 1} steps of gradient descent from there (eta = {number(s.problem.learning_rate)})")
+        d = s.descent
+        lines += [f"x: {d.updates} updates of `nncalc train` from there ({d.optimizer}),",
+                  "   every parameter moving, drawn at its " + " and ".join(a.name for a in s.axes)]
     return lines
 
 
@@ -45,10 +47,7 @@ def sweep_table(s: Any, style: Any) -> str:
     """One row per point: the parameters and the quantity."""
     names = [a.name for a in s.axes] + [s.of]
     rows = [[fmt(float(v), style.decimals) for v in row] for row in _rows(s)]
-    widths = [max(len(n), *(len(r[i]) for r in rows)) for i, n in enumerate(names)]
-    lines = ["  ".join(n.rjust(w) for n, w in zip(names, widths))]
-    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
-    return "\n".join(_sweep_caption(s)) + "\n\n" + "\n".join(lines) + "\n"
+    return "\n".join(_sweep_caption(s)) + "\n\n" + "\n".join(aligned_lines(names, rows)) + "\n"
 
 
 def sweep_csv(s: Any, style: Any) -> str:
@@ -90,15 +89,11 @@ def gradients_table(report: Any, style: Any) -> str:
     number = (lambda x: f"{x:.3e}")
     rows = [[str(g.layer), str(g.units), g.activation, *map(number, g.delta), *map(number, g.grad_w)]
             for g in report.layers]
-    widths = [max(len(n), *(len(r[i]) for r in rows)) for i, n in enumerate(names)]
-    table = ["  ".join(c.rjust(w) if i != 2 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
-             for r in [names, *rows]]
+    table = aligned_lines(names, rows, left=frozenset({2}))
     width = style.width or 80
     if max(map(len, table)) > width:     # the narrow form: the mean and the norm only
         keep = [0, 2, 3, 5, 6, 8]
-        widths = [widths[i] for i in keep]
-        table = ["  ".join(r[i].rjust(w) if i != 2 else r[i].ljust(w) for i, w in zip(keep, widths)).rstrip()
-                 for r in [names, *rows]]
+        table = aligned_lines([names[i] for i in keep], [[r[i] for i in keep] for r in rows], left=frozenset({1}))
     norms = [g.grad_w[2] for g in report.layers]
     bar_width = max(width - 22, 10)
     bars, per_decade = _bars(norms, bar_width)

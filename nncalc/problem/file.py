@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,7 +19,11 @@ from ..schema import Invalid, answers_block, choice, count, located, mapping, nu
 from ..yamlio import Path_, YamlDoc, read_yaml
 from .network import INITS, Network, network_from_spec
 from .training import Settings, optimizer_misfit, training_settings
-from ..vary import Ask, Vary, parse_ask, parse_vary
+
+if TYPE_CHECKING:
+    from ..vary import Ask, Vary
+
+DICT_SOURCE = "<dict>"       # the file name a problem given as a dict (not a file) is reported under
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,8 +247,12 @@ def _problem(doc: YamlDoc) -> Problem:
         misfit = optimizer_misfit(settings, network, loss)
         if misfit:
             raise Invalid(("training", "optimizer"), misfit)
-    vary = parse_vary(spec.get("vary"), network, 0 if X is None else len(X), T is not None)
-    ask = parse_ask(spec.get("ask"), doc)
+    vary = ask = None
+    if "vary" in spec or "ask" in spec:      # nncalc.vary is imported for the files that use it only
+        from ..vary import parse_ask, parse_vary
+
+        vary = parse_vary(spec.get("vary"), network, 0 if X is None else len(X), T is not None)
+        ask = parse_ask(spec.get("ask"), doc)
     variant = spec.get("variant")
     if variant is not None and (isinstance(variant, (bool, list, dict)) or not str(variant).strip()):
         raise Invalid(("variant",), f"expected a variant id, got {show(variant)}")

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from ..check import CARRIED, CORRECT, MISSING, NO_SUBMISSION, WRONG, FileResult, QuantitySummary, summarize
 from ..trace import Trace
-from .common import fmt
+from .common import fmt, head_rule
 
 _VERDICT_TEXT = {CORRECT: "correct", CARRIED: "carried forward", WRONG: "wrong", MISSING: "missing"}
 _VERDICT_MARK = {CORRECT: ("✓", "green"), CARRIED: ("↪", "yellow"), WRONG: ("✗", "red"), MISSING: ("–", "dim")}
@@ -75,7 +74,7 @@ def check_view(report: CheckReport, decimals: int = 9, unicode: bool = True, wid
     fixed = sum(max(len(str(row[i])) for row in rows) + 2 for i in range(4)) + 2
     longest = max(len(row[4]) for row in rows)
     inline = longest > 0 and fixed + longest <= width
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+    table = Table(box=head_rule(), pad_edge=False, show_edge=False, collapse_padding=True)
     columns = [("quantity", "left"), ("given", "right"), ("expected", "right"), ("verdict", "left")]
     for col, justify in columns + ([("diagnosis", "left")] if inline else []):
         table.add_column(col, justify=justify, no_wrap=col != "diagnosis", overflow="fold")
@@ -111,7 +110,7 @@ def _verdict_cell(verdict: str, unicode: bool) -> Text:
 def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
     files = report.files
     parts: list[RenderableType] = [Text(_batch_title(report), style="bold")]
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
+    table = Table(box=head_rule(), pad_edge=False, show_edge=False, collapse_padding=True)
     asked = bool(report.asked)
     who = ["id", "student", "file"] if report.variants else ["file", "student"]
     columns = who + ["correct", "carried", "wrong"] + (["missing"] if asked else []) + ["score"]
@@ -145,7 +144,7 @@ def _batch_view(report: CheckReport, unicode: bool) -> RenderableType:
     parts += [Text(""), Text(_batch_totals(files)), Text(_legend(report), style="dim")]
     missed = [s for s in report.summaries if s.carried or s.wrong or s.missing]
     if missed:
-        q = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True, title_justify="left")
+        q = Table(box=head_rule(), pad_edge=False, show_edge=False, collapse_padding=True, title_justify="left")
         counts = ("answered", "correct", "carried", "wrong") + (("missing",) if asked else ())
         for col in ("quantity",) + counts + ("most common diagnosis",):
             q.add_column(col, justify="right" if col in counts else "left",

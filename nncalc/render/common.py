@@ -183,6 +183,36 @@ def head_rule():
 _HEAD_RULE = None
 
 
+def titled_table(title: str | None, *columns: str, numeric_from: int = 1):
+    """A Rich Table drawn as the worked examples' are: its title a bold line of its own above it
+    (never wrapped to the table's width), a rule under the header (head_rule()), no edge; columns
+    from `numeric_from` on right-aligned, no column wrapped."""
+    global _TITLED_TABLE
+    if _TITLED_TABLE is None:
+        from rich.table import Table
+        from rich.text import Text
+
+        class TitledTable(Table):
+            def __rich_console__(self, console, options):
+                title, self.title = self.title, None
+                try:
+                    if title:
+                        yield Text("")
+                        yield Text(title, style="bold")
+                    yield from super().__rich_console__(console, options)
+                finally:
+                    self.title = title
+
+        _TITLED_TABLE = TitledTable
+    table = _TITLED_TABLE(title=title, box=head_rule(), pad_edge=False, show_edge=False)
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="right" if i >= numeric_from else "left", no_wrap=True)
+    return table
+
+
+_TITLED_TABLE = None
+
+
 def rich_table(tab: Tab):
     """A Rich Table for a Tab (without its title, which the caller prints as a line of its own so
     that it is not wrapped to the table's width): numbers right-aligned and never wrapped."""
@@ -200,6 +230,20 @@ def rich_table(tab: Tab):
         end = n + 1 < len(rows) and rows[n + 1] is None
         table.add_row(*row, end_section=end)
     return table
+
+
+def aligned_lines(columns: list[str], rows: list[list[str]], left: frozenset[int] | range = frozenset(),
+                  rule: bool = False) -> list[str]:
+    """A table as plain text, the header then one line a row (with `rule`, a line of '-' under the
+    header): columns aligned, those in `left` to the left, the rest to the right; no trailing spaces.
+    Prints in no time where Rich would lay out a huge table for minutes."""
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    ruled = ["-" * (sum(widths) + 2 * (len(widths) - 1))] if rule else []
+    return [line(columns), *ruled, *(line(r) for r in rows)]
 
 
 def markdown_table(tab: Tab) -> str:

@@ -27,7 +27,7 @@ class Style(NamedTuple):      # a NamedTuple: as immutable as a frozen dataclass
     width: int | None = None
 
 
-Renderer = Callable[[Any, Style], Any]      # (object, style) -> str | rich RenderableType
+Renderer = Callable[[Any, Style], Any]      # (object, style) -> str | bytes (a PNG) | rich RenderableType
 
 # ---------------------------------------------------------------- a worked example (a trace)
 
@@ -41,15 +41,21 @@ def _trace_table(trace: Any, style: Style) -> Any:
     return view(trace, style.decimals, unicode=style.unicode, width=style.width)
 
 
-def _trace_json(trace: Any, style: Style) -> str:
-    from .json import to_json, trace_dict
+def _trace_data(trace: Any, style: Style) -> dict[str, Any]:
+    from .json import trace_dict
 
     data = trace_dict(trace)
     if style.explain:
         from .explain import explain_lines
 
         data["explain"] = explain_lines(trace, style.decimals, unicode=True)
-    return to_json(data)
+    return data
+
+
+def _trace_json(trace: Any, style: Style) -> str:
+    from .json import to_json
+
+    return to_json(_trace_data(trace, style))
 
 
 def _trace_markdown(trace: Any, style: Style) -> str:
@@ -116,22 +122,68 @@ def _check_gradescope(report: Any, style: Style) -> str:
     return to_json(results(report.files[0], report.carried_credit))
 
 
+# ---------------------------------------------------------------- a graph's trace with its formulas (--symbolic)
+
+class WithFormulas:
+    """A computational graph's trace and its gradients as SymPy formulas: {name: (formula, value)},
+    and the lines that show them (a heading, then one line a gradient). A plain class: a NamedTuple
+    costs a start-up of every command half a millisecond to define."""
+
+    __slots__ = ("trace", "gradients", "lines")
+
+    def __init__(self, trace: Any, gradients: dict[str, tuple[str, float]], lines: list[str]) -> None:
+        self.trace, self.gradients, self.lines = trace, gradients, lines
+
+
+def _formulas_table(w: WithFormulas, style: Style) -> Any:
+    from rich.console import Group
+    from rich.text import Text
+
+    return Group(_trace_table(w.trace, style), Text(""), Text(w.lines[0], style="bold"), Text("\n".join(w.lines[1:])))
+
+
+def _formulas_json(w: WithFormulas, style: Style) -> str:
+    from .json import to_json
+
+    data = _trace_data(w.trace, style)
+    data["symbolic"] = {name: {"formula": f, "value": v} for name, (f, v) in w.gradients.items()}
+    return to_json(data)
+
+
+def _formulas_markdown(w: WithFormulas, style: Style) -> str:
+    return _trace_markdown(w.trace, style) + "\n**" + w.lines[0] + "**\n\n```text\n" + "\n".join(w.lines[1:]) + "\n```\n"
+
+
+def _formulas_after(fmt: str) -> Renderer:
+    """The trace in a text format `fmt`, the formulas' lines after it."""
+    return lambda w, style: render("trace", fmt, w.trace, style) + "\n\n" + "\n".join(w.lines)
+
+
 # subject -> format -> renderer (a function, or "module:function" imported when first used)
 FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "trace": {"table": _trace_table, "json": _trace_json, "markdown": _trace_markdown, "html": _trace_html,
               "latex": _trace_latex, "latex-fragment": _trace_latex_fragment, "beamer": _trace_beamer,
               "matrix": "nncalc.pictures.matrix_form:matrix_form_text"},
+    "symbolic": {"table": _formulas_table, "json": _formulas_json, "markdown": _formulas_markdown,
+                 **{fmt: _formulas_after(fmt) for fmt in ("html", "latex", "latex-fragment", "beamer", "matrix")}},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
-              "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex"},
+              "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex",
+              "html": "nncalc.render.html:check_html", "beamer": "nncalc.render.latex:check_beamer"},
+    # `nncalc variants`: each variant's handout (no answers) and worked solution
+    "handout": {"markdown": "nncalc.render.handout:handout_text", "latex": "nncalc.render.handout:handout_latex",
+                "html": "nncalc.render.handout:handout_html"},
+    "solution": {"markdown": "nncalc.render.handout:solution_text", "latex": "nncalc.render.handout:solution_latex",
+                 "html": "nncalc.render.handout:solution_html"},
     "problems": {"table": "nncalc.render.catalogue:problems_table", "json": "nncalc.render.catalogue:problems_json",
                  "markdown": "nncalc.render.catalogue:problems_markdown"},
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",
                 "markdown": "nncalc.render.catalogue:summary_markdown"},
-    "evaluate": {"table": "nncalc.render.train:evaluation_table", "json": "nncalc.render.train:evaluation_text"},
+    "evaluate": {"table": "nncalc.render.evaluation:evaluation_table", "json": "nncalc.render.evaluation:evaluation_text"},
     "train": {"table": "nncalc.render.train_report:train_table", "json": "nncalc.render.train_report:train_json",
-              "latex": "nncalc.render.train_report:train_latex"},
+              "latex": "nncalc.render.train_report:train_latex", "html": "nncalc.render.train_report:train_html",
+              "beamer": "nncalc.render.train_report:train_beamer"},
     "drawing": {"svg": "nncalc.pictures.draw:drawing_svg", "dot": "nncalc.pictures.draw:drawing_dot",
-                "mermaid": "nncalc.pictures.draw:drawing_mermaid"},
+                "mermaid": "nncalc.pictures.draw:drawing_mermaid", "png": "nncalc.pictures.draw:drawing_png"},
     "sweep": {"plot": "nncalc.pictures.views:sweep_plot", "table": "nncalc.pictures.views:sweep_table",
               "csv": "nncalc.pictures.views:sweep_csv", "json": "nncalc.pictures.views:sweep_json"},
     "gradients": {"table": "nncalc.pictures.views:gradients_table", "json": "nncalc.pictures.views:gradients_json",

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from ..variants import Variant
 from .common import Symbols, Tab, fmt, fmt_given, header_lines, markdown_table, slide_name
 
-SOLUTION_WIDTH = 100
+SOLUTION_WIDTH = 100       # the derivation in a platform's <pre>
+PROSE_WIDTH = 80           # Markdown prose, and the solution's derivation block
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,20 @@ def _decimals_line(s: Statement) -> str:
     return f"Give each number to {s.decimals} decimal places."
 
 
+def prose(text: str) -> list[str]:
+    """Markdown prose wrapped to PROSE_WIDTH columns, paragraph by paragraph."""
+    import textwrap
+
+    out: list[str] = []
+    for para in text.split("\n\n"):
+        out += textwrap.wrap(" ".join(para.split()), PROSE_WIDTH, break_long_words=False, break_on_hyphens=False) + [""]
+    return out
+
+
 def _given_markdown(s: Statement) -> list[str]:
-    lines = [f"# {s.title}", "", s.about, ""]
+    lines = [f"# {s.title}", ""] + prose(s.about)
     if s.description:
-        lines += [s.description, ""]
+        lines += prose(s.description)
     lines += ["## Given", ""]
     if s.assignments:
         lines += ["```text", *s.assignments, "```", ""]
@@ -94,17 +105,17 @@ def handout_markdown(variant: Variant) -> str:
     lines += ["## Compute", ""]
     lines += [f"{i}. {slide} (`{name}`)" for i, (name, slide) in enumerate(s.asked, 1)]
     lines += ["", _decimals_line(s), "", "## Hand in", "",
-              f"An answers file, e.g. `{variant.id}-answers.yaml`, with your number after each name:", "",
+              *prose(f"An answers file, e.g. `{variant.id}-answers.yaml`, with your number after each name:"),
               "```yaml", f"student: {variant.id}", "answers:"]
     lines += [f"  {name}: " for name, _ in s.asked] + ["```", ""]
     return "\n".join(lines)
 
 
-def worked_text(variant: Variant) -> list[str]:
+def worked_text(variant: Variant, width: int = SOLUTION_WIDTH) -> list[str]:
     """The derivation of every asked quantity, as `nncalc backprop --explain` writes it."""
     from .check import derivations
 
-    worked = derivations(variant.trace, list(variant.asked), 9, unicode=True, width=SOLUTION_WIDTH)
+    worked = derivations(variant.trace, list(variant.asked), 9, unicode=True, width=width)
     lines: list[str] = []
     for name, slide in statement(variant).asked:
         lines += [slide] + [f"  {line}" for line in worked[name]] + [""]
@@ -120,7 +131,7 @@ def solution_markdown(variant: Variant) -> str:
     for n, slide in s.asked:
         key.add(f"`{n}`", slide, fmt(variant.trace[n].value, decimals))
     lines += ["## Key", "", markdown_table(key), ""]
-    lines += ["## Worked solution", "", "```text", *worked_text(variant), "```", ""]
+    lines += ["## Worked solution", "", "```text", *worked_text(variant, PROSE_WIDTH - 2), "```", ""]
     return "\n".join(lines)
 
 
@@ -149,3 +160,79 @@ def statement_html(variant: Variant, blanks: dict[str, str] | None = None, with_
         items.append(f"<li>{e(slide)} (<code>{e(name)}</code>) = {box}</li>")
     parts.append("<ol>" + "".join(items) + "</ol>")
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- LaTeX and HTML (render.document)
+
+def _given_blocks(s: Statement) -> list:
+    from .document import Heading, Listing, Para, Table
+
+    blocks = [Heading(s.title, 1), Para(s.about)] + ([Para(s.description)] if s.description else [])
+    blocks.append(Heading("Given"))
+    if s.assignments:
+        blocks.append(Listing(tuple(s.assignments)))
+    blocks.append(Para(f"Learning rate η = {s.rate}."))
+    return blocks + [Table(tab) for tab in s.tables]
+
+
+def handout_document(variant: Variant):
+    """The student's sheet as a document (the same content as handout_markdown)."""
+    from .document import Document, Heading, Items, Listing, Para
+
+    s = statement(variant)
+    blocks = _given_blocks(s) + [Heading("Compute"), Items(tuple((slide, name) for name, slide in s.asked)),
+                                 Para(_decimals_line(s)), Heading("Hand in"),
+                                 Para(f"An answers file, e.g. {variant.id}-answers.yaml, with your number after each name:"),
+                                 Listing((f"student: {variant.id}", "answers:", *(f"  {name}: " for name, _ in s.asked)))]
+    return Document(s.title, tuple(blocks))
+
+
+def solution_document(variant: Variant):
+    """The worked solution as a document: the givens, the key, and each asked quantity's
+    derivation as equations (from the explainer's lines, as solution_markdown's)."""
+    from .check import derivations
+    from .document import Document, Heading, Steps, Table
+    from .mathtext import steps_of
+
+    s = statement(variant)
+    decimals = s.decimals if s.decimals is not None else 9
+    key = Tab("Key", ["quantity", "slides", "value"], numeric_from=2)
+    for n, slide in s.asked:
+        key.add(n, slide, fmt(variant.trace[n].value, decimals))
+    blocks = _given_blocks(s) + [Heading("Key"), Table(key, frozenset({0})), Heading("Worked solution")]
+    worked = derivations(variant.trace, list(variant.asked), 9, unicode=True)
+    for name, slide in s.asked:
+        blocks += [Heading(slide, 3, math=True), Steps(tuple(steps_of(((name, line) for line in worked[name]), variant.trace)))]
+    return Document(s.title, tuple(blocks))
+
+
+def handout_text(variant: Variant, style) -> str:
+    return handout_markdown(variant)
+
+
+def solution_text(variant: Variant, style) -> str:
+    return solution_markdown(variant)
+
+
+def handout_latex(variant: Variant, style) -> str:
+    from .latex import latex_document
+
+    return latex_document(handout_document(variant))
+
+
+def solution_latex(variant: Variant, style) -> str:
+    from .latex import latex_document
+
+    return latex_document(solution_document(variant))
+
+
+def handout_html(variant: Variant, style) -> str:
+    from .html import html_document
+
+    return html_document(handout_document(variant))
+
+
+def solution_html(variant: Variant, style) -> str:
+    from .html import html_document
+
+    return html_document(solution_document(variant))

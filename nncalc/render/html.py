@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any, Sequence
 
 from ..trace import Trace
 from .common import Tab, header_lines, source_line
+from .document import Block, Document, Heading, Items, Listing, Para, Steps, Table, check_document, worked_document
 from .mathtext import Step
 
 
-def html_table(tab: Tab) -> str:
-    """A Tab as an HTML table with its title as the caption; numbers right-aligned."""
+def html_table(tab: Tab, prose: frozenset[int] = frozenset()) -> str:
+    """A Tab as an HTML table with its title as the caption; numbers right-aligned, `prose`
+    columns wrapped."""
     def cells(tag: str, row: list[str]) -> str:
-        return "".join(f'<{tag} style="text-align:{"right" if i >= tab.numeric_from else "left"}">'
-                       f"{escape(c)}</{tag}>" for i, c in enumerate(row))
+        return "".join(f'<{tag} style="text-align:{"right" if i >= tab.numeric_from else "left"}'
+                       f'{";white-space:normal" if i in prose else ""}">{escape(c)}</{tag}>' for i, c in enumerate(row))
 
     body = "\n".join(f"<tr>{cells('td', row)}</tr>" for row in tab.rows if row is not None)
     return (f'<table class="nncalc">\n<caption style="text-align:left"><b>{escape(tab.title)}</b></caption>\n'
@@ -65,12 +68,12 @@ def math_block(step: Step) -> str:
     return f'<math display="block"{of}><mtable>{"".join(rows)}</mtable></math>'
 
 
-def derivation_html(trace: Trace, decimals: int = 9) -> str:
-    """The derivation: headings, prose and each equation as MathML (browsers draw it natively)."""
-    from .mathtext import derivation_steps, is_math, mathml
+def steps_html(steps: Sequence[Step]) -> list[str]:
+    """A derivation: headings, prose and each equation as MathML (browsers draw it natively)."""
+    from .mathtext import is_math, mathml
 
-    parts = ["<h2>Derivation</h2>"]
-    for step in derivation_steps(trace, decimals):
+    parts = []
+    for step in steps:
         if step.kind == "heading":
             parts.append(f"<h3>{escape(step.text)}</h3>")
         elif step.kind == "prose":
@@ -80,22 +83,63 @@ def derivation_html(trace: Trace, decimals: int = 9) -> str:
             if step.note:
                 note = f"<math>{mathml(step.note)}</math>" if is_math(step.note) else escape(step.note)
                 parts.append(f'<p class="note">({note})</p>')
-    return "\n".join(parts)
+    return parts
+
+
+def derivation_html(trace: Trace, decimals: int = 9) -> str:
+    """The derivation under its heading."""
+    from .mathtext import derivation_steps
+
+    return "\n".join(["<h2>Derivation</h2>", *steps_html(derivation_steps(trace, decimals))])
+
+
+def _inline(text: str, math: bool) -> str:
+    from .mathtext import is_math, mathml
+
+    return f"<math>{mathml(text)}</math>" if math or is_math(text) else escape(text)
+
+
+def html_blocks(blocks: Sequence[Block]) -> list[str]:
+    """Blocks as HTML: headings, paragraphs, tables (scrolling sideways on a phone), derivations as MathML."""
+    parts: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            text = _inline(b.text, True) if b.math else escape(b.text)
+            parts.append(f"<h{b.level}>{text}</h{b.level}>")
+        elif isinstance(b, Para):
+            parts.append(f"<p><i>{escape(b.text)}</i></p>" if b.emph else f"<p>{escape(b.text)}</p>")
+        elif isinstance(b, Table):
+            parts.append(f'<div class="scroll">{html_table(b.tab, b.prose)}</div>')
+        elif isinstance(b, Steps):
+            parts.extend(steps_html(b.steps))
+        elif isinstance(b, Listing):
+            parts.append("<pre>" + escape("\n".join(b.lines)) + "</pre>")
+        else:
+            rows = "".join(f"<li>{_inline(math, False)}" + (f" (<code>{escape(code)}</code>)" if code else "") + "</li>"
+                           for math, code in b.items)
+            parts.append(f"<ol>{rows}</ol>")
+    return parts
+
+
+def page(title: str, parts: Sequence[str]) -> str:
+    """One self-contained page (no script, nothing fetched), laid out for a phone as for a desk."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(title)}</title>\n<style>\n{PAGE_CSS}\n</style>\n</head>\n<body>\n<main>\n"
+            + "\n".join(parts) + "\n</main>\n</body>\n</html>\n")
+
+
+def html_document(doc: Document) -> str:
+    """Any document as one self-contained page."""
+    return page(doc.title, html_blocks(doc.blocks))
 
 
 def html_page(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
-    """The worked example as one self-contained page (no script, nothing fetched): the tables as
-    HTML tables and, with `explain`, the derivation as MathML; laid out for a phone as for a desk."""
-    from .table import tabs
+    """The worked example as one self-contained page: the tables as HTML tables and, with
+    `explain`, the derivation as MathML."""
+    return html_document(worked_document(trace, decimals, explain))
 
-    name, about = header_lines(trace)
-    cited = source_line(trace.problem)
-    parts = [f"<h1>{escape(name)}</h1>"] + ([f"<p><i>{escape(cited)}</i></p>"] if cited else []) + [f"<p>{escape(about)}</p>"]
-    for part in tabs(trace, decimals, unicode=True):
-        parts.append(f"<p>{escape(part)}</p>" if isinstance(part, str) else f'<div class="scroll">{html_table(part)}</div>')
-    if explain:
-        parts.append(derivation_html(trace, decimals))
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(name)}</title>\n<style>\n{PAGE_CSS}\n</style>\n</head>\n<body>\n<main>\n"
-            + "\n".join(parts) + "\n</main>\n</body>\n</html>\n")
+
+def check_html(report: Any, style: Any) -> str:
+    """A check report as a page: the verdicts and, with --explain, each wrong answer in MathML."""
+    return html_document(check_document(report, style.decimals))

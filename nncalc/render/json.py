@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ComputeError
-from ..trace import Trace
+
+if TYPE_CHECKING:
+    from ..trace import Trace
 
 
 def trace_dict(trace: Trace) -> dict[str, Any]:

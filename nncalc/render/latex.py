@@ -9,12 +9,20 @@ every text from a file goes through `latex_text`.
 from __future__ import annotations
 
 import re
+from typing import Any, Sequence
 
 from ..trace import Trace
-from .common import Tab, header_lines, source_line
-from .mathtext import Step, derivation_steps, is_math, latex_math, latex_text
+from .common import Tab
+from .document import (Block, Document, Heading, Items, Listing, Para, Steps, Table, check_document, worked_blocks,
+                       worked_document)
+from .mathtext import Step, is_math, latex_math, latex_part, latex_text, math_width, text_width
 
 PACKAGES = ("amsmath", "booktabs", "longtable")
+SOURCE_WIDTH = 80          # columns of the LaTeX source
+PAGE_WIDTH = 470.0         # points of an article's line (2 cm margins on A4 or letter: about 483)
+SLIDE_WIDTH = 260.0        # points of a Beamer frame's line at \small, counted at 10 pt
+# font sizes a wide table steps down through, with how much narrower each sets
+SIZES = (("", 1.0), (r"\small", 0.9), (r"\footnotesize", 0.8), (r"\scriptsize", 0.7), (r"\tiny", 0.5))
 
 
 def cell(text: str) -> str:
@@ -22,63 +30,198 @@ def cell(text: str) -> str:
     return f"${latex_math(text)}$" if is_math(text) else latex_text(text)
 
 
-def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset()) -> str:
+def _cell_width(text: str, prose: bool) -> float:
+    return text_width(text) if prose or not is_math(text) else math_width(text)
+
+
+def table_width(tab: Tab, prose: frozenset[int], prose_pt: float) -> float:
+    """About how wide a table sets at 10 pt: each column its widest cell, and the gaps."""
+    rows = [tab.columns] + [r for r in tab.rows if r is not None]
+    return sum((prose_pt if i in prose else max(_cell_width(r[i], False) for r in rows if i < len(r))) + 12
+               for i in range(len(tab.columns)))
+
+
+def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset(), prose_width: str = "4.5cm",
+             width: float = PAGE_WIDTH) -> str:
     """A Tab as a booktabs table (a longtable, which breaks across pages; a tabular for slides);
-    `prose` columns are text, wrapped in a paragraph column."""
-    spec = "".join(r"p{4.5cm}" if i in prose else "r" if i >= tab.numeric_from else "l" for i in range(len(tab.columns)))
+    `prose` columns are text, wrapped in a paragraph column. The title is a line above it (a long
+    one would widen the first column), and a table wider than `width` is set in a smaller size
+    (a slide's, past \\tiny, scaled to the frame)."""
+    spec = "".join(f"p{{{prose_width}}}" if i in prose else "r" if i >= tab.numeric_from else "l" for i in range(len(tab.columns)))
 
     def row_text(row: list[str]) -> str:
         return " & ".join(latex_text(c) if i in prose else cell(c) for i, c in enumerate(row)) + r" \\"
 
     head = row_text(tab.columns)
     rows = [r"\midrule" if row is None else row_text(row) for row in tab.rows]
-    title = latex_text(tab.title)
+    title = f"\\par\\noindent\\textbf{{{latex_text(tab.title)}}}\\par"
+    wide = table_width(tab, prose, float(prose_width.removesuffix("cm")) * 28.45)
+    size, scale = next(((n, f) for n, f in SIZES if wide * f <= 0.9 * width), SIZES[-1])
     if long:
-        return "\n".join([f"\\begin{{longtable}}{{{spec}}}",
-                          f"\\multicolumn{{{len(tab.columns)}}}{{l}}{{\\textbf{{{title}}}}} \\\\",
-                          r"\toprule", head, r"\midrule", r"\endhead", *rows, r"\bottomrule", r"\end{longtable}"])
-    return "\n".join([f"\\textbf{{{title}}}\\\\[2pt]", f"\\begin{{tabular}}{{{spec}}}", r"\toprule", head,
-                      r"\midrule", *rows, r"\bottomrule", r"\end{tabular}"])
+        table = "\n".join([f"\\begin{{longtable}}{{{spec}}}", r"\toprule", head, r"\midrule", r"\endhead", *rows,
+                           r"\bottomrule", r"\end{longtable}"])
+        return "\n".join([title, "{" + size, table, "}"]) if size else "\n".join([title, table])
+    table = "\n".join([f"\\begin{{tabular}}{{{spec}}}", r"\toprule", head, r"\midrule", *rows, r"\bottomrule",
+                       r"\end{tabular}"])
+    if wide * scale > 0.9 * width:
+        table = f"\\resizebox{{\\linewidth}}{{!}}{{%\n{table}}}"
+    return "\n".join([title, size, table]) if size else "\n".join([title, table])
 
 
 def _note(step: Step) -> str:
     if not step.note:
         return ""
-    return f"&&({latex_math(step.note)})" if is_math(step.note) else f"&&\\text{{({latex_text(step.note)})}}"
+    return f"({latex_math(step.note)})" if is_math(step.note) else f"\\text{{({latex_text(step.note)})}}"
 
 
-def align_rows(step: Step, reveal: bool = False) -> list[str]:
+def terms(part: str) -> list[str]:
+    """A chain's part split before each top-level ' + ' and ' - ' (outside parentheses)."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(part):
+        c = part[i]
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and part.startswith((" + ", " - "), i):
+            out.append(part[start:i])
+            start = i + 1
+            i += 3
+            continue
+        i += 1
+    return out + [part[start:]]
+
+
+def broken(step: Step, part: str, room: float) -> list[str]:
+    """One part of an equation as LaTeX lines: its operation's own LaTeX or the text's, and a sum
+    too wide for `room` points broken before a '+' or '-' into lines that fit."""
+    whole = latex_part(step, part)
+    if whole != latex_math(part) or math_width(part) <= room:
+        return [whole]
+    lines: list[str] = []
+    for term in terms(part):
+        if lines and math_width(lines[-1] + " " + term) <= room:
+            lines[-1] += " " + term
+        else:
+            lines.append(term)
+    return [latex_math(line) for line in lines]
+
+
+def align_rows(step: Step, reveal: bool = False, width: float = PAGE_WIDTH, lhs_width: float | None = None) -> list[str]:
     """An equation as align* rows: lhs &= part, then one '&= part' a row (as the deck writes a
-    chain); reveal: each later row appears on its own slide (\\onslide, which works inside align
-    where \\pause does not)."""
+    chain), a part too wide for the line broken into '\\quad + ...' rows, and a note that would
+    overflow on a row of its own; reveal: each later part appears on its own slide (\\onslide,
+    which works inside align where \\pause does not)."""
+    lhs_w = math_width(step.text) if lhs_width is None else lhs_width
+    room = width - lhs_w - 20
+    note = _note(step)
     rows = []
     for i, part in enumerate(step.parts):
-        lhs = latex_math(step.text) if i == 0 else ""
-        rhs = f"= {latex_math(part)}"
-        if reveal and i:
-            rhs = f"\\onslide<{i + 1}->{{{rhs}}}"
-        rows.append(f"{lhs} &{rhs}" + (_note(step) if i == 0 else ""))
+        lines = broken(step, part, room)
+        for j, line in enumerate(lines):
+            rhs = f"= {line}" if j == 0 else f"\\quad {line}"
+            if reveal and i:
+                rhs = f"\\onslide<{i + 1}->{{{rhs}}}"
+            rows.append(f"{latex_math(step.text) if i == 0 and j == 0 else ''} &{rhs}")
+        if i == 0 and note:
+            note_w = math_width(step.note) if is_math(step.note) else text_width(step.note) + 10
+            if len(lines) == 1 and math_width(part) + note_w + 30 <= room:
+                rows[-1] += f"&&{note}"
+            elif note_w > room and not is_math(step.note):      # prose: a paragraph as wide as the room
+                rows.append(f" &\\quad \\parbox[t]{{{room:.0f}pt}}{{\\raggedright ({latex_text(step.note)})}}")
+            else:
+                rows.append(f" &\\quad {note}")
     return rows
 
 
-def derivation(steps: list[Step]) -> list[str]:
-    """The derivation as LaTeX: headings as unnumbered subsections, equations in align* blocks."""
+def derivation(steps: list[Step] | tuple[Step, ...]) -> list[str]:
+    """The derivation as LaTeX: headings as unnumbered subsections, equations in align* blocks
+    (each block's chains broken for its widest left-hand side)."""
     out: list[str] = []
-    block: list[str] = []
+    block: list[Step] = []
 
     def close() -> None:
         if block:
-            out.extend([r"\begin{align*}", " \\\\\n".join(block), r"\end{align*}"])
+            lhs = max(math_width(st.text) for st in block)
+            rows = [row for st in block for row in align_rows(st, lhs_width=lhs)]
+            out.extend([r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"])
             block.clear()
 
     for step in steps:
         if step.kind == "eq":
-            block.extend(align_rows(step))
+            block.append(step)
             continue
         close()
         text = latex_text(step.text)
         out.append(f"\\subsection*{{{text}}}" if step.kind == "heading" else f"\\par\\noindent {text}\\par")
     close()
+    return out
+
+
+def wrap_source(text: str, width: int = SOURCE_WIDTH) -> str:
+    """LaTeX source with every line wrapped at a space to `width` columns (a line break is a
+    space to TeX; a comment's continuation stays a comment)."""
+    import textwrap
+
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        comment = line.startswith("%")
+        for piece in textwrap.wrap(line, width, subsequent_indent="% " if comment else "  ", break_long_words=False,
+                                   break_on_hyphens=False) or [line]:
+            out += _unspaced(piece, width)
+    return "\n".join(out)
+
+
+def _unspaced(line: str, width: int) -> list[str]:
+    """A line with no space to break at (`\\ensuremath{\\delta}\\ensuremath{\\cdot}...`) broken
+    between two commands, each piece ended by '%' (TeX then reads no space there)."""
+    out = []
+    while len(line) > width:
+        at = line.rfind("}\\", 0, width - 1)
+        if at <= 0:
+            break
+        out.append(line[:at + 1] + "%")
+        line = line[at + 1:]
+    return out + [line]
+
+
+_SECTIONS = {1: "section*", 2: "subsection*", 3: "paragraph"}
+
+
+def heading_text(block: Heading) -> str:
+    return f"${latex_math(block.text)}$" if block.math else latex_text(block.text)
+
+
+def listing(lines: tuple[str, ...]) -> str:
+    """Lines in a fixed-width font, their leading spaces kept."""
+    rows = [latex_text(line.lstrip()) for line in lines]
+    rows = [f"\\hspace*{{{len(line) - len(line.lstrip())}ex}}" * (line != line.lstrip()) + row
+            for line, row in zip(lines, rows)]
+    return "{\\ttfamily\\noindent " + " \\\\\n".join(rows) + "\\par}"
+
+
+def items(block: Items) -> str:
+    rows = [f"\\item {cell(math)}" + (f" (\\texttt{{{latex_text(code)}}})" if code else "") for math, code in block.items]
+    return "\n".join([r"\begin{enumerate}", *rows, r"\end{enumerate}"])
+
+
+def latex_blocks(blocks: Sequence[Block]) -> list[str]:
+    """Blocks as LaTeX: headings as unnumbered sections, tables as booktabs longtables, derivations
+    as align* blocks."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append(f"\\{_SECTIONS[b.level]}{{{heading_text(b)}}}")
+        elif isinstance(b, Para):
+            out.append((f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par")
+        elif isinstance(b, Table):
+            out.append(booktabs(b.tab, prose=b.prose))
+        elif isinstance(b, Steps):
+            out.extend(derivation(b.steps))
+        elif isinstance(b, Listing):
+            out.append(listing(b.lines))
+        else:
+            out.append(items(b))
     return out
 
 
@@ -94,7 +237,7 @@ def display_math(steps: list[Step]) -> str:
         note = ""
         if step.note:
             note = f"\\quad ({latex_math(step.note)})" if is_math(step.note) else f"\\quad \\text{{({math_words(step.note)})}}"
-        rows += [f"{latex_math(step.text) if i == 0 else ''} &= {latex_math(part)}" + (note if i == 0 else "")
+        rows += [f"{latex_math(step.text) if i == 0 else ''} &= {latex_part(step, part)}" + (note if i == 0 else "")
                  for i, part in enumerate(step.parts)]
     return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$\n"
 
@@ -119,20 +262,7 @@ def math_words(text: str) -> str:
 
 def body(trace: Trace, decimals: int = 9, explain: bool = False, heading: bool = True) -> str:
     """The document's body: heading, description, tables and with `explain` the derivation."""
-    from .table import tabs
-
-    name, about = header_lines(trace)
-    cited = source_line(trace.problem)
-    parts = [f"\\section*{{{latex_text(name)}}}"] if heading else []
-    if cited and heading:
-        parts.append(f"\\emph{{{latex_text(cited)}}}\\par")
-    parts.append(latex_text(about) + "\\par")
-    for part in tabs(trace, decimals, unicode=True):
-        parts.append(f"\\par\\noindent {latex_text(part)}\\par" if isinstance(part, str) else booktabs(part))
-    if explain:
-        parts.append(r"\subsection*{Derivation}")
-        parts.extend(derivation(derivation_steps(trace, decimals)))
-    return "\n".join(parts) + "\n"
+    return "\n".join(latex_blocks(worked_blocks(trace, decimals, explain, heading))) + "\n"
 
 
 def standalone(body_text: str) -> str:
@@ -142,83 +272,83 @@ def standalone(body_text: str) -> str:
                       r"\begin{document}", body_text, r"\end{document}", ""])
 
 
+def latex_document(doc: Document) -> str:
+    """Any document as a standalone pdfLaTeX article."""
+    return wrap_source(standalone("\n".join(latex_blocks(doc.blocks))))
+
+
 def document(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     """A standalone pdfLaTeX document."""
-    return standalone(body(trace, decimals, explain))
+    return wrap_source(standalone(body(trace, decimals, explain)))
 
 
 def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     """The body alone, for pasting into a document of one's own (it names the packages it needs)."""
-    return (f"% nncalc worked example; needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n"
-            + body(trace, decimals, explain))
+    return wrap_source(f"% nncalc: needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n"
+                       + body(trace, decimals, explain))
+
+
+def _frame(title: list[str], content: str, options: str = "") -> str:
+    """A frame; title: [title] or [title, subtitle] (empty: none)."""
+    head = "".join(f"{{{t}}}" for t in title) if title and title[0] else ""
+    return f"\\begin{{frame}}{options}{head}\n{content}\n\\end{{frame}}"
+
+
+def beamer_document(doc: Document) -> str:
+    """Beamer slides: a title frame (the first heading and the prose under it), a frame per table
+    and per listing, and a frame per equation whose chain appears one line per slide; a heading
+    titles the frames after it (a level-3 heading as the subtitle)."""
+    frames: list[str] = []
+    title: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        if text:
+            frames.append(_frame(title, "\n".join(text)))
+            text.clear()
+
+    def head(words: str, level: int) -> None:
+        flush()
+        title[:] = title[:1] + [words] if level == 3 and title else [words]
+
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            head(heading_text(b), b.level)
+        elif isinstance(b, Para):
+            text.append((f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par")
+        elif isinstance(b, Table):
+            flush()
+            frames.append(_frame([], booktabs(b.tab, long=False, prose=b.prose, prose_width="3cm", width=SLIDE_WIDTH),
+                                 "[allowframebreaks]"))
+        elif isinstance(b, (Listing, Items)):
+            flush()
+            frames.append(_frame(title, listing(b.lines) if isinstance(b, Listing) else items(b)))
+        else:
+            for step in b.steps:
+                if step.kind == "heading":
+                    head(latex_text(step.text), 3)
+                elif step.kind == "prose":
+                    text.append(latex_text(step.text) + "\\par")
+                else:
+                    flush()
+                    rows = " \\\\\n".join(align_rows(step, reveal=True, width=SLIDE_WIDTH))
+                    frames.append(_frame(title, f"\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}"))
+    flush()
+    return wrap_source("\n".join([r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs,graphicx}",
+                                  r"\setbeamertemplate{navigation symbols}{}", r"\begin{document}", *frames,
+                                  r"\end{document}", ""]))
 
 
 def beamer(trace: Trace, decimals: int = 9, explain: bool = True) -> str:
-    """Beamer slides: a title frame, a frame per table, and a frame per equation of the derivation
-    whose chain appears one line per slide."""
-    from .table import tabs
-
-    name, about = header_lines(trace)
-    cited = source_line(trace.problem)
-    frames = [f"\\begin{{frame}}{{{latex_text(name)}}}\n" + (f"\\emph{{{latex_text(cited)}}}\\par\n" if cited else "")
-              + f"{latex_text(about)}\n\\end{{frame}}"]
-    for part in tabs(trace, decimals, unicode=True):
-        if isinstance(part, Tab):
-            frames.append(f"\\begin{{frame}}[allowframebreaks]\n\\scriptsize\n{booktabs(part, long=False)}\n\\end{{frame}}")
-    heading = "Derivation"
-    for step in derivation_steps(trace, decimals) if explain else ():
-        if step.kind == "heading":
-            heading = latex_text(step.text)
-        elif step.kind == "eq":
-            rows = " \\\\\n".join(align_rows(step, reveal=True))
-            frames.append(f"\\begin{{frame}}{{{heading}}}\n\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}\n\\end{{frame}}")
-    return "\n".join([r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs}", r"\setbeamertemplate{navigation symbols}{}",
-                      r"\begin{document}", *frames, r"\end{document}", ""])
+    """Beamer slides of a worked example (always with the derivation: its chains are the point)."""
+    return beamer_document(worked_document(trace, decimals, explain))
 
 
-def training_latex(header: str, traces: list[Trace], decimals: int = 9) -> str:
-    """`train --steps N --explain --format latex`: the training's settings, then each update's
-    worked example (tables and derivation, from the weights before it) as a section."""
-    name = header_lines(traces[0])[0] if traces else ""
-    parts = [f"\\section*{{{latex_text(name)}}}", latex_text(header) + "\\par"]
-    for k, trace in enumerate(traces, 1):
-        parts.append(f"\\section*{{Update {k} of {len(traces)}}}")
-        parts.append(body(trace, decimals, explain=True, heading=False))
-    return standalone("\n".join(parts))
-
-
-def check_latex(report, style) -> str:
+def check_latex(report: Any, style: Any) -> str:
     """A check report as a standalone document: each file's verdicts as a booktabs table and, with
     --explain, how each wrong answer is worked out (align* blocks, from the trace)."""
-    from ..check import CARRIED, CORRECT, WRONG
-    from ..notation import Symbols, slide_name
-    from .check import _VERDICT_TEXT, derivations, short_names
-    from .common import fmt
-    from .mathtext import steps_of
+    return latex_document(check_document(report, style.decimals))
 
-    p = report.trace.problem
-    parts = [f"\\section*{{Checking against {latex_text(p.name)}}}",
-             latex_text(f"Correct: within {report.tolerance}.") + "\\par"]
-    if report.batch:
-        tab = Tab("Answers files", ["file", "student", "correct", "carried", "wrong", "score"], numeric_from=2)
-        for f, name in zip(report.files, short_names([f.file for f in report.files])):
-            tab.add(name or "", f.student or "", *(("", "", "", f"error: {f.error}") if f.error else
-                    (str(f.count(CORRECT)), str(f.count(CARRIED)), str(f.count(WRONG)), report.score_text(f))))
-        parts.append(booktabs(tab, prose=frozenset({0, 1, 5})))
-        wrong = [s.name for s in report.summaries if s.wrong]
-    else:
-        f = report.files[0]
-        tab = Tab(f"Answers {f.student or f.file or ''}".strip(), ["quantity", "given", "expected", "verdict", "diagnosis"],
-                  numeric_from=1)
-        for r in f.results:
-            tab.add(slide_name(r.name, Symbols()), r.text, fmt(r.expected, style.decimals), _VERDICT_TEXT[r.verdict],
-                    r.diagnosis or "")
-        parts += [booktabs(tab, prose=frozenset({3, 4})), latex_text(report.totals(f)) + "\\par"]
-        wrong = [r.name for r in f.results if r.verdict == WRONG]
-    wrong = [name for name in wrong if name in report.derivations]
-    if wrong:
-        parts.append(r"\subsection*{How the wrong ones are worked out}")
-        for name, lines in derivations(report.trace, wrong, style.decimals, unicode=True).items():
-            parts.append(f"\\paragraph{{${latex_math(slide_name(name, Symbols()))}$}}")
-            parts.extend(derivation(steps_of((name, line) for line in lines)))
-    return standalone("\n".join(parts))
+
+def check_beamer(report: Any, style: Any) -> str:
+    return beamer_document(check_document(report, style.decimals))

@@ -212,6 +212,44 @@ def latex_math(text: str) -> str:
     return _latex_items(items, _parens_next(items))
 
 
+# ---------------------------------------------------------------- how wide it sets
+
+_WIDE_OPS = set("+-=<>≤≥→")
+
+
+def _name_width(t: Token) -> float:
+    return 5.5 * len(t.text) + 3.5 * len(t.sub) + (4.0 if t.new else 0.0) + (3.5 * len(t.sample) + 4 if t.sample else 0.0)
+
+
+def _items_width(items: list[list[Token] | Token]) -> float:
+    w = 0.0
+    for item in items:
+        if isinstance(item, list):
+            w += 0.7 * _items_width(_groups(item))
+        elif item.kind == "frac":
+            w += max(_name_width(item.top), _name_width(item.bottom)) + 8
+        elif item.kind == "name":
+            w += _name_width(item)
+        elif item.kind == "num":
+            w += 5.0 * len(item.text)
+        elif item.kind == "op":
+            w += 13.0 if item.text in _WIDE_OPS else 8.0 if item.text in "*·" else 4.0
+        elif item.kind == "text":
+            w += 5.0 * len(item.text) + 7
+    return w
+
+
+def math_width(text: str) -> float:
+    """About how wide the math text sets at 10 pt, in points (a fraction as its wider line): enough
+    to break a chain before it runs past the page."""
+    return _items_width(_groups(tokens(text)))
+
+
+def text_width(text: str) -> float:
+    """About how wide prose sets at 10 pt, in points."""
+    return 5.0 * len(text)
+
+
 # ---------------------------------------------------------------- MathML
 
 def _mi(text: str) -> str:
@@ -275,6 +313,7 @@ class Step:
     parts: tuple[str, ...] = ()
     note: str = ""
     of: str | None = None
+    forms: tuple[tuple[str, str], ...] = ()    # its operation's formulas: (as the text writes it, in LaTeX)
 
 
 _NOTE = re.compile(r"^(.*?) {3}\((.*)\)$")
@@ -286,12 +325,62 @@ def derivation_steps(trace, decimals: int = 9) -> list[Step]:
     worked out twice."""
     from .explain import explain_owned_lines
 
-    return steps_of(explain_owned_lines(trace, decimals, unicode=True))
+    return steps_of(explain_owned_lines(trace, decimals, unicode=True), trace)
 
 
-def steps_of(owned_lines) -> list[Step]:
+def forms_of(trace, name: str | None) -> tuple[tuple[str, str], ...]:
+    """The formulas of the operation that computes `name`, each as the explainer's text writes it
+    and as the operation's own LaTeX: an activation's out and dout/dnet (nncalc.ops.activations),
+    a loss's term and dE/dout (nncalc.ops.losses)."""
+    from ..graph import is_graph
+
+    if trace is None or name is None or is_graph(trace) or name not in trace:
+        return ()
+    q = trace[name]
+    if q.op in ("act", "dact"):
+        fn = trace.problem.network.layers[q.layer].activation.fn
+        branches, latex = (fn.out_text, fn.out_latex) if q.op == "act" else (fn.dout_text, fn.dout_latex)
+        return tuple((text, tex) for (_, _, text), tex in zip(branches, latex))
+    if q.op in ("loss", "dloss"):
+        from ..ops import LOSSES
+
+        loss = LOSSES[trace.problem.loss]
+        text, tex = (loss.term_text, loss.term_latex) if q.op == "loss" else (loss.dterm_text, loss.dterm_latex)
+        by = loss.divisor_text()
+        return ((text + by, tex + by),) if tex else ()
+    return ()
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _form_pattern(text: str) -> re.Pattern:
+    """A formula's text as a pattern, each placeholder ({net}, {t}) a group: the same name twice
+    must be the same text."""
+    out, seen = [], set()
+    for i, piece in enumerate(_PLACEHOLDER.split(text)):
+        if i % 2 == 0:
+            out.append(re.escape(piece))
+        else:
+            out.append(f"(?P={piece})" if piece in seen else f"(?P<{piece}>.+?)")
+            seen.add(piece)
+    return re.compile("".join(out))
+
+
+def latex_part(step: Step, part: str) -> str:
+    """One part of an equation in LaTeX: where it is its operation's formula (with names or with
+    numbers), the operation's own LaTeX with those filled in; anything else read from the text."""
+    for text, tex in step.forms:
+        m = _form_pattern(text).fullmatch(part)
+        if m:
+            return _PLACEHOLDER.sub(lambda p: latex_math(m.group(p.group(1))) if p.group(1) in m.groupdict()
+                                    else p.group(0), tex)
+    return latex_math(part)
+
+
+def steps_of(owned_lines, trace=None) -> list[Step]:
     """Unwrapped derivation lines, each with the quantity it works out (None: a heading or prose),
-    as steps."""
+    as steps; with the trace, each equation knows its operation's formulas (`forms_of`)."""
     steps: list[Step] = []
     for owner, line in owned_lines:
         text = line.strip()
@@ -304,5 +393,5 @@ def steps_of(owned_lines) -> list[Step]:
         m = _NOTE.match(text)
         body, note = (m.group(1), m.group(2)) if m else (text, "")
         lhs, *parts = body.split(" = ")
-        steps.append(Step("eq", lhs, tuple(parts), note, owner))
+        steps.append(Step("eq", lhs, tuple(parts), note, owner, forms_of(trace, owner)))
     return steps

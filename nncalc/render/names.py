@@ -49,14 +49,10 @@ def names_table(trace: Trace, style) -> Any:
 
 def plain_table(tab: Tab) -> str:
     """A Tab as plain text: the title, the header, a rule and one line a row, columns aligned."""
-    widths = [max(len(c), *(len(r[i]) for r in tab.rows)) for i, c in enumerate(tab.columns)]
+    from .common import aligned_lines
 
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i >= tab.numeric_from else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-    return "\n".join([tab.title, line(tab.columns), "-" * (sum(widths) + 2 * (len(widths) - 1)),
-                      *(line(r) for r in tab.rows)]) + "\n"
+    lines = aligned_lines(tab.columns, tab.rows, left=range(tab.numeric_from), rule=True)
+    return "\n".join([tab.title, *lines]) + "\n"
 
 
 def names_json(trace: Trace, style) -> str:

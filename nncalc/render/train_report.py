@@ -43,14 +43,33 @@ def train_table(report: TrainingReport, style: Any) -> Any:
 
 def train_json(report: TrainingReport, style: Any) -> str:
     """Settings, result per split and history (and the explained updates, the worked example)."""
-    from .train import json_text, train_json as train_dict
+    from .json import to_json
+    from .train import train_json as train_dict
 
-    return json_text(train_dict(report.trainer, report.final, report.saved, report.updates, report.example)) + "\n"
+    return to_json(train_dict(report.trainer, report.final, report.saved, report.updates, report.example)) + "\n"
+
+
+def _document(report: TrainingReport, style: Any) -> Any:
+    """The training's settings, then each explained update's worked example, as a document."""
+    from .document import Training, training_document
+    from .train import training_header
+
+    return training_document(Training(training_header(report.trainer), tuple(report.traces)), style.decimals)
 
 
 def train_latex(report: TrainingReport, style: Any) -> str:
-    """The training's settings, then each explained update's worked example."""
-    from .latex import training_latex
-    from .train import training_header
+    from .latex import latex_document
 
-    return training_latex(training_header(report.trainer), report.traces, style.decimals)
+    return latex_document(_document(report, style))
+
+
+def train_beamer(report: TrainingReport, style: Any) -> str:
+    from .latex import beamer_document
+
+    return beamer_document(_document(report, style))
+
+
+def train_html(report: TrainingReport, style: Any) -> str:
+    from .html import html_document
+
+    return html_document(_document(report, style))

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError, NncalcError, ProblemError
 from ..problem import Network, Problem
+from ..problem.file import DICT_SOURCE
+from ..problem.training import Settings
 
 Array = np.ndarray
 
@@ -85,6 +88,26 @@ def listed_labels(T: Array, network: Network) -> tuple[Array | None, tuple[str, 
     if np.all((T == 1.0).sum(axis=1) == 1):
         return T.argmax(axis=1), tuple(network.outputs)
     return None, None
+
+
+def training_datasets(problem: Problem) -> dict | None:
+    """The data sets a problem's `data:` names (a source, not samples), loaded; None for written samples."""
+    if problem.inputs is not None or problem.data_source is None:
+        return None
+    from ..data import load_data
+
+    source = problem.source
+    base = Path(source).parent if source and source != DICT_SOURCE else Path.cwd()
+    try:
+        return load_data(problem.data_source, base_dir=base, file=source)
+    except NncalcError as exc:
+        raise with_problem_line(exc, problem) from None
+
+
+def training_data(problem: Problem, settings: Settings) -> TrainData:
+    """The one way from a problem to what it trains on: its samples or its loaded data sources, in
+    the settings' dtype, with their validation part held out."""
+    return data_for(problem, training_datasets(problem), settings.validation_split, settings.dtype)
 
 
 def data_for(problem: Problem, datasets: dict | None = None, validation_split: float = 0.0,

@@ -80,12 +80,13 @@ def state_of(trainer: Trainer) -> dict[str, Any]:
         arrays.update({f"opt_{k}": v for k, v in trainer.optimizer.state.items()})
     if trainer.perm is not None:
         arrays["perm"] = trainer.perm
-    if trainer.best is not None:
-        arrays["best"] = trainer.best[1]
+    records = trainer.records
+    if records.best is not None:
+        arrays["best"] = records.best[1]
     info = {"epoch": trainer.epoch, "step": trainer.step, "batch": trainer.batch, "seconds": trainer.seconds,
-            "sums": list(trainer.counter.sums), "mistakes": trainer.mistakes, "history": trainer.history,
+            "sums": list(trainer.counter.sums), "mistakes": trainer.mistakes, "history": records.entries,
             "opt_t": trainer.optimizer.t if trainer.optimizer is not None else 0,
-            "best_value": None if trainer.best is None else trainer.best[0], "waited": trainer.waited,
+            "best_value": None if records.best is None else records.best[0], "waited": records.waited,
             "rng": trainer.rng.bit_generator.state}
     return {"arrays": arrays, "info": info}
 
@@ -108,10 +109,11 @@ def restore(trainer: Trainer, values: Array, state: dict[str, Any]) -> None:
     trainer.perm = arrays.get("perm")
     trainer.counter.restore(trainer.perm, info["sums"])
     trainer.mistakes = info["mistakes"]
-    trainer.history = list(info["history"])
+    records = trainer.records
+    records.entries = list(info["history"])
     if "best" in arrays:
         if info["best_value"] is None:
             raise ValueError("'best' weights without 'best_value'")
-        trainer.best = (float(info["best_value"]), np.array(arrays["best"], dtype=trainer.dtype))
-    trainer.waited = info["waited"]
+        records.best = (float(info["best_value"]), np.array(arrays["best"], dtype=trainer.dtype))
+    records.waited = info["waited"]
     trainer.rng.bit_generator.state = info["rng"]
