@@ -236,7 +236,7 @@ def test_spec_reads_back_as_the_same_layer():
 
 def test_check_carries_a_wrong_forget_gate_into_the_cell(tmp_path):
     """nncalc check: a wrong f.h[1] is wrong, the cell worked from it is carried forward."""
-    problem = "tests/fixtures/rnn/rnn-lstm-one-step.yaml"
+    problem = "problems/rnn-lstm-one-step.yaml"
     trace = build_trace(problem_from_doc(parse_yaml(open(problem).read(), problem)))
     i, g, c0 = (trace[n].value for n in ("i.h[1]", "g.h[1]", "cell.h[0]"))
     answers = tmp_path / "a.yaml"

@@ -40,6 +40,9 @@ def test_golden_matrix_form_of_nnbasic_in_ascii_at_80_columns():
                                   hasattr(open_problem(n), "network")])
 def test_every_bundled_network_with_samples_has_a_matrix_form_within_80_columns(name):
     result = CliRunner().invoke(app, ["forward", name, "--explain", "--matrix"], env={"COLUMNS": "80"})
+    if any(layer.kind == "lstm" for layer in open_problem(name).network.layers):
+        assert result.exit_code == 2 and "matrix form of a lstm layer is not written" in result.stderr
+        return                                   # refused in one line: its gates have no matrix form yet
     assert result.exit_code == 0, result.output
     assert max(map(len, result.stdout.splitlines())) <= 80
 

@@ -291,6 +291,9 @@ def load(problem: Optional[str], sets: Optional[list[str]] = None):
     return open_problem(problem, sets)
 
 
+PNG_TO_TERMINAL = "a PNG is a binary file: write it with -o FILE.png"
+
+
 def emit(console: Console, content: RenderableType | str | bytes, output: Optional[Path] = None) -> None:
     """Print to the console, or write plain text to `output` atomically. Rich pads table rows
     to their width: piped or written, those trailing spaces are dropped. Bytes (a PNG) go to a
@@ -300,7 +303,7 @@ def emit(console: Console, content: RenderableType | str | bytes, output: Option
         from ..fileio import atomic_open
 
         if output is None:
-            raise UsageError("a PNG is a binary file: write it with -o FILE.png")
+            raise UsageError(PNG_TO_TERMINAL)
         with atomic_open(output, "wb") as handle:
             handle.write(content)
         return

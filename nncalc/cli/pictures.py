@@ -8,8 +8,9 @@ from typing import Optional
 
 import typer
 
+from ..errors import UsageError
 from . import app
-from .common import Decimals, Output, ProblemArg, Sets, emit_as, format_option, handle_errors, load, make_console
+from .common import PNG_TO_TERMINAL, Decimals, Output, ProblemArg, Sets, emit_as, format_option, handle_errors, load, make_console
 
 DrawingFormat = format_option("drawing")
 
@@ -35,6 +36,8 @@ def draw(
     from ..api import drawing, drawing_format
 
     name = fmt.value if fmt is not None else drawing_format(output)
+    if name == "png" and output is None:
+        raise UsageError(PNG_TO_TERMINAL)       # before the drawing: no extra needed to say so
     emit_as(make_console(), "drawing", name, drawing(load(problem, set_), show.value), output, decimals=decimals)
 
 
