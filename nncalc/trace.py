@@ -187,17 +187,19 @@ def build_trace(problem: Problem, with_backward: bool = True, named: bool = True
                     bwd = backward(layers, problem.loss, fwd, T, mask=mask)
                 except ComputeError as exc:
                     raise exc.located(file=problem.source) from None
-        if not _all_finite(problem, fwd, bwd, E):
-            quantities = TraceBuilder(problem, fwd, bwd, E).build()
+        E_total = None if E is None else fsum(E.ravel().tolist())
+        if not _all_finite(problem, fwd, bwd, E, E_total):
+            quantities = TraceBuilder(problem, fwd, bwd, E, E_total).build()
             q = first_nonfinite(quantities)
             raise ComputeError(explain_nonfinite(q, quantities, problem.loss), file=problem.source)
     if not named:
-        total = {} if E is None else {"E.total": Quantity("E.total", fsum(E.ravel().tolist()), "E.total")}
+        total = {} if E is None else {"E.total": Quantity("E.total", E_total, "E.total")}
         return Trace(problem, total, fwd, bwd, E)
-    return Trace(problem, TraceBuilder(problem, fwd, bwd, E).build(), fwd, bwd, E)
+    return Trace(problem, TraceBuilder(problem, fwd, bwd, E, E_total).build(), fwd, bwd, E)
 
 
-def _all_finite(problem: Problem, fwd: Forward, bwd: Backward | None, E: np.ndarray | None) -> bool:
+def _all_finite(problem: Problem, fwd: Forward, bwd: Backward | None, E: np.ndarray | None,
+                E_total: float | None) -> bool:
     """Whether every value the trace would show is finite: nets, outs, errors and their total, and
     with a backward pass every factor, delta, gradient and updated parameter (in a sequence, at
     each sample's own steps: its padding is never shown)."""
@@ -209,7 +211,7 @@ def _all_finite(problem: Problem, fwd: Forward, bwd: Backward | None, E: np.ndar
         steps = [a[valid] for a in steps if a is not None]
     arrays = steps
     if E is not None:
-        arrays += [E, np.array(fsum(E.ravel().tolist()))]
+        arrays += [E, np.array(E_total)]
     if bwd is not None:
         for layer, grads in zip(problem.network.layers, bwd.grads):
             for prm, grad in zip(layer.parameters(), grads):
@@ -223,8 +225,10 @@ class TraceBuilder:
     (nets, the shares of dE/dout flowing down through it, its parameters' gradients) through
     `add`, `at`, `sample` and `gradient`."""
 
-    def __init__(self, problem: Problem, fwd: Forward, bwd: Backward | None, E: np.ndarray | None) -> None:
+    def __init__(self, problem: Problem, fwd: Forward, bwd: Backward | None, E: np.ndarray | None,
+                 E_total: float | None) -> None:
         self.problem, self.fwd, self.bwd, self.E = problem, fwd, bwd, E
+        self.E_total = E_total      # the sum of E, computed once by build_trace
         self.q: dict[str, Quantity] = {}
         self.many = problem.n_samples > 1
         self.eta = problem.learning_rate
@@ -348,7 +352,7 @@ class TraceBuilder:
                 o_t = self.st(o, t)
                 terms.append(self.add_at(f"E.{o_t}", k, E[j], "E", "loss",
                                          (self.at(f"out.{o_t}", k), self.at(f"target.{o_t}", k)), unit=o, step=t))
-        self.add("E.total", fsum(self.E.ravel().tolist()), "E.total", "sum", terms)
+        self.add("E.total", self.E_total, "E.total", "sum", terms)
 
     def _backward_units(self, li: int, k: int, t: int | None = None) -> None:
         """dE/dout.U (from the loss, or the sum of its shares through the layer above and, in a
