@@ -7,7 +7,7 @@ from `with_arrays` holding views of the buffer; the trace asks each layer to nam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Mapping, Protocol, Sequence
 
 import numpy as np
@@ -77,3 +77,35 @@ class SequenceLayer(LayerType, Protocol):
     def backward_in_time(self, net: Array, out: Array, direct: Array, cache: object,
                          bptt: int | None = None) -> tuple[Array, Array | None, Array]:
         """(dE/dout, dout/dnet, delta) from direct = the part of dE/dout from the layer above."""
+
+
+class ArrayLayer:
+    """What every layer type's class shares (Dense, Recurrent, LSTM): a copy with other arrays, and
+    the gradient flowing down, both read off its `weights` W and its parameters' attribute names."""
+
+    def with_arrays(self, arrays: Mapping[str, Array]):
+        """A copy holding these arrays (by Parameter.name) instead of its own."""
+        return replace(self, **arrays)
+
+    def input_gradient(self, delta: Array) -> Array:
+        """dE/da = delta W ((n, f), or (n, T, f) in a sequence): what flows down to the layer below."""
+        return delta @ self.weights
+
+    def bias_name(self, r: int) -> str | None:
+        """The name of row r's bias (the one name of a shared bias; None without a bias)."""
+        return None if self.bias is None else self.bias_names[0 if self.bias_shared else r]
+
+
+def summed_grads(delta: Array, inputs: Sequence[Array], into: Sequence[Array | None] | None,
+                 bias: bool, shared: bool = False) -> tuple[Array, ...]:
+    """grad W = delta^T a for each weight array's input a (delta (N, rows), a (N, cols): N samples, or
+    samples times steps), then grad b = the sum of delta over N when the layer has a bias; a shared
+    bias's is the sum over its rows too, repeated in every slot so that b - eta grad b keeps it shared.
+    into: arrays of those shapes to write them into (the trainer's views), in the same order."""
+    grads = [delta.T @ a if into is None else np.matmul(delta.T, a, out=into[i]) for i, a in enumerate(inputs)]
+    if bias:
+        grad_b = np.add.reduce(delta, axis=0, out=None if into is None else into[len(inputs)])
+        if shared:
+            grad_b[...] = grad_b.sum()
+        grads.append(grad_b)
+    return tuple(grads)
