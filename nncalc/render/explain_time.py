@@ -12,8 +12,7 @@ import numpy as np
 
 from ..ops import LOSSES
 from ..trace import Quantity
-from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, fmt, header_lines,
-                     too_large_to_explain, unit_values)
+from .common import DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, fmt, unit_values
 from . import lstm
 from .explain import _Explainer
 
@@ -35,24 +34,14 @@ class TimeExplainer(_Explainer):
 
     # ------------------------------------------------------------ the derivation
 
-    def lines(self, header: bool = True) -> list[str]:
-        self.out, self.owners = [], []
-        for text in header_lines(self.t) if header else ():
-            self.line(text)
-        if too_large_to_explain(self.t):
-            self.line(f"Too long to explain unit by unit and step by step ({self.net.n_params:,} parameters, "
-                      f"{unit_values(self.t):,} unit values over the steps; the limit is {DETAIL_MAX_PARAMS} "
-                      f"parameters, {DETAIL_MAX_VALUES} unit values and about {EXPLAIN_MAX_LINES} lines), so "
-                      f"here is the per-step matrix form.")
-            for text in step_matrix_lines(self, min(self.decimals, 6)):
-                self.line(text.lstrip(), len(text) - len(text.lstrip()))
-            return self.out
-        self.forward()
-        if "E.total" in self.t:
-            self.errors()
-        if self.t.has_backward:
-            self.backward()
-        return self.out
+    def too_large_text(self) -> str:
+        return (f"Too long to explain unit by unit and step by step ({self.net.n_params:,} parameters, "
+                f"{unit_values(self.t):,} unit values over the steps; the limit is {DETAIL_MAX_PARAMS} "
+                f"parameters, {DETAIL_MAX_VALUES} unit values and about {EXPLAIN_MAX_LINES} lines), so "
+                f"here is the per-step matrix form.")
+
+    def matrix_form(self) -> list[str]:
+        return step_matrix_lines(self, min(self.decimals, 6))
 
     def forward(self) -> None:
         states = [q for q in self.t.quantities.values() if q.kind == "state" and (q.sample or 1) == 1]
@@ -72,17 +61,8 @@ class TimeExplainer(_Explainer):
                 for layer in self.net.layers:
                     if layer.kind == "lstm":
                         lstm.explain_forward(self, layer, k, t)
-                        continue
-                    names = [self.at(f"net.{u}", k, t) for u in layer.units]
-                    if layer.activation.fn.joint:
-                        for name in names:
-                            self.net_eq(name)
-                        for u in layer.units:
-                            self.out_eq(self.t[self.at(f"out.{u}", k, t)])
-                        continue
-                    for u, name in zip(layer.units, names):
-                        self.net_eq(name)
-                        self.out_eq(self.t[self.at(f"out.{u}", k, t)])
+                    else:
+                        self.layer_eqs(layer, lambda name: self.at(name, k, t))
 
     def deck_lines(self) -> list[str]:
         """Each layer in the AI-study deck's notation (part 4), with its matrices' names:
@@ -115,13 +95,9 @@ class TimeExplainer(_Explainer):
         self.line()
         self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}, each targeted step counting as a sample"
                   f"{'; ' + legend if legend else ''})")
-        total = self.t["E.total"]
-        for name in total.inputs:
-            q = self.t[name]
-            self.eq(self.name(q.name), self.loss_parts(loss.term_text, q) + [self.value(q)], of=q.name)
-        self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
-                            self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
-                            self.value(total)], of=total.name)
+        for name in self.t["E.total"].inputs:
+            self.error_eq(self.t[name])
+        self.total_eq()
 
     # ------------------------------------------------------------ backward
 
@@ -160,25 +136,10 @@ class TimeExplainer(_Explainer):
 
     def time_unit(self, li: int, u: str, k: int, t: int) -> None:
         """One unit at one step: dE/dout (its paths), dout/dnet and delta."""
-        dE = self.t[self.at(f"dE/dout.{u}", k, t)]
-        if dE.op == "sum":
-            self.time_dE_dout(dE)
-        else:
-            loss = LOSSES[self.p.loss]
-            note = loss.note_at(*(self.t[x].value for x in dE.inputs))
-            self.eq(self.name(dE.name), self.loss_parts(loss.dterm_text, dE) + [self.value(dE)], note, of=dE.name)
-        dact = self.t.quantities.get(self.at(f"dout/dnet.{u}", k, t))
-        if dact is not None:
-            self.dout_dnet(li, dact)
-        delta = self.t[self.at(f"delta.{u}", k, t)]
-        dnet = f"{self.sym.d}E_total/{self.sym.d}net_{delta.base.removeprefix('delta.')}" + self.suffix(delta)
-        if delta.op == "prod":
-            a, b = delta.inputs
-            self.eq(f"{self.name(delta.name)} = {dnet}",
-                    [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)],
-                    of=delta.name)
-        else:
-            self.fused(delta, dnet)
+        self.unit_eqs(li, self.at(f"dE/dout.{u}", k, t), self.at(f"dout/dnet.{u}", k, t), self.at(f"delta.{u}", k, t))
+
+    def dE_paths(self, li: int, dE: Quantity) -> None:
+        self.time_dE_dout(dE)
 
     def time_dE_dout(self, dE: Quantity) -> None:
         """The sum of the paths: through the layer above at step t and through step t+1."""
@@ -200,12 +161,7 @@ class TimeExplainer(_Explainer):
         if len(shares) == 1:
             self.eq(self.name(dE.name), self.time_parts(shares[0]) + [self.value(dE)], note, of=dE.name)
             return
-        self.eq(self.name(dE.name), [" + ".join(labels)], note + ": the chain rule adds the paths", of=dE.name)
-        for s, label in zip(shares, labels):
-            self.eq(label, self.time_parts(s) + [self.value(s)], deeper=2,
-                    of=s.name if label == self.name(s.name) else dE.name)
-        nums = self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
-        self.eq(self.name(dE.name), [nums, self.value(dE)], of=dE.name)
+        self.paths_sum(dE, shares, labels, self.time_parts, note + ": the chain rule adds the paths")
 
     def via_name(self, s: Quantity) -> str:
         """The unit and step a share flows through: y[2], h1[3]; the error term for a loss share."""
@@ -257,19 +213,14 @@ class TimeExplainer(_Explainer):
                 reads = self.name(source.base).rsplit("[", 1)[0] + "[t]"
             note = f"{d}net_{u}[t]/{d}{prm.name} = {reads}"
         else:
-            sym = self.joined([self.name(x) for x in g.inputs], "+")
-            num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
+            sym, num = self.summed(g.inputs)
             if prm.row is None:
                 note = (f"{prm.name} is shared by {', '.join(layer.units)}: {d}net/{d}{prm.name} = 1 for each, at "
                         f"every step")
             else:
                 note = f"{d}net_{layer.units[prm.row]}[t]/{d}{prm.name} = 1 at every step"
         self.eq(lhs, [sym, num, self.value(g)], note, of=g.name)
-        new = self.t[f"new.{prm.name}"]
-        p, eta, grad = new.inputs
-        self.eq(self.name(new.name), [f"{self.name(p)} - {self.name(eta)} * {self.name(grad)}",
-                                      f"{self.num(p, False)} - {self.num(eta)} * {self.num(grad)}",
-                                      self.value(new)], of=new.name)
+        self.update_eq(prm.name)
 
 
 def _names(rows: tuple[tuple[str, ...], ...]) -> str:
