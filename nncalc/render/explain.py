@@ -398,25 +398,34 @@ class _Explainer:
     def share_label(self, s: Quantity) -> str:
         """dE.V/dout.U: '∂E_o1/∂out_h1' when V is an output unit whose error depends on it alone, else
         '∂E_total/∂out_U via V'."""
-        v = s.via
-        out_layer = self.net.layers[-1]
-        if v in out_layer.units and not out_layer.activation.fn.joint:
+        if self.own_error(s):
             return self.name(s.name)
         d = self.sym.d
-        return f"{d}E_total/{d}out_{s.unit}{self.suffix(s)} via {v}"
+        return f"{d}E_total/{d}out_{self.unit_of(s)}{self.suffix(s)} via {self.via_name(s)}"
+
+    def own_error(self, s: Quantity) -> bool:
+        """Whether share s flows through an output unit whose error term depends on it alone."""
+        out_layer = self.net.layers[-1]
+        return s.via in out_layer.units and not out_layer.activation.fn.joint
+
+    def via_name(self, s: Quantity) -> str:
+        """The unit a share flows through."""
+        return s.via
+
+    def unit_of(self, q: Quantity) -> str:
+        """The unit a quantity belongs to, as its derivatives name it."""
+        return q.unit
 
     def suffix(self, q: Quantity) -> str:
         return f"@{q.sample}" if q.sample else ""
 
     def share_parts(self, s: Quantity) -> list[str]:
         """The path through V: ∂E_V/∂net_V * ∂net_V/∂out_U = δ_V * w = numbers."""
-        d = self.sym.d
+        d, suf = self.sym.d, self.suffix(s)
         delta, w = s.inputs
-        v = s.via
-        suf = self.suffix(s)
-        out_layer = self.net.layers[-1]
-        e = f"E_{v}{suf}" if v in out_layer.units and not out_layer.activation.fn.joint else "E_total"
-        chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{s.unit}{suf}"
+        v = self.via_name(s)
+        e = f"E_{v}{suf}" if self.own_error(s) else "E_total"
+        chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{self.unit_of(s)}{suf}"
         return [chain, f"{self.name(delta)} * {self.name(w)}", f"{self.num(delta, False)} * {self.num(w)}"]
 
     # ------------------------------------------------------------ parameters

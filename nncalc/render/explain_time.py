@@ -148,7 +148,7 @@ class TimeExplainer(_Explainer):
             self.eq(self.name(dE.name), ["0"], "nothing above it at this step and no later step: no path to E_total",
                     of=dE.name)
             return
-        labels = [self.time_label(s) for s in shares]
+        labels = [self.share_label(s) for s in shares]
         later = [s for s in shares if self.t.through_next_step(s.name)]
         above = [s for s in shares if not self.t.through_next_step(s.name)]
         paths = []
@@ -159,9 +159,9 @@ class TimeExplainer(_Explainer):
         out_u = self.name(dE.name.replace("dE/dout.", "out.", 1))
         note = f"{out_u} reaches E_total {' and '.join(paths)}"
         if len(shares) == 1:
-            self.eq(self.name(dE.name), self.time_parts(shares[0]) + [self.value(dE)], note, of=dE.name)
+            self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)], note, of=dE.name)
             return
-        self.paths_sum(dE, shares, labels, self.time_parts, note + ": the chain rule adds the paths")
+        self.paths_sum(dE, shares, labels, self.share_parts, note + ": the chain rule adds the paths")
 
     def via_name(self, s: Quantity) -> str:
         """The unit and step a share flows through: y[2], h1[3]; the error term for a loss share."""
@@ -169,30 +169,28 @@ class TimeExplainer(_Explainer):
             return f"E_{s.unit}[{s.step}]"
         return f"{s.via}[{s.step + 1 if self.t.through_next_step(s.name) else s.step}]"
 
-    def time_label(self, s: Quantity) -> str:
-        """'∂E_y[1]/∂out_h1[1]' for the path through an output unit's own error, else
-        '∂E_total/∂out_h1[1] via h1[2]'."""
-        out_layer = self.net.layers[-1]
-        if s.op == "dloss" or (s.via in out_layer.units and not out_layer.activation.fn.joint
-                               and not out_layer.sequence):
-            return self.name(s.name) if s.op != "dloss" else f"{self.sym.d}E_{s.unit}[{s.step}]{self.suffix(s)}/" \
-                                                              f"{self.sym.d}out_{s.unit}[{s.step}]{self.suffix(s)}"
-        d = self.sym.d
-        return f"{d}E_total/{d}out_{s.unit}[{s.step}]{self.suffix(s)} via {self.via_name(s)}"
-
-    def time_parts(self, s: Quantity) -> list[str]:
-        """A path: ∂E/∂net_V[t'] * ∂net_V[t']/∂out_U[t] = δ_V[t'] * w = numbers (t' = t or t+1)."""
+    def share_label(self, s: Quantity) -> str:
+        """'∂E_y[1]/∂out_y[1]' for the loss's own share of a recurrent output unit, '∂E_y[1]/∂out_h1[1]'
+        for the path through an output unit's own error, else '∂E_total/∂out_h1[1] via h1[2]'."""
         if s.op == "dloss":
-            loss = LOSSES[self.p.loss]
-            return self.loss_parts(loss.dterm_text, s)
-        d, suf = self.sym.d, self.suffix(s)
-        delta, w = s.inputs
-        v = self.via_name(s)
-        out_layer = self.net.layers[-1]
-        e = f"E_{v}{suf}" if s.via in out_layer.units and not out_layer.activation.fn.joint \
-            and not out_layer.sequence else "E_total"
-        chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{s.unit}[{s.step}]{suf}"
-        return [chain, f"{self.name(delta)} * {self.name(w)}", f"{self.num(delta, False)} * {self.num(w)}"]
+            d, suf = self.sym.d, self.suffix(s)
+            return f"{d}E_{s.unit}[{s.step}]{suf}/{d}out_{s.unit}[{s.step}]{suf}"
+        return super().share_label(s)
+
+    def own_error(self, s: Quantity) -> bool:
+        """As for a feed-forward pass, unless the output layer is itself recurrent (its error then
+        also flows on through the next step)."""
+        return super().own_error(s) and not self.net.layers[-1].sequence
+
+    def unit_of(self, q: Quantity) -> str:
+        return f"{q.unit}[{q.step}]"
+
+    def share_parts(self, s: Quantity) -> list[str]:
+        """A path: ∂E/∂net_V[t'] * ∂net_V[t']/∂out_U[t] = δ_V[t'] * w = numbers (t' = t or t+1); the
+        loss's own share as the loss's derivative."""
+        if s.op == "dloss":
+            return self.loss_parts(LOSSES[self.p.loss].dterm_text, s)
+        return super().share_parts(s)
 
     def summed_parameter(self, prm) -> None:
         """grad.P = the sum over steps (and samples) of delta[t] * dnet[t]/dP, then the update."""

@@ -238,7 +238,7 @@ def _dE_dout(ex: "TimeExplainer", dE: Quantity) -> None:
     if not later:
         ex.time_dE_dout(dE)
         return
-    labels = [ex.time_label(s) for s in shares]
+    labels = [ex.share_label(s) for s in shares]
     paths = []
     if above:
         paths.append(f"from {', '.join(ex.via_name(s) for s in above)} at this step")
@@ -247,7 +247,7 @@ def _dE_dout(ex: "TimeExplainer", dE: Quantity) -> None:
 
     def parts(s: Quantity) -> list[str]:
         if s not in later:
-            return ex.time_parts(s)
+            return ex.share_parts(s)
         pairs = [list(p) for p in zip(s.inputs[0::2], s.inputs[1::2])]
         return [ex.products(pairs, numeric=False), ex.products(pairs, numeric=True)]
 
