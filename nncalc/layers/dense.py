@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, ClassVar, Sequence
 import numpy as np
 
 from ..ops import Activation
-from .base import Array, ArrayLayer, Parameter, summed_grads
-from .tracing import WeightPart, net_inputs, prod_shares, row_gradients
+from .base import Array, ArrayLayer, Parameter, WeightPart, net_inputs, prod_shares, row_gradients, summed_grads
 
 if TYPE_CHECKING:
     from ..trace import TraceBuilder

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, ClassVar, Sequence
 import numpy as np
 
 from ..ops import Activation
-from .base import Array, summed_grads
+from .base import Array, net_inputs, summed_grads
 from .lstm_cell import GATES, CellForward, cell_backward, cell_forward, time_major
 from .time import TimeLayer
-from .tracing import net_inputs
 
 if TYPE_CHECKING:
     from ..trace import TraceBuilder

@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, ClassVar, Sequence
 import numpy as np
 
 from ..ops import Activation
-from .base import Array, summed_grads
+from .base import Array, net_inputs, prod_shares, summed_grads
 from .time import TimeLayer
-from .tracing import net_inputs, prod_shares
 
 if TYPE_CHECKING:
     from ..trace import TraceBuilder

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from .base import Array, ArrayLayer, Parameter
-from .tracing import WeightPart, row_gradients
+from .base import Array, ArrayLayer, Parameter, WeightPart, row_gradients
 
 if TYPE_CHECKING:
     from ..trace import TraceBuilder
@@ -42,7 +41,7 @@ class TimeLayer(ArrayLayer):
 
     def trace_gradients(self, b: "TraceBuilder", li: int, below: dict[tuple[int, int], list[str]]) -> None:
         """grad.w = sum over samples and steps of delta[t] * dnet[t]/dw (x[t] for W, out.V[t-1] for
-        W_h), grad.b = the sum of the deltas, row by row (tracing.row_gradients), with their updates."""
+        W_h), grad.b = the sum of the deltas, row by row (base.row_gradients), with their updates."""
         positions = list(below)
         grads = b.bwd.grads[li]
         previous = [[b.at(f"out.{v}[{t - 1}]", k) for v in self.units] for k, t in positions]
