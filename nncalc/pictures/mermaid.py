@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .diagram import Diagram
 
-_SHAPES = {"unit": ('(("', '"))'), "bias": ('["', '"]'), "value": ('["', '"]'), "op": ('(["', '"])')}
+_SHAPES = {"unit": ('(("', '"))'), "bias": ('["', '"]'), "gate": ('{{"', '"}}'), "value": ('["', '"]'),
+           "op": ('(["', '"])')}
 
 
 def _text(line: str) -> str:
