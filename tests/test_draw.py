@@ -49,6 +49,17 @@ def test_every_bundled_network_draws_as_svg_with_a_circle_per_unit_and_a_line_pe
     assert len(flows) == T * 5 * lstm_units
 
 
+@pytest.mark.parametrize("name", bundled_problems())
+def test_every_bundled_problems_mermaid_front_matter_is_yaml_holding_its_title(name):
+    import yaml
+
+    mermaid = render("drawing", "mermaid", drawing_of(open_problem(name), "out"), Style(decimals=4))
+    front, _, body = mermaid.removeprefix("---\n").partition("\n---\n")
+    # Mermaid reads the front matter with a YAML parser: 'title: a: b' unquoted is not YAML
+    assert yaml.safe_load(front)["title"].startswith(open_problem(name).name + ": ")
+    assert body.startswith("flowchart LR")
+
+
 def test_the_nnbasic_drawing_carries_the_slides_weights_nets_and_outs():
     svg = render("drawing", "svg", drawing_of(open_problem("nnbasic"), "out"), Style(decimals=4))
     texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
