@@ -13,8 +13,8 @@ import nncalc
 ROOT = Path(nncalc.__file__).parent
 
 # the package's core: what renderers, the API and the CLI build on
-CORE = ("errors", "yamlio", "schema", "notation", "ops", "layers", "problem", "engine", "trace", "answers",
-        "mistakes", "check", "data", "train", "model", "fileio", "bundled")
+CORE = ("errors", "yamlio", "schema", "notation", "ops", "layers", "problem", "engine", "trace", "trace_ops", "answers",
+        "mistakes", "check", "data", "train", "model", "model_meta", "fileio", "bundled")
 # below the API too, though not the core's: they may use renderers (a graph's tables, a quiz's
 # statement), never the API, the command line or the notebook
 BELOW_API = ("graph", "export", "platforms", "variants", "limits", "finite", "npz", "loss_mistakes",
