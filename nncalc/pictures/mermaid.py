@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from .diagram import Diagram
 
-_SHAPES = {"unit": ('(("', '"))'), "bias": ('["', '"]'), "value": ('["', '"]'), "op": ('(["', '"])')}
+_SHAPES = {"unit": ('(("', '"))'), "bias": ('["', '"]'), "gate": ('{{"', '"}}'), "value": ('["', '"]'),
+           "op": ('(["', '"])')}
 
 
 def _text(line: str) -> str:
@@ -14,9 +17,11 @@ def _text(line: str) -> str:
 
 
 def mermaid_text(diagram: Diagram) -> str:
-    """`flowchart LR` with one node per unit or value, short ids (n1, n2, ...) and labelled edges."""
+    """`flowchart LR` with one node per unit or value, short ids (n1, n2, ...) and labelled edges; the
+    title in the front matter as a double-quoted YAML string (a ': ' in it would end a plain one)."""
     ids = {n.id: f"n{i}" for i, n in enumerate(diagram.nodes, 1)}
-    out = [f"---\ntitle: {_text(diagram.title)}\n---", f"flowchart {diagram.direction}"]
+    out = [f"---\ntitle: {json.dumps(diagram.title, ensure_ascii=False)}\n---",       # a YAML string
+           f"flowchart {diagram.direction}"]
     for n in diagram.nodes:
         left, right = _SHAPES[n.shape]
         label = "<br/>".join(_text(line) for line in n.lines) or " "

@@ -176,8 +176,7 @@ def _check_source(data: Any, doc: YamlDoc) -> None:
     try:
         check_data(data, doc.file)
     except DataError as exc:
-        path = tuple(int(k) if k.isdigit() else k for k in (exc.where or "data").replace("[", ".").replace("]", "").split("."))
-        raise ProblemError(exc.message, file=doc.file, where=exc.where, line=doc.line_of(path)) from None
+        raise ProblemError(exc.message, file=doc.file, where=exc.where, line=doc.line_of(exc.path or ("data",))) from None
 
 
 def problem_from_doc(doc: YamlDoc) -> Problem:

@@ -238,23 +238,20 @@ def _dE_dout(ex: "TimeExplainer", dE: Quantity) -> None:
     if not later:
         ex.time_dE_dout(dE)
         return
-    labels = [ex.time_label(s) for s in shares]
+    labels = [ex.share_label(s) for s in shares]
     paths = []
     if above:
         paths.append(f"from {', '.join(ex.via_name(s) for s in above)} at this step")
     paths.append(f"through the gates of {', '.join(ex.via_name(s) for s in later)} at the next")
     note = f"{ex.name(dE.name.replace('dE/dout.', 'out.', 1))} reaches E_total {' and '.join(paths)}"
-    ex.eq(ex.name(dE.name), [" + ".join(labels)], note + ": the chain rule adds the paths", of=dE.name)
-    for s, label in zip(shares, labels):
-        if s in later:
-            pairs = [list(p) for p in zip(s.inputs[0::2], s.inputs[1::2])]
-            ex.eq(label, [ex.products(pairs, numeric=False), ex.products(pairs, numeric=True), ex.value(s)],
-                  deeper=2, of=s.name if label == ex.name(s.name) else dE.name)
-        else:
-            ex.eq(label, ex.time_parts(s) + [ex.value(s)], deeper=2,
-                  of=s.name if label == ex.name(s.name) else dE.name)
-    nums = ex.joined([ex.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
-    ex.eq(ex.name(dE.name), [nums, ex.value(dE)], of=dE.name)
+
+    def parts(s: Quantity) -> list[str]:
+        if s not in later:
+            return ex.share_parts(s)
+        pairs = [list(p) for p in zip(s.inputs[0::2], s.inputs[1::2])]
+        return [ex.products(pairs, numeric=False), ex.products(pairs, numeric=True)]
+
+    ex.paths_sum(dE, shares, labels, parts, note + ": the chain rule adds the paths")
 
 
 def explain_parameter(ex: "TimeExplainer", prm) -> None:
@@ -277,7 +274,4 @@ def explain_parameter(ex: "TimeExplainer", prm) -> None:
         num = ex.joined([ex.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
         note = f"{d}net_{gate}.{unit}[t]/{d}{prm.name} = 1 at every step"
     ex.eq(ex.name(g.name), [sym, num, ex.value(g)], note, of=g.name)
-    new = ex.t[f"new.{prm.name}"]
-    p, eta, grad = new.inputs
-    ex.eq(ex.name(new.name), [f"{ex.name(p)} - {ex.name(eta)} * {ex.name(grad)}",
-                              f"{ex.num(p, False)} - {ex.num(eta)} * {ex.num(grad)}", ex.value(new)], of=new.name)
+    ex.update_eq(prm.name)
