@@ -254,10 +254,10 @@ def test_an_lstm_in_dot_and_mermaid_has_its_gate_nodes_and_an_edge_per_weight():
     weights = T * (lstm.weights.size + lstm.recurrent_weights.size + y.weights.size)
     flows = T * 5 * len(lstm.units)
     assert dot.count("style=rounded") == T * gates and mermaid.count('{{"') == T * gates
-    assert dot.count(" -> ") == weights + T * gates + flows
-    assert mermaid.count("-->") == weights + flows and mermaid.count("-.->") == T * gates
+    assert dot.count(" -> ") == weights + T * gates + flows and dot.count('[color="#3366cc"]') == flows
+    assert mermaid.count("-->") == weights and mermaid.count("==>") == flows and mermaid.count("-.->") == T * gates
     # the cell path of unit h1 from step 1 to step 2, and the gate f of h2 at step 2 feeding h2[2]
-    assert '"u:h1[1]" -> "u:h1[2]";' in dot and '"g:f.h2[2]" -> "u:h2[2]";' in dot
+    assert '"u:h1[1]" -> "u:h1[2]" [color="#3366cc"];' in dot and '"g:f.h2[2]" -> "u:h2[2]" [color="#3366cc"];' in dot
     # W_h's entry whf2 (the forget gate of h1 reading h2[t-1]) labelled once, where it first appears
     assert dot.count('label="whf2 = 0.1000"') == 1 and '"u:h2[0]" -> "g:f.h1[1]" [label="whf2 = 0.1000"];' in dot
 

@@ -57,6 +57,11 @@ def is_cell_path(edge: Edge) -> bool:
     return edge.kind == "flow" and edge.src.startswith("u:") and edge.dst.startswith("u:")
 
 
+def is_lstm_flow(edge: Edge) -> bool:
+    """A flow edge of an LSTM (gate -> unit, or the cell path), drawn apart from the weights."""
+    return edge.kind == "flow" and (edge.src.startswith("g:") or is_cell_path(edge))
+
+
 @dataclass
 class Diagram:
     """Nodes in columns (a network's layers; one column for a graph) and the edges between them."""

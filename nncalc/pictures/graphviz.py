@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 from ..errors import UsageError
-from .diagram import Diagram
+from .diagram import Diagram, is_lstm_flow
 
 GRAPHVIZ_MISSING = ("drawing a computational graph as {what} needs Graphviz's `dot` program, which is not "
                     "installed (Debian/Ubuntu: apt install graphviz; macOS: brew install graphviz); "
@@ -48,6 +48,8 @@ def dot_text(diagram: Diagram) -> str:
         attrs = [f"label={_quote(e.label)}"] if e.label else []
         if e.kind == "bias":
             attrs.append("style=dashed")
+        elif is_lstm_flow(e):
+            attrs.append('color="#3366cc"')
         out.append(f"  {_quote(e.src)} -> {_quote(e.dst)}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     out.append("}")
     return "\n".join(out) + "\n"
