@@ -199,6 +199,16 @@ def test_train_explain_as_a_page_or_slides_has_every_update(cli, fmt):
     assert refused.exit_code == 2 and "--explain" in refused.stderr
 
 
+@pytest.mark.parametrize("args", [("check", "nnbasic", str(CLASS / "kim.yaml"), "--explain"),
+                                  ("train", "nnbasic", "--steps", "2", "--explain")])
+def test_a_check_report_and_a_training_come_as_a_fragment_to_paste_too(cli, args):
+    fragment = cli(*args, "--format", "latex-fragment").stdout
+    document = cli(*args, "--format", "latex").stdout
+    assert fragment.startswith("% nncalc: needs \\usepackage{amsmath,booktabs,longtable}")
+    assert r"\documentclass" not in fragment and fragment.split("\n", 1)[1] in document
+    assert "0.032896479" in fragment if args[0] == "check" else "Update 2 of 2" in fragment
+
+
 def _handouts(cli, tmp_path: Path, fmt: str) -> Path:
     (tmp_path / "hw3.yaml").write_text((Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text())
     out = tmp_path / fmt

@@ -344,10 +344,16 @@ def document(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     return wrap_source(standalone(body(trace, decimals, explain)))
 
 
-def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
-    """The body alone, for pasting into a document of one's own (it names the packages it needs)."""
+def latex_fragment(doc: Document) -> str:
+    """Any document's body alone, for pasting into a document of one's own (Overleaf): its first
+    line names the packages it needs."""
     return wrap_source(f"% nncalc: needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n"
-                       + body(trace, decimals, explain))
+                       + "\n".join(latex_blocks(doc.blocks)) + "\n")
+
+
+def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
+    """A worked example's body alone (`latex_fragment`)."""
+    return latex_fragment(worked_document(trace, decimals, explain))
 
 
 def _frame(title: list[str], content: str, options: str = "") -> str:
@@ -485,6 +491,10 @@ def check_latex(report: Any, style: Any) -> str:
     """A check report as a standalone document: each file's verdicts as a booktabs table and, with
     --explain, how each wrong answer is worked out (align* blocks, from the trace)."""
     return latex_document(check_document(report, style.decimals))
+
+
+def check_latex_fragment(report: Any, style: Any) -> str:
+    return latex_fragment(check_document(report, style.decimals))
 
 
 def check_beamer(report: Any, style: Any) -> str:
