@@ -37,7 +37,7 @@ def network_png(diagram: Any) -> bytes:
     from matplotlib.path import Path as Curve
 
     from .diagram import LABELLED_EDGES, is_cell_path
-    from .svg import CELL_BEND, GATE_HEIGHT, MARGIN, layout
+    from .svg import CELL_BEND, GATE_HEIGHT, MARGIN, label_places, layout
 
     place, width, height = layout(diagram)
     plt = _pyplot()
@@ -62,12 +62,8 @@ def network_png(diagram: Any) -> bytes:
         bend = ((x1 + x2) / 2, (y1 + y2) / 2 - 2 * CELL_BEND)
         ax.add_patch(PathPatch(Curve([(x1 + r1, y1), bend, (x2 - r2, y2)], [Curve.MOVETO, Curve.CURVE3, Curve.CURVE3]),
                                facecolor="none", edgecolor=colours["flow"], linewidth=0.8, zorder=1))
-    for e in diagram.edges:
-        (x1, y1, r1), (x2, y2, r2) = place[e.src], place[e.dst]
-        if e.label:
-            t = e.at
-            ax.text(x1 + r1 + t * (x2 - x1 - r1), y1 + t * (y2 - y1) - 3, e.label, fontsize=7, ha="center",
-                    va="bottom", zorder=3)
+    for label, x, y in label_places(diagram, place):
+        ax.text(x, y, label, fontsize=7, ha="center", va="bottom", zorder=3)
     small = [place[n.id] for n in diagram.nodes if n.shape == "unit" and not n.lines]     # a large layer's
     if small:
         ax.scatter([x for x, _, _ in small], [y for _, y, _ in small], s=4, facecolors="white", edgecolors="#222",
