@@ -12,6 +12,7 @@ from .results import TEXT_WIDTH, _text_of
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from ..errors import NncalcError
     from ..grading import CheckRun
     from ..render.check import CheckReport
     from ..trace import Trace
