@@ -12,7 +12,7 @@ import signal
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -233,14 +233,18 @@ def _interrupted(run, console, checkpoint: Optional[Path], save: Optional[Path],
 
 # ---------------------------------------------------------------- evaluate and predict
 
+ModelFile = Annotated[Path, typer.Argument(metavar="MODEL", help="A model saved by `train --save` (.npz or .yaml).",
+                                           show_default=False, dir_okay=False)]
+ShownDecimals = Annotated[int, typer.Option("--decimals", "-d", min=0, max=17, help="Decimals shown.")]
+
+
 @app.command()
 @handle_errors
 def evaluate(
-    model_path: Path = typer.Argument(..., metavar="MODEL", help="A model saved by `train --save` (.npz or .yaml).",
-                                      show_default=False, dir_okay=False),
+    model_path: ModelFile,
     data: Optional[str] = typer.Option(None, "--data", help="Data to evaluate on: mnist:test, a .csv/.npz file, a generator."),
     fmt: EvaluateFormat = "table",
-    decimals: int = typer.Option(6, "--decimals", "-d", min=0, max=17, help="Decimals shown."),
+    decimals: ShownDecimals = 6,
     output: Output = None,
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
@@ -252,13 +256,12 @@ def evaluate(
 @app.command()
 @handle_errors
 def predict(
-    model_path: Path = typer.Argument(..., metavar="MODEL", help="A model saved by `train --save` (.npz or .yaml).",
-                                      show_default=False, dir_okay=False),
+    model_path: ModelFile,
     data: Optional[str] = typer.Option(None, "--data", help="Inputs: a .csv/.npz file, mnist:test, a generator."),
     fmt: PredictFormat = "table",
     limit: int = typer.Option(20, "--limit", help="Rows shown in the table (csv and json hold all)."),
     output: Output = None,
-    decimals: int = typer.Option(6, "--decimals", "-d", min=0, max=17, help="Decimals shown."),
+    decimals: ShownDecimals = 6,
 ) -> None:
     """The model's output for every sample: the predicted class and its probability, or the values."""
     from ..api import predict as predictions

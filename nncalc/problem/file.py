@@ -18,7 +18,7 @@ from ..limits import without_gc
 from ..schema import Invalid, answers_block, choice, count, located, mapping, number, show, vector
 from ..yamlio import Path_, YamlDoc, read_yaml
 from .network import INITS, Network, network_from_spec
-from .training import Settings, optimizer_misfit, training_settings
+from .training import Settings, key_misfit, optimizer_misfit, training_settings
 
 if TYPE_CHECKING:
     from ..vary import Ask, Vary
@@ -246,6 +246,9 @@ def _problem(doc: YamlDoc) -> Problem:
         misfit = optimizer_misfit(settings, network, loss)
         if misfit:
             raise Invalid(("training", "optimizer"), misfit)
+        key = key_misfit(settings, network)
+        if key:
+            raise Invalid(("training", key[0]), key[1])
     vary = ask = None
     if "vary" in spec or "ask" in spec:      # nncalc.vary is imported for the files that use it only
         from ..vary import parse_ask, parse_vary

@@ -192,6 +192,15 @@ class TimeExplainer(_Explainer):
             return self.loss_parts(LOSSES[self.p.loss].dterm_text, s)
         return super().share_parts(s)
 
+    def reads(self, dnet: str) -> str:
+        """What a weight multiplies, dnet[t]/dw, at any step: out_V[t-1] (the layer's own state one step
+        before: W_h) or x[t], out_V[t] (the inputs or the layer below at the same step: W)."""
+        q = self.t[dnet]
+        source = self.t[q.inputs[0]]
+        if source.layer == q.layer and source.kind in ("out", "state"):
+            return f"out_{source.unit}[t-1]"
+        return self.name(source.base).rsplit("[", 1)[0] + "[t]"
+
     def summed_parameter(self, prm) -> None:
         """grad.P = the sum over steps (and samples) of delta[t] * dnet[t]/dP, then the update."""
         d = self.sym.d
@@ -202,14 +211,7 @@ class TimeExplainer(_Explainer):
             pairs = list(zip(g.inputs[0::2], g.inputs[1::2]))       # (delta.U[t]@k, dnet.U[t]@k/dP)
             sym = self.products([[dl, self.t[dn].inputs[0]] for dl, dn in pairs], numeric=False)
             num = self.products([[dl, dn] for dl, dn in pairs], numeric=True)
-            u = layer.units[prm.row]
-            first = self.t[pairs[0][1]]
-            source = self.t[first.inputs[0]]
-            if source.layer == first.layer and source.kind in ("out", "state"):
-                reads = f"out_{source.unit}[t-1]"
-            else:
-                reads = self.name(source.base).rsplit("[", 1)[0] + "[t]"
-            note = f"{d}net_{u}[t]/{d}{prm.name} = {reads}"
+            note = f"{d}net_{layer.units[prm.row]}[t]/{d}{prm.name} = {self.reads(pairs[0][1])}"
         else:
             sym, num = self.summed(g.inputs)
             if prm.row is None:

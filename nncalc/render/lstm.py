@@ -265,10 +265,7 @@ def explain_parameter(ex: "TimeExplainer", prm) -> None:
         pairs = list(zip(g.inputs[0::2], g.inputs[1::2]))
         sym = " + ".join(f"{_name(ex, dl)} * {_name(ex, ex.t[dn].inputs[0])}" for dl, dn in pairs)
         num = ex.products([[dl, dn] for dl, dn in pairs], numeric=True)
-        source = ex.t[ex.t[pairs[0][1]].inputs[0]]
-        reads = f"out_{source.unit}[t-1]" if source.kind in ("out", "state") and source.layer == prm.layer \
-            else ex.name(source.base).rsplit("[", 1)[0] + "[t]"
-        note = f"{d}net_{gate}.{unit}[t]/{d}{prm.name} = {reads}"
+        note = f"{d}net_{gate}.{unit}[t]/{d}{prm.name} = {ex.reads(pairs[0][1])}"
     else:
         sym = ex.joined([_name(ex, x) for x in g.inputs], "+")
         num = ex.joined([ex.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
