@@ -61,10 +61,17 @@ def worked_command(name: str) -> str | None:
 
 
 def shown_numbers(name: str, command: str) -> list[str]:
-    """Numbers the documents must show: E_total and the first gradient (or the last out), 9 decimals;
+    """Numbers the documents must show: E_total and the first gradient (E_total alone for a network
+    past the size rule, which is written layer by layer; the last out without targets), 9 decimals;
     none for a computational graph (its values are written as the file gives them)."""
+    from nncalc.bundled import open_problem
+    from nncalc.graph import is_graph_problem
+    from nncalc.render.common import too_large
+
     values = json.loads(nncalc(command, name, "--format", "json").stdout)["values"]
-    keys = [k for k in values if k == "E.total"][:1] + [k for k in values if k.startswith("grad.")][:1]
+    problem = open_problem(name)
+    large = not is_graph_problem(problem) and too_large(problem)     # written per layer: no gradient shown
+    keys = [k for k in values if k == "E.total"][:1] + [k for k in values if k.startswith("grad.")][:0 if large else 1]
     keys = keys or [k for k in values if k.startswith("out.")][-1:]
     return [f"{abs(values[k]):.9f}" for k in keys]
 
@@ -104,7 +111,10 @@ def svg_counts(name: str, folder: Path) -> tuple[bool, str]:
     """Circles and weight edges of `nncalc draw NAME -o x.svg` against the network's units and weights."""
     from nncalc.bundled import open_problem
     from nncalc.graph import is_graph_problem
-    from nncalc.pictures.diagram import steps_drawn
+    try:
+        from nncalc.pictures.unrolled import steps_drawn
+    except ImportError:         # before the unrolled drawing had its own module
+        from nncalc.pictures.diagram import steps_drawn
 
     problem = open_problem(name)
     path = folder / f"{name}.svg"
@@ -116,8 +126,9 @@ def svg_counts(name: str, folder: Path) -> tuple[bool, str]:
         return True, f"xml ok (graph, {len(root.findall(f'.//{SVG}g'))} g)"
     net = problem.network
     steps = steps_drawn(problem) if net.is_sequence else 1
-    initial = sum(len(l.units) for l in net.layers if l.kind == "recurrent")
-    recurrent = sum(l.recurrent_weights.size for l in net.layers if l.kind == "recurrent")
+    sequence = ("recurrent", "lstm")        # each has an initial state and recurrent weights
+    initial = sum(len(l.units) for l in net.layers if l.kind in sequence)
+    recurrent = sum(l.recurrent_weights.size for l in net.layers if l.kind in sequence)
     units = initial + steps * (len(net.inputs) + sum(len(l.units) for l in net.layers))
     weights = steps * (sum(l.weights.size for l in net.layers) + recurrent)
     circles = len(root.findall(f"{SVG}circle"))
