@@ -294,3 +294,23 @@ def test_an_lstm_draws_as_a_png(tmp_path):
     result = CliRunner().invoke(app, ["draw", LSTM_ONE_STEP, "--show", "grad", "-o", str(path)])
     assert result.exit_code == 0, result.output
     assert path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def _label_boxes(svg: str) -> list[tuple[float, float, float, float]]:
+    from nncalc.pictures.svg import CHAR_WIDTH, LABEL_HEIGHT
+
+    boxes = []
+    for t in ET.fromstring(svg).iter(f"{SVG}text"):
+        if t.get("class") == "label":
+            x, y, half = float(t.get("x")), float(t.get("y")), CHAR_WIDTH * len(t.text) / 2
+            boxes.append((x - half, y - LABEL_HEIGHT, x + half, y + 2))
+    return boxes
+
+
+@pytest.mark.parametrize("name", ["nnbasic", "mazur", LSTM_ONE_STEP])
+def test_edge_labels_are_moved_along_their_edges_until_none_overlaps_another(name):
+    boxes = _label_boxes(render("drawing", "svg", drawing_of(open_problem(name), "out"), Style(decimals=4)))
+    assert len(boxes) >= 8
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert not overlapping
