@@ -1,107 +1,38 @@
 """The checker: each answered number is correct, follows from the student's own earlier numbers
 (error carried forward), or wrong, with the known mistake that reproduces it where one does.
 
-Everything is recomputed through the trace's graph (`Trace.evaluate`); the mistakes of
-`nncalc.mistakes` are built once per problem, so checking many files costs little per file.
+Everything is recomputed through the trace's graph (`Trace.evaluate`, `nncalc.recompute`); the
+mistakes of `nncalc.mistakes` are applied once per problem (`nncalc.alternatives`), so checking many
+files costs little per file. The verdicts are `nncalc.verdicts`' records; `nncalc.grading` checks
+a whole command line's files.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping
 
-from .answers import Answer, AnswerSheet, name_resolver, problem_ref, read_answers, sheet_from_doc
-from .bundled import open_problem, resolve
-from .errors import AnswersError, NncalcError
-from .limits import without_gc
-from .mistakes import (Alternative, Graph, build_alternatives, digit_slip, impossible_factor, pull, short,
-                       significant_digits)
+from .alternatives import Alternative, build_alternatives
+from .answers import Answer, AnswerSheet, read_answers, sheet_from_doc
+from .bundled import open_problem
+from .errors import AnswersError, ComputeError, ProblemError
+from .mistakes import digit_slip, impossible_factor, short, significant_digits
+from .names import name_resolver
+from .recompute import Graph, pull
 from .trace import Trace
+from .verdicts import CARRIED, CORRECT, MISSING, NO_MISTAKE, NOT_DIAGNOSED, TOO_FEW_DIGITS, WRONG, FileResult, Result
 
-CORRECT, CARRIED, WRONG = "correct", "carried_forward", "wrong"
-MISSING = "missing"            # an asked quantity not answered (or not readable): no marks
-NO_SUBMISSION = "no submission"
-NO_MISTAKE = "no known mistake reproduces it"
-TOO_FEW_DIGITS = "too few digits written to tell which mistake, if any, gives it"
 MIN_DIGITS_TO_DIAGNOSE = 2     # with one significant digit, too many mistakes would "match"
 # A wrong answer computed from more quantities than this (given numbers included) is not compared
 # with the mistake catalogue, nor excused by the rounding of the student's earlier numbers: each
 # costs work in proportion to those quantities for every mistake (a deep layer of deep-10x100 depends
 # on 300,000). Every worked example of the decks depends on fewer than 200.
 MAX_DIAGNOSED = 20_000
-NOT_DIAGNOSED = "not compared with the known mistakes"
 
 # float64 cannot tell numbers apart more finely than this (relative), however many digits are written
 _FLOAT_SLACK = 1e-12
-
-
-@dataclass(frozen=True)
-class Result:
-    """The verdict on one answered quantity."""
-
-    name: str
-    written: str
-    given: float | None            # None: missing
-    text: str                      # the number as written
-    expected: float
-    verdict: str
-    diagnosis: str | None = None
-    tolerance: float = 0.0
-    carried: float | None = None   # what the student's own earlier numbers give, where that is not `expected`
-    sources: tuple[str, ...] = ()  # their earlier answers a carried-forward number follows from
-    roots: tuple[str, ...] = ()    # the wrong answers at the start of that chain
-    mistakes: tuple[str, ...] = ()  # keys of the mistakes that reproduce a wrong number
-    reason: str | None = None      # a wrong number's diagnosis without its specifics (for counting)
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """One answers file checked (or the reason it could not be)."""
-
-    file: str
-    student: str | None = None
-    results: tuple[Result, ...] = ()
-    error: str | None = None
-    asked: tuple[str, ...] = ()        # the problem's `ask:`: the score is over these
-    student_id: str | None = None      # the roster id it was graded as (grading by variant)
-    email: str = ""
-    variant: str | None = None         # the variant file it was graded against
-    submitted: bool = True             # False: a roster student with no answers file
-    notes: tuple[str, ...] = ()        # keys of the file that could not be used (each marks one answer)
-
-    def count(self, verdict: str) -> int:
-        return sum(r.verdict == verdict for r in self.results)
-
-    def credit(self, r: Result, carried_credit: float = 1.0) -> float:
-        """The marks one answer earns: 1 correct, carried_credit carried forward, 0 otherwise."""
-        return 1.0 if r.verdict == CORRECT else carried_credit if r.verdict == CARRIED else 0.0
-
-    @property
-    def max_score(self) -> int:
-        """One mark per asked quantity (without `ask:`, per answered one)."""
-        return len(self.asked) if self.asked else len(self.results)
-
-    def points(self, carried_credit: float = 1.0) -> float:
-        """Marks earned (of max_score)."""
-        asked = set(self.asked)
-        return math.fsum(self.credit(r, carried_credit) for r in self.results if not asked or r.name in asked)
-
-    def score(self, carried_credit: float = 1.0) -> float | None:
-        """Fraction of the marks earned: over `ask:` when the problem has one (a missing answer earns
-        nothing), else over the answered quantities; a carried-forward one earns carried_credit."""
-        if not self.submitted:
-            return 0.0 if self.asked else None
-        if not self.max_score:
-            return None
-        return self.points(carried_credit) / self.max_score
-
-    @property
-    def all_correct(self) -> bool:
-        return self.error is None and self.submitted and all(r.verdict == CORRECT for r in self.results)
 
 
 class Checker:
@@ -115,8 +46,6 @@ class Checker:
         self.atol, self.rtol = tolerance, rtol
         self._alternatives: list[Alternative] | None = None
         self._diagnosable: dict[str, bool] = {}
-        from .variants import asked_names
-
         self.asked = asked_names(trace, self.resolver)
 
     # -- reading
@@ -377,187 +306,28 @@ def _carried_text(culprits: tuple[str, ...], roots: tuple[str, ...], answers: di
     return text
 
 
-# ---------------------------------------------------------------- many files
-
-@dataclass(frozen=True)
-class QuantitySummary:
-    """How a class did on one quantity."""
-
-    name: str
-    answered: int
-    correct: int
-    carried: int
-    wrong: int
-    common: str | None = None      # the most common diagnosis of the wrong answers
-    common_count: int = 0
-    missing: int = 0               # asked but not answered
-
-
-def summarize(files: Iterable[FileResult], order: dict[str, int]) -> list[QuantitySummary]:
-    """Per quantity (in the computation's order): how many answered it, got it right or wrong, and why."""
-    by_name: dict[str, list[Result]] = {}
-    for f in files:
-        for r in f.results:
-            by_name.setdefault(r.name, []).append(r)
-    out = []
-    for name in sorted(by_name, key=order.__getitem__):
-        rs = by_name[name]
-        wrong = [r for r in rs if r.verdict == WRONG]
-        reasons = Counter(r.reason or NO_MISTAKE for r in wrong)
-        common, count = reasons.most_common(1)[0] if reasons else (None, 0)
-        missing = sum(r.verdict == MISSING for r in rs)
-        out.append(QuantitySummary(name, len(rs) - missing, sum(r.verdict == CORRECT for r in rs),
-                                   sum(r.verdict == CARRIED for r in rs), len(wrong), common, count, missing))
-    return out
-
-
-# ---------------------------------------------------------------- what the command line asks for
-
-
-
-@dataclass
-class CheckRun:
-    """A whole `nncalc check`: the problem's checker and every file's result."""
-
-    checker: Checker
-    files: list[FileResult]
-    batch: bool          # a folder or several files were given
-    variants: int = 0    # graded by variant: how many variants (each file against its own)
-
-    @property
-    def unreadable(self) -> bool:
-        """Some file of a batch could not be checked."""
-        return any(f.error is not None for f in self.files)
-
-    @property
-    def all_correct(self) -> bool:
-        return all(f.all_correct for f in self.files)
-
-
-def run_check(problem: str | None, paths: Sequence[Path] = (), *, batch: bool = False,
-              tolerance: float | None = None, rtol: float | None = None, sets: list[str] | None = None) -> CheckRun:
-    """Check answers files against a problem (None: each file names its own with `problem:`; no
-    files: the problem's own `answers:` block). Not a batch: an unusable file raises; a batch: its
-    row says why."""
-    checkers: dict[str, Checker] = {}
-
-    def key(ref: str) -> str:
-        """One name per problem file, however a file reaches it (a/../hw.yaml and b/../hw.yaml)."""
-        try:
-            return str(resolve(ref).resolve())
-        except NncalcError:
-            return ref
-
-    def checker_for(ref: str) -> Checker:
-        if key(ref) not in checkers:
-            with without_gc():
-                checkers[key(ref)] = Checker(checking_trace(load_checked(ref, sets)), tolerance, rtol)
-        return checkers[key(ref)]
-
-    if not paths:                         # the problem file's own answers: block
-        checker = checker_for(problem)
-        sheet = checker.own_answers()
-        if sheet is None:
-            raise AnswersError("the problem has no 'answers:' block; give an answers file: "
-                               "nncalc check PROBLEM ANSWERS.yaml", file=checker.trace.problem.source)
-        return CheckRun(checker, [checker.check(sheet)], batch=False)
-
-    files: list[FileResult] = []
-    main: str | None = problem
-    if problem is not None:
-        checker_for(problem)              # a broken problem is one error, not one per file
-    for path in paths:
-        student = None
-        try:
-            doc = read_answers(path)
-            student = doc.data.get("student")
-            ref = problem or problem_ref(doc)
-            if ref is None:
-                raise AnswersError("no problem to check against: give PROBLEM on the command line or a "
-                                   "'problem:' key in the file", file=str(path))
-            if main is not None and key(ref) != key(main):
-                raise AnswersError(f"names problem '{ref}', unlike the files before it ('{main}'); give PROBLEM "
-                                   "on the command line to check them all against one", file=str(path))
-            checker = checker_for(ref)
-            main = ref
-            files.append(checker.check(*checker.sheet(doc)))
-        except Exception as exc:     # in a batch, anything wrong with one file goes in its row
-            if not batch:
-                raise
-            files.append(FileResult(str(path), None if student is None else str(student), error=file_error(exc, path)))
-    if main is None:      # not one file could be read far enough to say which problem
-        raise AnswersError(f"none of the {len(files)} answers files could be checked, so none says which problem "
-                           f"to check against; the first: {files[0].error}")
-    return CheckRun(checker_for(main), files, batch)
-
-
-def file_error(exc: Exception, path: str | Path) -> str:
-    """One line for a gradebook row: nncalc's own message, or what else went wrong with the file."""
-    if isinstance(exc, NncalcError):
-        return str(exc.located(file=str(path)))
-    text = " ".join(str(exc).split())[:300]
-    return f"{path}: could not be checked ({type(exc).__name__}: {text})"
-
-
-def run_variant_check(folder: str | Path, paths: Sequence[Path], *, tolerance: float | None = None,
-                      rtol: float | None = None) -> CheckRun:
-    """`nncalc check VARIANTS/ SUBMISSIONS...`: each answers file graded against its own student's
-    variant (its `student:` id, else its file stem); one row per roster student, in the roster's
-    order ("no submission" included), then any file that matches no student."""
-    from .problem import load_problem
-    from .variants import open_variant_set
-
-    vs = open_variant_set(folder)
-    if not paths:
-        raise AnswersError("give the answers files (or a folder of them) to grade: nncalc check VARIANTS/ "
-                           "SUBMISSIONS/", file=str(folder))
-    checkers: dict[str, Checker] = {}
-
-    def checker_for(student) -> Checker:
-        if student.id not in checkers:
-            with without_gc():
-                trace = checking_trace(load_problem(vs.path(student)), times=min(len(paths), len(vs.students)))
-                checkers[student.id] = Checker(trace, tolerance, rtol)
-        return checkers[student.id]
-
-    graded: dict[str, FileResult] = {}
-    strays: list[FileResult] = []
-    for path in paths:
-        label = None
-        try:
-            doc = read_answers(path)
-            label = doc.data.get("student")
-            sid = str(label) if label is not None else None
-            student = (vs.find(sid) if sid else None) or vs.find(Path(path).stem)
-            if student is None:
-                raise AnswersError(f"no variant for student {sid!r} nor for the file name {Path(path).stem!r} "
-                                   f"in {vs.folder}", file=str(path))
-            if student.id in graded:
-                raise AnswersError(f"a second answers file for {student.id} (the first: {graded[student.id].file})",
-                                   file=str(path))
-            checker = checker_for(student)
-            result = checker.check(*checker.sheet(doc))
-            graded[student.id] = replace(result, student=student.name or student.id, student_id=student.id,
-                                         email=student.email, variant=student.file)
-        except Exception as exc:
-            strays.append(FileResult(str(path), None if label is None else str(label), error=file_error(exc, path)))
-    rows: list[FileResult] = []
-    first = vs.students[0]
-    for student in vs.students:
-        if student.id in graded:
-            rows.append(graded[student.id])
-        else:
-            rows.append(FileResult("", student.name or student.id, asked=checker_for(first).asked,
-                                   student_id=student.id, email=student.email, variant=student.file,
-                                   submitted=False))
-    shown = next((checkers[s.id] for s in vs.students if s.id in checkers), None) or checker_for(first)
-    return CheckRun(shown, rows + strays, batch=True, variants=len(vs.students))
+def asked_names(trace: Trace, resolver=None) -> tuple[str, ...]:
+    """`ask:`'s names resolved to the trace's canonical names (a name it does not know is an error
+    naming the file and line); `resolver`: the trace's, if already built."""
+    p = trace.problem
+    if p.ask is None:
+        return ()
+    resolver = resolver or name_resolver(trace)
+    names = []
+    for i, written in enumerate(p.ask.quantities):
+        name = resolver.resolve(written)
+        if name is None:
+            raise ProblemError(resolver.why_unknown(written), file=p.source, where=f"ask.quantities[{i}]",
+                               line=p.ask.lines[i] if p.ask.lines else None)
+        names.append(name)
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ProblemError(f"{dup} is asked twice (under two spellings)", file=p.source, where="ask.quantities")
+    return tuple(names)
 
 
 def load_checked(ref: str, sets: list[str] | None = None):
     """A problem by path or bundled name, with --set applied; refused if it has no samples to check."""
-    from .errors import ComputeError
-
     from .graph import is_graph_problem
 
     problem = open_problem(ref, sets)
@@ -571,7 +341,6 @@ def checking_trace(problem, times: int = 1) -> Trace:
     """The problem's trace; forward only where backpropagation is not defined (step or sign units).
     Refused past the size rule of `nncalc.limits` (times: how many such traces the command builds)."""
     from .engine import check_backprop
-    from .errors import ComputeError
     from .graph import is_graph_problem
     from .limits import require_nameable
     from .trace import build_trace

@@ -49,9 +49,16 @@ class AnswersError(NncalcError):
 
 
 class DataError(NncalcError):
-    """A data source (CSV, NPZ, IDX, download, cache) that cannot be read."""
+    """A data source (CSV, NPZ, IDX, download, cache) that cannot be read. path: where the source is
+    named in a problem file, as its key path (('data', 'train', 'csv')), so that the YAML line is
+    found without reading `where` back; None for a data file's own errors."""
 
     kind = "data"
+
+    def __init__(self, message: str, *, file: str | None = None, where: str | None = None,
+                 line: int | None = None, path: tuple | None = None) -> None:
+        super().__init__(message, file=file, where=where, line=line)
+        self.path = path
 
 
 class UsageError(NncalcError):

@@ -3,106 +3,20 @@
 A mistake is either the problem misread (`problem`: a changed copy, run through the same engine with
 `build_trace`) or one kind of step done the wrong way (`applies` picks the steps, `redo` recomputes
 one of them from its inputs, mostly by calling `Trace.evaluate` with an input swapped). Either way the
-rest of the computation follows through the trace's own graph (`pull`): there is no second
-implementation of the math here. `Alternative` is one mistake applied to one problem, built once per
-problem and reused for every answers file; its values are worked out when first asked for.
+rest of the computation follows through the trace's own graph (`nncalc.recompute.pull`): there is no
+second implementation of the math here. `nncalc.alternatives` applies them to one problem; the end
+of this module says what can be said of a wrong number no mistake reproduces.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
-import numpy as np
-
-from .errors import NncalcError
 from .problem import Problem
-from .trace import Quantity, Trace, build_trace
-
-ValueOf = Callable[[str], float]
-Step = Callable[[str, ValueOf], float]
-
-
-# ---------------------------------------------------------------- recomputing through the graph
-
-class Graph:
-    """The trace's dependency graph, read upward from the quantities asked about: the topological
-    position of every quantity, and how many quantities one of them is computed from. Nothing here
-    walks the whole trace, so checking one answer of a 700,000-quantity trace costs that answer's
-    share of it."""
-
-    def __init__(self, trace: Trace) -> None:
-        self.trace = trace
-        self.position = {name: i for i, name in enumerate(trace.quantities)}
-
-    def depends_on_at_most(self, name: str, limit: int) -> bool:
-        """Whether `name` is computed from at most `limit` quantities (given numbers included);
-        it stops counting past the limit."""
-        trace, seen, stack = self.trace, {name}, [name]
-        while stack:
-            for i in trace[stack.pop()].inputs:
-                if i not in seen:
-                    if len(seen) > limit:
-                        return False
-                    seen.add(i)
-                    stack.append(i)
-        return len(seen) - 1 <= limit
-
-
-class Reach:
-    """The quantities computed from a mistake's targets, themselves included, decided upward from the
-    quantity asked about (memoized): a quantity is in reach when it is a target or an input is."""
-
-    def __init__(self, trace: Trace, is_target: Callable[[str], bool]) -> None:
-        self.trace, self.is_target = trace, is_target
-        self._memo: dict[str, bool] = {}
-
-    def __contains__(self, name: object) -> bool:
-        memo, trace = self._memo, self.trace
-        if name in memo:
-            return memo[name]
-        if name not in trace:
-            return False
-        stack = [(name, False)]
-        while stack:
-            n, inputs_done = stack.pop()
-            if n in memo:
-                continue
-            if inputs_done:
-                memo[n] = any(memo[i] for i in trace[n].inputs)
-            elif self.is_target(n):
-                memo[n] = True
-            else:
-                stack.append((n, True))
-                stack.extend((i, False) for i in trace[n].inputs if i not in memo)
-        return memo[name]
-
-
-def pull(trace: Trace, name: str, known: dict[str, float], needed: Callable[[str], bool], compute: Step,
-         fallback: ValueOf) -> float:
-    """The value of `name` in a changed computation: quantities for which `needed` holds are recomputed
-    with `compute` (inputs first, each kept in `known`), every other one is `fallback`'s. Only the
-    needed ancestors of `name` are visited, so a change near the output costs little."""
-
-    def value_of(n: str) -> float:
-        if n in known:
-            return known[n]
-        if needed(n):    # read by a step without being one of its inputs (e.g. w5+ for w5)
-            return pull(trace, n, known, needed, compute, fallback)
-        return fallback(n)
-
-    stack = [(name, False)]
-    while stack:
-        n, inputs_ready = stack.pop()
-        if n in known or not needed(n):
-            continue
-        if inputs_ready:
-            known[n] = compute(n, value_of)
-        else:
-            stack.append((n, True))
-            stack.extend((i, False) for i in trace[n].inputs if i not in known and needed(i))
-    return value_of(name)
+from .recompute import ValueOf
+from .trace import Quantity, Trace
 
 
 # ---------------------------------------------------------------- the table of mistakes
@@ -370,98 +284,6 @@ def mistakes_for(problem: Problem) -> list[Mistake]:
     width = min(max(len(layer.units) for layer in problem.network.layers), _MAX_FAMILY)
     return (scaling_mistakes(problem) + list(MISTAKES)
             + [family(j) for family in _PER_UNIT_FAMILIES for j in range(width)])
-
-
-# ---------------------------------------------------------------- one mistake applied to one problem
-
-_UNBUILT = object()
-
-
-@dataclass
-class Alternative:
-    """One mistake applied to one problem: the quantities it computes differently (its targets),
-    those computed from them (its reach) and the values it gives from the problem's inputs, each
-    worked out for the quantities asked about when first asked (never over the whole trace)."""
-
-    mistake: Mistake
-    own: Trace                        # the problem's trace
-    misread: Problem | None = None    # the problem as the mistake misreads it (its trace built on first need)
-    known: dict[str, float] = field(default_factory=dict)   # values in reach worked out so far
-
-    def __post_init__(self) -> None:
-        self.reach = Reach(self.own, self.is_target)
-        self._other = _UNBUILT
-        self._unchanged = () if self.misread is None else _unchanged_kinds(self.own.problem, self.misread)
-
-    @property
-    def trace(self) -> Trace:
-        """Where its steps are evaluated: the misread problem's trace, or the problem's own."""
-        return self.own if self.misread is None else self._misread_trace() or self.own
-
-    def _misread_trace(self) -> Trace | None:
-        """The misread problem through the engine; None where it fails or names other quantities."""
-        if self._other is _UNBUILT:
-            try:
-                other = build_trace(self.misread, with_backward=self.own.has_backward)
-            except NncalcError:
-                other = None
-            self._other = other if other is not None and other.quantities.keys() == self.own.quantities.keys() else None
-        return self._other
-
-    def is_target(self, name: str) -> bool:
-        """Whether the mistake computes `name` differently from the same inputs: a step it redoes, or
-        for a misread problem a given number it changes or an operation it names."""
-        q = self.own[name]
-        if self.misread is None:
-            return self.mistake.applies(self.own, q)
-        if q.op != "leaf" or q.kind in self._unchanged:      # known without running the misread problem
-            return q.op in self.mistake.ops and self._misread_trace() is not None
-        other = self._misread_trace()
-        return other is not None and other[name].value != q.value
-
-    def step(self, name: str, value_of: ValueOf) -> float:
-        """Recompute one quantity from its inputs the way the mistaken student would."""
-        if self.mistake.redo is not None and self.is_target(name):
-            return self.mistake.redo(self.trace, self.trace[name], value_of)
-        return self.trace.evaluate(name, value_of)
-
-    def value(self, name: str) -> float:
-        """`name` as the mistake gives it from the problem's own inputs."""
-        if self.misread is not None:
-            return (self._misread_trace() if name in self.reach else self.own)[name].value
-        return pull(self.own, name, self.known, self.reach.__contains__, self.step, lambda n: self.own[n].value)
-
-    def describe(self, name: str) -> str:
-        return self.mistake.describe(self.trace, self.trace[name])
-
-
-def _given_numbers(p: Problem) -> dict[str, list]:
-    """A problem's given numbers as arrays, by the trace kind of their quantities."""
-    return {"rate": [p.learning_rate], "input": [p.inputs], "target": [p.targets],
-            "param": [prm.array for layer in p.network.layers for prm in layer.parameters()]}
-
-
-def _unchanged_kinds(p: Problem, misread: Problem) -> tuple[str, ...]:
-    """The kinds of given numbers a misreading leaves as they are (compared array by array)."""
-    own, other = _given_numbers(p), _given_numbers(misread)
-
-    def same(a, b) -> bool:
-        return (a is None) == (b is None) and (a is None or np.array_equal(a, b))
-
-    return tuple(kind for kind in own if len(own[kind]) == len(other[kind])
-                 and all(same(a, b) for a, b in zip(own[kind], other[kind])))
-
-
-def build_alternatives(trace: Trace) -> list[Alternative]:
-    """Every mistake in the table that can apply to this problem (what each changes, and its values,
-    are worked out on demand)."""
-    alternatives = []
-    for mistake in mistakes_for(trace.problem):
-        if mistake.problem is None:
-            alternatives.append(Alternative(mistake, trace))
-        elif (misread := mistake.problem(trace.problem)) is not None:
-            alternatives.append(Alternative(mistake, trace, misread))
-    return alternatives
 
 
 # ---------------------------------------------------------------- when no mistake explains a number

@@ -1,8 +1,8 @@
 """Trained models on disk.
 
 `.npz`: the weights and biases as arrays (W1, b1, W2, ...) plus one JSON string `meta` with the
-network (names, activations, bias form), loss, classes and training settings; read back with
-`allow_pickle=False`, so opening a model file never runs code. A checkpoint is the same file with
+network (names, activations, bias form), loss, classes and training settings (its schema:
+`nncalc.model_meta`); read back with `allow_pickle=False`, so opening a model file never runs code. A checkpoint is the same file with
 the optimizer's state and the position in the run added, for `nncalc train --resume`.
 `.yaml`: for small networks, a problem file holding the trained weights, which `forward`, `backprop`
 and `check` accept like any other. Every write is atomic.
@@ -11,7 +11,6 @@ and `check` accept like any other. Every write is atomic.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,16 +19,14 @@ import numpy as np
 
 from .errors import NncalcError
 from .fileio import atomic_open, write_text_atomic
+from .model_meta import FORMAT, META, VERSION, network_from_meta, network_meta, with_dtype
 from .npz import read_npz
-from .ops import ACTIVATIONS, LOSSES, Activation
-from .problem import Layer, Network, Problem, default_weight_names
-from .schema import Fields, check_fields
+from .problem import Network, Problem
+from .schema import check_fields
 
 if TYPE_CHECKING:
     from .train import Trainer
 
-FORMAT = "nncalc-model"
-VERSION = 1
 YAML_MAX_PARAMS = 20_000
 
 
@@ -68,11 +65,6 @@ class Model:
         return Network(self.network.inputs, tuple(with_dtype(l, np.float64) for l in self.network.layers))
 
 
-def with_dtype(layer: Any, dtype) -> Any:
-    """The layer with its parameters as copies in dtype (any layer type)."""
-    return layer.with_arrays({prm.name: prm.array.astype(dtype) for prm in layer.parameters()})
-
-
 def layer_spec(layer: Any) -> dict[str, Any]:
     """A layer's entry in a problem file's `network.layers`, with its current values as plain lists:
     a sequence layer's own spec(), else the dense form."""
@@ -93,30 +85,6 @@ def layer_spec(layer: Any) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- .npz
 
-def _default_weight_names(shapes: list[tuple[int, int]]) -> list[tuple[tuple[str, ...], ...]]:
-    """The problem format's default names for layers of these weight shapes."""
-    names, before = [], 0
-    for rows, cols in shapes:
-        names.append(default_weight_names(rows, cols, before))
-        before += rows * cols
-    return names
-
-
-def _network_meta(network: Network) -> dict[str, Any]:
-    defaults = _default_weight_names([l.weights.shape for l in network.layers])
-    layers = []
-    for layer, default in zip(network.layers, defaults):
-        act = layer.activation
-        spec = {"units": list(layer.units),
-                "activation": act.name if act.alpha is None else {"name": act.name, "alpha": act.alpha},
-                "bias_names": list(layer.bias_names),
-                "bias_shared": layer.bias_shared}
-        if tuple(layer.weight_names) != default:      # MNIST's 78,400 default names are not worth storing
-            spec["weight_names"] = [list(r) for r in layer.weight_names]
-        layers.append(spec)
-    return {"inputs": list(network.inputs), "layers": layers}
-
-
 def save_npz(path: str | Path, model: Model) -> None:
     """Write the model (and its checkpoint state, if any) to an .npz file atomically. A network with a
     recurrent layer is stored as its problem-file form inside the meta data (exact: JSON writes every
@@ -126,7 +94,7 @@ def save_npz(path: str | Path, model: Model) -> None:
         network = {"inputs": list(model.network.inputs), "form": "problem", "dtype": str(model.dtype),
                    "layers": [layer_spec(layer) for layer in model.network.layers]}
     else:
-        network = _network_meta(model.network)
+        network = network_meta(model.network)
         for i, layer in enumerate(model.network.layers, start=1):
             arrays[f"W{i}"] = layer.weights
             if layer.bias is not None:
@@ -163,7 +131,7 @@ def load_npz(path: str | Path) -> Model:
         check_fields(meta, META)
         if meta.get("version", VERSION) > VERSION:
             raise ModelError(f"written by a newer nncalc (model format {meta['version']}); upgrade nncalc", file=file)
-        network = _network_from(meta["network"], arrays)
+        network = network_from_meta(meta["network"], arrays)
         state = {k[len("state_"):]: v for k, v in arrays.items() if k.startswith("state_")}
         checkpoint = {"arrays": state, "info": meta["checkpoint"]} if "checkpoint" in meta else None
         classes = meta.get("classes")
@@ -173,93 +141,6 @@ def load_npz(path: str | Path) -> Model:
     except (KeyError, ValueError, TypeError) as exc:
         what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
         raise ModelError(f"damaged model file: {what}", file=file) from None
-
-
-def _names(v: Any) -> bool:
-    return isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)
-
-
-def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _activation(v: Any) -> bool:
-    if isinstance(v, dict):
-        return set(v) <= {"name", "alpha"} and _activation(v.get("name")) and _finite(v.get("alpha", 0))
-    return isinstance(v, str) and v in ACTIVATIONS
-
-
-# what a model's meta data holds: key -> (what is expected, check); a key that may be absent passes None
-META: Fields = {
-    "version": ("a whole number of at least 1", lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)
-                                                                         and v >= 1)),
-    "name": ("a text", lambda v: v is None or isinstance(v, str)),
-    "source": ("a file name or null", lambda v: v is None or isinstance(v, str)),
-    "network": ("a mapping with inputs and layers", lambda v: isinstance(v, dict) and isinstance(v.get("layers"), list)
-                and bool(v["layers"])),
-    "loss": ("a loss name", lambda v: isinstance(v, str) and v in LOSSES),
-    "learning_rate": ("a finite number greater than 0", lambda v: _finite(v) and v > 0),
-    "classes": ("a list of class names (texts) or null", lambda v: v is None or _names(v)),
-    "training": ("a mapping", lambda v: v is None or isinstance(v, dict)),
-    "history": ("a list of history entries", lambda v: v is None or (isinstance(v, list)
-                                                                   and all(isinstance(r, dict) for r in v))),
-}
-NETWORK_META = {"inputs": ("a list of input names (texts)", _names)}
-LAYER_META: Fields = {
-    "units": ("a list of unit names (texts)", _names),
-    "activation": ("an activation name, or {name, alpha} with a finite alpha", _activation),
-    "bias_names": ("a list of bias names (texts)", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
-    "bias_shared": ("true or false", lambda v: isinstance(v, bool)),
-    "weight_names": ("rows of weight names (texts)", lambda v: v is None or (isinstance(v, list) and all(_names(r) for r in v))),
-}
-
-
-def _network_from(spec: dict[str, Any], arrays: dict[str, np.ndarray]) -> Network:
-    check_fields(spec, NETWORK_META, "network: ")
-    if spec.get("form") == "problem":
-        return _network_from_problem_form(spec)
-    inputs = tuple(spec["inputs"])
-    layers = []
-    fan_in = len(inputs)
-    for i, ls in enumerate(spec["layers"], start=1):
-        if not isinstance(ls, dict):
-            raise ValueError(f"layer {i} is {ls!r:.60}, expected a mapping")
-        check_fields(ls, LAYER_META, f"layer {i}: ")
-    defaults = _default_weight_names([arrays[f"W{i}"].shape for i in range(1, len(spec["layers"]) + 1)])
-    for i, ls in enumerate(spec["layers"], start=1):
-        act = ls["activation"]
-        name, alpha = (act, None) if isinstance(act, str) else (act["name"], act.get("alpha"))
-        units = tuple(ls["units"])
-        W = arrays[f"W{i}"]
-        if W.shape != (len(units), fan_in) or W.dtype.kind != "f":
-            raise ValueError(f"W{i} has shape {W.shape}, expected {(len(units), fan_in)}")
-        b = arrays.get(f"b{i}")
-        if b is not None and (b.shape != (len(units),) or b.dtype.kind != "f"):
-            raise ValueError(f"b{i} has shape {b.shape}, expected {(len(units),)}")
-        for key, values in ((f"W{i}", W), (f"b{i}", b)):
-            if values is not None and not np.isfinite(values).all():
-                raise ValueError(f"{key} holds NaN or infinity")
-        names = tuple(tuple(r) for r in ls["weight_names"]) if "weight_names" in ls else defaults[i - 1]
-        layers.append(Layer(units, Activation(name, alpha), W, names, b, tuple(ls["bias_names"]),
-                            bool(ls["bias_shared"])))
-        fan_in = len(units)
-    return Network(inputs, tuple(layers))
-
-
-def _network_from_problem_form(spec: dict[str, Any]) -> Network:
-    """A network stored in its problem-file form, checked by the problem file's own validation."""
-    from .problem.network import network_from_spec
-    from .schema import Invalid
-    from .yamlio import format_path
-
-    dtype = spec.get("dtype", "float64")
-    if dtype not in ("float32", "float64"):
-        raise ValueError(f"network: 'dtype' is {dtype!r:.60}, expected float32 or float64")
-    try:
-        network = network_from_spec({"inputs": spec["inputs"], "layers": spec["layers"]}, ("network",), None, 0)
-    except Invalid as exc:
-        raise ValueError(f"{format_path(exc.path)}: {exc.message}") from None
-    return Network(network.inputs, tuple(with_dtype(l, dtype) for l in network.layers))
 
 
 # ---------------------------------------------------------------- .yaml (a problem file)

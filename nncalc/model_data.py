@@ -32,9 +32,9 @@ def model_and_data(path: str | Path, data: str | None) -> tuple[Model, Split, st
         raise UsageError("--data is required: e.g. --data mnist:test, --data digits.csv, --data spiral")
     from .data import load_source
 
-    ds = load_source(data_spec(data), base_dir=Path.cwd(), where="--data")
+    ds = load_source(data_spec(data), base_dir=Path.cwd(), path=("--data",))
     ds = with_model_classes(ds, model)
-    split = split_of(ds, model.network, "--data", None, targets_required=False)
+    split = split_of(ds, model.network, ("--data",), None, targets_required=False)
     if split.labels is None and model.classes is not None and split.T.shape[1] and not split.is_sequence:
         # a classifier's targets read as numbers (a CSV column of 0 and 1): class indices again
         split = Split(split.X, split.T, listed_labels(split.T, model.network)[0])

@@ -3,7 +3,8 @@
 Each quantity records how it follows from other named quantities (`op` and `inputs`), as
 micrograd's Value remembers `_op` and `_prev`. Renderers walk this record; the checker re-evaluates
 a quantity from a student's own upstream values with `Trace.evaluate`. Values come from the
-engine's arrays; `evaluate` applies the same activation and loss tables to single numbers.
+engine's arrays; `evaluate` applies the same activation and loss tables to single numbers
+(`nncalc.trace_ops`).
 
 Names (the contract): inputs `i1`, parameters `w5` `b1`, `eta`, `target.o1`; `net.U`, `out.U`,
 `E.O`, `E.total`, `dE/dout.U`, `dout/dnet.U`, `delta.U`, `dE.V/dout.U` (the part of dE/dout.U that
@@ -21,8 +22,7 @@ Only a sample's own steps are named (never its padding), and only targeted steps
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -30,8 +30,9 @@ import numpy as np
 from .engine import Backward, Forward, backward, descent_step, error_terms, forward, output_fused
 from .errors import ComputeError
 from .finite import all_finite, explain_nonfinite, first_nonfinite, fsum
-from .ops import LOSSES, fused_delta
+from .ops import LOSSES
 from .problem import Problem
+from .trace_ops import evaluate_op
 
 
 @dataclass(slots=True)
@@ -97,11 +98,7 @@ class Trace:
         """Recompute quantity `name` from its inputs' values as given by value_of (e.g. a student's).
         A student's numbers may overflow on the way: the result is then inf or NaN, without a warning."""
         q = self.quantities[name]
-        x = [value_of(n) for n in q.inputs]
-        if q.op in _PLAIN_OPS:
-            return _OPS[q.op](self, q, x)
-        with np.errstate(all="ignore"):
-            return _OPS[q.op](self, q, x)
+        return evaluate_op(self, q, [value_of(n) for n in q.inputs])
 
 
 def loss_divisor(problem: Problem) -> int:
@@ -110,60 +107,6 @@ def loss_divisor(problem: Problem) -> int:
     T, mask = problem.targets, problem.target_mask
     n = T.shape[0] if mask is None else int(mask.sum())
     return LOSSES[problem.loss].divisor(n, T.shape[-1])
-
-
-# ---------------------------------------------------------------- evaluating one quantity
-
-def _sumprod(x: list[float]) -> float:
-    total = sum(a * b for a, b in zip(x[0::2], x[1::2]))
-    return total + x[-1] if len(x) % 2 else total
-
-
-def _activation(t: Trace, q: Quantity):
-    """The activation quantity q applies: its layer's, or for a layer with several (an LSTM's
-    gates and cell) the one its layer names for it."""
-    layer = t.problem.network.layers[q.layer]
-    return layer.activation_of(q.kind, q.index) if hasattr(layer, "activation_of") else layer.activation
-
-
-def _act(t: Trace, q: Quantity, x: list[float]) -> float:
-    return float(_activation(t, q)(np.array(x[0])))
-
-
-def _dact(t: Trace, q: Quantity, x: list[float]) -> float:
-    return float(_activation(t, q).derivative(np.array(x[0]), np.array(x[1])))
-
-
-def _loss_part(t: Trace, fn_name: str, x: list[float]) -> float:
-    loss = LOSSES[t.problem.loss]
-    fn = getattr(loss, fn_name)
-    return float(fn(np.array(x[0]), np.array(x[1]))) / t.divisor()
-
-
-def _fused(t: Trace, q: Quantity, x: list[float]) -> float:
-    # inputs: this unit's out, then the sample's targets in output order
-    m = len(x) - 1
-    Y = np.zeros((1, m))
-    Y[0, q.index] = x[0]
-    T = np.array([x[1:]])
-    fused = fused_delta(t.problem.network.layers[-1].activation.name, t.problem.loss)
-    return float(fused.delta(Y, T)[0, q.index]) / t.divisor()
-
-
-_OPS: dict[str, Callable[[Trace, Quantity, list[float]], float]] = {
-    "leaf": lambda t, q, x: q.value,
-    "sum": lambda t, q, x: fsum(x),
-    "prod": lambda t, q, x: math.prod(x),
-    "sumprod": lambda t, q, x: _sumprod(x),
-    "act": _act,
-    "softmax": lambda t, q, x: float(t.problem.network.layers[q.layer].activation(np.array(x))[q.index]),
-    "dact": _dact,
-    "loss": lambda t, q, x: _loss_part(t, "term", x),
-    "dloss": lambda t, q, x: _loss_part(t, "dterm", x),
-    "fused": _fused,
-    "update": lambda t, q, x: descent_step(x[0], x[1], x[2]),
-}
-_PLAIN_OPS = frozenset({"leaf", "prod", "sumprod", "update"})  # Python floats: inf or NaN, never a warning
 
 
 # ---------------------------------------------------------------- building the trace
@@ -342,7 +285,7 @@ class TraceBuilder:
             self.add_at(f"out.{self.st(u, t)}", k, outs[j], "out", op, inputs, layer=li, index=j, unit=u, step=t)
 
     def _errors(self) -> None:
-        p, net = self.problem, self.problem.network
+        net = self.problem.network
         terms = []
         for k, t in self.positions(len(net.layers) - 1):
             if not self.targeted(k, t):

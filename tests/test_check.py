@@ -17,10 +17,11 @@ import pytest
 
 from nncalc.answers import written_decimals
 from nncalc.bundled import resolve
-from nncalc.check import CARRIED, CORRECT, NO_MISTAKE, WRONG, Checker, FileResult
+from nncalc.check import Checker
 from nncalc.mistakes import significant_digits
 from nncalc.problem import load_problem, with_overrides
 from nncalc.trace import build_trace
+from nncalc.verdicts import CARRIED, CORRECT, NO_MISTAKE, WRONG, FileResult
 
 NNBASIC = load_problem(resolve("nnbasic"))
 
@@ -322,7 +323,7 @@ def test_an_asked_quantity_whose_key_is_set_aside_says_why_by_the_key_as_written
     key it was written under (slide notation here), never rebuilt from the error's location."""
     from pathlib import Path
 
-    from nncalc.check import MISSING
+    from nncalc.verdicts import MISSING
     from nncalc.yamlio import parse_yaml
 
     hw3 = (Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text()

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from nncalc.answers import NameResolver
-from nncalc.bundled import resolve
+from nncalc.bundled import bundled_problems, resolve
+from nncalc.check import checking_trace, load_checked
 from nncalc.errors import AnswersError
+from nncalc.graph import is_graph_problem
+from nncalc.graph.trace import build_graph_trace
+from nncalc.limits import named_size
+from nncalc.names import NameResolver, name_resolver
 from nncalc.problem import load_problem
 from nncalc.trace import build_trace
+from test_gradients import load as load_random, problems as dense_problems
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +96,90 @@ def test_absurd_numbers_in_an_answers_file_are_one_clear_error_not_a_crash(tmp_p
     result = CliRunner().invoke(app, ["check", "nnbasic", str(path)])
     assert result.exit_code in (1, 2)                 # graded (as wrong) or refused, never exit 3
     assert "internal error" not in result.output
+
+
+# ---------------------------------------------------------------- every spelling the checker offers
+
+def _misresolved(resolver) -> list[tuple[str, str, str | None]]:
+    """(spelling, its canonical name, what it resolves to) for each offered spelling that does not
+    resolve back to its own quantity."""
+    return [(spelled, name, resolver.resolve(spelled)) for spelled, name in resolver.spellings().items()
+            if resolver.resolve(spelled) != name]
+
+
+@pytest.mark.parametrize("name", sorted(bundled_problems()))
+def test_every_spelling_a_bundled_problem_offers_resolves_back_to_its_quantity(name):
+    problem = load_problem(resolve(name))
+    if is_graph_problem(problem):
+        trace = build_graph_trace(problem)
+    elif problem.n_samples == 0 or named_size(problem) > 5_000:
+        pytest.skip("no samples written out, or a deep network (its one case is tested below)")
+    else:
+        trace = checking_trace(problem)
+    assert _misresolved(name_resolver(trace)) == []
+
+
+@settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=dense_problems())
+def test_every_spelling_of_a_random_networks_quantities_resolves_back_to_it(spec):
+    """Dense networks of 1-3 layers, 1-4 samples (the gradient test's problems): every quantity's
+    slide spelling (dnet_h1@2/dw1, dout_o1@3/dnet_o1@3, dE_o1@2/dout_h1@2, ...) names it."""
+    assert _misresolved(NameResolver(build_trace(load_random(spec)))) == []
+
+
+@st.composite
+def sequence_problems(draw):
+    """A random recurrent or LSTM layer under a linear output: 1-2 inputs and units, 1-3 samples of
+    1-3 steps, some steps without a target."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind, units, n_in, outputs = (draw(st.sampled_from(["recurrent", "lstm"])), draw(st.integers(1, 2)),
+                                  draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+
+    def matrix(rows: int, cols: int) -> list:
+        return rng.normal(0, 0.5, (rows, cols)).round(3).tolist()
+
+    layer = {"units": units, "type": kind, "weights": matrix(units, n_in), "recurrent_weights": matrix(units, units)}
+    if kind == "lstm":
+        layer |= {"weights": {g: matrix(units, n_in) for g in "ifgo"},
+                  "recurrent_weights": {g: matrix(units, units) for g in "ifgo"}}
+    data = []
+    for _ in range(draw(st.integers(1, 3))):
+        steps = draw(st.integers(1, 3))
+        targets = [rng.normal(0, 1, outputs).round(3).tolist() if t == steps - 1 or draw(st.booleans()) else None
+                   for t in range(steps)]
+        data.append({"input": rng.normal(0, 1, (steps, n_in)).round(3).tolist(), "target": targets})
+    output = {"units": outputs, "activation": "linear", "weights": matrix(outputs, units)}
+    return {"network": {"inputs": n_in, "layers": [layer, output]}, "loss": "mse", "learning_rate": 0.1,
+            "data": data}
+
+
+@settings(max_examples=30, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=sequence_problems())
+def test_every_spelling_of_a_random_sequence_networks_quantities_resolves_back_to_it(spec):
+    """Names with steps and samples (dE_h1[2]@1/dout_h1[1]@1) and an LSTM's gates (net_i.h1[1]@2,
+    delta_f.h1[2], dnet_o.h1[1]@2/dwo1) included."""
+    assert _misresolved(NameResolver(build_trace(load_random(spec)))) == []
+
+
+def test_an_lstm_gates_net_and_delta_in_slide_spelling_resolve():
+    """rnn-lstm-one-step: the checker's own spellings of the gates' nets, deltas and factors."""
+    resolver = NameResolver(build_trace(load_problem(resolve("rnn-lstm-one-step"))))
+    assert resolver.resolve("net_f.h[1]") == "net.f.h[1]"
+    assert resolver.resolve("delta_o.h[1]") == resolver.resolve("δ_o_h[1]") == "delta.o.h[1]"
+    assert resolver.resolve("dnet_i.h[1]/dwi2") == "dnet.i.h[1]/dwi2"
+
+
+def test_a_sample_suffix_inside_a_fraction_is_the_quantitys_sample(regression):
+    """slide_name writes @k after the unit on each side (dout_y@2/dnet_y@2): the same sample."""
+    assert regression.resolve("dnet_y@3/dm") == "dnet.y/dm@3"
+    assert regression.resolve("dout_y@2/dnet_y@2") == regression.resolve("dout_y/dnet_y@2") == "dout/dnet.y@2"
+    assert regression.resolve("dout_y@2/dnet_y@3") is None        # two samples: no one quantity
+    assert "did you mean 'dnet_y@3/dm'" in regression.why_unknown("dnet_y@3/dmm")
+
+
+def test_the_deep_networks_dnet_factor_the_checker_suggested_resolves():
+    """The case found by fuzzing (deep-10x100-sigmoid, two samples): the checker offered
+    'dnet_o38@1/dw93773' ("did you mean") and then called it an unknown quantity."""
+    resolver = NameResolver(checking_trace(load_checked("deep-10x100-sigmoid")))
+    assert resolver.resolve("dnet_o38@1/dw93773") == "dnet.o38/dw93773@1"
+    assert resolver.resolve("dnet_o38@2/dw93773") == "dnet.o38/dw93773@2"

@@ -163,7 +163,7 @@ def test_fashion_mnist_has_its_class_names(empty_cache):
 
 def test_empty_cache_says_exactly_how_to_fetch(empty_cache):
     with pytest.raises(DataError) as info:
-        load_source("mnist:train", base_dir=Path("."), file="mnist-mlp.yaml", where="data.train")
+        load_source("mnist:train", base_dir=Path("."), file="mnist-mlp.yaml", path=("data", "train"))
     message = str(info.value)
     assert message.startswith("mnist-mlp.yaml: data.train: mnist is not in the data cache")
     assert str(empty_cache / "mnist") in message
@@ -601,3 +601,32 @@ def test_suggestions_prefer_the_same_name_in_another_case(tmp_path):
     from nncalc.errors import suggest
     assert suggest("Label", ["x", "label"]) == " (did you mean 'label'?)"
     assert suggest("zzz", ["x", "label"]) == ""
+
+
+@pytest.mark.parametrize("spec,path", [
+    ({"train": {"idx": ["images.gz", "labels\0"]}}, ("data", "train", "idx", 1)),
+    ({"train": "spiral", "tset": "spiral"}, ("data", "tset")),
+    ({"generate": "sine", "length": 0}, ("data", "length")),
+    ({"csv": "d.csv", "limit": 0}, ("data", "limit")),
+])
+def test_a_bad_source_carries_its_key_path_as_a_tuple(spec, path):
+    """check_data's DataError holds the key path itself (path), and `where` writes the same path out."""
+    from nncalc.data.sources import check_data
+    from nncalc.yamlio import format_path
+
+    with pytest.raises(DataError) as info:
+        check_data(spec, "p.yaml")
+    assert info.value.path == path and info.value.where == format_path(path)
+
+
+def test_a_bad_source_in_a_problem_file_names_its_yaml_line(tmp_path):
+    """The loader finds the line from the error's key path: data.train.idx[1] is line 9 here."""
+    from nncalc.errors import ProblemError
+    from nncalc.problem import load_problem
+
+    path = write(tmp_path, "p.yaml", "network:\n  inputs: [x1, x2]\n  layers:\n    - units: [y]\n"
+                 "      weights: [[0.1, 0.2]]\n      bias: [0]\ndata:\n  train:\n    idx: [images.gz,\n"
+                 "          \"labels\\0\"]\n")
+    with pytest.raises(ProblemError) as info:
+        load_problem(path)
+    assert str(info.value).startswith(f"{path}:10: data.train.idx[1]: the file name")

@@ -231,15 +231,27 @@ def latex_engines():
                     "texlive-pictures poppler-utils)")
 
 
+def _overfull(folder: Path, name: str) -> list[str]:
+    """pdflatex's overfull boxes in its log: a line wider than the page (\\hbox), a frame taller
+    than the slide (\\vbox)."""
+    return OVERFULL.findall((folder / f"{name}.log").read_text(errors="replace"))
+
+
+OVERFULL = re.compile(r"Overfull \\[hv]box \([\d.]+pt too \w+\) (?:in paragraph |detected )at lines? [\d-]+")
+
+
 def test_every_bundled_problem_compiles_with_pdflatex_and_shows_its_numbers(latex_engines, tmp_path):
+    """... and sets within the page: no line of any document wider than the page."""
     worked = _worked()
     assert len(worked) >= 15
     jobs = [(name, r.render("latex", explain=True), _shown_number(r)) for name, r in worked.items()]
-    with ThreadPoolExecutor(4) as pool:
+    with ThreadPoolExecutor(2) as pool:
         done = list(pool.map(lambda j: _pdflatex(tmp_path, j[0], j[1]), jobs))
-    for (name, _, number), (rc, log, text) in zip(jobs, done):
+    for (name, tex, number), (rc, log, text) in zip(jobs, done):
         assert rc == 0, f"{name}: pdflatex failed:\n{log}"
         assert number in text, f"{name}: {number} not in the PDF's text"
+        assert max(map(len, tex.splitlines())) <= 80, f"{name}: a source line over 80 columns"
+        assert not _overfull(tmp_path, name), (name, _overfull(tmp_path, name))
     nnbasic = done[list(worked).index("nnbasic")][2]
     assert W5_GRAD in nnbasic and "0.197922480" in nnbasic      # grad.w5 and w5+ (NNBasic deck)
 
@@ -275,7 +287,7 @@ def test_a_recurrent_networks_documents_compile_with_pdflatex(latex_engines, tmp
 
 def test_the_bundled_documents_have_no_overfull_lines(latex_engines, tmp_path):
     """nnbasic's document and slides, and xor-20's (20 samples: the longest sums), set within the
-    line (pdflatex's log has no 'Overfull \\hbox')."""
+    line and the slide (pdflatex's log has no 'Overfull \\hbox' or 'Overfull \\vbox')."""
     for name in ("nnbasic", "xor-20"):
         r = nncalc.load(name).backprop()
         for fmt in ("latex", "beamer"):
@@ -283,7 +295,33 @@ def test_the_bundled_documents_have_no_overfull_lines(latex_engines, tmp_path):
             assert max(map(len, tex.splitlines())) <= 80, f"{name} {fmt}: a source line over 80 columns"
             rc, log, _ = _pdflatex(tmp_path, f"{name}-{fmt}", tex)
             assert rc == 0, log
-            assert "Overfull \\hbox" not in (tmp_path / f"{name}-{fmt}.log").read_text(errors="replace"), (name, fmt)
+            assert not _overfull(tmp_path, f"{name}-{fmt}"), (name, fmt, _overfull(tmp_path, f"{name}-{fmt}"))
+
+
+@pytest.mark.slow
+def test_every_bundled_problems_slides_fit_their_frames(latex_engines, tmp_path):
+    """Every bundled problem's Beamer deck (the recurrent ones run to hundreds of slides): no line
+    wider than its frame, no frame taller than the slide (what does not fit goes on in '(cont.)'
+    frames)."""
+    jobs = [(name, r.render("beamer", explain=True)) for name, r in _worked().items()]
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda j: _pdflatex(tmp_path, j[0], j[1]), jobs))
+    for (name, tex), (rc, log, _) in zip(jobs, done):
+        assert rc == 0, f"{name}: pdflatex failed:\n{log}"
+        assert max(map(len, tex.splitlines())) <= 80, f"{name}: a source line over 80 columns"
+        assert not _overfull(tmp_path, name), (name, _overfull(tmp_path, name))
+
+
+def test_a_chain_taller_than_the_slide_goes_on_in_a_continued_frame():
+    from nncalc.render.latex import SLIDE_HEIGHT, chain_frames
+    from nncalc.render.mathtext import Step
+
+    parts = tuple(f"{k} + {k}" for k in range(1, 40))
+    frames = chain_frames(["Derivation", "A long chain"], Step("eq", "x", parts))
+    assert len(frames) > 2 and len(frames) <= 39 * 15 // SLIDE_HEIGHT + 2
+    assert all(f.startswith(r"\begin{frame}{Derivation}{A long chain (cont.)}") for f in frames[1:])
+    assert all("x &= " in f and r"\onslide<2->" in f for f in frames)       # each starts from x again
+    assert "".join(frames).count("&") == 39 and "39 + 39" in frames[-1]
 
 
 def test_a_new_activations_latex_compiles(latex_engines, tmp_path, monkeypatch):

@@ -13,14 +13,20 @@ from typer.testing import CliRunner
 from nncalc.bundled import bundled_problems, open_problem
 from nncalc.cli import app
 from nncalc.graph import is_graph_problem
-from nncalc.pictures.diagram import steps_drawn
+from nncalc.pictures.unrolled import steps_drawn
+from nncalc.problem import load_problem
 from nncalc.pictures.draw import drawing_of
 from nncalc.render.formats import Style, render
 
 SVG = "{http://www.w3.org/2000/svg}"
 GRAPHS = [n for n in bundled_problems() if is_graph_problem(open_problem(n))]
-NETWORKS = [n for n in bundled_problems() if n not in GRAPHS     # an LSTM is not drawn yet (refused, tested)
-            and not any(l.kind == "lstm" for l in open_problem(n).network.layers)]
+NETWORKS = [n for n in bundled_problems() if n not in GRAPHS]
+SEQUENCE_KINDS = ("recurrent", "lstm")
+
+
+def _bias_entries(layer) -> int:
+    """The bias edges of one layer at one step: one per unit, one per gate of an LSTM unit."""
+    return 0 if layer.bias is None else len(layer.units) * (4 if layer.kind == "lstm" else 1)
 
 
 @pytest.mark.parametrize("name", NETWORKS)
@@ -30,13 +36,28 @@ def test_every_bundled_network_draws_as_svg_with_a_circle_per_unit_and_a_line_pe
     network = problem.network
     lines = root.findall(f"{SVG}line")
     T = steps_drawn(problem) if network.is_sequence else 1       # a sequence network is drawn unrolled
-    initial = sum(len(l.units) for l in network.layers if l.kind == "recurrent")
-    recurrent = sum(l.recurrent_weights.size for l in network.layers if l.kind == "recurrent")
+    initial = sum(len(l.units) for l in network.layers if l.kind in SEQUENCE_KINDS)
+    recurrent = sum(l.recurrent_weights.size for l in network.layers if l.kind in SEQUENCE_KINDS)
+    lstm_units = sum(len(l.units) for l in network.layers if l.kind == "lstm")
     assert len(root.findall(f"{SVG}circle")) == initial + T * (len(network.inputs) + sum(len(l.units) for l in network.layers))
     assert sum("weight" in e.get("class").split() for e in lines) == T * (sum(l.weights.size for l in network.layers)
                                                                           + recurrent)
-    assert sum("bias" in e.get("class").split() for e in lines) == T * sum(
-        len(l.units) for l in network.layers if l.bias is not None)
+    assert sum("bias" in e.get("class").split() for e in lines) == T * sum(map(_bias_entries, network.layers))
+    # an LSTM unit: four gate boxes and five flow edges (gate -> unit, cell[t-1] -> cell[t]) per step
+    assert len(root.findall(f"{SVG}rect[@class='gate']")) == T * 4 * lstm_units
+    flows = [e for e in root.iter() if "flow" in (e.get("class") or "").split()]
+    assert len(flows) == T * 5 * lstm_units
+
+
+@pytest.mark.parametrize("name", bundled_problems())
+def test_every_bundled_problems_mermaid_front_matter_is_yaml_holding_its_title(name):
+    import yaml
+
+    mermaid = render("drawing", "mermaid", drawing_of(open_problem(name), "out"), Style(decimals=4))
+    front, _, body = mermaid.removeprefix("---\n").partition("\n---\n")
+    # Mermaid reads the front matter with a YAML parser: 'title: a: b' unquoted is not YAML
+    assert yaml.safe_load(front)["title"].startswith(open_problem(name).name + ": ")
+    assert body.startswith("flowchart LR")
 
 
 def test_the_nnbasic_drawing_carries_the_slides_weights_nets_and_outs():
@@ -172,8 +193,6 @@ RNN = Path(__file__).parent / "fixtures" / "rnn" / "two-step.yaml"
 
 
 def test_a_recurrent_network_is_drawn_unrolled_over_its_steps():
-    from nncalc.problem import load_problem
-
     problem = load_problem(RNN)
     svg = render("drawing", "svg", drawing_of(problem, "out"), Style(decimals=4))
     root = ET.fromstring(svg)
@@ -188,7 +207,90 @@ def test_a_recurrent_network_is_drawn_unrolled_over_its_steps():
     assert "grad.wh1 = " in mermaid and "h2[2]" in mermaid
 
 
-def test_an_lstm_network_is_refused_in_one_line_naming_the_layer_type():
-    result = CliRunner().invoke(app, ["draw", str(RNN.with_name("lstm-two-step.yaml"))])
-    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
-    assert "lstm layers is not drawn yet" in result.stderr
+LSTM_ONE_STEP = "rnn-lstm-one-step"
+
+
+def _texts(svg: str) -> list[str]:
+    return [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def test_the_one_step_lstm_drawing_carries_its_gates_cell_and_out_from_the_trace():
+    from nncalc.api import trace_of
+
+    problem = open_problem(LSTM_ONE_STEP)
+    values = trace_of(problem, True).values()
+    texts = _texts(render("drawing", "svg", drawing_of(problem, "out"), Style(decimals=4)))
+    # the file's h_0 = 0.2, c_0 = 0.5; i = σ(0.5·1 - 0.3·2 + 0.1·0.2 + 0) = σ(-0.08) = 0.4800, and
+    # f, g, o, cell, h[1] as nncalc forward rnn-lstm-one-step writes them out (docs/recurrent.md)
+    assert "out 0.2000" in texts and "cell 0.5000" in texts
+    for gate in "ifgo":
+        assert f"{gate} {values[f'{gate}.h[1]']:.4f}" in texts
+    assert f"out {values['out.h[1]']:.4f}" in texts and f"cell {values['cell.h[1]']:.4f}" in texts
+    assert "i 0.4800" in texts and "cell 0.2897" in texts and "out 0.2439" in texts
+    # every weight labelled once, under the file's names: W by gate, W_h (ui ... uo), the gate biases
+    for name, value in (("wi1", 0.5), ("wg2", 0.1), ("ui", 0.1), ("uf", -0.2), ("bf", 1.0), ("wy", 2.0)):
+        assert texts.count(f"{name} = {value:.4f}") == 1
+
+
+def test_show_grad_and_new_put_the_lstm_gradients_and_updated_weights_on_its_edges():
+    from nncalc.api import trace_of
+
+    problem = open_problem(LSTM_ONE_STEP)
+    values = trace_of(problem, True).values()
+    grad = render("drawing", "mermaid", drawing_of(problem, "grad"), Style(decimals=9))
+    new = render("drawing", "dot", drawing_of(problem, "new"), Style(decimals=9))
+    for name in ("wi1", "wo2", "ui", "uo", "bf", "wy"):
+        assert f'|"grad.{name} = {values[f"grad.{name}"]:.9f}"|' in grad
+        assert f'label="new.{name} = {values[f"new.{name}"]:.9f}"' in new
+
+
+def test_an_lstm_in_dot_and_mermaid_has_its_gate_nodes_and_an_edge_per_weight():
+    problem = load_problem(RNN.with_name("lstm-two-step.yaml"))
+    drawing = drawing_of(problem, "out")
+    dot = render("drawing", "dot", drawing, Style(decimals=4))
+    mermaid = render("drawing", "mermaid", drawing, Style(decimals=4))
+    lstm, y = problem.network.layers
+    T, gates = 2, 4 * len(lstm.units)
+    weights = T * (lstm.weights.size + lstm.recurrent_weights.size + y.weights.size)
+    flows = T * 5 * len(lstm.units)
+    assert dot.count("style=rounded") == T * gates and mermaid.count('{{"') == T * gates
+    assert dot.count(" -> ") == weights + T * gates + flows and dot.count('[color="#3366cc"]') == flows
+    assert mermaid.count("-->") == weights and mermaid.count("==>") == flows and mermaid.count("-.->") == T * gates
+    # the cell path of unit h1 from step 1 to step 2, and the gate f of h2 at step 2 feeding h2[2]
+    assert '"u:h1[1]" -> "u:h1[2]" [color="#3366cc"];' in dot and '"g:f.h2[2]" -> "u:h2[2]" [color="#3366cc"];' in dot
+    # W_h's entry whf2 (the forget gate of h1 reading h2[t-1]) labelled once, where it first appears
+    assert dot.count('label="whf2 = 0.1000"') == 1 and '"u:h2[0]" -> "g:f.h1[1]" [label="whf2 = 0.1000"];' in dot
+
+
+def test_a_large_lstm_draws_small_and_unlabelled_over_its_first_steps():
+    problem = open_problem("adding-lstm")            # 16 units, 50 steps generated: 3 steps drawn
+    svg = render("drawing", "svg", drawing_of(problem, "out"), Style(decimals=4))
+    root = ET.fromstring(svg)
+    assert "unrolled over the first 3 steps (no samples written out)" in root.find(f"{SVG}title").text
+    assert len(svg) < 1_000_000
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "label"]
+    assert not any(label.startswith(("wi", "whi", "bi_")) for label in labels)   # W, W_h, b too large to label
+
+
+def test_a_long_sample_is_drawn_over_its_first_steps_and_the_title_says_so(tmp_path):
+    from nncalc.pictures.unrolled import MAX_DRAWN_STEPS
+
+    import yaml
+
+    doc = yaml.safe_load(RNN.read_text())
+    doc["data"] = [{"input": [[1, 0]] * 12, "target": [[1]] * 12}]
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    problem = load_problem(path)
+    root = ET.fromstring(render("drawing", "svg", drawing_of(problem, "out"), Style(decimals=4)))
+    assert steps_drawn(problem) == MAX_DRAWN_STEPS < 12
+    assert f"unrolled over the first {MAX_DRAWN_STEPS} steps of 12" in root.find(f"{SVG}title").text
+    assert len(root.findall(f"{SVG}circle")) == 2 + MAX_DRAWN_STEPS * 5
+
+
+def test_an_lstm_draws_as_a_png(tmp_path):
+    pytest.importorskip("matplotlib", reason="PNG drawings need the optional extra 'plot' (matplotlib)")
+    path = tmp_path / "lstm.png"
+    result = CliRunner().invoke(app, ["draw", LSTM_ONE_STEP, "--show", "grad", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes().startswith(PNG_SIGNATURE)

@@ -80,7 +80,7 @@ def test_a_trained_npz_model_exports_with_its_trained_weights(tmp_path):
     from nncalc.data import load_source
     from nncalc.train import split_of
 
-    data = split_of(load_source("spiral", base_dir=tmp_path, where="test"), model.network, "test", None)
+    data = split_of(load_source("spiral", base_dir=tmp_path, path=("test",)), model.network, ("test",), None)
     built = _module(tmp_path / "s.py").build()
     with torch.no_grad():
         Y = built(torch.tensor(data.X, dtype=built.layer1.weight.dtype)).numpy()

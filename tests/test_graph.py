@@ -218,7 +218,7 @@ def test_the_checker_reads_the_slides_spellings(write_problem):
 # ---------------------------------------------------------------- checking answers
 
 def _check(write_problem, answers: str):
-    from nncalc.check import run_check
+    from nncalc.grading import run_check
 
     problem = write_problem(TU_BERLIN, "tu.yaml")
     sheet = write_problem(answers, "answers.yaml")
@@ -245,7 +245,7 @@ def test_check_correct_carried_forward_and_wrong_with_the_graphs_own_dependencie
 
 
 def test_check_names_the_mistake_of_a_missing_path(write_problem):
-    from nncalc.check import run_check
+    from nncalc.grading import run_check
 
     problem = write_problem("""\
         graph:
@@ -259,7 +259,7 @@ def test_check_names_the_mistake_of_a_missing_path(write_problem):
 
 
 def test_check_names_a_left_out_upstream_gradient(tmp_path):
-    from nncalc.check import run_check
+    from nncalc.grading import run_check
 
     sheet = tmp_path / "a.yaml"
     sheet.write_text("answers:\n  dL/dx: 3.0\n")

@@ -84,7 +84,8 @@ def test_sigmoid_neuron_graph_matches_cs231n_gradients():
                                   "graph-chain-rule", "graph-chain-of-four", "graph-two-paths", "graph-circuit",
                                   "graph-sigmoid-neuron"])
 def test_every_bundled_graph_passes_its_own_answers(name):
-    from nncalc.check import CORRECT, run_check
+    from nncalc.grading import run_check
+    from nncalc.verdicts import CORRECT
 
     run = run_check(name)
     assert run.files[0].results and all(r.verdict == CORRECT for r in run.files[0].results)

@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from nncalc.bundled import resolve
-from nncalc.check import WRONG, Checker
+from nncalc.check import Checker
 from nncalc.ops import LOSSES
 from nncalc.problem import load_problem, problem_from_doc
 from nncalc.trace import build_trace
+from nncalc.verdicts import WRONG
 from nncalc.yamlio import YamlDoc
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nncalc.layers.lstm import LSTM, cell_backward, cell_forward
+from nncalc.layers.lstm import LSTM
+from nncalc.layers.lstm_cell import cell_backward, cell_forward
 
 
 def random_layer(rng: np.random.Generator, d: int, u: int, bias: bool = True, state: bool = True) -> LSTM:

@@ -3,15 +3,20 @@ on any network (the "Basic Ideas" deck, seed 004)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from nncalc.api import trace_of
 from nncalc.bundled import bundled_problems, open_problem
 from nncalc.cli import app
-from nncalc.pictures.matrix_form import fit, matrix_form_lines
+from nncalc.pictures.matrix_form import fit, matrix_form_lines, matrix_form_text
+from nncalc.problem import load_problem
 from nncalc.render.formats import Style, render
 from test_render import check_golden
+
+LSTM_TWO_STEP = Path(__file__).parent / "fixtures" / "rnn" / "lstm-two-step.yaml"
 
 
 def test_the_basic_ideas_first_layer_reads_as_the_deck_writes_it():
@@ -40,9 +45,6 @@ def test_golden_matrix_form_of_nnbasic_in_ascii_at_80_columns():
                                   hasattr(open_problem(n), "network")])
 def test_every_bundled_network_with_samples_has_a_matrix_form_within_80_columns(name):
     result = CliRunner().invoke(app, ["forward", name, "--explain", "--matrix"], env={"COLUMNS": "80"})
-    if any(layer.kind == "lstm" for layer in open_problem(name).network.layers):
-        assert result.exit_code == 2 and "matrix form of a lstm layer is not written" in result.stderr
-        return                                   # refused in one line: its gates have no matrix form yet
     assert result.exit_code == 0, result.output
     assert max(map(len, result.stdout.splitlines())) <= 80
 
@@ -60,3 +62,49 @@ def test_a_wide_line_is_broken_between_rows_and_before_operators():
 def test_a_graph_has_no_matrix_form():
     result = CliRunner().invoke(app, ["backprop", "graph-circuit", "--matrix"])
     assert result.exit_code == 2 and "graph" in result.stderr
+
+
+LSTM_ONE_STEP = "rnn-lstm-one-step"
+
+
+def test_golden_matrix_form_of_the_one_step_lstm_in_ascii_at_80_columns():
+    # the file's numbers (chosen for it; problems/rnn-lstm-one-step.yaml): x = [1, 2], h_0 = 0.2,
+    # c_0 = 0.5; its every value is pinned against a hand-written PyTorch float64 loop in
+    # tests/test_rnn_problems.py. By hand: i = σ(0.5·1 - 0.3·2 + 0.1·0.2 + 0) = σ(-0.08) = 0.480010660,
+    # f = σ(0.2 + 0.8 - 0.04 + 1) = σ(1.96) = 0.876532952, g = tanh(-0.6 + 0.2 + 0.08) = tanh(-0.32)
+    # = -0.309506921, o = σ(0.3 + 1.4 + 0.06 + 0.1) = σ(1.86) = 0.865296948,
+    # c = 0.876532952·0.5 + 0.480010660·(-0.309506921) = 0.289699855, h = o·tanh(c) = 0.243891331
+    text = render("trace", "matrix", trace_of(open_problem(LSTM_ONE_STEP), True),
+                  Style(decimals=9, unicode=False, width=80))
+    assert text.isascii() and max(map(len, text.splitlines())) <= 80
+    for line in ("       = sigmoid([-0.080000000]) = [0.480010660]", "       = tanh([-0.320000000]) = [-0.309506921]",
+                 "       = [0.876532952] * [0.5] + [0.480010660] * [-0.309506921]", "       = [0.243891331]"):
+        assert line in text.splitlines()
+    check_golden("matrix-form-rnn-lstm-one-step-ascii-80.txt", text)
+
+
+def test_golden_matrix_form_of_the_one_step_lstm_in_unicode_at_80_columns():
+    text = render("trace", "matrix", trace_of(open_problem(LSTM_ONE_STEP), True), Style(decimals=9, width=80))
+    assert max(map(len, text.splitlines())) <= 80
+    check_golden("matrix-form-rnn-lstm-one-step-80.txt", text)
+
+
+def test_the_lstm_matrix_form_reads_every_number_off_the_trace():
+    trace = trace_of(load_problem(LSTM_TWO_STEP), True)
+    lines = matrix_form_text(trace, Style(decimals=9, width=200)).splitlines()
+    v = trace.values()
+    # gates, cells and outs of both units at both steps, forwards; dE/dout, dE/dcell and the gates'
+    # deltas backwards; each gate's gradients and new weights (the trace's names, docs/recurrent.md)
+    for t in (1, 2):
+        for gate in "ifgo":
+            assert any(line.endswith(f" = [{v[f'{gate}.h1[{t}]']:.9f}, {v[f'{gate}.h2[{t}]']:.9f}]") for line in lines)
+            assert f"    δ_{gate}¹[{t}] = [{v[f'delta.{gate}.h1[{t}]']:.9f}, {v[f'delta.{gate}.h2[{t}]']:.9f}]" in lines
+        assert f"       = [{v[f'cell.h1[{t}]']:.9f}, {v[f'cell.h2[{t}]']:.9f}]" in lines
+        assert f"       = [{v[f'out.h1[{t}]']:.9f}, {v[f'out.h2[{t}]']:.9f}]" in lines
+        assert f"    ∂E/∂c¹[{t}] = [{v[f'dE/dcell.h1[{t}]']:.9f}, {v[f'dE/dcell.h2[{t}]']:.9f}]" in lines
+        assert f"    ∂E/∂out¹[{t}] = [{v[f'dE/dout.h1[{t}]']:.9f}, {v[f'dE/dout.h2[{t}]']:.9f}]" in lines
+    w = trace.problem.network.layers[0].recurrent_weight_names
+    assert any(line.startswith("  ∂E/∂W_hf¹ = ") and f"[[{v['grad.' + w[2][0]]:.9f}, {v['grad.' + w[2][1]]:.9f}]" in line
+               for line in lines)
+    assert any(line.startswith("  W_hf¹⁺ = ") and f"[[{v['new.' + w[2][0]]:.9f}, {v['new.' + w[2][1]]:.9f}]" in line
+               for line in lines)

@@ -90,6 +90,12 @@ CASES = [
     ("training epochs", GOOD + "training:\n  epochs: 0\n", [":16:", "training.epochs", "at least 1, got 0"]),
     ("training misfit", GOOD + "training:\n  optimizer: perceptron\n",
      [":16:", "training.optimizer", "the perceptron rule trains one layer of step or sign units"]),
+    ("bptt on a feed-forward net", GOOD + "training:\n  bptt: 3\n",
+     [":16:", "training.bptt", "bptt truncates backpropagation through time", "no recurrent layer"]),
+    ("clip_norm with the perceptron rule",
+     "network:\n  inputs: [x1, x2]\n  layers:\n    - {units: [y], activation: step, weights: [[1, 1]], bias: -1.5}\n"
+     "loss: half_sse\ndata:\n  - {input: [1, 1], target: [1]}\ntraining:\n  optimizer: perceptron\n  clip_norm: 1\n",
+     [":10:", "training.clip_norm", "the perceptron rule has none"]),
     # names that are lists or mappings are refused, not looked up
     ("loss list", GOOD.replace("loss: half_sse", "loss: [half_sse]"),
      [":11:", "loss: expected a loss name (one of half_sse", "got a list"]),

@@ -23,7 +23,7 @@ from nncalc.engine import check_backprop
 from nncalc.errors import ComputeError
 from nncalc.graph import is_graph_problem
 from nncalc.problem import load_problem
-from nncalc.render.common import Symbols, Tab, fmt, slide_name, too_large_to_explain
+from nncalc.render.common import Symbols, Tab, fmt, rich_table, slide_name, too_large_to_explain
 from nncalc.render.explain import explain_lines, explain_text
 from nncalc.render.json import to_json, trace_dict
 from nncalc.render.markdown import markdown
@@ -122,6 +122,24 @@ def test_tab_split_repeats_the_key_columns():
     assert all(p.columns[0] == "unit" and p.rows[0][0] == "h1" for p in parts)
     assert sum(len(p.columns) - 1 for p in parts) == 8
     assert parts[1].title == "t (continued)"
+
+
+# a key column 5 wide and nine numbers 12 wide: Rich draws them 5 + 9*12 + 9*3 = 140 wide (3 between columns)
+WIDE = Tab("wide", ["unit", *(f"col{i}" for i in range(9))])
+WIDE.add("h[1]", *[f"-{i}.00000000{i}" for i in range(1, 10)])
+WIDE.add("h[12]", *["0.5"] * 9)
+
+
+@pytest.mark.parametrize("width", range(60, 201, 3))
+def test_a_split_table_fits_the_width_with_no_cell_squeezed_or_wrapped(width):
+    parts = WIDE.split(width)
+    assert (len(parts) == 1) == (width >= 5 + 9 * 12 + 9 * 3)    # not split where it fits
+    cells = set()
+    for part in parts:
+        lines = render(rich_table(part), width).splitlines()
+        assert max(map(len, lines)) <= width and len(lines) == 4        # header, rule, two rows: no row wrapped
+        cells |= {c for line in (lines[0], lines[2], lines[3]) for c in line.split()}
+    assert cells >= {*WIDE.columns, *WIDE.rows[0], *WIDE.rows[1]}       # every cell whole
 
 
 # ---------------------------------------------------------------- explain

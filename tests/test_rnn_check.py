@@ -14,10 +14,11 @@ import textwrap
 
 import pytest
 
-from nncalc.answers import NameResolver
-from nncalc.check import CARRIED, CORRECT, WRONG, Checker, FileResult, summarize
+from nncalc.check import Checker
+from nncalc.names import NameResolver
 from nncalc.problem import load_problem
 from nncalc.trace import build_trace
+from nncalc.verdicts import CARRIED, CORRECT, WRONG, FileResult, summarize
 from test_rnn_problems import loads, problem_path, scalar_by_hand
 
 BY_HAND = scalar_by_hand()

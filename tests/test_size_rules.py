@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 import nncalc
-from nncalc import check, errors, limits, mistakes, trace as trace_module
-from nncalc.check import NOT_DIAGNOSED, WRONG, Checker, checking_trace, load_checked
+from nncalc import alternatives, check, errors, limits, trace as trace_module
+from nncalc.alternatives import build_alternatives
+from nncalc.check import Checker, checking_trace, load_checked
 from nncalc.errors import ComputeError
 from nncalc.limits import named_size
-from nncalc.mistakes import build_alternatives
+from nncalc.verdicts import NOT_DIAGNOSED, WRONG
 
 HW3 = Path(__file__).parent.parent / "examples" / "hw3-variants.yaml"
 SMALL = ["nnbasic", "mazur", "xor-20", "linear-regression", "basic-ideas-3layer", "perceptron-and",
@@ -62,8 +63,8 @@ def test_a_mistakes_reach_worked_out_upward_is_the_downstream_of_its_targets(nam
 
 def test_a_misread_problem_is_run_only_when_an_answer_it_changes_is_diagnosed(monkeypatch):
     built = []
-    real = mistakes.build_trace
-    monkeypatch.setattr(mistakes, "build_trace", lambda *a, **k: built.append(1) or real(*a, **k))
+    real = alternatives.build_trace
+    monkeypatch.setattr(alternatives, "build_trace", lambda *a, **k: built.append(1) or real(*a, **k))
     checker = Checker(checking_trace(load_checked("nnbasic")))
     checker.check(_sheet(checker, {"eta": "0.25", "net.h1": "0.1"}))       # both wrong, neither after the targets
     assert built == []
@@ -104,7 +105,7 @@ def test_checking_a_deep_network_evaluates_only_what_its_answers_need(monkeypatc
 
     monkeypatch.setattr(trace_module.Trace, "evaluate", counting)
     monkeypatch.setattr(trace_module, "build_trace", lambda *a, **k: built.append(1) or real_build(*a, **k))
-    monkeypatch.setattr(mistakes, "build_trace", lambda *a, **k: built.append(1) or real_build(*a, **k))
+    monkeypatch.setattr(alternatives, "build_trace", lambda *a, **k: built.append(1) or real_build(*a, **k))
     (tmp_path / "a.yaml").write_text("problem: deep-10x100-sigmoid\nanswers:\n  eta: 5.0e-324\n  w1: 0.04744492\n"
                                      "  net.h1_1@1: 0.123456\n  out.o1@1: 0.654321\n  E.total: 12.3456\n")
     result = CliRunner().invoke(app, ["check", str(tmp_path / "a.yaml"), "--format", "json"])

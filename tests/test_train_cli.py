@@ -116,6 +116,30 @@ def test_cli_overrides(tmp_path):
 
 # ---------------------------------------------------------------- models
 
+PREDICTED_AND = {   # perceptron-and converges to the AND gate: classes 0, 1, 0 for (0,0), (1,1), (0,1)
+    "csv": "sample,class,probability,y\n1,0,1.0,0.0\n2,1,1.0,1.0\n3,0,1.0,0.0\n",
+    "table": ("\nPredictions\nsample   class   probability          y\n" + "\u2500" * 39 + "\n"
+              "1            0      1.000000   0.000000\n2            1      1.000000   1.000000\n"),
+}
+
+
+def test_predict_writes_each_format_of_the_registry_subject_predict(tmp_path):
+    """csv, json and the table (its first --limit rows on the terminal, every row in a file) come from
+    render/formats.py's subject 'predict' with the bytes the command always wrote."""
+    model = str(tmp_path / "and.npz")
+    assert run("train", "perceptron-and", "-qq", "--save", model).exit_code == 0
+    data = write(tmp_path, "in.csv", "x1,x2\n0,0\n1,1\n0,1\n")
+    assert run("predict", model, "--data", data, "--format", "csv").stdout == PREDICTED_AND["csv"]
+    table = run("predict", model, "--data", data, "--limit", "2")
+    assert table.stdout == PREDICTED_AND["table"] + "\u2026 and 1 more (all of them: --format csv or --format json)\n"
+    out = tmp_path / "p.txt"
+    assert run("predict", model, "--data", data, "-o", str(out), "--limit", "2").exit_code == 0
+    assert out.read_text() == PREDICTED_AND["table"] + "3            0      1.000000   0.000000\n"
+    records = json.loads(run("predict", model, "--data", data, "--format", "json").stdout)
+    assert records["data"] == "in.csv" and [r["class"] for r in records["predictions"]] == ["0", "1", "0"]
+    assert run("predict", model, "--data", data, "--format", "yaml").exit_code == 2
+
+
 def test_save_npz_then_evaluate_and_predict(tmp_path):
     model = str(tmp_path / "and.npz")
     assert run("train", "perceptron-and", "-qq", "--save", model).exit_code == 0

@@ -128,7 +128,7 @@ def test_a_checkpoints_training_state_is_checked_once_when_its_file_is_read(tmp_
 
 
 def test_model_meta_and_checkpoint_state_are_checked_by_one_table_helper():
-    from nncalc.model import META
+    from nncalc.model_meta import META
     from nncalc.schema import check_fields
     from nncalc.train.checkpoint import INFO, check_info
 

@@ -102,7 +102,8 @@ def test_numbered_variants_keep_their_numbers_when_the_count_grows(cli, hw3):
 def test_degenerate_draws_are_drawn_again(hw3):
     """Inputs drawn from {0, 0.5}: an input of exactly 0 makes its weights' gradients exactly 0."""
     from nncalc.problem import load_problem
-    from nncalc.variants import degenerate, make_variants, numbered
+    from nncalc.roster import numbered
+    from nncalc.variants import degenerate, make_variants
 
     (hw3 / "hw3.yaml").write_text(HW3.replace("inputs: {low: 0, high: 1, decimals: 2}", "inputs: {choices: [0, 0.5]}"))
     made = list(make_variants(load_problem(hw3 / "hw3.yaml"), numbered(20), 7))

@@ -12,9 +12,11 @@ from .results import TEXT_WIDTH, _text_of
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..check import CheckRun, FileResult, Result as Verdict
+    from ..errors import NncalcError
+    from ..grading import CheckRun
     from ..render.check import CheckReport
     from ..trace import Trace
+    from ..verdicts import FileResult, Result as Verdict
     from ..yamlio import YamlDoc
 
 
@@ -131,9 +133,9 @@ def check_run(problem: str, answers: Sequence[str] = (), *, tolerance: float | N
     """`nncalc check PROBLEM [ANSWERS...]`: answers files or folders of them against a problem (or
     an answers file, or folder, whose files name their problem), or against a variants folder's
     own variant each; none: the problem file's own `answers:` block."""
-    from ..check import run_check, run_variant_check
     from ..errors import UsageError
-    from ..variants import is_variant_set
+    from ..grading import run_check, run_variant_check
+    from ..variant_folder import is_variant_set
 
     if not is_variant_set(problem):
         ref, paths, batch = check_arguments(problem, list(answers))
@@ -153,7 +155,7 @@ def check_report(run: "CheckRun", *, tolerance: float | None = None, rtol: float
                  width: int = TEXT_WIDTH) -> "CheckReport":
     """What `nncalc check` shows of a run (the registry's `check` subject); with `explain`, each
     wrong answer's derivation laid out for `width` columns."""
-    from ..check import WRONG
+    from ..verdicts import WRONG
     from ..render.check import CheckReport, derivations
 
     report = CheckReport(run.checker.trace, run.files, run.batch, carried_credit, tolerance_words(tolerance, rtol),
@@ -185,11 +187,11 @@ def gradescope(problem: str, answers: Sequence[str] = (), *, tolerance: float | 
                rtol: float | None = None, sets: Sequence[str] | None = None, carried_credit: float = 1.0) -> Graded:
     """`nncalc check --format gradescope`: results.json for one answers file, even one that cannot be
     checked (score 0, and why); against a variants folder, graded by the submitter's own variant."""
-    from ..check import run_check, run_variant_check
     from ..errors import NncalcError, UsageError
+    from ..grading import run_check, run_variant_check
     from ..platforms.gradescope import error_results, results
     from ..render.json import to_json
-    from ..variants import is_variant_set
+    from ..variant_folder import is_variant_set
 
     one_file = UsageError("--format gradescope checks one answers file (Gradescope runs one per submission)")
     if is_variant_set(problem):

@@ -21,7 +21,8 @@ def variants(problem: str, output: Path, *, count: int | None = None, roster: Pa
     per `roster` student, each file with its key, handout and solution (Markdown, LaTeX or HTML),
     and the folder's index."""
     from ..errors import UsageError
-    from ..variants import INDEX_FILE, numbered, read_roster, write_variants
+    from ..roster import numbered, read_roster
+    from ..variant_folder import INDEX_FILE, write_variants
 
     if (count is None) == (roster is None):
         raise UsageError("give either --count N (numbered variants) or --roster roster.csv (one per student)")

@@ -11,14 +11,13 @@ import json
 import signal
 import sys
 from contextlib import nullcontext
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from . import app
-from .common import (EXIT_INTERRUPTED, PROBLEM_HELP, SET_HELP, Output, emit, emit_as, format_enum, format_option,
+from .common import (EXIT_INTERRUPTED, PROBLEM_HELP, SET_HELP, Output, emit_as, format_enum, format_option,
                      handle_errors, make_console)
 
 if TYPE_CHECKING:
@@ -28,14 +27,11 @@ MAX_EXPLAIN_STEPS = 50
 
 
 EvaluateFormat = format_option("evaluate")
+PredictFormat = format_option("predict")
 TrainFormat = format_enum("train")
 LIVE = "table"          # the format shown as the run goes; the others are documents written at its end
 
 
-class PredictFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 def _fail(message: str, **kw: Any):
@@ -237,14 +233,18 @@ def _interrupted(run, console, checkpoint: Optional[Path], save: Optional[Path],
 
 # ---------------------------------------------------------------- evaluate and predict
 
+ModelFile = Annotated[Path, typer.Argument(metavar="MODEL", help="A model saved by `train --save` (.npz or .yaml).",
+                                           show_default=False, dir_okay=False)]
+ShownDecimals = Annotated[int, typer.Option("--decimals", "-d", min=0, max=17, help="Decimals shown.")]
+
+
 @app.command()
 @handle_errors
 def evaluate(
-    model_path: Path = typer.Argument(..., metavar="MODEL", help="A model saved by `train --save` (.npz or .yaml).",
-                                      show_default=False, dir_okay=False),
+    model_path: ModelFile,
     data: Optional[str] = typer.Option(None, "--data", help="Data to evaluate on: mnist:test, a .csv/.npz file, a generator."),
     fmt: EvaluateFormat = "table",
-    decimals: int = typer.Option(6, "--decimals", "-d", min=0, max=17, help="Decimals shown."),
+    decimals: ShownDecimals = 6,
     output: Output = None,
 ) -> None:
     """Loss and accuracy of a trained model; per-class precision/recall and the confusion matrix."""
@@ -256,24 +256,17 @@ def evaluate(
 @app.command()
 @handle_errors
 def predict(
-    model_path: Path = typer.Argument(..., metavar="MODEL", help="A model saved by `train --save` (.npz or .yaml).",
-                                      show_default=False, dir_okay=False),
+    model_path: ModelFile,
     data: Optional[str] = typer.Option(None, "--data", help="Inputs: a .csv/.npz file, mnist:test, a generator."),
-    fmt: PredictFormat = typer.Option(PredictFormat.table, "--format", "-f", help="table, json or csv."),
+    fmt: PredictFormat = "table",
     limit: int = typer.Option(20, "--limit", help="Rows shown in the table (csv and json hold all)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (atomically).", dir_okay=False),
-    decimals: int = typer.Option(6, "--decimals", "-d", min=0, max=17, help="Decimals shown."),
+    output: Output = None,
+    decimals: ShownDecimals = 6,
 ) -> None:
     """The model's output for every sample: the predicted class and its probability, or the values."""
     from ..api import predict as predictions
-    from ..render.evaluation import predictions_csv, predictions_view
-    from ..render.json import to_json
+    from ..render.evaluation import Shown
 
     found = predictions(model_path, data)
-    shown = None if output is not None else limit
-    render = {
-        PredictFormat.json: lambda: to_json({"model": found.model, "data": found.data, "predictions": found.records}),
-        PredictFormat.csv: lambda: predictions_csv(found.records),
-        PredictFormat.table: lambda: predictions_view(found.records, found.outputs, found.classified, decimals, shown),
-    }
-    emit(make_console(), render[fmt](), output)
+    emit_as(make_console(), "predict", fmt, Shown(found, None if output is not None else limit), output,
+            decimals=decimals)

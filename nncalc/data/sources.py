@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..errors import suggest
+from ..yamlio import format_path
 from .cache import REMOTE, SPLITS, data_home, find_file, remote_set
 from .dataset import Dataset
 from .generate import GENERATORS, MAX_SEQUENCE_VALUES, generate
@@ -45,7 +46,7 @@ class _Spec:
     kind: str                 # 'remote', 'csv', 'npz', 'idx' or 'generate'
     value: Any                # the remote set's name, the path(s), or the generator's name
     options: Mapping[str, Any]
-    where: str                # key path for messages, e.g. 'data.train.csv'
+    where: tuple              # its key path in the problem file, e.g. ('data', 'train', 'csv')
 
 
 def _suggest(word: Any, choices) -> str:
@@ -58,10 +59,16 @@ def _forms() -> str:
             f"{', '.join(FILE_KINDS)}")
 
 
-def _parse(spec: Any, where: str, file: str | None) -> _Spec:
+def _error(message: str, file: str | None, path: tuple) -> DataError:
+    """A DataError at key path `path` of the problem file: `where` writes it out ('data.idx[0]'),
+    `path` keeps it as the tuple the YAML line is found by."""
+    return DataError(message, file=file, where=format_path(path), path=path)
+
+
+def _parse(spec: Any, where: tuple, file: str | None) -> _Spec:
     """Check a spec's form (not its files) and name what is wrong with its key path."""
-    def fail(message: str, at: str = where) -> DataError:
-        return DataError(message, file=file, where=at)
+    def fail(message: str, at: tuple = where) -> DataError:
+        return _error(message, file, at)
 
     if isinstance(spec, str):
         _check_file_name(spec, where, file)
@@ -94,10 +101,10 @@ def _parse(spec: Any, where: str, file: str | None) -> _Spec:
     for other in spec:
         if other not in allowed:
             raise fail(f"unknown key '{other}'{_suggest(other, allowed)} for a {key} source; "
-                       f"expected {', '.join(allowed)}", f"{where}.{other}")
+                       f"expected {', '.join(allowed)}", where + (other,))
     options = {k: v for k, v in spec.items() if k != key}
     value = spec[key]
-    at = f"{where}.{key}"
+    at = where + (key,)
 
     if kind == "remote":
         if value not in SPLITS:
@@ -112,7 +119,7 @@ def _parse(spec: Any, where: str, file: str | None) -> _Spec:
                 or not all(isinstance(v, str) and v.strip() for v in value)):
             raise fail(f"expected [images file, labels file], got {value!r}", at)
         for k, name in enumerate(value):
-            _check_file_name(name, f"{at}[{k}]", file)
+            _check_file_name(name, at + (k,), file)
     elif kind == "generate":
         if not isinstance(value, str) or value not in GENERATORS:
             raise fail(f"unknown generator {value!r}{_suggest(value, GENERATORS)}; expected one of "
@@ -126,31 +133,31 @@ def _hashable(value: Any) -> Any:
     return value if isinstance(value, str) else None
 
 
-def _check_sequence_size(info, name: str, options: Mapping[str, Any], where: str, file: str | None) -> None:
+def _check_sequence_size(info, name: str, options: Mapping[str, Any], where: tuple, file: str | None) -> None:
     """A sequence generator's length: at least its minimum, and samples x length within bounds."""
     if not info.sequence:
         return
     length = options.get("length", info.length)
-    at = f"{where}.length"
+    at = where + ("length",)
     if isinstance(length, bool) or not isinstance(length, int) or length < info.min_length:
-        raise DataError(f"expected a whole number of at least {info.min_length} (steps per sequence), got "
-                        f"{length!r}", file=file, where=at)
+        raise _error(f"expected a whole number of at least {info.min_length} (steps per sequence), got "
+                     f"{length!r}", file, at)
     samples = options.get("samples", info.samples)
     if isinstance(samples, int) and samples * length * len(info.features) > MAX_SEQUENCE_VALUES:
-        raise DataError(f"{samples:,} sequences of {length:,} steps are {samples * length * len(info.features):,} "
-                        f"values; {name} makes at most {MAX_SEQUENCE_VALUES:,}", file=file,
-                        where=at if "length" in options else f"{where}.samples")
+        raise _error(f"{samples:,} sequences of {length:,} steps are {samples * length * len(info.features):,} "
+                     f"values; {name} makes at most {MAX_SEQUENCE_VALUES:,}", file,
+                     at if "length" in options else where + ("samples",))
 
 
-def _check_file_name(name: str, where: str, file: str | None) -> None:
+def _check_file_name(name: str, where: tuple, file: str | None) -> None:
     """A file name no system call can open: refused with its place in the problem file."""
     if "\0" in name:
-        raise DataError(f"the file name {name!r} holds a NUL byte", file=file, where=where)
+        raise _error(f"the file name {name!r} holds a NUL byte", file, where)
 
 
-def _check_options(kind: str, options: Mapping[str, Any], where: str, file: str | None) -> None:
+def _check_options(kind: str, options: Mapping[str, Any], where: tuple, file: str | None) -> None:
     def fail(key: str, message: str) -> DataError:
-        return DataError(f"{message}, got {options[key]!r}", file=file, where=f"{where}.{key}")
+        return _error(f"{message}, got {options[key]!r}", file, where + (key,))
 
     def whole(key: str, minimum: int) -> None:
         value = options[key]
@@ -209,17 +216,17 @@ def _load_remote(spec: _Spec, base_dir: Path, file: str | None) -> Dataset:
 
     name, split = spec.value, spec.options.get("split")
     if split is None:
-        raise DataError(f"say which split: {name}:train or {name}:test", file=file, where=spec.where)
+        raise _error(f"say which split: {name}:train or {name}:test", file, spec.where)
     remote = remote_set(name)
     folder = data_home() / name
     wanted = remote.split_files(split)
     found = [find_file(folder, f.name) for f in wanted]
     if not all(found):
         missing = ", ".join(f.name for f, p in zip(wanted, found) if p is None)
-        raise DataError(
+        raise _error(
             f"{name} is not in the data cache ({folder} lacks {missing}); download it once with "
             f"`nncalc data fetch {name}`, or set NNCALC_DATA to a folder whose {name}/ subfolder holds "
-            f"the four files ({', '.join(f.name for f in remote.files)})", file=file, where=spec.where)
+            f"the four files ({', '.join(f.name for f in remote.files)})", file, spec.where)
     X, y = read_images(found[0]), read_labels(found[1])
     _check_pair(X, y, str(found[0]), str(found[1]), len(remote.classes))
     return Dataset(X, y, remote.classes, f"{name}:{split}")
@@ -239,8 +246,8 @@ def _class_names(spec: _Spec, y: np.ndarray, display: str, file: str | None) -> 
     if given is None:
         return tuple(str(c) for c in range(k))
     if len(given) < k:
-        raise DataError(f"{len(given)} class names for labels up to {k - 1} in {display}", file=file,
-                        where=f"{spec.where}.classes")
+        raise _error(f"{len(given)} class names for labels up to {k - 1} in {display}", file,
+                     spec.where + ("classes",))
     return tuple(str(c) for c in given)
 
 
@@ -299,13 +306,13 @@ _LOADERS = {"remote": _load_remote, "idx": _load_idx, "csv": _load_csv, "npz": _
 
 # ---------------------------------------------------------------- the API
 
-def load_source(spec: Any, *, base_dir: Path, file: str | None = None, where: str = "data") -> Dataset:
+def load_source(spec: Any, *, base_dir: Path, file: str | None = None, path: tuple = ("data",)) -> Dataset:
     """One data source (any spec form above) as a Dataset.
 
-    Errors are DataErrors naming the problem file and key path (`where`) for a bad spec, or the data
-    file and line for bad data.
+    Errors are DataErrors naming the problem file and key path (`path`, e.g. ('data', 'train'), or
+    ('--data',) for a command-line option) for a bad spec, or the data file and line for bad data.
     """
-    return _load(_parse(spec, where, file), Path(base_dir), file)
+    return _load(_parse(spec, path, file), Path(base_dir), file)
 
 
 def check_data(data_spec: Any, file: str | None = None) -> None:
@@ -314,18 +321,17 @@ def check_data(data_spec: Any, file: str | None = None) -> None:
     if isinstance(data_spec, Mapping) and any(k in data_spec for k in SPLITS):
         _split_specs(data_spec, file)
     elif not (isinstance(data_spec, str) and data_spec.strip() in REMOTE):
-        _parse(data_spec, "data", file)
+        _parse(data_spec, ("data",), file)
 
 
 def _split_specs(data_spec: Mapping, file: str | None) -> dict[str, _Spec]:
     extra = [k for k in data_spec if k not in SPLITS]
     if extra:
-        raise DataError(f"unknown key '{extra[0]}' next to train/test{_suggest(extra[0], SPLITS)}; "
-                        "give `train:` and optionally `test:`, each a source", file=file,
-                        where=f"data.{extra[0]}")
+        raise _error(f"unknown key '{extra[0]}' next to train/test{_suggest(extra[0], SPLITS)}; "
+                     "give `train:` and optionally `test:`, each a source", file, ("data", extra[0]))
     if "train" not in data_spec:
-        raise DataError("missing 'train:' (the training data)", file=file, where="data")
-    return {split: _parse(data_spec[split], f"data.{split}", file) for split in SPLITS if split in data_spec}
+        raise _error("missing 'train:' (the training data)", file, ("data",))
+    return {split: _parse(data_spec[split], ("data", split), file) for split in SPLITS if split in data_spec}
 
 
 def load_data(data_spec: Any, *, base_dir: Path, file: str | None = None) -> dict[str, Dataset]:
@@ -340,11 +346,11 @@ def load_data(data_spec: Any, *, base_dir: Path, file: str | None = None) -> dic
         specs = _split_specs(data_spec, file)
         return {split: _load(spec, base_dir, file) for split, spec in specs.items()}
     if data_spec is None:
-        raise DataError("no data: give `data:` samples or a source", file=file, where="data")
+        raise _error("no data: give `data:` samples or a source", file, ("data",))
     if isinstance(data_spec, str) and data_spec.strip() in REMOTE:
         name = data_spec.strip()
-        return {split: _load(_Spec("remote", name, {"split": split}, "data"), base_dir, file) for split in SPLITS}
-    spec = _parse(data_spec, "data", file)
+        return {split: _load(_Spec("remote", name, {"split": split}, ("data",)), base_dir, file) for split in SPLITS}
+    spec = _parse(data_spec, ("data",), file)
     if spec.kind == "npz" and spec.options.get("split") is None:
         from .files import npz_splits, open_npz
 

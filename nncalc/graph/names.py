@@ -1,6 +1,6 @@
 """A graph trace's names as students write them: `∂L/∂w`, `dL_dw`, `dLdw`, `dloss/dŷ`, `w+`, `grad_w`.
 
-The same interface as the network's `nncalc.answers.NameResolver` (resolve, require, why_unknown,
+The same interface as the network's `nncalc.names.NameResolver` (resolve, require, why_unknown,
 suggest), so the checker and `check --explain` read a graph's answers as they read a network's.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..answers import NameResolver, _fold_map
 from ..errors import suggest
+from ..names import NameResolver, _fold_map
 from .trace import GraphTrace, grad_name
 
 _FOLD = str.maketrans({"∂": "d", "⁺": "+", "{": None, "}": None, "\\": None})
@@ -44,8 +44,12 @@ class GraphNames(NameResolver):
         return f"unknown quantity '{written}'{self.suggest(written)}"
 
     def suggest(self, written: str) -> str:
-        hint = suggest(_fold(written), sorted(self.names), cutoff=0.6)
+        hint = suggest(_fold(written), self.spellings(), cutoff=0.6)
         return hint or "; see `nncalc backprop PROBLEM --format json` for every name"
+
+    def spellings(self) -> dict[str, str]:
+        """The names suggestions offer: a graph's canonical names (each its own spelling)."""
+        return {name: name for name in sorted(self.names)}
 
     # -- resolution
 

@@ -6,20 +6,20 @@ Shapes: n samples; u units over f inputs: W (u, f), one row per unit, and b (u,)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Sequence
 
 import numpy as np
 
 from ..ops import Activation
-from .base import Array, Parameter
+from .base import Array, ArrayLayer, Parameter, WeightPart, net_inputs, prod_shares, row_gradients, summed_grads
 
 if TYPE_CHECKING:
     from ..trace import TraceBuilder
 
 
 @dataclass(frozen=True, eq=False)
-class Dense:
+class Dense(ArrayLayer):
     """A dense layer: net = W a + b, out = f(net). W is (units, fan_in), one row per unit."""
 
     units: tuple[str, ...]
@@ -43,9 +43,6 @@ class Dense:
         if self.bias is None:
             return (weights,)
         return weights, Parameter("bias", "bias", self.bias, self.bias_names, self.bias_shared)
-
-    def with_arrays(self, arrays: Mapping[str, Array]) -> "Dense":
-        return replace(self, **arrays)
 
     def forward(self, a: Array, exact_zeros: bool = False) -> tuple[Array, Array]:
         """net = a W^T + b (n, u) and out = f(net).
@@ -74,23 +71,12 @@ class Dense:
 
     def grads(self, a: Array, delta: Array, into: Sequence[Array | None] | None = None,
               cache: None = None) -> tuple[Array | None, ...]:
-        """grad W = delta^T a (u, f); grad b = the sum of delta over samples (u,), or for a shared
-        bias the sum over samples and units, repeated in every unit's slot so that b - eta grad b
-        keeps it shared. into: arrays of those shapes to write them into (the trainer's views).
+        """grad W = delta^T a (u, f); grad b = the sum of delta over samples (u,) (base.summed_grads:
+        a shared bias's too). into: arrays of those shapes to write them into (the trainer's views).
         In a sequence (a, delta of shape (n, T, .)) the sums run over steps too."""
         if delta.ndim == 3 and self.weights.ndim == 2:
             delta, a = delta.reshape(-1, delta.shape[-1]), a.reshape(-1, a.shape[-1])
-        grad_W = delta.T @ a if into is None else np.matmul(delta.T, a, out=into[0])
-        if self.bias is None:
-            return (grad_W,)
-        grad_b = np.add.reduce(delta, axis=0, out=None if into is None else into[1])
-        if self.bias_shared:
-            grad_b[...] = grad_b.sum()
-        return grad_W, grad_b
-
-    def input_gradient(self, delta: Array) -> Array:
-        """dE/da = delta W (n, f)."""
-        return delta @ self.weights
+        return summed_grads(delta, (a,), into, self.bias is not None, self.bias_shared)
 
     # ------------------------------------------------------------ its quantities in the trace
 
@@ -98,47 +84,22 @@ class Dense:
         """net.U = sum of w * (input or out below) + b, as a 'sumprod' of (weight, value) pairs and the bias
         (in a sequence, at step t: net.U[t], the same weights at every step)."""
         values = b.fwd.nets[li][b.ix(k, t)]
-        nets = []
-        for j, u in enumerate(self.units):
-            inputs = [x for pair in zip(self.weight_names[j], below) for x in pair]
-            if self.bias is not None:
-                inputs.append(self.bias_names[0 if self.bias_shared else j])
-            nets.append(b.add_at(f"net.{b.st(u, t)}", k, values[j], "net", "sumprod", inputs,
-                                 layer=li, index=j, unit=u, step=t))
-        return nets
+        return [b.add_at(f"net.{b.st(u, t)}", k, values[j], "net", "sumprod",
+                         net_inputs(self.weight_names[j], below, self.bias_name(j)), layer=li, index=j, unit=u, step=t)
+                for j, u in enumerate(self.units)]
 
     def trace_shares(self, b: "TraceBuilder", below_li: int, k: int, j: int, u: str, t: int | None = None) -> list[str]:
         """dE.V/dout.U = delta.V * w for each unit V of this layer: the parts of dE/dout.U of unit j
         of the layer below (layer below_li) that flow through V (at the same step t in a sequence)."""
         delta = b.bwd.delta[below_li + 1][b.ix(k, t)]
-        return [b.add_at(f"dE.{b.st(v, t)}/dout.{b.st(u, t)}", k, delta[v_idx] * self.weights[v_idx, j], "share",
-                         "prod", (b.at(f"delta.{b.st(v, t)}", k), self.weight_names[v_idx][j]),
-                         layer=below_li, index=j, unit=u, via=v, step=t)
-                for v_idx, v in enumerate(self.units)]
+        return prod_shares(b, below_li, k, j, u, t, t, delta, self.weights, self.weight_names, self.units)
 
     def trace_gradients(self, b: "TraceBuilder", li: int, below: dict[tuple[int, int | None], list[str]]) -> None:
         """grad.w = sum over samples (and steps) of delta.U * dnet.U/dw (dnet.U/dw = the value w
         multiplies), and grad.b = the sum of the deltas it adds to (every unit's, for a shared bias),
         with their updates. below: the names feeding the layer at each position (sample k, step t)."""
         positions = list(below)
-        outs = b.rows(b.fwd.outs[li], positions)              # lists: fast per element
-        grad_W = b.bwd.grad_W[li].tolist()
-        for j, u in enumerate(self.units):
-            deltas = [b.at(f"delta.{b.st(u, t)}", k) for k, t in positions]
-            for c, w in enumerate(self.weight_names[j]):
-                factors = []
-                for p, (k, t) in enumerate(positions):
-                    dnet = b.add_at(f"dnet.{b.st(u, t)}/d{w}", k, outs[p][c], "dnet/dP", "sum", (below[k, t][c],),
-                                    layer=li, unit=u, param=w, step=t)
-                    factors += [deltas[p], dnet]
-                b.gradient(w, grad_W[j][c], "sumprod", factors, li, u)
-        if self.bias is None:
-            return
-        grad_b = b.bwd.grad_b[li]
-        if self.bias_shared:
-            deltas = [b.at(f"delta.{b.st(u, t)}", k) for u in self.units for k, t in positions]
-            b.gradient(self.bias_names[0], grad_b[0], "sum", deltas, li, None)
-            return
-        for j, u in enumerate(self.units):
-            b.gradient(self.bias_names[j], grad_b[j], "sum", [b.at(f"delta.{b.st(u, t)}", k) for k, t in positions],
-                       li, u)
+        weights = WeightPart(self.weight_names, b.rows(b.fwd.outs[li], positions), [below[p] for p in positions],
+                             b.bwd.grad_W[li].tolist())
+        row_gradients(b, li, positions, [(j, u, u) for j, u in enumerate(self.units)], (weights,),
+                      None if self.bias is None else self.bias_names, b.bwd.grad_b[li], self.bias_shared)

@@ -13,13 +13,14 @@ h_{t-1} (h_0 for the first step).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Sequence
 
 import numpy as np
 
 from ..ops import Activation
-from .base import Array, Parameter
+from .base import Array, net_inputs, prod_shares, summed_grads
+from .time import TimeLayer
 
 if TYPE_CHECKING:
     from ..trace import TraceBuilder
@@ -47,7 +48,7 @@ class RecurrentCache:
 
 
 @dataclass(frozen=True, eq=False)
-class Recurrent:
+class Recurrent(TimeLayer):
     """An Elman layer: net_t = W x_t + W_h h_{t-1} + b, h_t = out_t = f(net_t)."""
 
     units: tuple[str, ...]
@@ -62,26 +63,10 @@ class Recurrent:
     initial_state: np.ndarray | None = None   # h_0 (u,); None: zeros
 
     kind: ClassVar[str] = "recurrent"
-    sequence: ClassVar[bool] = True
-
-    @property
-    def n_params(self) -> int:
-        return self.weights.size + self.recurrent_weights.size + len(self.bias_names)
 
     @property
     def h0(self) -> Array:
         return np.zeros(len(self.units)) if self.initial_state is None else self.initial_state
-
-    def parameters(self) -> tuple[Parameter, ...]:
-        """W, then W_h, then the bias when there is one."""
-        found = (Parameter("weights", "weight", self.weights, self.weight_names),
-                 Parameter("recurrent_weights", "weight", self.recurrent_weights, self.recurrent_weight_names))
-        if self.bias is None:
-            return found
-        return found + (Parameter("bias", "bias", self.bias, self.bias_names, self.bias_shared),)
-
-    def with_arrays(self, arrays: Mapping[str, Array]) -> "Recurrent":
-        return replace(self, **arrays)
 
     def spec(self) -> dict:
         """This layer as a problem file's `layers:` entry (plain lists and numbers): what a model file
@@ -99,11 +84,6 @@ class Recurrent:
         return entry
 
     # ------------------------------------------------------------ the arithmetic
-
-    def forward(self, a: Array, exact_zeros: bool = False, state: Array | None = None) -> tuple[Array, Array]:
-        """(net, out), both (n, T, u), from a (n, T, f); see run()."""
-        net, out, _ = self.run(a, exact_zeros, state)
-        return net, out
 
     def run(self, a: Array, exact_zeros: bool = False, state: Array | None = None
             ) -> tuple[Array, Array, RecurrentCache]:
@@ -168,21 +148,8 @@ class Recurrent:
         delta_t^T h_{t-1} (u, u); grad b = the sum of delta (u,), or for a shared bias the sum
         over units too, in every slot. into: arrays to write them into (the trainer's views)."""
         u = len(self.units)
-        d2 = delta.reshape(-1, u)
-        a2 = a.reshape(-1, a.shape[-1])
-        prev = cache.previous.reshape(-1, u)
-        grad_W = d2.T @ a2 if into is None else np.matmul(d2.T, a2, out=into[0])
-        grad_Wh = d2.T @ prev if into is None else np.matmul(d2.T, prev, out=into[1])
-        if self.bias is None:
-            return grad_W, grad_Wh
-        grad_b = np.add.reduce(d2, axis=0, out=None if into is None else into[2])
-        if self.bias_shared:
-            grad_b[...] = grad_b.sum()
-        return grad_W, grad_Wh, grad_b
-
-    def input_gradient(self, delta: Array) -> Array:
-        """dE/da = delta W (n, T, f)."""
-        return delta @ self.weights
+        return summed_grads(delta.reshape(-1, u), (a.reshape(-1, a.shape[-1]), cache.previous.reshape(-1, u)),
+                            into, self.bias is not None, self.bias_shared)
 
     # ------------------------------------------------------------ its quantities in the trace
 
@@ -194,65 +161,24 @@ class Recurrent:
     def trace_nets(self, b: "TraceBuilder", li: int, k: int, below: list[str], t: int | None = None) -> list[str]:
         """net.U[t] = sum of w * x[t] + sum of w_h * out[t-1] of the layer's units + b, one 'sumprod'."""
         previous = [b.at(f"out.{v}[{t - 1}]", k) for v in self.units]
-        nets = []
-        for j, u in enumerate(self.units):
-            inputs = [x for pair in zip(self.weight_names[j], below) for x in pair]
-            inputs += [x for pair in zip(self.recurrent_weight_names[j], previous) for x in pair]
-            if self.bias is not None:
-                inputs.append(self.bias_names[0 if self.bias_shared else j])
-            nets.append(b.add_at(f"net.{u}[{t}]", k, b.fwd.nets[li][k, t - 1, j], "net", "sumprod", inputs,
-                                 layer=li, index=j, unit=u, step=t))
-        return nets
+        return [b.add_at(f"net.{u}[{t}]", k, b.fwd.nets[li][k, t - 1, j], "net", "sumprod",
+                         net_inputs(self.weight_names[j], below, self.bias_name(j), self.recurrent_weight_names[j],
+                                    previous), layer=li, index=j, unit=u, step=t)
+                for j, u in enumerate(self.units)]
 
     def trace_shares(self, b: "TraceBuilder", below_li: int, k: int, j: int, u: str, t: int | None = None) -> list[str]:
         """dE.V[t]/dout.U[t] = delta.V[t] * w for each unit V of this layer: the parts of dE/dout.U[t]
         (unit j of the layer below) that flow up through V at the same step."""
-        delta = b.bwd.delta[below_li + 1]
-        return [b.add_at(f"dE.{v}[{t}]/dout.{u}[{t}]", k, delta[k, t - 1, i] * self.weights[i, j], "share", "prod",
-                         (b.at(f"delta.{v}[{t}]", k), self.weight_names[i][j]),
-                         layer=below_li, index=j, unit=u, via=v, step=t)
-                for i, v in enumerate(self.units)]
+        delta = b.bwd.delta[below_li + 1][k, t - 1]
+        return prod_shares(b, below_li, k, j, u, t, t, delta, self.weights, self.weight_names, self.units)
 
     def trace_recurrent_shares(self, b: "TraceBuilder", li: int, k: int, j: int, u: str, t: int) -> list[str]:
         """dE.V[t+1]/dout.U[t] = delta.V[t+1] * w_h(V, U) for each unit V of this layer: the path of
         dE/dout.U[t] through the next step. Its `via` is a unit of the same layer (how the
         explanation and the checker tell it from the path through the layer above)."""
-        delta = b.bwd.delta[li]
-        return [b.add_at(f"dE.{v}[{t + 1}]/dout.{u}[{t}]", k, delta[k, t, i] * self.recurrent_weights[i, j],
-                         "share", "prod", (b.at(f"delta.{v}[{t + 1}]", k), self.recurrent_weight_names[i][j]),
-                         layer=li, index=j, unit=u, via=v, step=t)
-                for i, v in enumerate(self.units)]
+        return prod_shares(b, li, k, j, u, t, t + 1, b.bwd.delta[li][k, t], self.recurrent_weights,
+                           self.recurrent_weight_names, self.units)
 
-    def trace_gradients(self, b: "TraceBuilder", li: int, below: dict[tuple[int, int], list[str]]) -> None:
-        """grad.w = sum over samples and steps of delta.U[t] * dnet.U[t]/dw (x[t] for W, out.V[t-1]
-        for W_h), grad.b = the sum of the deltas, with their updates."""
-        positions = list(below)
-        outs = b.fwd.outs[li]
-        states = b.fwd.caches[li].states
-        grads = b.bwd.grads[li]
-        for j, u in enumerate(self.units):
-            deltas = [b.at(f"delta.{u}[{t}]", k) for k, t in positions]
-            for c, w in enumerate(self.weight_names[j]):
-                factors = []
-                for (k, t), d in zip(positions, deltas):
-                    dnet = b.add_at(f"dnet.{u}[{t}]/d{w}", k, outs[k, t - 1, c], "dnet/dP", "sum",
-                                    (below[k, t][c],), layer=li, unit=u, param=w, step=t)
-                    factors += [d, dnet]
-                b.gradient(w, grads[0][j, c], "sumprod", factors, li, u)
-            for c, (v, w) in enumerate(zip(self.units, self.recurrent_weight_names[j])):
-                factors = []
-                for (k, t), d in zip(positions, deltas):
-                    dnet = b.add_at(f"dnet.{u}[{t}]/d{w}", k, states[k, t - 1, c], "dnet/dP", "sum",
-                                    (b.at(f"out.{v}[{t - 1}]", k),), layer=li, unit=u, param=w, step=t)
-                    factors += [d, dnet]
-                b.gradient(w, grads[1][j, c], "sumprod", factors, li, u)
-        if self.bias is None:
-            return
-        grad_b = grads[2]
-        if self.bias_shared:
-            deltas = [b.at(f"delta.{u}[{t}]", k) for u in self.units for k, t in positions]
-            b.gradient(self.bias_names[0], grad_b[0], "sum", deltas, li, None)
-            return
-        for j, u in enumerate(self.units):
-            b.gradient(self.bias_names[j], grad_b[j], "sum", [b.at(f"delta.{u}[{t}]", k) for k, t in positions],
-                       li, u)
+    def net_rows(self) -> list[tuple[int, str, str]]:
+        """Row j of W, W_h and b computes net.U[t] of unit j."""
+        return [(j, u, u) for j, u in enumerate(self.units)]

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 from ..errors import UsageError
-from .diagram import Diagram
+from .diagram import Diagram, is_lstm_flow
 
 GRAPHVIZ_MISSING = ("drawing a computational graph as {what} needs Graphviz's `dot` program, which is not "
                     "installed (Debian/Ubuntu: apt install graphviz; macOS: brew install graphviz); "
@@ -24,13 +24,14 @@ def _record(lines: tuple[str, ...]) -> str:
 
 
 def dot_text(diagram: Diagram) -> str:
-    """DOT text: columns as ranks (rankdir LR), units as circles, values as records, ops as ellipses."""
+    """DOT text: columns as ranks (rankdir LR), units as circles, an LSTM's gates as rounded boxes,
+    values as records, ops as ellipses."""
     out = [f"digraph {_quote(diagram.title)} {{", f"  rankdir={diagram.direction};",
            f"  label={_quote(diagram.title)}; labelloc=t;", "  node [fontname=Helvetica, fontsize=10];",
            "  edge [fontname=Helvetica, fontsize=9];"]
     for c, column in enumerate(diagram.columns):
         if len(diagram.columns) > 1:
-            out.append(f"  {{ rank=same; {' '.join(_quote(n.id) for n in column if n.shape == 'unit')} }}")
+            out.append(f"  {{ rank=same; {' '.join(_quote(n.id) for n in column if n.shape in ('unit', 'gate'))} }}")
         for n in column:
             if n.shape == "value":
                 out.append(f"  {_quote(n.id)} [shape=record, label={_record(n.lines)}];")
@@ -38,6 +39,8 @@ def dot_text(diagram: Diagram) -> str:
                 out.append(f"  {_quote(n.id)} [shape=ellipse, label={_quote(n.lines[0])}];")
             elif n.shape == "bias":
                 out.append(f"  {_quote(n.id)} [shape=box, label={_quote(chr(10).join(n.lines))}];")
+            elif n.shape == "gate":
+                out.append(f"  {_quote(n.id)} [shape=box, style=rounded, height=0.2, label={_quote(' '.join(n.lines))}];")
             else:
                 label = "\\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in n.lines)
                 out.append(f'  {_quote(n.id)} [shape=circle, label="{label}"];')
@@ -45,6 +48,8 @@ def dot_text(diagram: Diagram) -> str:
         attrs = [f"label={_quote(e.label)}"] if e.label else []
         if e.kind == "bias":
             attrs.append("style=dashed")
+        elif is_lstm_flow(e):
+            attrs.append('color="#3366cc"')
         out.append(f"  {_quote(e.src)} -> {_quote(e.dst)}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -5,7 +5,8 @@ arrays; matrices larger than EDGE x EDGE are shown by their corners, as NumPy pr
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
@@ -109,69 +110,189 @@ def _backward_lines(trace: Any, decimals: int, sym: Symbols, sup, vec, mat, show
 MAX_STEPS = 6       # steps written out one by one per sample; the rest are in the sums only
 
 
+@dataclass(frozen=True)
+class _Writer:
+    """How the matrix form writes a vector, a matrix, a layer's superscript."""
+
+    sym: Symbols
+    sup: Callable[[Any], str]
+    decimals: int
+
+    def vec(self, v: np.ndarray, given: bool = False) -> str:
+        return vector(v, self.decimals, "…" if self.sym.unicode else "...", given)
+
+    def mat(self, m: np.ndarray, given: bool = False) -> str:
+        return matrix(m, self.decimals, "…" if self.sym.unicode else "...", given)
+
+
 def sequence_form_lines(trace: Any, decimals: int = 4, unicode: bool = True) -> list[str]:
     """A sequence problem layer by layer and step by step: out[t] = f(W·out_below[t] + W_h·out[t-1] + b)
-    with the vectors, then δ[t] backwards and each gradient as the sum over steps."""
-    from ..engine import descent_step
-    from ..errors import UsageError
-
-    sym, sup = Symbols.for_unicode(unicode), _sup(unicode)
-    dots = "…" if unicode else "..."
-    vec = lambda v, given=False: vector(v, decimals, dots, given)          # noqa: E731
-    mat = lambda m, given=False: matrix(m, decimals, dots, given)          # noqa: E731
-    p, net, fwd = trace.problem, trace.problem.network, trace.fwd
-    other = [layer.kind for layer in net.layers if layer.kind not in ("dense", "recurrent")]
-    if other:
-        raise UsageError(f"the matrix form of a {other[0]} layer is not written; see --explain", file=p.source)
+    with the vectors (an LSTM layer gate by gate, then its cell and out), then δ[t] backwards and
+    each gradient as the sum over steps."""
+    w = _Writer(Symbols.for_unicode(unicode), _sup(unicode), decimals)
+    p, net = trace.problem, trace.problem.network
     shown = range(min(p.n_samples, MAX_SAMPLES))
     out = ["Step by step, with the numbers:",
-           "(out" + sup(0) + "[t]: the inputs x[t]; out[0]: the initial state; vectors are columns)"]
+           "(out" + w.sup(0) + "[t]: the inputs x[t]; out[0]: the initial state; vectors are columns)"]
+    for li, layer in enumerate(net.layers, start=1):
+        if layer.kind == "lstm":
+            out += _lstm_rule(w, li)
     for k in shown:
         steps = range(1, min(int(p.lengths[k]), MAX_STEPS) + 1)
         for t in steps:
             out.append(f"Step {t}" + (f", sample {k + 1}:" if p.n_samples > 1 else ":"))
             for li, layer in enumerate(net.layers, start=1):
-                f = layer.activation.fn.symbol_for(unicode)
-                b = "" if layer.bias is None else f" + {vec(layer.bias, True)}"
-                b_name = "" if layer.bias is None else f" + b{sup(li)}"
-                below = vec(fwd.outs[li - 1][k, t - 1], li == 1)
-                rec_name = rec = ""
-                if layer.sequence:
-                    rec_name = f" + W_h{sup(li)}{sym.times}out{sup(li)}[{t - 1}]"
-                    rec = f" + {mat(layer.recurrent_weights, True)}{sym.times}{vec(fwd.caches[li - 1].states[k, t - 1], t == 1)}"
-                out.append(f"  out{sup(li)}[{t}] = {f}(W{sup(li)}{sym.times}out{sup(li - 1)}[{t}]{rec_name}{b_name})")
-                out.append(f"       = {f}({mat(layer.weights, True)}{sym.times}{below}{rec}{b})")
-                out.append(f"       = {f}({vec(fwd.nets[li - 1][k, t - 1])}) = {vec(fwd.outs[li][k, t - 1])}")
+                write = _lstm_step if layer.kind == "lstm" else _layer_step
+                out += write(trace, w, li, layer, k, t)
         if int(p.lengths[k]) > MAX_STEPS:
             out.append(f"(steps {MAX_STEPS + 1} to {int(p.lengths[k])}: see --format json)")
     if p.n_samples > len(shown):
         out.append(f"(samples {len(shown) + 1} to {p.n_samples}: see --format json)")
     if "E.total" in trace:
         out.append(f"E_total = {fmt(trace['E.total'].value, decimals)}   ({p.loss}, over the targeted steps)")
-    if not trace.has_backward:
-        return out
-    bwd, d, delta, T = trace.bwd, sym.d, sym.delta, sym.transpose
-    out += [f"Backward pass through time ({sym.odot} multiplies elementwise):",
-            f"  a recurrent layer's {delta}[t] adds (W_h){T}{delta}[t+1] to the part from above"]
+    if trace.has_backward:
+        out += _sequence_backward(trace, w, shown)
+    return out
+
+
+def _layer_step(trace: Any, w: _Writer, li: int, layer: Any, k: int, t: int) -> list[str]:
+    """A dense or recurrent layer at step t: out[t] = f(W·out_below[t] (+ W_h·out[t-1]) + b)."""
+    sym, sup, fwd = w.sym, w.sup, trace.fwd
+    f = layer.activation.fn.symbol_for(sym.unicode)
+    b = "" if layer.bias is None else f" + {w.vec(layer.bias, True)}"
+    b_name = "" if layer.bias is None else f" + b{sup(li)}"
+    below = w.vec(fwd.outs[li - 1][k, t - 1], li == 1)
+    rec_name = rec = ""
+    if layer.sequence:
+        rec_name = f" + W_h{sup(li)}{sym.times}out{sup(li)}[{t - 1}]"
+        rec = f" + {w.mat(layer.recurrent_weights, True)}{sym.times}{w.vec(fwd.caches[li - 1].states[k, t - 1], t == 1)}"
+    return [f"  out{sup(li)}[{t}] = {f}(W{sup(li)}{sym.times}out{sup(li - 1)}[{t}]{rec_name}{b_name})",
+            f"       = {f}({w.mat(layer.weights, True)}{sym.times}{below}{rec}{b})",
+            f"       = {f}({w.vec(fwd.nets[li - 1][k, t - 1])}) = {w.vec(fwd.outs[li][k, t - 1])}"]
+
+
+def _gate_rows(layer: Any, gate: str) -> slice:
+    """Gate `gate`'s block of rows in an LSTM's stacked W, W_h, b and nets (PyTorch's order i, f, g, o)."""
+    from ..layers.lstm import GATES
+
+    u = len(layer.units)
+    q = GATES.index(gate)
+    return slice(q * u, (q + 1) * u)
+
+
+def _lstm_rule(w: _Writer, li: int) -> list[str]:
+    """An LSTM layer's equations, once, in docs/recurrent.md's notation."""
+    sym, l, below = w.sym, w.sup(li), w.sup(li - 1)
+    o = sym.odot
+    return [f"Layer {li} is an LSTM with gates i, f, g, o ({_sigma(sym.unicode)} for i, f, o; tanh for g):",
+            f"  q{l}[t] = act_q(W_q{l}{sym.times}out{below}[t] + W_hq{l}{sym.times}out{l}[t-1] + b_q{l}) for each gate q",
+            f"  c{l}[t] = f {o} c{l}[t-1] + i {o} g;  out{l}[t] = h{l}[t] = o {o} tanh(c{l}[t])"]
+
+
+def _sigma(unicode: bool) -> str:
+    from ..ops import ACTIVATIONS
+
+    return ACTIVATIONS["sigmoid"].symbol_for(unicode)
+
+
+def _lstm_step(trace: Any, w: _Writer, li: int, layer: Any, k: int, t: int) -> list[str]:
+    """An LSTM layer at step t: each gate from its block of W, W_h and b, then the cell and out."""
+    from ..layers.lstm import GATES
+
+    sym, sup, fwd = w.sym, w.sup, trace.fwd
+    cell, o = fwd.caches[li - 1].cell, sym.odot
+    below = w.vec(fwd.outs[li - 1][k, t - 1], li == 1)
+    previous = w.vec(cell.hs[t - 1, k], t == 1)
+    lines = []
+    for gate in GATES:
+        rows = _gate_rows(layer, gate)
+        act = layer.activation_of("gate", rows.start).fn.symbol_for(sym.unicode)
+        b = "" if layer.bias is None else f" + {w.vec(layer.bias[rows], True)}"
+        b_name = "" if layer.bias is None else f" + b_{gate}{sup(li)}"
+        lines += [f"  {gate}{sup(li)}[{t}] = {act}(W_{gate}{sup(li)}{sym.times}out{sup(li - 1)}[{t}] + "
+                  f"W_h{gate}{sup(li)}{sym.times}out{sup(li)}[{t - 1}]{b_name})",
+                  f"       = {act}({w.mat(layer.weights[rows], True)}{sym.times}{below} + "
+                  f"{w.mat(layer.recurrent_weights[rows], True)}{sym.times}{previous}{b})",
+                  f"       = {act}({w.vec(fwd.nets[li - 1][k, t - 1, rows])}) = {w.vec(cell.gate(gate)[t - 1, k])}"]
+    gate = lambda q: w.vec(cell.gate(q)[t - 1, k])          # noqa: E731
+    c_name, c_before = f"c{sup(li)}[{t}]", f"c{sup(li)}[{t - 1}]"
+    lines += [f"  {c_name} = f{sup(li)}[{t}] {o} {c_before} + i{sup(li)}[{t}] {o} g{sup(li)}[{t}]",
+              f"       = {gate('f')} {o} {w.vec(cell.cells[t - 1, k], t == 1)} + {gate('i')} {o} {gate('g')}",
+              f"       = {w.vec(cell.cells[t, k])}",
+              f"  out{sup(li)}[{t}] = o{sup(li)}[{t}] {o} tanh({c_name})",
+              f"       = {gate('o')} {o} tanh({w.vec(cell.cells[t, k])}) = {gate('o')} {o} {w.vec(cell.tanh_c[t - 1, k])}",
+              f"       = {w.vec(fwd.outs[li][k, t - 1])}"]
+    return lines
+
+
+def _sequence_backward(trace: Any, w: _Writer, shown: range) -> list[str]:
+    """δ[t] backwards step by step (an LSTM's ∂E/∂out, ∂E/∂c and the gates' δ), then each gradient
+    as the sum over the steps, and the new weights."""
+    from ..layers.lstm import GATES
+
+    p, net, bwd = trace.problem, trace.problem.network, trace.bwd
+    sym, sup = w.sym, w.sup
+    d, delta, T, o = sym.d, sym.delta, sym.transpose, sym.odot
+    lstm = [li for li, layer in enumerate(net.layers, start=1) if layer.kind == "lstm"]
+    out = [f"Backward pass through time ({o} multiplies elementwise):"]
+    if len(lstm) < len(net.layers) and any(layer.kind == "recurrent" for layer in net.layers):
+        out.append(f"  a recurrent layer's {delta}[t] adds (W_h){T}{delta}[t+1] to the part from above")
+    for li in lstm:
+        s = sup(li)
+        out += [f"  layer {li} (LSTM), the gates' deltas stacked (and the rows of W_h{s} likewise):",
+                f"    {delta}{s}[t] = [{delta}_i; {delta}_f; {delta}_g; {delta}_o]",
+                f"    {d}E/{d}out{s}[t] = the part from above + (W_h{s}){T}{delta}{s}[t+1]",
+                f"    {d}E/{d}c{s}[t] = {d}E/{d}out{s}[t] {o} o {o} (1 - tanh(c{s}[t])^2) + {d}E/{d}c{s}[t+1] {o} f[t+1]",
+                f"    {delta}_i = {d}E/{d}c {o} g {o} i(1 - i),  {delta}_f = {d}E/{d}c {o} c[t-1] {o} f(1 - f)",
+                f"    {delta}_g = {d}E/{d}c {o} i {o} (1 - g^2),  {delta}_o = {d}E/{d}out {o} tanh(c) {o} o(1 - o)"]
     for k in shown:
         for t in range(min(int(p.lengths[k]), MAX_STEPS), 0, -1):
-            row = ", ".join(f"{delta}{sup(li)}[{t}] = {vec(bwd.delta[li - 1][k, t - 1])}"
-                            for li in range(len(net.layers), 0, -1))
-            out.append(f"  {'sample ' + str(k + 1) + ', ' if p.n_samples > 1 else ''}step {t}: {row}")
+            row, cells = [], []                  # the other layers' δ in one row; an LSTM's below it
+            for li in range(len(net.layers), 0, -1):
+                s, at = sup(li), (k, t - 1)
+                if li not in lstm:
+                    row.append(f"{delta}{s}[{t}] = {w.vec(bwd.delta[li - 1][at])}")
+                    continue
+                layer, back = net.layers[li - 1], trace.fwd.caches[li - 1].back[0]
+                cells += [f"    {d}E/{d}out{s}[{t}] = {w.vec(bwd.dE_dout[li - 1][at])}",
+                          f"    {d}E/{d}c{s}[{t}] = {w.vec(back.dc[t - 1, k])}"]
+                cells += [f"    {delta}_{gate}{s}[{t}] = {w.vec(bwd.delta[li - 1][at][_gate_rows(layer, gate)])}"
+                          for gate in GATES]
+            head = f"  {'sample ' + str(k + 1) + ', ' if p.n_samples > 1 else ''}step {t}:"
+            out += [" ".join([head, ", ".join(row)]).rstrip(), *cells]
     over = f"{sym.sum}_t " + (f"{sym.sum}_k " if p.n_samples > 1 else "")
     for li in range(len(net.layers), 0, -1):
-        layer = net.layers[li - 1]
-        grads = dict(zip((prm.name for prm in layer.parameters()), bwd.grads[li - 1]))
-        out.append(f"  {d}E/{d}W{sup(li)} = {over}{delta}{sup(li)}[t](out{sup(li - 1)}[t]){T} = {mat(grads['weights'])}")
-        if layer.sequence:
-            out.append(f"  {d}E/{d}W_h{sup(li)} = {over}{delta}{sup(li)}[t](out{sup(li)}[t-1]){T} = "
-                       f"{mat(grads['recurrent_weights'])}")
-            new_h = descent_step(layer.recurrent_weights, p.learning_rate, grads["recurrent_weights"])
-            out.append(f"  W_h{sup(li)}{sup('+')} = {mat(new_h)}")
-        new_w = descent_step(layer.weights, p.learning_rate, grads["weights"])
-        out.append(f"  W{sup(li)}{sup('+')} = W{sup(li)} - {sym.eta}{sym.times}{d}E/{d}W{sup(li)} = {mat(new_w)}   "
-                   f"({sym.eta} = {p.learning_rate:g})")
+        out += _gradient_lines(trace, w, li, net.layers[li - 1], over)
     return out
+
+
+def _gradient_lines(trace: Any, w: _Writer, li: int, layer: Any, over: str) -> list[str]:
+    """∂E/∂W (and ∂E/∂W_h) of one layer summed over the steps, and its new weights; an LSTM's gate by gate."""
+    from ..engine import descent_step
+    from ..layers.lstm import GATES
+
+    p, sym, sup = trace.problem, w.sym, w.sup
+    d, delta, T, eta = sym.d, sym.delta, sym.transpose, sym.eta
+    grads = dict(zip((prm.name for prm in layer.parameters()), trace.bwd.grads[li - 1]))
+    new = lambda name, values: descent_step(values, p.learning_rate, grads[name])     # noqa: E731
+    if layer.kind == "lstm":
+        out = []
+        for gate in GATES:
+            r, q = _gate_rows(layer, gate), f"_{gate}"
+            out += [f"  {d}E/{d}W{q}{sup(li)} = {over}{delta}{q}{sup(li)}[t](out{sup(li - 1)}[t]){T} = "
+                    f"{w.mat(grads['weights'][r])}",
+                    f"  W{q}{sup(li)}{sup('+')} = {w.mat(new('weights', layer.weights)[r])}",
+                    f"  {d}E/{d}W_h{gate}{sup(li)} = {over}{delta}{q}{sup(li)}[t](out{sup(li)}[t-1]){T} = "
+                    f"{w.mat(grads['recurrent_weights'][r])}",
+                    f"  W_h{gate}{sup(li)}{sup('+')} = {w.mat(new('recurrent_weights', layer.recurrent_weights)[r])}"]
+        return out + [f"  (each W{sup('+')} = W - {eta}{sym.times}{d}E/{d}W, {eta} = {p.learning_rate:g})"]
+    out = [f"  {d}E/{d}W{sup(li)} = {over}{delta}{sup(li)}[t](out{sup(li - 1)}[t]){T} = {w.mat(grads['weights'])}"]
+    if layer.sequence:
+        out += [f"  {d}E/{d}W_h{sup(li)} = {over}{delta}{sup(li)}[t](out{sup(li)}[t-1]){T} = "
+                f"{w.mat(grads['recurrent_weights'])}",
+                f"  W_h{sup(li)}{sup('+')} = {w.mat(new('recurrent_weights', layer.recurrent_weights))}"]
+    return out + [f"  W{sup(li)}{sup('+')} = W{sup(li)} - {eta}{sym.times}{d}E/{d}W{sup(li)} = "
+                  f"{w.mat(new('weights', layer.weights))}   ({eta} = {p.learning_rate:g})"]
 
 
 def matrix_form_text(trace: Any, style: Any) -> str:
@@ -183,7 +304,7 @@ def matrix_form_text(trace: Any, style: Any) -> str:
         raise UsageError("the matrix form is a network's (net = W·out + b); a computational graph has none",
                          file=trace.problem.source)
     width = style.width or 80
-    elided = any(max(layer.weights.shape) > 2 * EDGE for layer in trace.problem.network.layers)
+    elided = any(max(len(layer.units), layer.weights.shape[1]) > 2 * EDGE for layer in trace.problem.network.layers)
     write = sequence_form_lines if trace.problem.is_sequence else matrix_form_lines
     lines = write(trace, min(style.decimals, 4) if elided else style.decimals, style.unicode)
     return "\n".join(wrapped for line in lines for wrapped in fit(line, width)) + "\n"

@@ -30,12 +30,14 @@ MAX_PIXELS = 2400          # a large network's PNG is scaled to at most this man
 
 def network_png(diagram: Any) -> bytes:
     """A network diagram as PNG bytes: the SVG's layout (units in columns, a line per weight, a
-    dashed line per bias term, a square bias node), drawn by matplotlib."""
+    dashed line per bias term, a square bias node, an LSTM's gate boxes and flow lines), drawn by
+    matplotlib."""
     from matplotlib.collections import LineCollection
-    from matplotlib.patches import Circle, Rectangle
+    from matplotlib.patches import Circle, PathPatch, Rectangle
+    from matplotlib.path import Path as Curve
 
-    from .diagram import LABELLED_EDGES
-    from .svg import MARGIN, layout
+    from .diagram import LABELLED_EDGES, is_cell_path
+    from .svg import CELL_BEND, GATE_HEIGHT, MARGIN, layout
 
     place, width, height = layout(diagram)
     plt = _pyplot()
@@ -46,18 +48,24 @@ def network_png(diagram: Any) -> bytes:
     ax.set_axis_off()
     ax.text(MARGIN, MARGIN - 20, diagram.title, fontsize=11, va="bottom")
     large = len(diagram.edges) > 4 * LABELLED_EDGES
-    for kind, style in (("weight", "-"), ("bias", "--")):     # a collection per colour: MNIST has 79,510 lines
-        for negative in (False, True):
+    colours = {"weight": "#555", "bias": "#999", "flow": "#36c"}
+    for kind, style in (("weight", "-"), ("bias", "--"), ("flow", "-")):     # a collection per colour: MNIST
+        for negative in (False, True):                                     # has 79,510 lines
             segments = [((place[e.src][0] + place[e.src][2], place[e.src][1]),
                          (place[e.dst][0] - place[e.dst][2], place[e.dst][1]))
-                        for e in diagram.edges if e.kind == kind and (e.value < 0) == negative]
-            colour = "#c33" if negative else "#999" if kind == "bias" else "#555"
+                        for e in diagram.edges if e.kind == kind and (e.value < 0) == negative and not is_cell_path(e)]
+            colour = "#c33" if negative else colours[kind]
             ax.add_collection(LineCollection(segments, colors=colour, linestyles=style, zorder=1,
                                              linewidths=0.2 if large else 0.8, antialiaseds=not large))
+    for e in filter(is_cell_path, diagram.edges):
+        (x1, y1, r1), (x2, y2, r2) = place[e.src], place[e.dst]
+        bend = ((x1 + x2) / 2, (y1 + y2) / 2 - 2 * CELL_BEND)
+        ax.add_patch(PathPatch(Curve([(x1 + r1, y1), bend, (x2 - r2, y2)], [Curve.MOVETO, Curve.CURVE3, Curve.CURVE3]),
+                               facecolor="none", edgecolor=colours["flow"], linewidth=0.8, zorder=1))
     for e in diagram.edges:
         (x1, y1, r1), (x2, y2, r2) = place[e.src], place[e.dst]
         if e.label:
-            t = 0.3                   # near the source, as the decks write w1 by the input it leaves
+            t = e.at
             ax.text(x1 + r1 + t * (x2 - x1 - r1), y1 + t * (y2 - y1) - 3, e.label, fontsize=7, ha="center",
                     va="bottom", zorder=3)
     small = [place[n.id] for n in diagram.nodes if n.shape == "unit" and not n.lines]     # a large layer's
@@ -67,6 +75,12 @@ def network_png(diagram: Any) -> bytes:
     for node in diagram.nodes:
         x, y, r = place[node.id]
         if node.shape == "unit" and not node.lines:
+            continue
+        if node.shape == "gate":
+            h = GATE_HEIGHT if node.lines else 2 * r
+            ax.add_patch(Rectangle((x - r, y - h / 2), 2 * r, h, facecolor="#eef3fb", edgecolor="#36c", zorder=2))
+            if node.lines:
+                ax.text(x, y, " ".join(node.lines), fontsize=7, ha="center", va="center", zorder=3)
             continue
         if node.shape == "bias":
             ax.add_patch(Rectangle((x - 12, y - 12), 24, 24, facecolor="#eee", edgecolor="#222", zorder=2))

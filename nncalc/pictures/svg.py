@@ -1,11 +1,12 @@
 """A network diagram as a standalone SVG file, written in pure Python (no Graphviz): units as
-circles in columns, one line per weight, a square bias node under each column."""
+circles in columns, one line per weight, a square bias node under each column, an LSTM's gates as
+small labelled boxes beside their unit and its flow edges (gate -> unit, the cell path) in blue."""
 
 from __future__ import annotations
 
 from html import escape
 
-from .diagram import Diagram, Node
+from .diagram import Diagram, Node, is_cell_path
 
 COLUMN_GAP = 240
 ROW_GAP = 90           # between labelled units; unlabelled (large) layers pack their units closer
@@ -13,11 +14,25 @@ SMALL_GAP = 8
 RADIUS = 30
 SMALL_RADIUS = 3
 MARGIN = 60
+GATE_HEIGHT = 18       # a gate's box; four gates take a unit's row, so each sits beside its unit
+CHAR_WIDTH = 6.2       # of the 11-point sans-serif text, to size a gate's box to its label
+CELL_BEND = 24         # the cell path c[t-1] -> c[t] arcs this far above the straight line
+
+
+def gate_half_width(node: Node) -> float:
+    """Half a gate box's width: its label's, or a dot's for a layer too large to label."""
+    return (CHAR_WIDTH * len(" ".join(node.lines)) + 10) / 2 if node.lines else SMALL_RADIUS
+
+
+def _gap(column: list[Node]) -> float:
+    """Between a column's nodes: a unit's row when labelled (a quarter of it for gates)."""
+    gap = ROW_GAP if any(n.lines for n in column) else SMALL_GAP
+    return gap / 4 if column and all(n.shape == "gate" for n in column) else gap
 
 
 def layout(diagram: Diagram) -> tuple[dict[str, tuple[float, float, float]], float, float]:
-    """Each node's centre and radius, and the picture's width and height."""
-    gaps = [ROW_GAP if any(n.lines for n in column) else SMALL_GAP for column in diagram.columns]
+    """Each node's centre and radius (a gate's half width), and the picture's width and height."""
+    gaps = [_gap(column) for column in diagram.columns]
     heights = [gap * max(len(column) - 1, 0) for column, gap in zip(diagram.columns, gaps)]
     tallest = max(heights, default=0)
     place = {}
@@ -25,29 +40,37 @@ def layout(diagram: Diagram) -> tuple[dict[str, tuple[float, float, float]], flo
         top = MARGIN + 30 + (tallest - heights[c]) / 2
         radius = RADIUS if gap == ROW_GAP else SMALL_RADIUS
         for r, node in enumerate(column):
-            place[node.id] = (MARGIN + c * COLUMN_GAP, top + r * gap, radius)
+            half = gate_half_width(node) if node.shape == "gate" else radius
+            place[node.id] = (MARGIN + c * COLUMN_GAP, top + r * gap, half)
     width = 2 * MARGIN + COLUMN_GAP * max(len(diagram.columns) - 1, 0)
     return place, width, tallest + 2 * MARGIN + 60
 
 
 def network_svg(diagram: Diagram) -> str:
-    """The SVG text: a <circle> per unit, a <line class="weight"> per weight, a <line class="bias">
-    per bias term, labels as <text>."""
+    """The SVG text: a <circle> per unit, a <rect class="gate"> per LSTM gate, a <line class="weight">
+    per weight, a <line class="bias"> per bias term, a <line class="flow"> per gate -> unit edge and a
+    <path class="flow"> per cell path, labels as <text>."""
     place, width, height = layout(diagram)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif" font-size="11">',
            f'<title>{escape(diagram.title)}</title>',
            '<style>.weight{stroke:#555}.bias{stroke:#999;stroke-dasharray:4 3}.neg{stroke:#c33}'
-           'circle{fill:#fff;stroke:#222;stroke-width:1.5}rect{fill:#eee;stroke:#222}</style>',
+           '.flow{stroke:#36c;fill:none}circle{fill:#fff;stroke:#222;stroke-width:1.5}rect{fill:#eee;stroke:#222}'
+           '.gate{fill:#eef3fb;stroke:#36c}</style>',
            f'<text x="{MARGIN}" y="{MARGIN - 20}" font-size="14">{escape(diagram.title)}</text>']
     for e in diagram.edges:
         (x1, y1, r1), (x2, y2, r2) = place[e.src], place[e.dst]
         cls = e.kind + (" neg" if e.value < 0 else "")
+        if is_cell_path(e):                     # arcing over the step between, clear of the weights
+            mid = (x1 + x2) / 2
+            out.append(f'<path class="flow" d="M{x1 + r1:.1f},{y1:.1f} Q{mid:.1f},{(y1 + y2) / 2 - 2 * CELL_BEND:.1f} '
+                       f'{x2 - r2:.1f},{y2:.1f}"/>')
+            continue
         out.append(f'<line class="{cls}" x1="{x1 + r1:.1f}" y1="{y1:.1f}" x2="{x2 - r2:.1f}" y2="{y2:.1f}"/>')
     for e in diagram.edges:
         if e.label:
             (x1, y1, r1), (x2, y2, _) = place[e.src], place[e.dst]
-            t = 0.3                   # near the source, as the decks write w1 by the input it leaves
+            t = e.at
             x, y = x1 + r1 + t * (x2 - x1 - r1), y1 + t * (y2 - y1)
             out.append(f'<text class="label" x="{x:.1f}" y="{y - 3:.1f}" text-anchor="middle">{escape(e.label)}</text>')
     for node in diagram.nodes:
@@ -57,6 +80,12 @@ def network_svg(diagram: Diagram) -> str:
 
 
 def _node(node: Node, x: float, y: float, r: float) -> list[str]:
+    if node.shape == "gate":
+        h = GATE_HEIGHT if node.lines else 2 * SMALL_RADIUS
+        shape = (f'<rect class="gate" x="{x - r:.1f}" y="{y - h / 2:.1f}" width="{2 * r:.1f}" height="{h}" rx="4">'
+                 f'<title>{escape(node.id[2:])}</title></rect>')
+        text = f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle">{escape(" ".join(node.lines))}</text>'
+        return [shape, text] if node.lines else [shape]
     if node.shape == "bias":
         shape = f'<rect class="bias-node" x="{x - 12:.1f}" y="{y - 12:.1f}" width="24" height="24"/>'
         texts = [f'<text x="{x:.1f}" y="{y + 28:.1f}" text-anchor="middle">{escape(line)}</text>'

@@ -64,7 +64,7 @@ def quiz_questions(folder: str | Path) -> list[QuizQuestion]:
     """Every variant of a variants folder, with its blanks."""
     from ..check import Checker
     from ..render.common import Symbols, slide_name
-    from ..variants import load_variant, open_variant_set
+    from ..variant_folder import load_variant, open_variant_set
 
     vs = open_variant_set(folder)
     sym = Symbols.for_unicode(True)

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ..check import CARRIED, CORRECT, MISSING, FileResult
+from ..verdicts import CARRIED, CORRECT, MISSING, FileResult
 
 RESULTS_PATH = "/autograder/results/results.json"
 _VERDICT = {CORRECT: "correct", CARRIED: "carried forward", MISSING: "missing", "wrong": "wrong"}
@@ -96,7 +96,7 @@ def write_autograder(problem: str, output: Path, carried_credit: float = 1.0) ->
     from ..fileio import atomic_open
     from .wheel import build_wheel
 
-    from ..variants import is_variant_set, open_variant_set
+    from ..variant_folder import is_variant_set, open_variant_set
 
     if is_variant_set(problem):
         vs = open_variant_set(problem)

@@ -189,8 +189,7 @@ def _check_source(data: Any, doc: YamlDoc) -> None:
     try:
         check_data(data, doc.file)
     except DataError as exc:
-        path = tuple(int(k) if k.isdigit() else k for k in (exc.where or "data").replace("[", ".").replace("]", "").split("."))
-        raise ProblemError(exc.message, file=doc.file, where=exc.where, line=doc.line_of(path)) from None
+        raise ProblemError(exc.message, file=doc.file, where=exc.where, line=doc.line_of(exc.path or ("data",))) from None
 
 
 def problem_from_doc(doc: YamlDoc) -> Problem:
@@ -256,13 +255,16 @@ def _problem(doc: YamlDoc) -> Problem:
     lr_given = "learning_rate" in spec
     settings = None
     if "training" in spec:      # its tables are imported for the files that have the block (start-up)
-        from .training import optimizer_misfit, training_settings
+        from .training import key_misfit, optimizer_misfit, training_settings
 
         settings = training_settings(spec["training"], ("training",),
                                      learning_rate=learning_rate if lr_given else None, seed=seed)
         misfit = optimizer_misfit(settings, network, loss)
         if misfit:
             raise Invalid(("training", "optimizer"), misfit)
+        key = key_misfit(settings, network)
+        if key:
+            raise Invalid(("training", key[0]), key[1])
     vary = ask = None
     if "vary" in spec or "ask" in spec:      # nncalc.vary is imported for the files that use it only
         from ..vary import parse_ask, parse_vary

@@ -13,8 +13,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..check import CARRIED, CORRECT, MISSING, NO_SUBMISSION, WRONG, FileResult, QuantitySummary, summarize
 from ..trace import Trace
+from ..verdicts import CARRIED, CORRECT, MISSING, NO_SUBMISSION, WRONG, FileResult, QuantitySummary, summarize
 from .common import fmt, head_rule
 
 _VERDICT_TEXT = {CORRECT: "correct", CARRIED: "carried forward", WRONG: "wrong", MISSING: "missing"}

@@ -138,21 +138,22 @@ class Tab:
         return max(len(word) for c in cells for word in (c.split() or [""]))  # text may wrap at spaces
 
     def split(self, width: int | None) -> list["Tab"]:
-        """This table, or several with the key columns repeated, each fitting in `width` columns."""
+        """This table, or several with the key columns repeated, each fitting in `width` columns
+        as `rich_table` draws it (no cell squeezed or wrapped past its longest word)."""
         if width is None:
             return [self]
-        widths = [self._width(i) + 2 for i in range(len(self.columns))]
-        key_width = sum(widths[:self.keys])
-        if sum(widths) <= width or len(self.columns) <= self.keys + 1:
+        widths = [self._width(i) for i in range(len(self.columns))]
+        if drawn_width(widths) <= width or len(self.columns) <= self.keys + 1:
             return [self]
+        key_width = drawn_width(widths[:self.keys])
         chunks: list[list[int]] = [[]]
         used = key_width
         for i in range(self.keys, len(self.columns)):
-            if chunks[-1] and used + widths[i] > width:
+            if chunks[-1] and used + COLUMN_GAP + widths[i] > width:
                 chunks.append([])
                 used = key_width
             chunks[-1].append(i)
-            used += widths[i]
+            used += COLUMN_GAP + widths[i]
         out = []
         for n, chunk in enumerate(chunks):
             cols = list(range(self.keys)) + chunk
@@ -162,6 +163,14 @@ class Tab:
             part.rows = [None if r is None else [r[i] for i in cols] for r in self.rows]
             out.append(part)
         return out
+
+
+COLUMN_GAP = 3      # what rich_table draws between two columns: padding, the rule's blank, padding
+
+
+def drawn_width(widths: list[int]) -> int:
+    """How wide `rich_table` draws columns of these content widths (no padding at the edges)."""
+    return sum(widths) + COLUMN_GAP * max(len(widths) - 1, 0)
 
 
 def head_rule():

@@ -98,7 +98,7 @@ def worked_document(trace: Trace, decimals: int = 9, explain: bool = False) -> D
 def check_document(report: Any, decimals: int = 9) -> Document:
     """A check report: each file's verdicts (one file: quantity, given, expected, verdict,
     diagnosis; a folder: the gradebook) and, with --explain, each wrong answer worked out."""
-    from ..check import CARRIED, CORRECT, WRONG
+    from ..verdicts import CARRIED, CORRECT, WRONG
     from ..notation import Symbols, slide_name
     from .check import _VERDICT_TEXT, derivations, short_names
     from .common import fmt

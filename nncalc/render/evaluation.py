@@ -4,7 +4,7 @@ and recall and confusion matrix on a data set, and its predictions as a table, C
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 from rich.table import Table
@@ -148,3 +148,27 @@ def evaluation_table(ev: Evaluation, style) -> Any:
 
 def evaluation_text(ev: Evaluation, style) -> str:
     return to_json(evaluation_json(ev.model, ev.data, ev.samples, ev.loss, ev.accuracy, ev.cm, ev.classes))
+
+
+# ---------------------------------------------------------------- `nncalc predict`: registry subject 'predict'
+
+class Shown(NamedTuple):
+    """What `nncalc predict` renders: the predictions (api.Predictions: model, data, records, outputs,
+    classified) and how many rows the table shows (None: all; csv and json hold every record)."""
+
+    predictions: Any
+    limit: int | None = None
+
+
+def predict_table(shown: Shown, style) -> Any:
+    p = shown.predictions
+    return predictions_view(p.records, p.outputs, p.classified, style.decimals, shown.limit)
+
+
+def predict_json(shown: Shown, style) -> str:
+    p = shown.predictions
+    return to_json({"model": p.model, "data": p.data, "predictions": p.records})
+
+
+def predict_csv(shown: Shown, style) -> str:
+    return predictions_csv(shown.predictions.records)

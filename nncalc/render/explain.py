@@ -166,17 +166,15 @@ class _Explainer:
     # ------------------------------------------------------------ the derivation
 
     def lines(self, header: bool = True) -> list[str]:
+        """The whole derivation: the header, then the forward pass, the errors and the backward pass
+        (the hooks a sequence problem's TimeExplainer writes its own way), or past the size rule the
+        matrix form."""
         self.out, self.owners = [], []
         for text in header_lines(self.t) if header else ():
             self.line(text)
         if too_large_to_explain(self.t):
-            from .matrix import matrix_lines
-
-            n_par = self.net.n_params
-            self.line(f"Too large to explain unit by unit ({n_par:,} parameters, {unit_values(self.t):,} unit "
-                      f"values; the limit is {DETAIL_MAX_PARAMS} parameters, {DETAIL_MAX_VALUES} unit values and "
-                      f"about {EXPLAIN_MAX_LINES} lines), so here is the layer-level matrix form.")
-            for text in matrix_lines(self.t, min(self.decimals, 6), self.sym.unicode):
+            self.line(self.too_large_text())
+            for text in self.matrix_form():
                 indent = len(text) - len(text.lstrip())
                 self.line(text.lstrip(), indent)
             return self.out
@@ -186,6 +184,16 @@ class _Explainer:
         if self.t.has_backward:
             self.backward()
         return self.out
+
+    def too_large_text(self) -> str:
+        return (f"Too large to explain unit by unit ({self.net.n_params:,} parameters, {unit_values(self.t):,} unit "
+                f"values; the limit is {DETAIL_MAX_PARAMS} parameters, {DETAIL_MAX_VALUES} unit values and "
+                f"about {EXPLAIN_MAX_LINES} lines), so here is the layer-level matrix form.")
+
+    def matrix_form(self) -> list[str]:
+        from .matrix import matrix_lines
+
+        return matrix_lines(self.t, min(self.decimals, 6), self.sym.unicode)
 
     def forward(self) -> None:
         for k in range(1, self.p.n_samples + 1):
@@ -197,15 +205,22 @@ class _Explainer:
             else:
                 self.line("Forward pass")
             for layer in self.net.layers:
-                if layer.activation.fn.joint:     # every out needs every net
-                    for u in layer.units:
-                        self.net_eq(self.at(f"net.{u}", k))
-                    for u in layer.units:
-                        self.out_eq(self.t[self.at(f"out.{u}", k)])
-                    continue
-                for u in layer.units:
-                    self.net_eq(self.at(f"net.{u}", k))
-                    self.out_eq(self.t[self.at(f"out.{u}", k)])
+                self.layer_eqs(layer, lambda name: self.at(name, k))
+
+    def layer_eqs(self, layer, at) -> None:
+        """A layer's nets and outs (at(base) names a unit's value): each unit's net then its out, or
+        every net first where each out needs every net of the layer (softmax)."""
+        nets = [at(f"net.{u}") for u in layer.units]
+        outs = [self.t[at(f"out.{u}")] for u in layer.units]
+        if layer.activation.fn.joint:
+            for name in nets:
+                self.net_eq(name)
+            for out in outs:
+                self.out_eq(out)
+            return
+        for name, out in zip(nets, outs):
+            self.net_eq(name)
+            self.out_eq(out)
 
     def net_eq(self, name: str) -> None:
         q = self.t[name]
@@ -256,12 +271,17 @@ class _Explainer:
         self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}{'; ' + legend if legend else ''})")
         for k in range(1, self.p.n_samples + 1):
             for o in self.net.outputs:
-                q = self.t[self.at(f"E.{o}", k)]
-                self.eq(self.name(q.name), self.loss_parts(loss.term_text, q) + [self.value(q)], of=q.name)
+                self.error_eq(self.t[self.at(f"E.{o}", k)])
+        self.total_eq()
+
+    def error_eq(self, q: Quantity) -> None:
+        """One error term: the loss's term with symbols, with numbers, its value."""
+        self.eq(self.name(q.name), self.loss_parts(LOSSES[self.p.loss].term_text, q) + [self.value(q)], of=q.name)
+
+    def total_eq(self) -> None:
+        """E_total = the sum of the error terms."""
         total = self.t["E.total"]
-        self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
-                            self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
-                            self.value(total)], of=total.name)
+        self.eq("E_total", self.summed(total.inputs) + [self.value(total)], of=total.name)
 
     def loss_parts(self, text: str, q: Quantity) -> list[str]:
         """A loss formula (before the loss's divisor) written with symbols, then with numbers; inputs
@@ -302,12 +322,23 @@ class _Explainer:
 
     def unit(self, li: int, u: str, k: int) -> None:
         """One unit of one sample: ∂E_total/∂out, ∂out/∂net, and δ = ∂E_total/∂net."""
-        self.dE_dout(li, u, k)
-        dact = self.t.quantities.get(self.at(f"dout/dnet.{u}", k))
+        self.unit_eqs(li, self.at(f"dE/dout.{u}", k), self.at(f"dout/dnet.{u}", k), self.at(f"delta.{u}", k))
+
+    def unit_eqs(self, li: int, dE_name: str, dact_name: str, delta_name: str) -> None:
+        """dE/dout (from the loss, or the sum of its paths: dE_paths), dout/dnet where there is one, and
+        delta = dE_total/dnet (a product, or the loss's closed form)."""
+        dE = self.t[dE_name]
+        if dE.op == "dloss":
+            loss = LOSSES[self.p.loss]
+            note = loss.note_at(*(self.t[x].value for x in dE.inputs))
+            self.eq(self.name(dE.name), self.loss_parts(loss.dterm_text, dE) + [self.value(dE)], note, of=dE.name)
+        else:
+            self.dE_paths(li, dE)
+        dact = self.t.quantities.get(dact_name)
         if dact is not None:
             self.dout_dnet(li, dact)
-        delta = self.t[self.at(f"delta.{u}", k)]
-        dnet = f"{self.sym.d}E_total/{self.sym.d}net_{u}" + (f"@{k}" if self.p.n_samples > 1 else "")
+        delta = self.t[delta_name]
+        dnet = f"{self.sym.d}E_total/{self.sym.d}net_{delta.base.removeprefix('delta.')}{self.suffix(delta)}"
         if delta.op == "prod":
             a, b = delta.inputs
             self.eq(f"{self.name(delta.name)} = {dnet}",
@@ -316,26 +347,24 @@ class _Explainer:
         else:
             self.fused(delta, dnet)
 
-    def dE_dout(self, li: int, u: str, k: int) -> None:
-        """From the loss for an output unit; for a hidden one, the sum over the paths through the layer above."""
-        dE = self.t[self.at(f"dE/dout.{u}", k)]
-        if dE.op == "dloss":
-            loss = LOSSES[self.p.loss]
-            note = loss.note_at(*(self.t[x].value for x in dE.inputs))
-            self.eq(self.name(dE.name), self.loss_parts(loss.dterm_text, dE) + [self.value(dE)], note, of=dE.name)
-            return
+    def dE_paths(self, li: int, dE: Quantity) -> None:
+        """A hidden unit's dE/dout: the sum over the paths through the layer above."""
         shares = [self.t[s] for s in dE.inputs]
         if len(shares) == 1:
             self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)], of=dE.name)
             return
-        labels = [self.share_label(s) for s in shares]
-        out_u = self.name(self.at(f"out.{u}", k))
+        out_u = self.name(dE.name.replace("dE/dout.", "out.", 1))
         down = ", ".join(self.net.layers[li + 1].units)
-        self.eq(self.name(dE.name), [" + ".join(labels)],
-                f"{out_u} reaches E_total through {down}: the chain rule adds the paths", of=dE.name)
+        self.paths_sum(dE, shares, [self.share_label(s) for s in shares], self.share_parts,
+                       f"{out_u} reaches E_total through {down}: the chain rule adds the paths")
+
+    def paths_sum(self, dE: Quantity, shares: list[Quantity], labels: list[str], parts, note: str) -> None:
+        """dE/dout = the sum of its paths: their labels added (with the note), each path worked out
+        (parts(share): its symbols and numbers), then their numbers added."""
+        self.eq(self.name(dE.name), [" + ".join(labels)], note, of=dE.name)
         for s, label in zip(shares, labels):
             # a path written as its own quantity belongs to it; one written 'via V' continues dE/dout
-            self.eq(label, self.share_parts(s) + [self.value(s)], deeper=2,
+            self.eq(label, parts(s) + [self.value(s)], deeper=2,
                     of=s.name if label == self.name(s.name) else dE.name)
         nums = self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
         self.eq(self.name(dE.name), [nums, self.value(dE)], of=dE.name)
@@ -369,25 +398,34 @@ class _Explainer:
     def share_label(self, s: Quantity) -> str:
         """dE.V/dout.U: '∂E_o1/∂out_h1' when V is an output unit whose error depends on it alone, else
         '∂E_total/∂out_U via V'."""
-        v = s.via
-        out_layer = self.net.layers[-1]
-        if v in out_layer.units and not out_layer.activation.fn.joint:
+        if self.own_error(s):
             return self.name(s.name)
         d = self.sym.d
-        return f"{d}E_total/{d}out_{s.unit}{self.suffix(s)} via {v}"
+        return f"{d}E_total/{d}out_{self.unit_of(s)}{self.suffix(s)} via {self.via_name(s)}"
+
+    def own_error(self, s: Quantity) -> bool:
+        """Whether share s flows through an output unit whose error term depends on it alone."""
+        out_layer = self.net.layers[-1]
+        return s.via in out_layer.units and not out_layer.activation.fn.joint
+
+    def via_name(self, s: Quantity) -> str:
+        """The unit a share flows through."""
+        return s.via
+
+    def unit_of(self, q: Quantity) -> str:
+        """The unit a quantity belongs to, as its derivatives name it."""
+        return q.unit
 
     def suffix(self, q: Quantity) -> str:
         return f"@{q.sample}" if q.sample else ""
 
     def share_parts(self, s: Quantity) -> list[str]:
         """The path through V: ∂E_V/∂net_V * ∂net_V/∂out_U = δ_V * w = numbers."""
-        d = self.sym.d
+        d, suf = self.sym.d, self.suffix(s)
         delta, w = s.inputs
-        v = s.via
-        suf = self.suffix(s)
-        out_layer = self.net.layers[-1]
-        e = f"E_{v}{suf}" if v in out_layer.units and not out_layer.activation.fn.joint else "E_total"
-        chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{s.unit}{suf}"
+        v = self.via_name(s)
+        e = f"E_{v}{suf}" if self.own_error(s) else "E_total"
+        chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{self.unit_of(s)}{suf}"
         return [chain, f"{self.name(delta)} * {self.name(w)}", f"{self.num(delta, False)} * {self.num(w)}"]
 
     # ------------------------------------------------------------ parameters
@@ -414,8 +452,7 @@ class _Explainer:
                 note = f"{d}net_{u}/{d}{prm.name} = {self.name(self.t[self.t[pairs[0][1]].inputs[0]].base)}"
             self.eq(lhs, [sym, num, self.value(g)], note, of=g.name)
         elif prm.row is None:          # a shared bias: every unit's delta, every sample
-            sym = self.joined([self.name(x) for x in g.inputs], "+")
-            num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
+            sym, num = self.summed(g.inputs)
             units = ", ".join(layer.units)
             self.eq(lhs, [sym, num, self.value(g)],
                     f"{prm.name} is shared by {units}: {d}net/{d}{prm.name} = 1 for each, so their "
@@ -428,11 +465,19 @@ class _Explainer:
                 sym = " * ".join([self.name(f) for f in factors] + [f"{d}net_{u}/{d}{prm.name}"])
                 num = " * ".join([self.num(f, i > 0) for i, f in enumerate(factors)] + ["1"])
             else:
-                sym = self.joined([self.name(x) for x in g.inputs], "+")
-                num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
+                sym, num = self.summed(g.inputs)
             self.eq(lhs, [sym, num, self.value(g)], f"{d}net_{u}/{d}{prm.name} = 1", of=g.name)
-        new = self.t[f"new.{prm.name}"]
+        self.update_eq(prm.name)
+
+    def update_eq(self, param: str) -> None:
+        """The gradient-descent step: new.P = P - eta * grad.P, with symbols, with numbers, its value."""
+        new = self.t[f"new.{param}"]
         p, eta, grad = new.inputs
         self.eq(self.name(new.name), [f"{self.name(p)} - {self.name(eta)} * {self.name(grad)}",
                                       f"{self.num(p, False)} - {self.num(eta)} * {self.num(grad)}",
                                       self.value(new)], of=new.name)
+
+    def summed(self, names: tuple[str, ...]) -> list[str]:
+        """A sum of quantities with symbols and with numbers: [a + b + c, 1 + (-2) + 3]."""
+        return [self.joined([self.name(x) for x in names], "+"),
+                self.joined([self.num(x, i > 0) for i, x in enumerate(names)], "+")]

@@ -12,8 +12,7 @@ import numpy as np
 
 from ..ops import LOSSES
 from ..trace import Quantity
-from .common import (DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, fmt, header_lines,
-                     too_large_to_explain, unit_values)
+from .common import DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, fmt, unit_values
 from . import lstm
 from .explain import _Explainer
 
@@ -35,24 +34,14 @@ class TimeExplainer(_Explainer):
 
     # ------------------------------------------------------------ the derivation
 
-    def lines(self, header: bool = True) -> list[str]:
-        self.out, self.owners = [], []
-        for text in header_lines(self.t) if header else ():
-            self.line(text)
-        if too_large_to_explain(self.t):
-            self.line(f"Too long to explain unit by unit and step by step ({self.net.n_params:,} parameters, "
-                      f"{unit_values(self.t):,} unit values over the steps; the limit is {DETAIL_MAX_PARAMS} "
-                      f"parameters, {DETAIL_MAX_VALUES} unit values and about {EXPLAIN_MAX_LINES} lines), so "
-                      f"here is the per-step matrix form.")
-            for text in step_matrix_lines(self, min(self.decimals, 6)):
-                self.line(text.lstrip(), len(text) - len(text.lstrip()))
-            return self.out
-        self.forward()
-        if "E.total" in self.t:
-            self.errors()
-        if self.t.has_backward:
-            self.backward()
-        return self.out
+    def too_large_text(self) -> str:
+        return (f"Too long to explain unit by unit and step by step ({self.net.n_params:,} parameters, "
+                f"{unit_values(self.t):,} unit values over the steps; the limit is {DETAIL_MAX_PARAMS} "
+                f"parameters, {DETAIL_MAX_VALUES} unit values and about {EXPLAIN_MAX_LINES} lines), so "
+                f"here is the per-step matrix form.")
+
+    def matrix_form(self) -> list[str]:
+        return step_matrix_lines(self, min(self.decimals, 6))
 
     def forward(self) -> None:
         states = [q for q in self.t.quantities.values() if q.kind == "state" and (q.sample or 1) == 1]
@@ -72,17 +61,8 @@ class TimeExplainer(_Explainer):
                 for layer in self.net.layers:
                     if layer.kind == "lstm":
                         lstm.explain_forward(self, layer, k, t)
-                        continue
-                    names = [self.at(f"net.{u}", k, t) for u in layer.units]
-                    if layer.activation.fn.joint:
-                        for name in names:
-                            self.net_eq(name)
-                        for u in layer.units:
-                            self.out_eq(self.t[self.at(f"out.{u}", k, t)])
-                        continue
-                    for u, name in zip(layer.units, names):
-                        self.net_eq(name)
-                        self.out_eq(self.t[self.at(f"out.{u}", k, t)])
+                    else:
+                        self.layer_eqs(layer, lambda name: self.at(name, k, t))
 
     def deck_lines(self) -> list[str]:
         """Each layer in the AI-study deck's notation (part 4), with its matrices' names:
@@ -115,13 +95,9 @@ class TimeExplainer(_Explainer):
         self.line()
         self.line(f"Errors ({self.p.loss}: E_total = {loss.formula}, each targeted step counting as a sample"
                   f"{'; ' + legend if legend else ''})")
-        total = self.t["E.total"]
-        for name in total.inputs:
-            q = self.t[name]
-            self.eq(self.name(q.name), self.loss_parts(loss.term_text, q) + [self.value(q)], of=q.name)
-        self.eq("E_total", [self.joined([self.name(t) for t in total.inputs], "+"),
-                            self.joined([self.num(t, i > 0) for i, t in enumerate(total.inputs)], "+"),
-                            self.value(total)], of=total.name)
+        for name in self.t["E.total"].inputs:
+            self.error_eq(self.t[name])
+        self.total_eq()
 
     # ------------------------------------------------------------ backward
 
@@ -160,25 +136,10 @@ class TimeExplainer(_Explainer):
 
     def time_unit(self, li: int, u: str, k: int, t: int) -> None:
         """One unit at one step: dE/dout (its paths), dout/dnet and delta."""
-        dE = self.t[self.at(f"dE/dout.{u}", k, t)]
-        if dE.op == "sum":
-            self.time_dE_dout(dE)
-        else:
-            loss = LOSSES[self.p.loss]
-            note = loss.note_at(*(self.t[x].value for x in dE.inputs))
-            self.eq(self.name(dE.name), self.loss_parts(loss.dterm_text, dE) + [self.value(dE)], note, of=dE.name)
-        dact = self.t.quantities.get(self.at(f"dout/dnet.{u}", k, t))
-        if dact is not None:
-            self.dout_dnet(li, dact)
-        delta = self.t[self.at(f"delta.{u}", k, t)]
-        dnet = f"{self.sym.d}E_total/{self.sym.d}net_{delta.base.removeprefix('delta.')}" + self.suffix(delta)
-        if delta.op == "prod":
-            a, b = delta.inputs
-            self.eq(f"{self.name(delta.name)} = {dnet}",
-                    [f"{self.name(a)} * {self.name(b)}", f"{self.num(a, False)} * {self.num(b)}", self.value(delta)],
-                    of=delta.name)
-        else:
-            self.fused(delta, dnet)
+        self.unit_eqs(li, self.at(f"dE/dout.{u}", k, t), self.at(f"dout/dnet.{u}", k, t), self.at(f"delta.{u}", k, t))
+
+    def dE_paths(self, li: int, dE: Quantity) -> None:
+        self.time_dE_dout(dE)
 
     def time_dE_dout(self, dE: Quantity) -> None:
         """The sum of the paths: through the layer above at step t and through step t+1."""
@@ -187,7 +148,7 @@ class TimeExplainer(_Explainer):
             self.eq(self.name(dE.name), ["0"], "nothing above it at this step and no later step: no path to E_total",
                     of=dE.name)
             return
-        labels = [self.time_label(s) for s in shares]
+        labels = [self.share_label(s) for s in shares]
         later = [s for s in shares if self.t.through_next_step(s.name)]
         above = [s for s in shares if not self.t.through_next_step(s.name)]
         paths = []
@@ -198,14 +159,9 @@ class TimeExplainer(_Explainer):
         out_u = self.name(dE.name.replace("dE/dout.", "out.", 1))
         note = f"{out_u} reaches E_total {' and '.join(paths)}"
         if len(shares) == 1:
-            self.eq(self.name(dE.name), self.time_parts(shares[0]) + [self.value(dE)], note, of=dE.name)
+            self.eq(self.name(dE.name), self.share_parts(shares[0]) + [self.value(dE)], note, of=dE.name)
             return
-        self.eq(self.name(dE.name), [" + ".join(labels)], note + ": the chain rule adds the paths", of=dE.name)
-        for s, label in zip(shares, labels):
-            self.eq(label, self.time_parts(s) + [self.value(s)], deeper=2,
-                    of=s.name if label == self.name(s.name) else dE.name)
-        nums = self.joined([self.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
-        self.eq(self.name(dE.name), [nums, self.value(dE)], of=dE.name)
+        self.paths_sum(dE, shares, labels, self.share_parts, note + ": the chain rule adds the paths")
 
     def via_name(self, s: Quantity) -> str:
         """The unit and step a share flows through: y[2], h1[3]; the error term for a loss share."""
@@ -213,30 +169,37 @@ class TimeExplainer(_Explainer):
             return f"E_{s.unit}[{s.step}]"
         return f"{s.via}[{s.step + 1 if self.t.through_next_step(s.name) else s.step}]"
 
-    def time_label(self, s: Quantity) -> str:
-        """'∂E_y[1]/∂out_h1[1]' for the path through an output unit's own error, else
-        '∂E_total/∂out_h1[1] via h1[2]'."""
-        out_layer = self.net.layers[-1]
-        if s.op == "dloss" or (s.via in out_layer.units and not out_layer.activation.fn.joint
-                               and not out_layer.sequence):
-            return self.name(s.name) if s.op != "dloss" else f"{self.sym.d}E_{s.unit}[{s.step}]{self.suffix(s)}/" \
-                                                              f"{self.sym.d}out_{s.unit}[{s.step}]{self.suffix(s)}"
-        d = self.sym.d
-        return f"{d}E_total/{d}out_{s.unit}[{s.step}]{self.suffix(s)} via {self.via_name(s)}"
-
-    def time_parts(self, s: Quantity) -> list[str]:
-        """A path: ∂E/∂net_V[t'] * ∂net_V[t']/∂out_U[t] = δ_V[t'] * w = numbers (t' = t or t+1)."""
+    def share_label(self, s: Quantity) -> str:
+        """'∂E_y[1]/∂out_y[1]' for the loss's own share of a recurrent output unit, '∂E_y[1]/∂out_h1[1]'
+        for the path through an output unit's own error, else '∂E_total/∂out_h1[1] via h1[2]'."""
         if s.op == "dloss":
-            loss = LOSSES[self.p.loss]
-            return self.loss_parts(loss.dterm_text, s)
-        d, suf = self.sym.d, self.suffix(s)
-        delta, w = s.inputs
-        v = self.via_name(s)
-        out_layer = self.net.layers[-1]
-        e = f"E_{v}{suf}" if s.via in out_layer.units and not out_layer.activation.fn.joint \
-            and not out_layer.sequence else "E_total"
-        chain = f"{d}{e}/{d}net_{v}{suf} * {d}net_{v}{suf}/{d}out_{s.unit}[{s.step}]{suf}"
-        return [chain, f"{self.name(delta)} * {self.name(w)}", f"{self.num(delta, False)} * {self.num(w)}"]
+            d, suf = self.sym.d, self.suffix(s)
+            return f"{d}E_{s.unit}[{s.step}]{suf}/{d}out_{s.unit}[{s.step}]{suf}"
+        return super().share_label(s)
+
+    def own_error(self, s: Quantity) -> bool:
+        """As for a feed-forward pass, unless the output layer is itself recurrent (its error then
+        also flows on through the next step)."""
+        return super().own_error(s) and not self.net.layers[-1].sequence
+
+    def unit_of(self, q: Quantity) -> str:
+        return f"{q.unit}[{q.step}]"
+
+    def share_parts(self, s: Quantity) -> list[str]:
+        """A path: ∂E/∂net_V[t'] * ∂net_V[t']/∂out_U[t] = δ_V[t'] * w = numbers (t' = t or t+1); the
+        loss's own share as the loss's derivative."""
+        if s.op == "dloss":
+            return self.loss_parts(LOSSES[self.p.loss].dterm_text, s)
+        return super().share_parts(s)
+
+    def reads(self, dnet: str) -> str:
+        """What a weight multiplies, dnet[t]/dw, at any step: out_V[t-1] (the layer's own state one step
+        before: W_h) or x[t], out_V[t] (the inputs or the layer below at the same step: W)."""
+        q = self.t[dnet]
+        source = self.t[q.inputs[0]]
+        if source.layer == q.layer and source.kind in ("out", "state"):
+            return f"out_{source.unit}[t-1]"
+        return self.name(source.base).rsplit("[", 1)[0] + "[t]"
 
     def summed_parameter(self, prm) -> None:
         """grad.P = the sum over steps (and samples) of delta[t] * dnet[t]/dP, then the update."""
@@ -248,28 +211,16 @@ class TimeExplainer(_Explainer):
             pairs = list(zip(g.inputs[0::2], g.inputs[1::2]))       # (delta.U[t]@k, dnet.U[t]@k/dP)
             sym = self.products([[dl, self.t[dn].inputs[0]] for dl, dn in pairs], numeric=False)
             num = self.products([[dl, dn] for dl, dn in pairs], numeric=True)
-            u = layer.units[prm.row]
-            first = self.t[pairs[0][1]]
-            source = self.t[first.inputs[0]]
-            if source.layer == first.layer and source.kind in ("out", "state"):
-                reads = f"out_{source.unit}[t-1]"
-            else:
-                reads = self.name(source.base).rsplit("[", 1)[0] + "[t]"
-            note = f"{d}net_{u}[t]/{d}{prm.name} = {reads}"
+            note = f"{d}net_{layer.units[prm.row]}[t]/{d}{prm.name} = {self.reads(pairs[0][1])}"
         else:
-            sym = self.joined([self.name(x) for x in g.inputs], "+")
-            num = self.joined([self.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
+            sym, num = self.summed(g.inputs)
             if prm.row is None:
                 note = (f"{prm.name} is shared by {', '.join(layer.units)}: {d}net/{d}{prm.name} = 1 for each, at "
                         f"every step")
             else:
                 note = f"{d}net_{layer.units[prm.row]}[t]/{d}{prm.name} = 1 at every step"
         self.eq(lhs, [sym, num, self.value(g)], note, of=g.name)
-        new = self.t[f"new.{prm.name}"]
-        p, eta, grad = new.inputs
-        self.eq(self.name(new.name), [f"{self.name(p)} - {self.name(eta)} * {self.name(grad)}",
-                                      f"{self.num(p, False)} - {self.num(eta)} * {self.num(grad)}",
-                                      self.value(new)], of=new.name)
+        self.update_eq(prm.name)
 
 
 def _names(rows: tuple[tuple[str, ...], ...]) -> str:

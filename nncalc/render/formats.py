@@ -179,6 +179,8 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
     "summary": {"table": "nncalc.render.catalogue:summary_table", "json": "nncalc.render.catalogue:summary_json",
                 "markdown": "nncalc.render.catalogue:summary_markdown"},
     "evaluate": {"table": "nncalc.render.evaluation:evaluation_table", "json": "nncalc.render.evaluation:evaluation_text"},
+    "predict": {"table": "nncalc.render.evaluation:predict_table", "json": "nncalc.render.evaluation:predict_json",
+                "csv": "nncalc.render.evaluation:predict_csv"},
     "train": {"table": "nncalc.render.train_report:train_table", "json": "nncalc.render.train_report:train_json",
               "latex": "nncalc.render.train_report:train_latex", "html": "nncalc.render.train_report:train_html",
               "beamer": "nncalc.render.train_report:train_beamer"},

@@ -8,6 +8,7 @@ every text from a file goes through `latex_text`.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Sequence
 
@@ -104,31 +105,47 @@ def broken(step: Step, part: str, room: float) -> list[str]:
     return [latex_math(line) for line in lines]
 
 
-def align_rows(step: Step, reveal: bool = False, width: float = PAGE_WIDTH, lhs_width: float | None = None) -> list[str]:
-    """An equation as align* rows: lhs &= part, then one '&= part' a row (as the deck writes a
-    chain), a part too wide for the line broken into '\\quad + ...' rows, and a note that would
-    overflow on a row of its own; reveal: each later part appears on its own slide (\\onslide,
-    which works inside align where \\pause does not)."""
+Rows = list[tuple[str, str]]     # align* rows of one part of a chain: (its right-hand side, a note after it)
+
+
+def chain_groups(step: Step, width: float = PAGE_WIDTH, lhs_width: float | None = None) -> list[Rows]:
+    """An equation's parts as align* rows, a group per part: '= part' (a part too wide for the line
+    broken into '\\quad + ...' rows), and the first part's note beside it or, where it would
+    overflow, on a row of its own."""
     lhs_w = math_width(step.text) if lhs_width is None else lhs_width
     room = width - lhs_w - 20
     note = _note(step)
-    rows = []
+    groups: list[Rows] = []
     for i, part in enumerate(step.parts):
         lines = broken(step, part, room)
-        for j, line in enumerate(lines):
-            rhs = f"= {line}" if j == 0 else f"\\quad {line}"
-            if reveal and i:
-                rhs = f"\\onslide<{i + 1}->{{{rhs}}}"
-            rows.append(f"{latex_math(step.text) if i == 0 and j == 0 else ''} &{rhs}")
+        group = [(f"= {line}" if j == 0 else f"\\quad {line}", "") for j, line in enumerate(lines)]
         if i == 0 and note:
             note_w = math_width(step.note) if is_math(step.note) else text_width(step.note) + 10
             if len(lines) == 1 and math_width(part) + note_w + 30 <= room:
-                rows[-1] += f"&&{note}"
+                group[-1] = (group[-1][0], f" \\qquad {note}")
             elif note_w > room and not is_math(step.note):      # prose: a paragraph as wide as the room
-                rows.append(f" &\\quad \\parbox[t]{{{room:.0f}pt}}{{\\raggedright ({latex_text(step.note)})}}")
+                group.append((f"\\quad \\parbox[t]{{{room:.0f}pt}}{{\\raggedright ({latex_text(step.note)})}}", ""))
             else:
-                rows.append(f" &\\quad {note}")
+                group.append((f"\\quad {note}", ""))
+        groups.append(group)
+    return groups
+
+
+def chain_rows(lhs: str, groups: list[Rows], reveal: bool = False) -> list[str]:
+    """Groups of rows as align* rows under `lhs`; reveal: each group after the first appears on
+    its own slide (\\onslide, which works inside align where \\pause does not)."""
+    rows = []
+    for i, group in enumerate(groups):
+        for j, (rhs, tail) in enumerate(group):
+            shown = f"\\onslide<{i + 1}->{{{rhs}}}" if reveal and i else rhs
+            rows.append(f"{lhs if i == 0 and j == 0 else ''} &{shown}{tail}")
     return rows
+
+
+def align_rows(step: Step, reveal: bool = False, width: float = PAGE_WIDTH, lhs_width: float | None = None) -> list[str]:
+    """An equation as align* rows: lhs &= part, then one '&= part' a row (as the deck writes a
+    chain); reveal: each later part on its own slide."""
+    return chain_rows(latex_math(step.text), chain_groups(step, width, lhs_width), reveal)
 
 
 def derivation(steps: list[Step] | tuple[Step, ...]) -> list[str]:
@@ -294,17 +311,96 @@ def _frame(title: list[str], content: str, options: str = "") -> str:
     return f"\\begin{{frame}}{options}{head}\n{content}\n\\end{{frame}}"
 
 
+# Beamer's frame (11 pt, 307 pt by about 220 pt under a title and subtitle) as the slides fill it
+SLIDE_HEIGHT = 190.0       # points of a frame's text under its title and subtitle (kept short of full)
+ROW_HEIGHT = {"": 13.6, r"\small": 12.0, r"\footnotesize": 11.0, r"\scriptsize": 9.5, r"\tiny": 7.0}
+CONT = " (cont.)"          # a frame's title continued on the next frame
+
+
+def _continued(title: list[str]) -> list[str]:
+    return title[:-1] + [title[-1] + CONT] if title and title[0] else title
+
+
+def _lines(width: float, room: float) -> int:
+    """How many lines a text `width` points wide takes in lines `room` points wide."""
+    return max(1, math.ceil(width / room))
+
+
+def table_frames(tab: Tab, prose: frozenset[int], prose_width: str = "3cm") -> list[str]:
+    """A table as frames: its rows cut into pieces that fit the slide's height, each piece a frame
+    whose title line says '(cont.)' after the first."""
+    room = float(prose_width.removesuffix("cm")) * 28.45
+    size, scale = next(((n, f) for n, f in SIZES if table_width(tab, prose, room) * f <= 0.9 * SLIDE_WIDTH), SIZES[-1])
+
+    def height(row: list[str] | None) -> float:
+        if row is None:
+            return 3.0          # a \midrule
+        return ROW_HEIGHT[size] * max([1] + [_lines(text_width(c) * scale, room) for i, c in enumerate(row) if i in prose])
+
+    head = ROW_HEIGHT[""] * _lines(text_width(tab.title) * 1.1, 300) + height(tab.columns) + 16
+    pieces: list[list[list[str] | None]] = [[]]
+    used = head
+    for row in tab.rows:
+        if row is not None and pieces[-1] and used + height(row) > SLIDE_HEIGHT:
+            pieces.append([])
+            used = head
+        if row is not None or pieces[-1]:
+            pieces[-1].append(row)
+            used += height(row)
+    parts = [Tab(tab.title + (CONT if n else ""), tab.columns, rows[:-1] if rows[-1] is None else rows, tab.numeric_from,
+                 tab.keys) for n, rows in enumerate(pieces) if rows]
+    return [_frame([], booktabs(part, long=False, prose=prose, prose_width=prose_width, width=SLIDE_WIDTH)) for part in parts]
+
+
+def _rows_height(group: Rows) -> float:
+    """How tall align* rows set at \\small: a fraction's row taller, a wrapped note its lines."""
+    h = 0.0
+    for rhs, _ in group:
+        m = re.search(r"\\parbox\[t\]\{(\d+)pt\}\{\\raggedright (.*)\}$", rhs)
+        h += 12.0 * _lines(text_width(m.group(2)) * 0.9, float(m.group(1))) + 3 if m else 24.0 if "\\frac" in rhs else 15.0
+    return h
+
+
+def chain_frames(title: list[str], step: Step) -> list[str]:
+    """An equation as frames revealing its chain one part a slide; a chain taller than the slide
+    goes on in frames titled '(cont.)', each starting again from the left-hand side."""
+    lhs = latex_math(step.text)
+    groups = chain_groups(step, width=SLIDE_WIDTH)
+    room = SLIDE_HEIGHT - 20 - (9.0 if "\\frac" in lhs else 0.0)
+    pieces: list[list[Rows]] = [[]]
+    used = 0.0
+    for group in groups:
+        h = _rows_height(group)
+        if pieces[-1] and used + h > room:
+            pieces.append([])
+            used = 0.0
+        pieces[-1].append(group)
+        used += h
+    frames = []
+    for n, piece in enumerate(pieces):
+        rows = " \\\\\n".join(chain_rows(lhs, piece, reveal=True))
+        frames.append(_frame(_continued(title) if n else title, f"\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}"))
+    return frames
+
+
+BEAMER_PREAMBLE = (r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs,graphicx}",
+                   r"\setbeamertemplate{navigation symbols}{}",
+                   r"\setbeamertemplate{frametitle continuation}[from second][(cont.)]")
+
+
 def beamer_document(doc: Document) -> str:
-    """Beamer slides: a title frame (the first heading and the prose under it), a frame per table
-    and per listing, and a frame per equation whose chain appears one line per slide; a heading
-    titles the frames after it (a level-3 heading as the subtitle)."""
+    """Beamer slides: a title frame (the first heading and the prose under it), frames for each
+    table and listing, and a frame per equation whose chain appears one line per slide; a heading
+    titles the frames after it (a level-3 heading as the subtitle). Whatever would not fit one
+    slide goes on in frames titled '(cont.)': prose breaks where TeX finds room
+    (allowframebreaks), a table between its rows, a chain between its parts."""
     frames: list[str] = []
     title: list[str] = []
     text: list[str] = []
 
     def flush() -> None:
         if text:
-            frames.append(_frame(title, "\n".join(text)))
+            frames.append(_frame(title, "\n".join(text), "[allowframebreaks]"))
             text.clear()
 
     def head(words: str, level: int) -> None:
@@ -318,11 +414,10 @@ def beamer_document(doc: Document) -> str:
             text.append((f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par")
         elif isinstance(b, Table):
             flush()
-            frames.append(_frame([], booktabs(b.tab, long=False, prose=b.prose, prose_width="3cm", width=SLIDE_WIDTH),
-                                 "[allowframebreaks]"))
+            frames += table_frames(b.tab, b.prose)
         elif isinstance(b, (Listing, Items)):
             flush()
-            frames.append(_frame(title, listing(b.lines) if isinstance(b, Listing) else items(b)))
+            frames.append(_frame(title, listing(b.lines) if isinstance(b, Listing) else items(b), "[allowframebreaks]"))
         else:
             for step in b.steps:
                 if step.kind == "heading":
@@ -331,12 +426,9 @@ def beamer_document(doc: Document) -> str:
                     text.append(latex_text(step.text) + "\\par")
                 else:
                     flush()
-                    rows = " \\\\\n".join(align_rows(step, reveal=True, width=SLIDE_WIDTH))
-                    frames.append(_frame(title, f"\\small\n\\begin{{align*}}\n{rows}\n\\end{{align*}}"))
+                    frames += chain_frames(title, step)
     flush()
-    return wrap_source("\n".join([r"\documentclass{beamer}", r"\usepackage{amsmath,booktabs,graphicx}",
-                                  r"\setbeamertemplate{navigation symbols}{}", r"\begin{document}", *frames,
-                                  r"\end{document}", ""]))
+    return wrap_source("\n".join([*BEAMER_PREAMBLE, r"\begin{document}", *frames, r"\end{document}", ""]))
 
 
 def beamer(trace: Trace, decimals: int = 9, explain: bool = True) -> str:

@@ -238,23 +238,20 @@ def _dE_dout(ex: "TimeExplainer", dE: Quantity) -> None:
     if not later:
         ex.time_dE_dout(dE)
         return
-    labels = [ex.time_label(s) for s in shares]
+    labels = [ex.share_label(s) for s in shares]
     paths = []
     if above:
         paths.append(f"from {', '.join(ex.via_name(s) for s in above)} at this step")
     paths.append(f"through the gates of {', '.join(ex.via_name(s) for s in later)} at the next")
     note = f"{ex.name(dE.name.replace('dE/dout.', 'out.', 1))} reaches E_total {' and '.join(paths)}"
-    ex.eq(ex.name(dE.name), [" + ".join(labels)], note + ": the chain rule adds the paths", of=dE.name)
-    for s, label in zip(shares, labels):
-        if s in later:
-            pairs = [list(p) for p in zip(s.inputs[0::2], s.inputs[1::2])]
-            ex.eq(label, [ex.products(pairs, numeric=False), ex.products(pairs, numeric=True), ex.value(s)],
-                  deeper=2, of=s.name if label == ex.name(s.name) else dE.name)
-        else:
-            ex.eq(label, ex.time_parts(s) + [ex.value(s)], deeper=2,
-                  of=s.name if label == ex.name(s.name) else dE.name)
-    nums = ex.joined([ex.num(s.name, i > 0) for i, s in enumerate(shares)], "+")
-    ex.eq(ex.name(dE.name), [nums, ex.value(dE)], of=dE.name)
+
+    def parts(s: Quantity) -> list[str]:
+        if s not in later:
+            return ex.share_parts(s)
+        pairs = [list(p) for p in zip(s.inputs[0::2], s.inputs[1::2])]
+        return [ex.products(pairs, numeric=False), ex.products(pairs, numeric=True)]
+
+    ex.paths_sum(dE, shares, labels, parts, note + ": the chain rule adds the paths")
 
 
 def explain_parameter(ex: "TimeExplainer", prm) -> None:
@@ -268,16 +265,10 @@ def explain_parameter(ex: "TimeExplainer", prm) -> None:
         pairs = list(zip(g.inputs[0::2], g.inputs[1::2]))
         sym = " + ".join(f"{_name(ex, dl)} * {_name(ex, ex.t[dn].inputs[0])}" for dl, dn in pairs)
         num = ex.products([[dl, dn] for dl, dn in pairs], numeric=True)
-        source = ex.t[ex.t[pairs[0][1]].inputs[0]]
-        reads = f"out_{source.unit}[t-1]" if source.kind in ("out", "state") and source.layer == prm.layer \
-            else ex.name(source.base).rsplit("[", 1)[0] + "[t]"
-        note = f"{d}net_{gate}.{unit}[t]/{d}{prm.name} = {reads}"
+        note = f"{d}net_{gate}.{unit}[t]/{d}{prm.name} = {ex.reads(pairs[0][1])}"
     else:
         sym = ex.joined([_name(ex, x) for x in g.inputs], "+")
         num = ex.joined([ex.num(x, i > 0) for i, x in enumerate(g.inputs)], "+")
         note = f"{d}net_{gate}.{unit}[t]/{d}{prm.name} = 1 at every step"
     ex.eq(ex.name(g.name), [sym, num, ex.value(g)], note, of=g.name)
-    new = ex.t[f"new.{prm.name}"]
-    p, eta, grad = new.inputs
-    ex.eq(ex.name(new.name), [f"{ex.name(p)} - {ex.name(eta)} * {ex.name(grad)}",
-                              f"{ex.num(p, False)} - {ex.num(eta)} * {ex.num(grad)}", ex.value(new)], of=new.name)
+    ex.update_eq(prm.name)

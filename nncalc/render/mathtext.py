@@ -13,12 +13,14 @@ import unicodedata
 from dataclasses import dataclass
 from html import escape
 
-# a name: a letter, then letters, digits, '_' (out_h1, E_total, w5, dot_3, ŷ); '+' right after it
-# is the updated value (w5+), '@k' the sample
+# a name: a letter, then letters, digits, '_' (out_h1, E_total, w5, dot_3, ŷ); '[t]' right after it
+# is the time step (h1[2], cell[t+1]), '+' the updated value (w5+), '@k' the sample
 _NAME = r"[^\W\d_][\w\u0302]*"
+_STEP = r"\[(?P<{}>\d+|t(?:[+-]\d+)?)\]"     # the group's name filled in below
 _TOKEN = re.compile(rf"""
-    (?P<frac>∂(?P<top>{_NAME}(?:@\d+)?)/∂(?P<bottom>{_NAME}(?:@\d+)?))
-  | (?P<name>{_NAME})(?P<new>\+(?=$|[\s),]))?(?:@(?P<sample>\d+))?
+    (?P<frac>∂(?P<top>{_NAME}(?:{_STEP.format("top_step")})?(?:@\d+)?)
+            /∂(?P<bottom>{_NAME}(?:{_STEP.format("bottom_step")})?(?:@\d+)?))
+  | (?P<name>{_NAME})(?:{_STEP.format("step")})?(?P<new>\+(?=$|[\s),]))?(?:@(?P<sample>\d+))?
   | (?P<num>\d+(?:\.\d+)?(?:e[+-]?\d+)?)
   | (?P<space>\s+)
   | (?P<op>.)""", re.VERBOSE)
@@ -43,17 +45,18 @@ class Token:
     sub: str = ""          # a name's subscript (h1 of out_h1, 5 of w5)
     new: bool = False      # w5+: the updated weight
     sample: str = ""       # @k
+    step: str = ""         # [t]: the time step, as written inside the brackets (2, t+1)
     top: "Token | None" = None
     bottom: "Token | None" = None
 
 
-def _name(text: str, new: bool = False, sample: str = "") -> Token:
+def _name(text: str, new: bool = False, sample: str = "", step: str = "") -> Token:
     """out_h1 -> out, h1; w5 -> w, 5; E_total -> E, total."""
     head, sep, sub = text.partition("_")
     if not sep:
         m = re.fullmatch(r"([^\W\d_]+)(\d+)", text)
         head, sub = (m.group(1), m.group(2)) if m else (text, "")
-    return Token("name", head, sub, new, sample)
+    return Token("name", head, sub, new, sample, step=step)
 
 
 def tokens(text: str) -> list[Token]:
@@ -61,14 +64,14 @@ def tokens(text: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(unicodedata.normalize("NFC", text)):
         if m.group("frac"):
-            top, bottom = (_split_sample(m.group(g)) for g in ("top", "bottom"))
+            top, bottom = (_split_suffixes(m.group(g)) for g in ("top", "bottom"))
             out.append(Token("frac", "", top=_name(*top), bottom=_name(*bottom)))
         elif m.group("name"):
             word = m.group("name")
             if word in PROSE:
                 out.append(Token("text", word))
             else:
-                out.append(_name(word, bool(m.group("new")), m.group("sample") or ""))
+                out.append(_name(word, bool(m.group("new")), m.group("sample") or "", m.group("step") or ""))
         elif m.group("num"):
             out.append(Token("num", m.group("num")))
         elif m.group("op"):
@@ -93,9 +96,11 @@ def is_math(text: str) -> bool:
                               for t in toks)
 
 
-def _split_sample(s: str) -> tuple[str, bool, str]:
-    name, _, k = s.partition("@")
-    return name, False, k
+def _split_suffixes(s: str) -> tuple[str, bool, str, str]:
+    """'out_h1[3]@1' -> ('out_h1', False, '1', '3'): the name, not updated, its sample and step."""
+    s, _, k = s.partition("@")
+    name, _, step = s.partition("[")
+    return name, False, k, step.rstrip("]")
 
 
 def _groups(toks: list[Token]) -> list[list[Token] | Token]:
@@ -171,7 +176,7 @@ def _latex_name(t: Token) -> str:
         head = latex_text(t.text)
         if len(t.text) > 1 and t.text.isalpha() and t.text in FUNCTIONS:
             head = f"\\{t.text}" if t.text != "abs" else r"\operatorname{abs}"
-    s = head + (f"_{{{latex_text(t.sub)}}}" if t.sub else "")
+    s = head + (f"_{{{latex_text(t.sub)}}}" if t.sub else "") + (f"[{latex_text(t.step)}]" if t.step else "")
     sup = ([r"+"] if t.new else []) + ([f"({t.sample})"] if t.sample else [])
     return s + (f"^{{{''.join(sup)}}}" if sup else "")
 
@@ -218,7 +223,8 @@ _WIDE_OPS = set("+-=<>≤≥→")
 
 
 def _name_width(t: Token) -> float:
-    return 5.5 * len(t.text) + 3.5 * len(t.sub) + (4.0 if t.new else 0.0) + (3.5 * len(t.sample) + 4 if t.sample else 0.0)
+    return (5.5 * len(t.text) + 3.5 * len(t.sub) + (4.0 if t.new else 0.0) + (3.5 * len(t.sample) + 4 if t.sample else 0.0)
+            + (5.0 * len(t.step) + 6 if t.step else 0.0))
 
 
 def _items_width(items: list[list[Token] | Token]) -> float:
@@ -261,6 +267,9 @@ def _mathml_name(t: Token) -> str:
     base = _mi(t.text)
     sup = ("+" if t.new else "") + (f"({t.sample})" if t.sample else "")
     sub = f"<mi>{escape(t.sub)}</mi>" if t.sub else ""
+    if t.step:
+        stepped = (f"<msub>{base}{sub}</msub>" if sub else base) + f"<mo>[</mo><mi>{escape(t.step)}</mi><mo>]</mo>"
+        return f"<msup><mrow>{stepped}</mrow><mo>{escape(sup)}</mo></msup>" if sup else f"<mrow>{stepped}</mrow>"
     if sub and sup:
         return f"<msubsup>{base}{sub}<mo>{escape(sup)}</mo></msubsup>"
     if sub:
@@ -373,9 +382,15 @@ def latex_part(step: Step, part: str) -> str:
     for text, tex in step.forms:
         m = _form_pattern(text).fullmatch(part)
         if m:
-            return _PLACEHOLDER.sub(lambda p: latex_math(m.group(p.group(1))) if p.group(1) in m.groupdict()
-                                    else p.group(0), tex)
+            return _PLACEHOLDER.sub(lambda p: _filled(latex_math(m.group(p.group(1))), tex, p.end())
+                                    if p.group(1) in m.groupdict() else p.group(0), tex)
     return latex_math(part)
+
+
+def _filled(value: str, tex: str, end: int) -> str:
+    """A placeholder's LaTeX, braced where the formula raises it to a power and it has a
+    superscript of its own (out_{h1}^{(1)} squared: {out_{h1}^{(1)}}^{2}, not a double superscript)."""
+    return f"{{{value}}}" if tex.startswith("^", end) and "^" in value else value
 
 
 def steps_of(owned_lines, trace=None) -> list[Step]:

@@ -19,7 +19,7 @@ prints), checkpoints and metrics. Every forward and backward pass is `nncalc.eng
 
 from __future__ import annotations
 
-from .batches import (Split, TrainData, class_targets, data_for, key_path, listed_labels, split_of, training_data,
+from .batches import (Split, TrainData, class_targets, data_for, listed_labels, split_of, training_data,
                       training_datasets, with_problem_line)
 from .events import Report, Step, TrainingError, TrainResult
 from .loop import Trainer, train
@@ -32,7 +32,7 @@ from .settings import (DEFAULT_EPOCHS, FULL, Settings, checked_settings, setting
 
 __all__ = ["DEFAULT_EPOCHS", "FULL", "FlatParams", "OPTIMIZERS", "Optimizer", "Report", "Settings", "Split", "Step",
            "TrainData", "TrainResult", "Trainer", "TrainingError", "checked_settings", "class_targets", "data_for",
-           "evaluate_layers", "evaluate_outputs", "final_outputs", "key_path", "listed_labels", "make_optimizer",
+           "evaluate_layers", "evaluate_outputs", "final_outputs", "listed_labels", "make_optimizer",
            "predicted_labels", "predictions", "settings_from_problem", "split_of", "train",
            "training_data", "training_datasets", "with_cli_overrides",
            "with_problem_line", "worked_example"]

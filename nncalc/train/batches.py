@@ -3,7 +3,6 @@ indices for accuracy, the held-out validation part, and each epoch's order of sa
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from ..errors import DataError, NncalcError, ProblemError
 from ..problem import Network, Problem
 from ..problem.file import DICT_SOURCE
 from ..problem.training import Settings
+from ..yamlio import format_path
 
 Array = np.ndarray
 
@@ -131,8 +131,8 @@ def data_for(problem: Problem, datasets: dict | None = None, validation_split: f
     else:
         classes = datasets["train"].classes
         try:
-            train = split_of(datasets["train"], net, "data.train", problem.source)
-            test = split_of(datasets["test"], net, "data.test", problem.source) if "test" in datasets else None
+            train = split_of(datasets["train"], net, ("data", "train"), problem.source)
+            test = split_of(datasets["test"], net, ("data", "test"), problem.source) if "test" in datasets else None
         except NncalcError as exc:
             raise with_problem_line(exc, problem) from None
     want = np.dtype(dtype) if dtype else None
@@ -158,15 +158,11 @@ def _line(problem: Problem, path: tuple) -> int | None:
     return problem.doc.line_of(path) if problem.doc is not None else None
 
 
-def key_path(where: str) -> tuple[str | int, ...]:
-    """'data.train.generate' -> ('data', 'train', 'generate'); 'layers[1]' -> ('layers', 1)."""
-    return tuple(int(t[1:-1]) if t.startswith("[") else t for t in re.findall(r"\[\d+\]|[^.\[\]]+", where))
-
-
 def with_problem_line(exc: NncalcError, problem: Problem) -> NncalcError:
     """The error with the problem file's YAML line filled in, when it points at a key of that file."""
-    if exc.line is None and exc.where and exc.file is not None and exc.file == problem.source:
-        exc.located(line=_line(problem, key_path(exc.where)))
+    path = getattr(exc, "path", None)          # a DataError's key path in the problem file
+    if exc.line is None and path and exc.file is not None and exc.file == problem.source:
+        exc.located(line=_line(problem, path))
     return exc
 
 
@@ -228,12 +224,12 @@ def _sequence_split(data, network: Network, fail, targets_required: bool) -> Spl
     return Split(X, T, labels, mask, lengths)
 
 
-def split_of(data, network: Network, where: str, file: str | None, targets_required: bool = True) -> Split:
+def split_of(data, network: Network, path: tuple, file: str | None, targets_required: bool = True) -> Split:
     """A Dataset as a Split, checked against the network's inputs and outputs; a Dataset without
     targets (for prediction) gets an empty (n, 0) T unless targets are required. A recurrent network
     gets sequences; a feed-forward one reads sequences (n, T, d) flattened to (n, T d)."""
     d, m = len(network.inputs), len(network.outputs)
-    fail = lambda msg: DataError(msg, file=file, where=where)  # noqa: E731
+    fail = lambda msg: DataError(msg, file=file, where=format_path(path), path=path)  # noqa: E731
     if network.is_sequence:
         return _sequence_split(data, network, fail, targets_required)
     if data.X.ndim == 3:

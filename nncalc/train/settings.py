@@ -15,14 +15,13 @@ from ..schema import Invalid, real, whole
 
 
 def settings_from_problem(problem: Problem) -> Settings:
-    """The problem's training settings, checked at load (nncalc.problem.training); without a
-    `training:` block, full-batch gradient descent at the file's learning rate, which must fit the
-    network here, when it is asked to train."""
+    """The problem's training settings, checked at load (nncalc.problem.training, with the keys'
+    fit to the network: key_misfit); without a `training:` block, full-batch gradient descent at the
+    file's learning rate, which must fit the network here, when it is asked to train."""
     misfit = optimizer_misfit(problem.settings, problem.network, problem.loss)
-    key, misfit = ("optimizer", misfit) if misfit else key_misfit(problem.settings, problem.network) or (None, None)
     if misfit:
-        line = problem.doc.line_of(("training", key)) if problem.doc is not None else None
-        raise ProblemError(misfit, file=problem.source, where=f"training.{key}", line=line)
+        line = problem.doc.line_of(("training", "optimizer")) if problem.doc is not None else None
+        raise ProblemError(misfit, file=problem.source, where="training.optimizer", line=line)
     return problem.settings
 
 
