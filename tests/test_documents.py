@@ -13,11 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nncalc
 from nncalc.bundled import bundled_problems
 from nncalc.errors import NncalcError
 from nncalc.render.mathtext import latex_math, latex_text, mathml
+from nncalc.render.texmathml import NoMathML, tex_mathml
 from nncalc.render.table import tabs
 
 W5_GRAD = "0.084155041"      # NNBasic deck (seed 002), "Backward Propagation": dE_total/dw5
@@ -58,9 +61,53 @@ def test_the_deck_notation_is_written_as_latex():
     assert latex_math("1/(1 + e^-net_h1)") == r"1 / (1 + e ^ {- net_{h1}})"
 
 
-def test_the_deck_notation_is_written_as_mathml():
-    assert mathml("w5+") == "<mrow><msubsup><mi>w</mi><mi>5</mi><mo>+</mo></msubsup></mrow>"
-    assert "<mfrac>" in mathml("∂E_total/∂w5") and "&lt;" in mathml("a < b")
+def test_the_deck_notation_is_written_as_mathml_from_its_latex():
+    assert mathml("w5+") == "<mrow><msubsup><mi>w</mi><mn>5</mn><mo>+</mo></msubsup></mrow>"
+    assert mathml("∂E_total/∂w5") == ("<mrow><mfrac><mrow><mo>∂</mo><msub><mi>E</mi><mi>total</mi></msub></mrow>"
+                                      "<mrow><mo>∂</mo><msub><mi>w</mi><mn>5</mn></msub></mrow></mfrac></mrow>")
+    assert "&lt;" in mathml("a < b") and "<mo>·</mo>" in mathml("η * δ_o1")
+    assert tex_mathml(r"\frac{1}{1 + e^{-net_{h1}}}") == (
+        "<mrow><mfrac><mn>1</mn><mrow><mn>1</mn><mo>+</mo><msup><mi>e</mi><mrow><mo>−</mo><msub><mi>net</mi>"
+        "<mi>h1</mi></msub></mrow></msup></mrow></mfrac></mrow>")
+    assert tex_mathml(r"\text{ via } x") == "<mrow><mtext>&#160;via&#160;</mtext><mi>x</mi></mrow>"
+    with pytest.raises(NoMathML, match=r"\\unknowncommand"):
+        tex_mathml(r"\unknowncommand{x}", strict=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab_1∂/@[]t+-^(){}\\ σ·<>&é$%", max_size=40))
+def test_any_math_text_makes_well_formed_mathml_and_ascii_latex(text):
+    """Every string converts: whatever the explainer or a file's names write, its LaTeX is ASCII
+    and the MathML translated from it is well-formed XML."""
+    import xml.etree.ElementTree as ET
+
+    assert latex_math(text).isascii()
+    ET.fromstring(f"<math>{mathml(text)}</math>")
+
+
+def _operation_formulas() -> list[tuple[str, str]]:
+    """Every registered activation's and loss's own LaTeX, placeholders filled as a derivation
+    fills them (names with subscripts, a negative number, alpha)."""
+    from nncalc.ops import ACTIVATIONS, LOSSES
+
+    fill = {"net": "net_{h1}", "out": "out_{h1}^{(2)}", "alpha": "0.01", "t": "target_{o1}", "y": "- 0.5"}
+    forms = [(f"{a.name}.{kind}", tex) for a in ACTIVATIONS.values()
+             for kind, texs in (("out_latex", a.out_latex), ("dout_latex", a.dout_latex)) for tex in texs]
+    forms += [(f"{loss.name}.{kind}", tex) for loss in LOSSES.values()
+              for kind, tex in (("term_latex", loss.term_latex), ("dterm_latex", loss.dterm_latex)) if tex]
+    return [(where, re.sub(r"\{(\w+)\}", lambda m: fill.get(m.group(1), m.group(0)), tex)) for where, tex in forms]
+
+
+@pytest.mark.parametrize("where, tex", _operation_formulas())
+def test_every_operations_latex_has_mathml(where, tex):
+    """An operation's notation is its LaTeX; the page's MathML is that LaTeX translated, so every
+    formula an operation registers must be within the translator's subset (strict: no command
+    left as text) and make well-formed MathML."""
+    import xml.etree.ElementTree as ET
+
+    ml = tex_mathml(tex, strict=True)
+    assert "\\" not in ml, where
+    ET.fromstring(f"<math>{ml}</math>")
 
 
 def test_text_from_a_file_is_escaped_into_ascii_latex():
@@ -152,6 +199,16 @@ def test_train_explain_as_a_page_or_slides_has_every_update(cli, fmt):
     assert refused.exit_code == 2 and "--explain" in refused.stderr
 
 
+@pytest.mark.parametrize("args", [("check", "nnbasic", str(CLASS / "kim.yaml"), "--explain"),
+                                  ("train", "nnbasic", "--steps", "2", "--explain")])
+def test_a_check_report_and_a_training_come_as_a_fragment_to_paste_too(cli, args):
+    fragment = cli(*args, "--format", "latex-fragment").stdout
+    document = cli(*args, "--format", "latex").stdout
+    assert fragment.startswith("% nncalc: needs \\usepackage{amsmath,booktabs,longtable}")
+    assert r"\documentclass" not in fragment and fragment.split("\n", 1)[1] in document
+    assert "0.032896479" in fragment if args[0] == "check" else "Update 2 of 2" in fragment
+
+
 def _handouts(cli, tmp_path: Path, fmt: str) -> Path:
     (tmp_path / "hw3.yaml").write_text((Path(__file__).parent.parent / "examples" / "hw3-variants.yaml").read_text())
     out = tmp_path / fmt
@@ -175,9 +232,9 @@ def test_handouts_and_solutions_in_latex_and_html_hold_the_same_key(cli, tmp_pat
         assert "<script" not in solution and '<math display="block"' in solution
 
 
-def _cube(monkeypatch) -> str:
+def _cube(monkeypatch, fmt: str = "latex") -> str:
     """A throwaway activation, out = net^3, added as one entry of ACTIVATIONS with its LaTeX: the
-    LaTeX document of a network using it, with the derivation."""
+    document (`fmt`) of a network using it, with the derivation."""
     from nncalc.ops import activations as acts
 
     cube = acts.ActivationOp("cube", lambda z, _: z ** 3, lambda z, a, _: 3 * z * z, "cube",
@@ -186,7 +243,7 @@ def _cube(monkeypatch) -> str:
     monkeypatch.setitem(acts.ACTIVATIONS, "cube", cube)
     spec = {"name": "cube", "network": {"inputs": 1, "layers": [{"units": 1, "weights": [[0.5]], "activation": "cube"}]},
             "data": [{"input": [2], "target": [0]}]}
-    return nncalc.load(spec).backprop().render("latex", explain=True)
+    return nncalc.load(spec).backprop().render(fmt, explain=True)
 
 
 def test_an_activations_latex_is_its_entrys_own_and_a_new_activation_is_one_entry(monkeypatch):
@@ -197,6 +254,20 @@ def test_an_activations_latex_is_its_entrys_own_and_a_new_activation_is_one_entr
     sigmoid = nncalc.load("nnbasic").backprop().render("latex", explain=True)
     assert r"out_{h1} &= \sigma (net_{h1}) \\" in sigmoid and r"&= \frac{1}{1 + e^{-net_{h1}}}" in sigmoid
     assert r"E_{o1} &= \frac{1}{2} (target_{o1} - out_{o1})^{2}" in sigmoid     # half_sse's term_latex
+
+
+def test_an_activations_mathml_is_its_entrys_latex_translated(monkeypatch):
+    """The cube entry's LaTeX \\left({net}\\right)^{3} has parentheses its text '{net}^3' has not:
+    the page's out_o1 shows them, so its MathML comes from the entry's LaTeX, as the PDF's."""
+    page = _cube(monkeypatch, "html")
+    out = page[page.index('data-of="out.o1"'):].split("</math>")[0]
+    assert ("<msup><mrow><mo>(</mo><msub><mi>net</mi><mi>o1</mi></msub><mo>)</mo></mrow><mn>3</mn></msup>" in out
+            and "<msup><mrow><mo>(</mo><mn>1.000000000</mn><mo>)</mo></mrow><mn>3</mn></msup>" in out)
+    dout = page[page.index('data-of="dout/dnet.o1"'):].split("</math>")[0]
+    assert "<mn>3</mn><msup><mrow><mo>(</mo><msub><mi>net</mi><mi>o1</mi></msub>" in dout
+    sigmoid = nncalc.load("nnbasic").backprop().render("html", explain=True)
+    out_h1 = sigmoid[sigmoid.index('data-of="out.h1"'):].split("</math>")[0]
+    assert "<mfrac><mn>1</mn><mrow><mn>1</mn><mo>+</mo><msup><mi>e</mi>" in out_h1     # sigmoid's out_latex
 
 
 RNN = Path(__file__).parent / "fixtures" / "rnn" / "two-step.yaml"
@@ -269,13 +340,17 @@ def test_check_and_train_documents_compile_with_pdflatex(latex_engines, tmp_path
         rc, log, text = _pdflatex(tmp_path, name, tex)
         assert rc == 0, f"{name}: pdflatex failed:\n{log}"
         assert "0.032896479" in text and "92.3%" in text
+        assert not _overfull(tmp_path, name), _overfull(tmp_path, name)   # the gradebook's three text columns fit
     for fmt in ("latex", "beamer"):
         tex = cli("train", "nnbasic", "--steps", "2", "--explain", "--format", fmt).stdout
         rc, log, text = _pdflatex(tmp_path, f"train-{fmt}", tex)
         assert rc == 0 and "Update 2 of 2" in text, log
-    tex = cli("check", "nnbasic", CLASS / "kim.yaml", "--explain", "--format", "beamer").stdout
-    rc, log, text = _pdflatex(tmp_path, "kim-beamer", tex)
-    assert rc == 0 and "0.032896479" in text, log
+        assert not _overfull(tmp_path, f"train-{fmt}"), _overfull(tmp_path, f"train-{fmt}")
+    for name, answers in (("kim-beamer", CLASS / "kim.yaml"), ("class-beamer", CLASS)):
+        tex = cli("check", "nnbasic", answers, "--explain", "--format", "beamer").stdout
+        rc, log, text = _pdflatex(tmp_path, name, tex)
+        assert rc == 0 and "0.032896479" in text, log
+        assert not _overfull(tmp_path, name), _overfull(tmp_path, name)     # Kim's verdicts: a 25 pt table before
 
 
 def test_a_recurrent_networks_documents_compile_with_pdflatex(latex_engines, tmp_path):

@@ -29,24 +29,45 @@ def _bias_entries(layer) -> int:
     return 0 if layer.bias is None else len(layer.units) * (4 if layer.kind == "lstm" else 1)
 
 
+def _expected(problem) -> dict[str, int]:
+    """What the drawing of a bundled network must hold: a circle per unit (per step drawn, and the
+    initial states), a weight edge per entry of W and W_h, a bias edge per bias entry, and per LSTM
+    unit and step four gates and five flow edges (gate -> unit, cell[t-1] -> cell[t])."""
+    network = problem.network
+    T = steps_drawn(problem) if network.is_sequence else 1       # a sequence network is drawn unrolled
+    lstm_units = sum(len(l.units) for l in network.layers if l.kind == "lstm")
+    return {"units": sum(len(l.units) for l in network.layers if l.kind in SEQUENCE_KINDS)
+            + T * (len(network.inputs) + sum(len(l.units) for l in network.layers)),
+            "weights": T * sum(l.weights.size + (l.recurrent_weights.size if l.kind in SEQUENCE_KINDS else 0)
+                               for l in network.layers),
+            "biases": T * sum(map(_bias_entries, network.layers)),
+            "gates": T * 4 * lstm_units, "flows": T * 5 * lstm_units}
+
+
 @pytest.mark.parametrize("name", NETWORKS)
 def test_every_bundled_network_draws_as_svg_with_a_circle_per_unit_and_a_line_per_weight(name):
     problem = open_problem(name)
     root = ET.fromstring(render("drawing", "svg", drawing_of(problem, "out"), Style(decimals=4)))
-    network = problem.network
-    lines = root.findall(f"{SVG}line")
-    T = steps_drawn(problem) if network.is_sequence else 1       # a sequence network is drawn unrolled
-    initial = sum(len(l.units) for l in network.layers if l.kind in SEQUENCE_KINDS)
-    recurrent = sum(l.recurrent_weights.size for l in network.layers if l.kind in SEQUENCE_KINDS)
-    lstm_units = sum(len(l.units) for l in network.layers if l.kind == "lstm")
-    assert len(root.findall(f"{SVG}circle")) == initial + T * (len(network.inputs) + sum(len(l.units) for l in network.layers))
-    assert sum("weight" in e.get("class").split() for e in lines) == T * (sum(l.weights.size for l in network.layers)
-                                                                          + recurrent)
-    assert sum("bias" in e.get("class").split() for e in lines) == T * sum(map(_bias_entries, network.layers))
-    # an LSTM unit: four gate boxes and five flow edges (gate -> unit, cell[t-1] -> cell[t]) per step
-    assert len(root.findall(f"{SVG}rect[@class='gate']")) == T * 4 * lstm_units
-    flows = [e for e in root.iter() if "flow" in (e.get("class") or "").split()]
-    assert len(flows) == T * 5 * lstm_units
+    expected, lines = _expected(problem), root.findall(f"{SVG}line")
+    assert len(root.findall(f"{SVG}circle")) == expected["units"]
+    assert sum("weight" in e.get("class").split() for e in lines) == expected["weights"]
+    assert sum("bias" in e.get("class").split() for e in lines) == expected["biases"]
+    assert len(root.findall(f"{SVG}rect[@class='gate']")) == expected["gates"]
+    assert sum("flow" in (e.get("class") or "").split() for e in root.iter()) == expected["flows"]
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_every_bundled_network_draws_in_dot_and_mermaid_with_a_node_per_unit_and_an_edge_per_weight(name):
+    problem = open_problem(name)
+    drawing, expected = drawing_of(problem, "out"), _expected(problem)
+    dot = render("drawing", "dot", drawing, Style(decimals=4))
+    mermaid = render("drawing", "mermaid", drawing, Style(decimals=4))
+    assert dot.count("shape=circle") == mermaid.count('(("') == expected["units"]
+    assert dot.count("style=rounded") == mermaid.count("{{") == expected["gates"]
+    assert dot.count(" -> ") == expected["weights"] + expected["biases"] + expected["flows"]
+    assert dot.count("style=dashed") == mermaid.count("-.->") == expected["biases"]
+    assert dot.count('color="#3366cc"') == mermaid.count("==>") == expected["flows"]
+    assert mermaid.count("-->") == expected["weights"]
 
 
 @pytest.mark.parametrize("name", bundled_problems())
@@ -294,3 +315,23 @@ def test_an_lstm_draws_as_a_png(tmp_path):
     result = CliRunner().invoke(app, ["draw", LSTM_ONE_STEP, "--show", "grad", "-o", str(path)])
     assert result.exit_code == 0, result.output
     assert path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def _label_boxes(svg: str) -> list[tuple[float, float, float, float]]:
+    from nncalc.pictures.svg import CHAR_WIDTH, LABEL_HEIGHT
+
+    boxes = []
+    for t in ET.fromstring(svg).iter(f"{SVG}text"):
+        if t.get("class") == "label":
+            x, y, half = float(t.get("x")), float(t.get("y")), CHAR_WIDTH * len(t.text) / 2
+            boxes.append((x - half, y - LABEL_HEIGHT, x + half, y + 2))
+    return boxes
+
+
+@pytest.mark.parametrize("name", ["nnbasic", "mazur", LSTM_ONE_STEP])
+def test_edge_labels_are_moved_along_their_edges_until_none_overlaps_another(name):
+    boxes = _label_boxes(render("drawing", "svg", drawing_of(open_problem(name), "out"), Style(decimals=4)))
+    assert len(boxes) >= 8
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert not overlapping

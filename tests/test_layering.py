@@ -13,15 +13,27 @@ import nncalc
 ROOT = Path(nncalc.__file__).parent
 
 # the package's core: what renderers, the API and the CLI build on
-CORE = ("errors", "yamlio", "schema", "notation", "ops", "layers", "problem", "engine", "trace", "answers",
-        "mistakes", "check", "data", "train", "model", "fileio", "bundled")
+CORE = ("errors", "yamlio", "schema", "notation", "ops", "layers", "problem", "engine", "trace", "trace_ops", "answers",
+        "mistakes", "check", "data", "train", "model", "model_meta", "fileio", "bundled")
+# below the API too, though not the core's: they may use renderers (a graph's tables, a quiz's
+# statement), never the API, the command line or the notebook
+BELOW_API = ("graph", "export", "platforms", "variants", "limits", "finite", "npz", "loss_mistakes",
+             "alternatives", "grading", "names", "recompute", "roster", "slide_matrices", "variant_folder",
+             "verdicts", "vary", "model_data")
 RULES = {   # a module (or package) -> the top-level modules it must never import
+    **{below: ("cli", "api", "notebook") for below in BELOW_API},
     **{core: ("render", "cli", "api", "notebook") for core in CORE},
     "problem": ("engine", "trace", "train", "model", "answers", "check", "mistakes", "render", "cli", "api"),
     "schema": ("problem", "engine", "trace", "train", "render", "cli"),
     "data": ("problem", "train", "engine", "trace", "render", "cli", "api"),
-    "render": ("cli",),
+    "train": ("model", "render", "cli", "api", "notebook"),     # model.py stores a trainer's checkpoint, not back
+    "render": ("engine", "api", "cli", "notebook"),               # renderers read the trace; they never run the engine
+    # pictures and new still call nncalc.api.trace_of / load (the one way to a trace), so only:
+    "pictures": ("cli", "notebook"),
+    "new": ("cli", "notebook"),
+    "notebook": ("cli",),
 }
+ABOVE = {"api", "cli"}      # the top: the API (below the CLI) and the CLI (tested on their own below)
 
 
 def imports(path: Path) -> set[str]:
@@ -59,6 +71,22 @@ def test_no_module_imports_from_a_layer_above_it(module):
             assert not above, f"{path.relative_to(ROOT.parent)} imports {sorted(above)}"
 
 
+def top_level_modules() -> set[str]:
+    return {p.stem for p in ROOT.iterdir()
+            if (p.suffix == ".py" and p.stem not in ("__init__", "__main__", "__version__")) or (p / "__init__.py").is_file()}
+
+
+def test_every_module_has_a_rule():
+    """A new top-level module or package states what it must never import (a row of RULES above)."""
+    unruled = top_level_modules() - set(RULES) - ABOVE
+    assert not unruled, f"add a row to RULES in tests/test_layering.py for {sorted(unruled)}"
+
+
+def test_the_api_never_imports_the_command_line():
+    for path in files_of("api"):
+        assert "cli" not in imports(path), f"{path.relative_to(ROOT.parent)} imports cli"
+
+
 # The command line is a thin layer over nncalc.api: a command parses its options, calls the API and
 # prints what the renderers make of the result. It may import these, and nothing else of nncalc:
 CLI_MAY_IMPORT = {
@@ -70,7 +98,7 @@ CLI_MAY_IMPORT = {
 
 
 def test_the_command_line_imports_nothing_past_the_api():
-    modules = {p.stem for p in ROOT.iterdir() if p.suffix == ".py" or (p / "__init__.py").is_file()}
+    modules = top_level_modules()
     for path in files_of("cli"):
         past = (imports(path) & modules) - set(CLI_MAY_IMPORT) - {"cli"}
         assert not past, f"{path.relative_to(ROOT.parent)} imports {sorted(past)}: call (or add) a function of nncalc/api/"

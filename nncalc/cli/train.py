@@ -61,7 +61,7 @@ def train(
     plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the loss curve to a PNG (needs matplotlib: pip install 'nncalc\\[plot]').", dir_okay=False),
     fmt: TrainFormat = typer.Option(LIVE, "--format", "-f", metavar="FORMAT",
                                     help="table, json, or with --explain a document of every update: "
-                                         "latex, html or beamer."),
+                                         "latex, latex-fragment, html or beamer."),
     quiet: int = typer.Option(0, "--quiet", "-q", count=True, metavar="", help="-q: plain rows, no bar or pictures; -qq: only the result."),
     decimals: Optional[int] = typer.Option(None, "--decimals", "-d", min=0, max=17,
                                            help="Decimals shown (default 6; 9 with --explain, as the slides)."),

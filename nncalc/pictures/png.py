@@ -32,12 +32,7 @@ def network_png(diagram: Any) -> bytes:
     """A network diagram as PNG bytes: the SVG's layout (units in columns, a line per weight, a
     dashed line per bias term, a square bias node, an LSTM's gate boxes and flow lines), drawn by
     matplotlib."""
-    from matplotlib.collections import LineCollection
-    from matplotlib.patches import Circle, PathPatch, Rectangle
-    from matplotlib.path import Path as Curve
-
-    from .diagram import LABELLED_EDGES, is_cell_path
-    from .svg import CELL_BEND, GATE_HEIGHT, MARGIN, layout
+    from .svg import MARGIN, label_places, layout
 
     place, width, height = layout(diagram)
     plt = _pyplot()
@@ -47,52 +42,66 @@ def network_png(diagram: Any) -> bytes:
     ax.set_ylim(height, 0)
     ax.set_axis_off()
     ax.text(MARGIN, MARGIN - 20, diagram.title, fontsize=11, va="bottom")
+    _edges(ax, diagram, place)
+    for label, x, y in label_places(diagram, place):
+        ax.text(x, y, label, fontsize=7, ha="center", va="bottom", zorder=3)
+    _nodes(ax, diagram, place)
+    return _png_bytes(fig, dpi=max(48, min(150, int(MAX_PIXELS * 100 / max(width, height)))))
+
+
+_COLOURS = {"weight": "#555", "bias": "#999", "flow": "#36c"}
+
+
+def _edges(ax: Any, diagram: Any, place: dict) -> None:
+    """A line collection per kind and sign (MNIST has 79,510 lines), each cell path as an arc."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as Curve
+
+    from .diagram import LABELLED_EDGES, is_cell_path
+    from .svg import CELL_BEND
+
     large = len(diagram.edges) > 4 * LABELLED_EDGES
-    colours = {"weight": "#555", "bias": "#999", "flow": "#36c"}
-    for kind, style in (("weight", "-"), ("bias", "--"), ("flow", "-")):     # a collection per colour: MNIST
-        for negative in (False, True):                                     # has 79,510 lines
+    for kind, style in (("weight", "-"), ("bias", "--"), ("flow", "-")):
+        for negative in (False, True):
             segments = [((place[e.src][0] + place[e.src][2], place[e.src][1]),
                          (place[e.dst][0] - place[e.dst][2], place[e.dst][1]))
                         for e in diagram.edges if e.kind == kind and (e.value < 0) == negative and not is_cell_path(e)]
-            colour = "#c33" if negative else colours[kind]
-            ax.add_collection(LineCollection(segments, colors=colour, linestyles=style, zorder=1,
-                                             linewidths=0.2 if large else 0.8, antialiaseds=not large))
+            ax.add_collection(LineCollection(segments, colors="#c33" if negative else _COLOURS[kind], linestyles=style,
+                                             zorder=1, linewidths=0.2 if large else 0.8, antialiaseds=not large))
     for e in filter(is_cell_path, diagram.edges):
         (x1, y1, r1), (x2, y2, r2) = place[e.src], place[e.dst]
         bend = ((x1 + x2) / 2, (y1 + y2) / 2 - 2 * CELL_BEND)
         ax.add_patch(PathPatch(Curve([(x1 + r1, y1), bend, (x2 - r2, y2)], [Curve.MOVETO, Curve.CURVE3, Curve.CURVE3]),
-                               facecolor="none", edgecolor=colours["flow"], linewidth=0.8, zorder=1))
-    for e in diagram.edges:
-        (x1, y1, r1), (x2, y2, r2) = place[e.src], place[e.dst]
-        if e.label:
-            t = e.at
-            ax.text(x1 + r1 + t * (x2 - x1 - r1), y1 + t * (y2 - y1) - 3, e.label, fontsize=7, ha="center",
-                    va="bottom", zorder=3)
-    small = [place[n.id] for n in diagram.nodes if n.shape == "unit" and not n.lines]     # a large layer's
+                               facecolor="none", edgecolor=_COLOURS["flow"], linewidth=0.8, zorder=1))
+
+
+def _nodes(ax: Any, diagram: Any, place: dict) -> None:
+    """Circles with their lines, gate boxes, bias squares; a large layer's units as one scatter."""
+    from matplotlib.patches import Circle, Rectangle
+
+    from .svg import GATE_HEIGHT
+
+    small = [place[n.id] for n in diagram.nodes if n.shape == "unit" and not n.lines]
     if small:
         ax.scatter([x for x, _, _ in small], [y for _, y, _ in small], s=4, facecolors="white", edgecolors="#222",
                    linewidths=0.5, zorder=2)
     for node in diagram.nodes:
         x, y, r = place[node.id]
-        if node.shape == "unit" and not node.lines:
-            continue
         if node.shape == "gate":
             h = GATE_HEIGHT if node.lines else 2 * r
             ax.add_patch(Rectangle((x - r, y - h / 2), 2 * r, h, facecolor="#eef3fb", edgecolor="#36c", zorder=2))
             if node.lines:
                 ax.text(x, y, " ".join(node.lines), fontsize=7, ha="center", va="center", zorder=3)
-            continue
-        if node.shape == "bias":
+        elif node.shape == "bias":
             ax.add_patch(Rectangle((x - 12, y - 12), 24, 24, facecolor="#eee", edgecolor="#222", zorder=2))
             for i, line in enumerate(node.lines):
                 ax.text(x, y + 28 + 12 * i, line, fontsize=7, ha="center", va="center", zorder=3)
-            continue
-        ax.add_patch(Circle((x, y), r, facecolor="white", edgecolor="#222", linewidth=1.2, zorder=2))
-        if node.lines:
+        elif node.lines:
+            ax.add_patch(Circle((x, y), r, facecolor="white", edgecolor="#222", linewidth=1.2, zorder=2))
             ax.text(x, y, node.lines[0], fontsize=8, ha="center", va="center", weight="bold", zorder=3)
             for i, line in enumerate(node.lines[1:]):
                 ax.text(x, y + r + 10 + 12 * i, line, fontsize=7, ha="center", va="center", zorder=3)
-    return _png_bytes(fig, dpi=max(48, min(150, int(MAX_PIXELS * 100 / max(width, height)))))
 
 
 def _save(fig: Any, path: str | Path) -> None:

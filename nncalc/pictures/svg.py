@@ -36,14 +36,75 @@ def layout(diagram: Diagram) -> tuple[dict[str, tuple[float, float, float]], flo
     heights = [gap * max(len(column) - 1, 0) for column, gap in zip(diagram.columns, gaps)]
     tallest = max(heights, default=0)
     place = {}
+    x = MARGIN
     for c, (column, gap) in enumerate(zip(diagram.columns, gaps)):
+        if c:           # a labelled gate column takes the weights of a whole step: room for their labels
+            x += COLUMN_GAP * (2 if gap == ROW_GAP / 4 else 1)
         top = MARGIN + 30 + (tallest - heights[c]) / 2
         radius = RADIUS if gap == ROW_GAP else SMALL_RADIUS
         for r, node in enumerate(column):
             half = gate_half_width(node) if node.shape == "gate" else radius
-            place[node.id] = (MARGIN + c * COLUMN_GAP, top + r * gap, half)
-    width = 2 * MARGIN + COLUMN_GAP * max(len(diagram.columns) - 1, 0)
-    return place, width, tallest + 2 * MARGIN + 60
+            place[node.id] = (x, top + r * gap, half)
+    return place, x + MARGIN, tallest + 2 * MARGIN + 60
+
+
+LABEL_HEIGHT = 13      # an edge label's box above its baseline (and 2 below)
+_CELL = 60             # the grid that finds which boxes may overlap a label
+
+
+class _Boxes:
+    """Rectangles (x0, y0, x1, y1) on a coarse grid, to ask quickly whether a new one overlaps any."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+
+    def _keys(self, box: tuple[float, float, float, float]):
+        x0, y0, x1, y1 = box
+        return [(i, j) for i in range(int(x0 // _CELL), int(x1 // _CELL) + 1)
+                for j in range(int(y0 // _CELL), int(y1 // _CELL) + 1)]
+
+    def add(self, box: tuple[float, float, float, float]) -> None:
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
+
+    def hits(self, box: tuple[float, float, float, float]) -> int:
+        """How many boxes it overlaps (a box on several cells of the grid counted on each)."""
+        x0, y0, x1, y1 = box
+        return sum(a0 < x1 and x0 < a1 and b0 < y1 and y0 < b1
+                   for key in self._keys(box) for a0, b0, a1, b1 in self.cells.get(key, ()))
+
+
+def _node_box(node: Node, x: float, y: float, r: float) -> tuple[float, float, float, float]:
+    """The room a node and its text take."""
+    half = max([r] + [CHAR_WIDTH * len(line) / 2 for line in node.lines[1:]])
+    if node.shape == "gate":
+        return x - r, y - GATE_HEIGHT / 2, x + r, y + GATE_HEIGHT / 2
+    if node.shape == "bias":
+        return x - max(12, half), y - 12, x + max(12, half), y + 30 + 12 * max(len(node.lines) - 1, 0)
+    return x - half, y - r, x + half, y + r + 12 * max(len(node.lines) - 1, 0) + 4
+
+
+def label_places(diagram: Diagram, place: dict[str, tuple[float, float, float]]) -> list[tuple[str, float, float]]:
+    """Each edge label with its baseline's middle: on its edge at `at`, or moved along the edge to
+    the nearest place clear of the nodes and of the labels placed before it (the least crowded one
+    where none is clear)."""
+    taken = _Boxes()
+    for node in diagram.nodes:
+        taken.add(_node_box(node, *place[node.id]))
+    placed = []
+    for e in diagram.edges:
+        if not e.label:
+            continue
+        (x1, y1, r1), (x2, y2, _) = place[e.src], place[e.dst]
+        half = CHAR_WIDTH * len(e.label) / 2
+        tries = [e.at] + [e.at + sign * 0.03 * k for k in range(1, 30) for sign in (1, -1)]
+        spots = [(x1 + r1 + t * (x2 - x1 - r1), y1 + t * (y2 - y1) - 3) for t in tries if 0.02 <= t <= 0.92]
+        box = lambda x, y: (x - half, y - LABEL_HEIGHT, x + half, y + 2)       # noqa: E731
+        x, y = next((spot for spot in spots if not taken.hits(box(*spot))), None) or \
+            min(spots, key=lambda spot: taken.hits(box(*spot)))          # no room: the least crowded
+        taken.add(box(x, y))
+        placed.append((e.label, x, y))
+    return placed
 
 
 def network_svg(diagram: Diagram) -> str:
@@ -67,12 +128,8 @@ def network_svg(diagram: Diagram) -> str:
                        f'{x2 - r2:.1f},{y2:.1f}"/>')
             continue
         out.append(f'<line class="{cls}" x1="{x1 + r1:.1f}" y1="{y1:.1f}" x2="{x2 - r2:.1f}" y2="{y2:.1f}"/>')
-    for e in diagram.edges:
-        if e.label:
-            (x1, y1, r1), (x2, y2, _) = place[e.src], place[e.dst]
-            t = e.at
-            x, y = x1 + r1 + t * (x2 - x1 - r1), y1 + t * (y2 - y1)
-            out.append(f'<text class="label" x="{x:.1f}" y="{y - 3:.1f}" text-anchor="middle">{escape(e.label)}</text>')
+    for label, x, y in label_places(diagram, place):
+        out.append(f'<text class="label" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{escape(label)}</text>')
     for node in diagram.nodes:
         out.extend(_node(node, *place[node.id]))
     out.append("</svg>")

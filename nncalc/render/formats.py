@@ -168,6 +168,7 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
                  **{fmt: _formulas_after(fmt) for fmt in ("html", "latex", "latex-fragment", "beamer", "matrix")}},
     "check": {"table": _check_table, "json": _check_json, "csv": _check_csv, "markdown": _check_markdown,
               "gradescope": _check_gradescope, "latex": "nncalc.render.latex:check_latex",
+              "latex-fragment": "nncalc.render.latex:check_latex_fragment",
               "html": "nncalc.render.html:check_html", "beamer": "nncalc.render.latex:check_beamer"},
     # `nncalc variants`: each variant's handout (no answers) and worked solution
     "handout": {"markdown": "nncalc.render.handout:handout_text", "latex": "nncalc.render.handout:handout_latex",
@@ -183,6 +184,7 @@ FORMATS: dict[str, dict[str, Union[str, Renderer]]] = {
                 "csv": "nncalc.render.evaluation:predict_csv"},
     "train": {"table": "nncalc.render.train_report:train_table", "json": "nncalc.render.train_report:train_json",
               "latex": "nncalc.render.train_report:train_latex", "html": "nncalc.render.train_report:train_html",
+              "latex-fragment": "nncalc.render.train_report:train_latex_fragment",
               "beamer": "nncalc.render.train_report:train_beamer"},
     "drawing": {"svg": "nncalc.pictures.draw:drawing_svg", "dot": "nncalc.pictures.draw:drawing_dot",
                 "mermaid": "nncalc.pictures.draw:drawing_mermaid", "png": "nncalc.pictures.draw:drawing_png"},

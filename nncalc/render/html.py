@@ -57,13 +57,14 @@ p.note{margin:.1rem 0 .6rem 1.5rem;color:#444;font-size:.95rem}
 
 
 def math_block(step: Step) -> str:
-    """An equation as a block MathML element: lhs = part, then one '= part' a row, aligned."""
-    from .mathtext import mathml
+    """An equation as a block MathML element: lhs = part, then one '= part' a row, aligned; each
+    part the MathML of its LaTeX (an operation's formula its own notation, as in the PDF)."""
+    from .mathtext import mathml, part_mathml
 
     rows = []
     for i, part in enumerate(step.parts):
         lhs = mathml(step.text) if i == 0 else ""
-        rows.append(f'<mtr><mtd class="lhs">{lhs}</mtd><mtd><mo>=</mo>{mathml(part)}</mtd></mtr>')
+        rows.append(f'<mtr><mtd class="lhs">{lhs}</mtd><mtd><mo>=</mo>{part_mathml(step, part)}</mtd></mtr>')
     of = f' data-of="{escape(step.of)}"' if step.of else ""
     return f'<math display="block"{of}><mtable>{"".join(rows)}</mtable></math>'
 

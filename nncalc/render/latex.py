@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from ..trace import Trace
@@ -31,40 +32,84 @@ def cell(text: str) -> str:
     return f"${latex_math(text)}$" if is_math(text) else latex_text(text)
 
 
+def prose_cell(text: str) -> str:
+    """A paragraph column's cell: text, a long path allowed to break after each '/'."""
+    return latex_text(text).replace("/", "/\\allowbreak{}")
+
+
 def _cell_width(text: str, prose: bool) -> float:
     return text_width(text) if prose or not is_math(text) else math_width(text)
 
 
-def table_width(tab: Tab, prose: frozenset[int], prose_pt: float) -> float:
-    """About how wide a table sets at 10 pt: each column its widest cell, and the gaps."""
+MIN_PROSE = 57.0       # points (2 cm): the narrowest a paragraph column is set
+
+
+@dataclass(frozen=True)
+class TableFit:
+    """How a table is set to fit a width: its font size (and how much narrower that sets text),
+    each paragraph column's width in points, and whether it fits at all (else it is scaled)."""
+
+    size: str
+    scale: float
+    prose: dict[int, float]
+    fits: bool
+
+
+def _capped(needs: dict[int, float], room: float) -> dict[int, float] | None:
+    """The paragraph columns narrowed, widest first, to share `room` (None: not without going
+    under MIN_PROSE)."""
+    if sum(needs.values()) <= room:
+        return needs
+    cap = room / len(needs)
+    for i, need in enumerate(sorted(needs.values())):      # the columns narrower than an even share keep theirs
+        if need >= cap:
+            break
+        cap += (cap - need) / max(len(needs) - i - 1, 1)
+    return {i: min(w, cap) for i, w in needs.items()} if cap >= MIN_PROSE else None
+
+
+def table_fit(tab: Tab, prose: frozenset[int], prose_pt: float, width: float) -> TableFit:
+    """The largest size, from `SIZES`, a table fits 90 % of `width` in: each column its widest
+    cell (counted at 10 pt, narrower in a smaller size), a paragraph column as wide as its longest
+    text up to `prose_pt` and narrowed where that makes it fit, and 12 pt between columns."""
     rows = [tab.columns] + [r for r in tab.rows if r is not None]
-    return sum((prose_pt if i in prose else max(_cell_width(r[i], False) for r in rows if i < len(r))) + 12
-               for i in range(len(tab.columns)))
+    widest = {i: max(_cell_width(r[i], i in prose) for r in rows if i < len(r)) for i in range(len(tab.columns))}
+    text = sum(w for i, w in widest.items() if i not in prose)
+    for size, scale in SIZES:
+        room = 0.9 * width - 12 * len(tab.columns) - text * scale
+        needs = {i: min(prose_pt, widest[i] * scale * 1.15 + 6) for i in sorted(prose)}
+        widths = _capped(needs, room) if needs else ({} if room >= 0 else None)
+        if widths is not None:
+            return TableFit(size, scale, widths, True)
+    size, scale = SIZES[-1]
+    return TableFit(size, scale, {i: min(prose_pt, widest[i] * scale * 1.15 + 6) for i in sorted(prose)}, False)
 
 
 def booktabs(tab: Tab, long: bool = True, prose: frozenset[int] = frozenset(), prose_width: str = "4.5cm",
              width: float = PAGE_WIDTH) -> str:
     """A Tab as a booktabs table (a longtable, which breaks across pages; a tabular for slides);
-    `prose` columns are text, wrapped in a paragraph column. The title is a line above it (a long
-    one would widen the first column), and a table wider than `width` is set in a smaller size
-    (a slide's, past \\tiny, scaled to the frame)."""
-    spec = "".join(f"p{{{prose_width}}}" if i in prose else "r" if i >= tab.numeric_from else "l" for i in range(len(tab.columns)))
+    `prose` columns are text, wrapped in a paragraph column up to `prose_width` wide. The title is
+    a line above it (a long one would widen the first column), and a table wider than `width` is
+    set in a smaller size, its paragraph columns narrower (a slide's, past \\tiny, scaled to
+    the frame)."""
+    fit = table_fit(tab, prose, float(prose_width.removesuffix("cm")) * 28.45, width)
+    spec = "".join(f"p{{{fit.prose[i]:.0f}pt}}" if i in prose else "r" if i >= tab.numeric_from else "l"
+                   for i in range(len(tab.columns)))
 
     def row_text(row: list[str]) -> str:
-        return " & ".join(latex_text(c) if i in prose else cell(c) for i, c in enumerate(row)) + r" \\"
+        return " & ".join(prose_cell(c) if i in prose else cell(c) for i, c in enumerate(row)) + r" \\"
 
     head = row_text(tab.columns)
     rows = [r"\midrule" if row is None else row_text(row) for row in tab.rows]
     title = f"\\par\\noindent\\textbf{{{latex_text(tab.title)}}}\\par"
-    wide = table_width(tab, prose, float(prose_width.removesuffix("cm")) * 28.45)
-    size, scale = next(((n, f) for n, f in SIZES if wide * f <= 0.9 * width), SIZES[-1])
+    size = fit.size
     if long:
         table = "\n".join([f"\\begin{{longtable}}{{{spec}}}", r"\toprule", head, r"\midrule", r"\endhead", *rows,
                            r"\bottomrule", r"\end{longtable}"])
         return "\n".join([title, "{" + size, table, "}"]) if size else "\n".join([title, table])
     table = "\n".join([f"\\begin{{tabular}}{{{spec}}}", r"\toprule", head, r"\midrule", *rows, r"\bottomrule",
                        r"\end{tabular}"])
-    if wide * scale > 0.9 * width:
+    if not fit.fits:
         table = f"\\resizebox{{\\linewidth}}{{!}}{{%\n{table}}}"
     return "\n".join([title, size, table]) if size else "\n".join([title, table])
 
@@ -299,10 +344,16 @@ def document(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
     return wrap_source(standalone(body(trace, decimals, explain)))
 
 
-def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
-    """The body alone, for pasting into a document of one's own (it names the packages it needs)."""
+def latex_fragment(doc: Document) -> str:
+    """Any document's body alone, for pasting into a document of one's own (Overleaf): its first
+    line names the packages it needs."""
     return wrap_source(f"% nncalc: needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks\n"
-                       + body(trace, decimals, explain))
+                       + "\n".join(latex_blocks(doc.blocks)) + "\n")
+
+
+def fragment(trace: Trace, decimals: int = 9, explain: bool = False) -> str:
+    """A worked example's body alone (`latex_fragment`)."""
+    return latex_fragment(worked_document(trace, decimals, explain))
 
 
 def _frame(title: list[str], content: str, options: str = "") -> str:
@@ -329,13 +380,13 @@ def _lines(width: float, room: float) -> int:
 def table_frames(tab: Tab, prose: frozenset[int], prose_width: str = "3cm") -> list[str]:
     """A table as frames: its rows cut into pieces that fit the slide's height, each piece a frame
     whose title line says '(cont.)' after the first."""
-    room = float(prose_width.removesuffix("cm")) * 28.45
-    size, scale = next(((n, f) for n, f in SIZES if table_width(tab, prose, room) * f <= 0.9 * SLIDE_WIDTH), SIZES[-1])
+    fit = table_fit(tab, prose, float(prose_width.removesuffix("cm")) * 28.45, SLIDE_WIDTH)
 
     def height(row: list[str] | None) -> float:
         if row is None:
             return 3.0          # a \midrule
-        return ROW_HEIGHT[size] * max([1] + [_lines(text_width(c) * scale, room) for i, c in enumerate(row) if i in prose])
+        return ROW_HEIGHT[fit.size] * max([1] + [_lines(text_width(c) * fit.scale, fit.prose[i])
+                                                 for i, c in enumerate(row) if i in prose])
 
     head = ROW_HEIGHT[""] * _lines(text_width(tab.title) * 1.1, 300) + height(tab.columns) + 16
     pieces: list[list[list[str] | None]] = [[]]
@@ -440,6 +491,10 @@ def check_latex(report: Any, style: Any) -> str:
     """A check report as a standalone document: each file's verdicts as a booktabs table and, with
     --explain, how each wrong answer is worked out (align* blocks, from the trace)."""
     return latex_document(check_document(report, style.decimals))
+
+
+def check_latex_fragment(report: Any, style: Any) -> str:
+    return latex_fragment(check_document(report, style.decimals))
 
 
 def check_beamer(report: Any, style: Any) -> str:

@@ -1,9 +1,11 @@
 """The slides' math as the explainer and the tables write it (`∂E_total/∂w5 = 0.6 * 0.2`,
-`1/(1 + e^-net_h1)`, `w5+`), read into tokens once and written as LaTeX or as MathML.
+`1/(1 + e^-net_h1)`, `w5+`), read into tokens once and written as LaTeX; MathML is that LaTeX
+translated (`render/texmathml.py`), so both come from one notation.
 
-The notation itself stays with the operations (nncalc.ops) and the names (nncalc.notation): this
-module only reads their text, so a new activation's formula reaches a PDF or a web page unchanged.
-Anything it does not recognise is kept as escaped text, so every string converts.
+The notation itself stays with the operations (nncalc.ops: an activation's or loss's formula in
+its own LaTeX) and the names (nncalc.notation): this module reads their text and fills their
+LaTeX, so a new activation's formula reaches a PDF or a web page unchanged. Anything it does not
+recognise is kept as escaped text, so every string converts.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from html import escape
 
 # a name: a letter, then letters, digits, '_' (out_h1, E_total, w5, dot_3, ŷ); '[t]' right after it
 # is the time step (h1[2], cell[t+1]), '+' the updated value (w5+), '@k' the sample
@@ -30,7 +31,6 @@ GREEK = {"σ": r"\sigma", "δ": r"\delta", "η": r"\eta", "Σ": r"\sum", "α": r
 OPERATORS = {"*": r"\cdot", "·": r"\cdot", "≤": r"\le", "≥": r"\ge", "…": r"\dots", "⊙": r"\odot",
              "→": r"\to", "-": "-", "+": "+", "=": "=", "/": "/", "(": "(", ")": ")", ",": ",",
              ":": ":", "[": "[", "]": "]", "|": "|", "<": "<", ">": ">"}
-MATHML_OPERATORS = {"*": "·", "-": "−", "…": "…", "<": "&lt;", ">": "&gt;"}
 FUNCTIONS = {"exp", "log", "ln", "tanh", "sin", "cos", "max", "min", "abs", "sqrt"}
 SLIDE_WORDS = {"net", "out", "in", "target"}      # names the slides write as math without a subscript
 PROSE = {"via", "and", "for", "of", "sum", "with", "if", "else"}    # words read as text inside math
@@ -258,56 +258,19 @@ def text_width(text: str) -> float:
 
 # ---------------------------------------------------------------- MathML
 
-def _mi(text: str) -> str:
-    sym = {"σ": "σ", "δ": "δ", "η": "η", "Σ": "∑"}.get(text, text)
-    return f"<mi>{escape(sym)}</mi>"
-
-
-def _mathml_name(t: Token) -> str:
-    base = _mi(t.text)
-    sup = ("+" if t.new else "") + (f"({t.sample})" if t.sample else "")
-    sub = f"<mi>{escape(t.sub)}</mi>" if t.sub else ""
-    if t.step:
-        stepped = (f"<msub>{base}{sub}</msub>" if sub else base) + f"<mo>[</mo><mi>{escape(t.step)}</mi><mo>]</mo>"
-        return f"<msup><mrow>{stepped}</mrow><mo>{escape(sup)}</mo></msup>" if sup else f"<mrow>{stepped}</mrow>"
-    if sub and sup:
-        return f"<msubsup>{base}{sub}<mo>{escape(sup)}</mo></msubsup>"
-    if sub:
-        return f"<msub>{base}{sub}</msub>"
-    if sup:
-        return f"<msup>{base}<mo>{escape(sup)}</mo></msup>"
-    return base
-
-
-def _mathml_items(items: list[list[Token] | Token]) -> str:
-    out: list[str] = []
-    pending_sup = False
-    for item in items:
-        if isinstance(item, list):
-            arg = "<mrow>" + _mathml_items(_groups(item)) + "</mrow>"
-            base = out.pop() if out else "<mrow></mrow>"
-            out.append(f"<msup>{base}{arg}</msup>" if pending_sup else arg)
-            pending_sup = False
-            continue
-        if item.kind == "frac":
-            out.append(f"<mfrac><mrow><mo>∂</mo>{_mathml_name(item.top)}</mrow>"
-                       f"<mrow><mo>∂</mo>{_mathml_name(item.bottom)}</mrow></mfrac>")
-        elif item.kind == "name":
-            out.append(_mathml_name(item))
-        elif item.kind == "num":
-            out.append(f"<mn>{item.text}</mn>")
-        elif item.kind == "sup":
-            pending_sup = True
-        elif item.kind == "op":
-            out.append(f"<mo>{MATHML_OPERATORS.get(item.text, escape(item.text))}</mo>")
-        else:
-            out.append(f"<mtext>&#160;{escape(item.text)}&#160;</mtext>")
-    return "".join(out)
-
-
 def mathml(text: str) -> str:
-    """Math text as the inside of a MathML <math> element (an <mrow>)."""
-    return "<mrow>" + _mathml_items(_groups(tokens(text))) + "</mrow>"
+    """Math text as the inside of a MathML <math> element: its LaTeX (`latex_math`), translated."""
+    from .texmathml import tex_mathml
+
+    return tex_mathml(latex_math(text))
+
+
+def part_mathml(step: "Step", part: str) -> str:
+    """One part of an equation as MathML: its LaTeX (`latex_part`: the operation's own where it
+    is its formula), translated, so the page shows what the PDF does."""
+    from .texmathml import tex_mathml
+
+    return tex_mathml(latex_part(step, part))
 
 
 # ---------------------------------------------------------------- the derivation, as steps

@@ -63,6 +63,12 @@ def train_latex(report: TrainingReport, style: Any) -> str:
     return latex_document(_document(report, style))
 
 
+def train_latex_fragment(report: TrainingReport, style: Any) -> str:
+    from .latex import latex_fragment
+
+    return latex_fragment(_document(report, style))
+
+
 def train_beamer(report: TrainingReport, style: Any) -> str:
     from .latex import beamer_document
 
