@@ -123,22 +123,7 @@ def problem_template(shape: str, *, activation: str = "sigmoid", output_activati
         names = _units(li, n_layers, units)
         act = out_act if li == n_layers - 1 else hidden_act
         role = "output layer" if li == n_layers - 1 else f"hidden layer {li + 1}"
-        lines += [f"    # {role}: out = {act}(W in + b)"]
-        lines += _item(_key_flow("units", names, 6))
-        lines.append(f"      activation: {act}")
-        if init is None:
-            W = np.round(rng.uniform(-1, 1, size=(units, len(fan_in))), 2)
-            b = np.round(rng.uniform(-1, 1, size=units), 2)
-            lines += _key_flow("weights", W.tolist(), 6)
-            if W.size <= NAMED_WEIGHTS_MAX:
-                wn = [[f"w{counter + r * len(fan_in) + c + 1}" for c in range(len(fan_in))] for r in range(units)]
-                named = f"      weight_names: [{', '.join('[' + ', '.join(r) + ']' for r in wn)}]"
-                formula = f"net_{names[0]} = {' + '.join(f'{w}·{i}' for w, i in zip(wn[0], fan_in))} + b_{names[0]}"
-                if len(named) <= WIDTH:           # else the default names, the same w1, w2, ...
-                    lines.append(_comment(named, formula))
-            bias = _key_flow("bias", b.tolist(), 6)
-            bias[0] = _comment(bias[0], f"b_{names[0]}, ... (one number: a shared bias)") if len(bias) == 1 else bias[0]
-            lines += bias
+        lines += _layer_lines(role, names, act, fan_in, counter, None if init is not None else rng)
         counter += units * len(fan_in)
         fan_in = names
     lines += [f"loss: {loss}", "learning_rate: 0.5     # eta, the step of w+ = w - eta dE/dw"]
@@ -153,6 +138,28 @@ def problem_template(shape: str, *, activation: str = "sigmoid", output_activati
     text = "\n".join(lines) + "\n"
     _check_loads(text, "the generated problem")
     return text
+
+
+def _layer_lines(role: str, names: list[str], act: str, fan_in: list[str], counter: int,
+                 rng: np.random.Generator | None) -> list[str]:
+    """One layer of the template: its units and activation, and with `rng` its weights and bias
+    drawn with two decimals (weight names w{counter + 1}, ... shown where they fit a line)."""
+    lines = [f"    # {role}: out = {act}(W in + b)", *_item(_key_flow("units", names, 6)), f"      activation: {act}"]
+    if rng is None:
+        return lines
+    units = len(names)
+    W = np.round(rng.uniform(-1, 1, size=(units, len(fan_in))), 2)
+    b = np.round(rng.uniform(-1, 1, size=units), 2)
+    lines += _key_flow("weights", W.tolist(), 6)
+    if W.size <= NAMED_WEIGHTS_MAX:
+        wn = [[f"w{counter + r * len(fan_in) + c + 1}" for c in range(len(fan_in))] for r in range(units)]
+        named = f"      weight_names: [{', '.join('[' + ', '.join(r) + ']' for r in wn)}]"
+        formula = f"net_{names[0]} = {' + '.join(f'{w}·{i}' for w, i in zip(wn[0], fan_in))} + b_{names[0]}"
+        if len(named) <= WIDTH:           # else the default names, the same w1, w2, ...
+            lines.append(_comment(named, formula))
+    bias = _key_flow("bias", b.tolist(), 6)
+    bias[0] = _comment(bias[0], f"b_{names[0]}, ... (one number: a shared bias)") if len(bias) == 1 else bias[0]
+    return lines + bias
 
 
 def _check_loads(text: str, what: str):

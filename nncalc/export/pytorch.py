@@ -80,8 +80,23 @@ def pytorch_script(model: "Model", stem: str, inline: bool) -> str:
     ]
     if model.classes is not None:
         lines.append(f"CLASSES = {list(model.classes)!r}")
-    lines += ["", "", "class Net(nn.Module):", f'    """{" -> ".join(chain)}."""', "",
-              "    def __init__(self) -> None:", "        super().__init__()"]
+    lines += _net_lines(model, layers, chain)
+    lines += ["        return x", "", "",
+              "def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:",
+              f'    """{model.loss}: {loss_words} (nncalc\'s E_total)."""',
+              f"    return {loss_body}", "", ""]
+    if inline:
+        lines += _inline_state(model, layers)
+    lines += _build(stem, inline)
+    return "\n".join(lines) + "\n"
+
+
+def _net_lines(model: "Model", layers, chain: list[str]) -> list[str]:
+    """The script's `Net`: one nn.Linear per layer, and `forward` applying each layer's activation
+    in its PyTorch form (an activation without one is an ExportError)."""
+    inputs = model.network.inputs
+    lines = ["", "", "class Net(nn.Module):", f'    """{" -> ".join(chain)}."""', "",
+             "    def __init__(self) -> None:", "        super().__init__()"]
     fan_in = inputs
     for k, layer in enumerate(layers, start=1):
         bias = "" if layer.bias is not None else ", bias=False"
@@ -99,14 +114,7 @@ def pytorch_script(model: "Model", stem: str, inline: bool) -> str:
             lines.append(f"        x = self.layer{k}(x)")
             expr = act.fn.torch.format(x="x", alpha=act.alpha)
         lines.append(f"        x = {expr}")
-    lines += ["        return x", "", "",
-              "def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:",
-              f'    """{model.loss}: {loss_words} (nncalc\'s E_total)."""',
-              f"    return {loss_body}", "", ""]
-    if inline:
-        lines += _inline_state(model, layers)
-    lines += _build(stem, inline)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _inline_state(model: "Model", layers) -> list[str]:

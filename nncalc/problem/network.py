@@ -225,6 +225,18 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
         weight_names = default_weight_names(rows, cols, counter[0])
     counter[0] += rows * cols
 
+    bias, bias_names, shared = _bias(spec, path, li, units, drawn)
+    if recurrent:
+        return _recurrent(spec, path, units, activation, weights, weight_names, bias, bias_names, shared,
+                          counter, init, rng)
+    return Layer(units, activation, weights, weight_names, bias, bias_names, shared)
+
+
+def _bias(spec: dict, path: Path_, li: int, units: tuple[str, ...],
+          drawn: bool) -> tuple[np.ndarray | None, tuple[str, ...], bool]:
+    """A layer's bias, its names and whether it is shared: a list (one per unit, b_U), a number (one
+    shared by the layer, b{li + 1}), or none; a layer with drawn weights gets a zero bias per unit."""
+    rows = len(units)
     bias, bias_names, shared = None, (), False
     bpath = path + ("bias",)
     bias_value = spec.get("bias", "per_unit" if drawn else None)
@@ -254,10 +266,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
             if not isinstance(value, list) or len(value) != rows:
                 raise Invalid(npath, f"expected {rows} names (one per unit: {', '.join(units)})")
             bias_names = tuple(check_name(n, npath + (i,)) for i, n in enumerate(value))
-    if recurrent:
-        return _recurrent(spec, path, units, activation, weights, weight_names, bias, bias_names, shared,
-                          counter, init, rng)
-    return Layer(units, activation, weights, weight_names, bias, bias_names, shared)
+    return bias, bias_names, shared
 
 
 def _recurrent(spec: dict, path: Path_, units: tuple[str, ...], activation: Activation, weights: np.ndarray,
