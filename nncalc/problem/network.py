@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
-from ..layers import Dense, Recurrent
+from ..layers import TYPES, Dense, layer_class
 from ..ops import ACTIVATIONS, Activation, fused_delta
 from ..schema import Invalid, choice, count, mapping, number, show, vector
 from ..schema import name as check_name, names as name_list
 from ..yamlio import Path_, format_path
-from .lstm import KEYS as LSTM_KEYS, lstm_layer
+
+if TYPE_CHECKING:
+    from ..layers.recurrent import Recurrent
 
 Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
 
@@ -149,7 +151,7 @@ def default_weight_names(rows: int, cols: int, before: int = 0) -> tuple[tuple[s
     return tuple(tuple(f"w{before + r * cols + c + 1}" for c in range(cols)) for r in range(rows))
 
 
-LAYER_TYPES = ("dense", "recurrent", "lstm")
+LAYER_TYPES = tuple(TYPES)        # a layer's `type:` (nncalc/layers/__init__.TYPES)
 _DENSE_KEYS = ("units", "type", "activation", "weights", "weight_names", "bias", "bias_names")
 _RECURRENT_KEYS = _DENSE_KEYS + ("recurrent_weights", "recurrent_weight_names", "initial_state")
 _DEFAULT_ACTIVATION = {"dense": "sigmoid", "recurrent": "tanh"}
@@ -189,7 +191,10 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
     if isinstance(spec, dict) and "type" in spec:
         kind = choice(spec["type"], path + ("type",), LAYER_TYPES, "layer type", close=3)
     recurrent = kind == "recurrent"
-    spec = mapping(spec, path, {"recurrent": _RECURRENT_KEYS, "lstm": LSTM_KEYS}.get(kind, _DENSE_KEYS), ("units",))
+    if kind == "lstm":      # its keys and reader: nncalc/problem/lstm.py, imported for the files using it (start-up)
+        from . import lstm
+    spec = mapping(spec, path, lstm.KEYS if kind == "lstm" else _RECURRENT_KEYS if recurrent else _DENSE_KEYS,
+                   ("units",))
     units_value = spec["units"]
     _within(units_value, MAX_UNITS, path + ("units",), "units in a layer")
     if isinstance(units_value, int) and not isinstance(units_value, bool) and units_value >= 1:
@@ -197,7 +202,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
     else:
         units = name_list(units_value, "", path + ("units",), "unit")
     if kind == "lstm":
-        return lstm_layer(spec, path, units, fan_in_names, counter, init, rng)
+        return lstm.lstm_layer(spec, path, units, fan_in_names, counter, init, rng)
     activation = _activation(spec.get("activation", _DEFAULT_ACTIVATION[kind]), path + ("activation",),
                              li == n_layers - 1 or recurrent)      # a recurrent layer says its own rule
     rows, cols = len(units), len(fan_in_names)
@@ -293,7 +298,8 @@ def _recurrent(spec: dict, path: Path_, units: tuple[str, ...], activation: Acti
     h0 = None
     if "initial_state" in spec:
         h0 = np.array(vector(spec["initial_state"], rows, units, path + ("initial_state",)), dtype=np.float64)
-    return Recurrent(units, activation, weights, weight_names, recurrent, names, bias, bias_names, shared, h0)
+    return layer_class("recurrent")(units, activation, weights, weight_names, recurrent, names, bias, bias_names,
+                                    shared, h0)
 
 
 def network_from_spec(spec: Any, path: Path_, init: str | None, seed: int) -> Network:
