@@ -1,12 +1,13 @@
 """`nncalc backprop` start-up beside another install's, alternating runs (a fresh process each).
 
-    python benchmarks/bench_startup.py --base /work/basevenv/bin/python [--runs 21] [--site DIR]
+    python benchmarks/bench_startup.py --base /work/basevenv/bin/python [--runs 21] [--site DIR] [ARGS]
 
---site DIR: put DIR (a `pip install --target DIR .` of this tree) first on this side's path, so an
+Run it with the Python of a regular (not editable) install of this tree, as the base is one: an
+editable install's import hook alone costs milliseconds at every start. --site DIR: put DIR (a `pip install --target DIR .` of this tree) first on this side's path, so an
 editable install's import hook does not count against it when the base is a regular install.
 
 Each round runs this Python's `nncalc backprop` and the base's, in turn, so that machine noise hits
-both alike; prints the medians and the ratio. Used to show that a refactoring is not slower.
+both alike; prints the wall-clock and CPU (user + sys) medians, their ratios and the load average. Used to show that a refactoring is not slower.
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ def command(python: str) -> list[str]:
     return [str(script)] if script.exists() else [python, "-m", "nncalc"]
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + sys) of one run of `cmd`."""
     started = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, cwd="/tmp", env=env)
-    return time.perf_counter() - started
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, cwd="/tmp", env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -42,16 +49,24 @@ def main() -> None:
     cases = {"this": command(sys.executable) + args.args, "base": command(args.base) + args.args}
     base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     envs = {"this": dict(base_env, PYTHONPATH=args.site) if args.site else base_env, "base": base_env}
-    times: dict[str, list[float]] = {name: [] for name in cases}
+    walls: dict[str, list[float]] = {name: [] for name in cases}
+    cpus: dict[str, list[float]] = {name: [] for name in cases}
     for name, cmd in cases.items():       # warm the file cache
         timed(cmd, envs[name])
+    load_before = os.getloadavg()
     for _ in range(args.runs):
         for name, cmd in cases.items():
-            times[name].append(timed(cmd, envs[name]))
-    med = {name: statistics.median(t) for name, t in times.items()}
+            wall, cpu = timed(cmd, envs[name])
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    load_after = os.getloadavg()
+    wall_med = {name: statistics.median(t) for name, t in walls.items()}
+    cpu_med = {name: statistics.median(t) for name, t in cpus.items()}
     for name, cmd in cases.items():
-        print(f"{name}: median {med[name]:.3f} s, min {min(times[name]):.3f} s  ({' '.join(cmd)})")
-    print(f"this / base: {med['this'] / med['base']:.3f} ({args.runs} alternating runs)")
+        print(f"{name}: wall median {wall_med[name]:.3f} s (min {min(walls[name]):.3f}), "
+              f"CPU median {cpu_med[name]:.3f} s (min {min(cpus[name]):.3f})  ({' '.join(cmd)})")
+    print(f"this / base: wall {wall_med['this'] / wall_med['base']:.3f}, CPU {cpu_med['this'] / cpu_med['base']:.3f} "
+          f"({args.runs} alternating runs; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after)")
 
 
 if __name__ == "__main__":

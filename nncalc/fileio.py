@@ -16,7 +16,6 @@ import os
 import shutil
 import stat
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Callable, Iterator
@@ -70,6 +69,8 @@ def atomic_open(path: str | Path, mode: str = "w", *, check: Check | None = None
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise NncalcError(f"cannot write: folder {folder} does not exist", file=str(path))
+    import tempfile     # imported on use: start-up (a command that only reads never needs it)
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -110,6 +111,8 @@ def _in_place(path: Path, mode: str) -> Iterator[IO]:
     try:
         with handle:
             if "b" in mode:
+                import tempfile     # imported on use: start-up
+
                 with tempfile.TemporaryFile() as spool:
                     yield spool
                     spool.seek(0)

@@ -7,6 +7,7 @@ failure names the key path and the YAML line, and nothing past `load_problem` re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +19,10 @@ from ..limits import without_gc
 from ..schema import Invalid, answers_block, choice, count, located, mapping, number, show, vector
 from ..yamlio import Path_, YamlDoc, read_yaml
 from .network import INITS, Network, network_from_spec
-from .training import Settings, key_misfit, optimizer_misfit, training_settings
 
 if TYPE_CHECKING:
     from ..vary import Ask, Vary
+    from .training import Settings
 
 DICT_SOURCE = "<dict>"       # the file name a problem given as a dict (not a file) is reported under
 
@@ -46,7 +47,7 @@ class Problem:
     data_source: Any = None              # `data:` naming a source instead of samples (for train)
     training: dict | None = None         # the `training:` block as written (saved with trained models)
     answers: dict | None = None          # the `answers:` block as written
-    settings: Settings = field(default_factory=Settings)   # the `training:` block, validated
+    given_settings: Settings | None = None   # the `training:` block, validated (None: the file has none)
     doc: YamlDoc | None = field(default=None, repr=False)
     learning_rate_given: bool = False    # set in the file or by --set (else trainers use their default)
     vary: Vary | None = None             # `vary:`: what each student's variant draws anew (nncalc.vary)
@@ -58,6 +59,18 @@ class Problem:
     @property
     def is_sequence(self) -> bool:
         return self.network.is_sequence
+
+    @cached_property
+    def settings(self) -> Settings:
+        """How to train: the `training:` block's settings, or without one full-batch gradient
+        descent at the file's learning rate (made on first use: a file without the block never
+        imports the training tables, nncalc/problem/training.py; start-up)."""
+        if self.given_settings is not None:
+            return self.given_settings
+        from .training import training_settings
+
+        return training_settings(None, ("training",), learning_rate=self.learning_rate if self.learning_rate_given
+                                 else None, seed=self.seed or 0)
 
     @property
     def n_steps(self) -> int:
@@ -240,9 +253,12 @@ def _problem(doc: YamlDoc) -> Problem:
     if "answers" in spec:
         answers_block(spec["answers"], ("answers",))
     lr_given = "learning_rate" in spec
-    settings = training_settings(spec.get("training"), ("training",),
-                                 learning_rate=learning_rate if lr_given else None, seed=seed)
-    if "training" in spec:
+    settings = None
+    if "training" in spec:      # its tables are imported for the files that have the block (start-up)
+        from .training import key_misfit, optimizer_misfit, training_settings
+
+        settings = training_settings(spec["training"], ("training",),
+                                     learning_rate=learning_rate if lr_given else None, seed=seed)
         misfit = optimizer_misfit(settings, network, loss)
         if misfit:
             raise Invalid(("training", "optimizer"), misfit)
@@ -260,5 +276,5 @@ def _problem(doc: YamlDoc) -> Problem:
         raise Invalid(("variant",), f"expected a variant id, got {show(variant)}")
     return Problem(str(name), network, loss, learning_rate, X, T, source=doc.file, init=init, seed=seed,
                    data_source=data_source, training=spec.get("training"), answers=spec.get("answers"),
-                   doc=doc, learning_rate_given=lr_given, settings=settings, vary=vary, ask=ask,
+                   doc=doc, learning_rate_given=lr_given, given_settings=settings, vary=vary, ask=ask,
                    variant=None if variant is None else str(variant), target_mask=mask, lengths=lengths)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
-from ..layers import Dense, Recurrent
+from ..layers import TYPES, Dense, layer_class
 from ..ops import ACTIVATIONS, Activation, fused_delta
 from ..schema import Invalid, choice, count, mapping, number, show, vector
 from ..schema import name as check_name, names as name_list
 from ..yamlio import Path_, format_path
-from .lstm import KEYS as LSTM_KEYS, lstm_layer
+
+if TYPE_CHECKING:
+    from ..layers.recurrent import Recurrent
 
 Layer = Dense      # the name other modules import today; new code uses nncalc.layers.Dense
 
@@ -149,7 +151,7 @@ def default_weight_names(rows: int, cols: int, before: int = 0) -> tuple[tuple[s
     return tuple(tuple(f"w{before + r * cols + c + 1}" for c in range(cols)) for r in range(rows))
 
 
-LAYER_TYPES = ("dense", "recurrent", "lstm")
+LAYER_TYPES = tuple(TYPES)        # a layer's `type:` (nncalc/layers/__init__.TYPES)
 _DENSE_KEYS = ("units", "type", "activation", "weights", "weight_names", "bias", "bias_names")
 _RECURRENT_KEYS = _DENSE_KEYS + ("recurrent_weights", "recurrent_weight_names", "initial_state")
 _DEFAULT_ACTIVATION = {"dense": "sigmoid", "recurrent": "tanh"}
@@ -189,7 +191,10 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
     if isinstance(spec, dict) and "type" in spec:
         kind = choice(spec["type"], path + ("type",), LAYER_TYPES, "layer type", close=3)
     recurrent = kind == "recurrent"
-    spec = mapping(spec, path, {"recurrent": _RECURRENT_KEYS, "lstm": LSTM_KEYS}.get(kind, _DENSE_KEYS), ("units",))
+    if kind == "lstm":      # its keys and reader: nncalc/problem/lstm.py, imported for the files using it (start-up)
+        from . import lstm
+    spec = mapping(spec, path, lstm.KEYS if kind == "lstm" else _RECURRENT_KEYS if recurrent else _DENSE_KEYS,
+                   ("units",))
     units_value = spec["units"]
     _within(units_value, MAX_UNITS, path + ("units",), "units in a layer")
     if isinstance(units_value, int) and not isinstance(units_value, bool) and units_value >= 1:
@@ -197,7 +202,7 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
     else:
         units = name_list(units_value, "", path + ("units",), "unit")
     if kind == "lstm":
-        return lstm_layer(spec, path, units, fan_in_names, counter, init, rng)
+        return lstm.lstm_layer(spec, path, units, fan_in_names, counter, init, rng)
     activation = _activation(spec.get("activation", _DEFAULT_ACTIVATION[kind]), path + ("activation",),
                              li == n_layers - 1 or recurrent)      # a recurrent layer says its own rule
     rows, cols = len(units), len(fan_in_names)
@@ -209,20 +214,11 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
         raise Invalid(path, f"{rows:,} x {cols:,} = {rows * cols:,} weights{' and ' + format(rows * rows, ',') + ' recurrent ones' if recurrent else ''}"
                             f"{so_far}; nncalc holds at most {MAX_PARAMETERS:,} parameters")
 
-    if "weights" in spec:
-        weights = _matrix(spec["weights"], rows, cols, units, fan_in_names, path + ("weights",))
-        drawn = False
-    elif init is not None:
-        weights = _init_weights(init, rng, rows, cols)
-        drawn = True
-    else:
-        raise Invalid(path, f"missing 'weights' ({rows} rows for {', '.join(units)}, {cols} columns for "
-                             f"the {below}); or give a top-level 'init:' and 'seed:' to draw them")
-
-    if "weight_names" in spec:
-        weight_names = _matrix_names(spec["weight_names"], rows, fan_in_names, units, path + ("weight_names",))
-    else:
-        weight_names = default_weight_names(rows, cols, counter[0])
+    weights = _weight_block(spec, "weights", path, units, fan_in_names, init, rng,
+                            f"missing 'weights' ({rows} rows for {', '.join(units)}, {cols} columns for the {below})")
+    drawn = "weights" not in spec
+    weight_names = _names_block(spec, "weight_names", path, units, fan_in_names,
+                                lambda: default_weight_names(rows, cols, counter[0]))
     counter[0] += rows * cols
 
     bias, bias_names, shared = _bias(spec, path, li, units, drawn)
@@ -269,6 +265,25 @@ def _bias(spec: dict, path: Path_, li: int, units: tuple[str, ...],
     return bias, bias_names, shared
 
 
+def _weight_block(spec: dict, key: str, path: Path_, units: tuple[str, ...], col_names: tuple[str, ...],
+                  init: str | None, rng: np.random.Generator | None, missing: str, what: str = "") -> np.ndarray:
+    """The weight matrix under `key` (one row per unit, one column per col_names), else drawn by
+    `init`; neither is `missing` (what is missing, in words)."""
+    if key in spec:
+        return _matrix(spec[key], len(units), len(col_names), units, col_names, path + (key,), what)
+    if init is not None:
+        return _init_weights(init, rng, len(units), len(col_names))
+    raise Invalid(path, f"{missing}; or give a top-level 'init:' and 'seed:' to draw them")
+
+
+def _names_block(spec: dict, key: str, path: Path_, units: tuple[str, ...], col_names: tuple[str, ...],
+                 default) -> tuple[tuple[str, ...], ...]:
+    """The weights' names under `key` (one row per unit), else default() (numbered w1, w2, ...)."""
+    if key in spec:
+        return _matrix_names(spec[key], len(units), col_names, units, path + (key,))
+    return default()
+
+
 def _recurrent(spec: dict, path: Path_, units: tuple[str, ...], activation: Activation, weights: np.ndarray,
                weight_names: tuple, bias: np.ndarray | None, bias_names: tuple, shared: bool,
                counter: list[int], init: str | None, rng: np.random.Generator | None) -> Recurrent:
@@ -277,23 +292,17 @@ def _recurrent(spec: dict, path: Path_, units: tuple[str, ...], activation: Acti
     rows = len(units)
     if activation.fn.joint:
         raise Invalid(path + ("activation",), f"{activation.name} is only supported on a dense output layer")
-    if "recurrent_weights" in spec:
-        recurrent = _matrix(spec["recurrent_weights"], rows, rows, units, units, path + ("recurrent_weights",),
-                            " and as many columns")
-    elif init is not None:
-        recurrent = _init_weights(init, rng, rows, rows)
-    else:
-        raise Invalid(path, f"missing 'recurrent_weights' (W_h: {rows} rows and {rows} columns, for "
-                             f"{', '.join(units)}); or give a top-level 'init:' and 'seed:' to draw them")
-    if "recurrent_weight_names" in spec:
-        names = _matrix_names(spec["recurrent_weight_names"], rows, units, units, path + ("recurrent_weight_names",))
-    else:
-        names = default_recurrent_names(rows, counter[1])
+    recurrent = _weight_block(spec, "recurrent_weights", path, units, units, init, rng,
+                              f"missing 'recurrent_weights' (W_h: {rows} rows and {rows} columns, for "
+                              f"{', '.join(units)})", " and as many columns")
+    names = _names_block(spec, "recurrent_weight_names", path, units, units,
+                         lambda: default_recurrent_names(rows, counter[1]))
     counter[1] += rows * rows
     h0 = None
     if "initial_state" in spec:
         h0 = np.array(vector(spec["initial_state"], rows, units, path + ("initial_state",)), dtype=np.float64)
-    return Recurrent(units, activation, weights, weight_names, recurrent, names, bias, bias_names, shared, h0)
+    return layer_class("recurrent")(units, activation, weights, weight_names, recurrent, names, bias, bias_names,
+                                    shared, h0)
 
 
 def network_from_spec(spec: Any, path: Path_, init: str | None, seed: int) -> Network:

@@ -11,7 +11,6 @@ from ..errors import UsageError, suggest
 from ..schema import count
 from .file import Problem
 from .network import LEARNING_RATE_NAMES
-from .training import training_settings
 
 
 def settable_names(problem: Problem) -> list[str]:
@@ -65,12 +64,14 @@ def with_overrides(problem: Problem, overrides: dict[str, float]) -> Problem:
             raise UsageError(f"--set {name}: no weight, bias, input or learning rate has that name"
                              f"{suggest(name, settable_names(problem))}", file=problem.source)
     network = replace(problem.network, layers=tuple(layers))
-    settings = problem.settings
-    if given:       # a learning rate set here trains too, unless the training block names its own
+    settings = problem.given_settings
+    if given and settings is not None:   # a learning rate set here trains too, unless the block names its own
+        from .training import training_settings
+
         settings = training_settings(problem.training, ("training",), learning_rate=learning_rate,
                                      seed=problem.seed or 0)
     return replace(problem, network=network, inputs=X, learning_rate=learning_rate,
-                   learning_rate_given=given, settings=settings)
+                   learning_rate_given=given, given_settings=settings)
 
 
 def _input_of(problem: Problem, base: str) -> tuple[int, int | None] | None:
