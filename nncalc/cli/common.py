@@ -393,5 +393,4 @@ def format_option(subject: str) -> Any:
     return Annotated[choices, typer.Option("--format", "-f", help=f"{_or(names)}.")]
 
 
-TraceFormat = format_option("trace")
-CheckFormat = format_option("check")
+TraceFormat = format_option("trace")       # forward, backprop and grad's (each command module holds its others)
