@@ -281,6 +281,16 @@ def test_a_recurrent_network_is_written_in_every_document_format(fmt):
     assert max(map(len, text.splitlines())) <= 80 or fmt == "html"
 
 
+def test_a_written_recurrence_is_set_as_math_line_by_line():
+    """The tables' recurrence (rnn-scalar: h[1] = tanh(0.5·1 + 0.4·0 + 0) = tanh(0.5) = 0.462117157,
+    the file's W, W_h, b) is inline math in LaTeX, one line each, and MathML on the page."""
+    r = nncalc.load("rnn-scalar").backprop()
+    tex = " ".join(r.render("latex").split())
+    assert (r"\noindent $h[1] = \tanh (0.5 \cdot 1 + 0.4 \cdot 0 + 0) = \tanh (0.500000000) = 0.462117157$\par"
+            in tex)
+    assert "<p><math><mrow><mi>h</mi><mo>[</mo><mn>1</mn><mo>]</mo><mo>=</mo><mi>tanh</mi>" in r.render("html")
+
+
 # ---------------------------------------------------------------- the real engines
 
 def _pdflatex(folder: Path, name: str, tex: str) -> tuple[int, str, str]:

@@ -214,20 +214,11 @@ def _layer(spec: Any, path: Path_, li: int, n_layers: int, fan_in_names: tuple[s
         raise Invalid(path, f"{rows:,} x {cols:,} = {rows * cols:,} weights{' and ' + format(rows * rows, ',') + ' recurrent ones' if recurrent else ''}"
                             f"{so_far}; nncalc holds at most {MAX_PARAMETERS:,} parameters")
 
-    if "weights" in spec:
-        weights = _matrix(spec["weights"], rows, cols, units, fan_in_names, path + ("weights",))
-        drawn = False
-    elif init is not None:
-        weights = _init_weights(init, rng, rows, cols)
-        drawn = True
-    else:
-        raise Invalid(path, f"missing 'weights' ({rows} rows for {', '.join(units)}, {cols} columns for "
-                             f"the {below}); or give a top-level 'init:' and 'seed:' to draw them")
-
-    if "weight_names" in spec:
-        weight_names = _matrix_names(spec["weight_names"], rows, fan_in_names, units, path + ("weight_names",))
-    else:
-        weight_names = default_weight_names(rows, cols, counter[0])
+    weights = _weight_block(spec, "weights", path, units, fan_in_names, init, rng,
+                            f"missing 'weights' ({rows} rows for {', '.join(units)}, {cols} columns for the {below})")
+    drawn = "weights" not in spec
+    weight_names = _names_block(spec, "weight_names", path, units, fan_in_names,
+                                lambda: default_weight_names(rows, cols, counter[0]))
     counter[0] += rows * cols
 
     bias, bias_names, shared = _bias(spec, path, li, units, drawn)
@@ -274,6 +265,25 @@ def _bias(spec: dict, path: Path_, li: int, units: tuple[str, ...],
     return bias, bias_names, shared
 
 
+def _weight_block(spec: dict, key: str, path: Path_, units: tuple[str, ...], col_names: tuple[str, ...],
+                  init: str | None, rng: np.random.Generator | None, missing: str, what: str = "") -> np.ndarray:
+    """The weight matrix under `key` (one row per unit, one column per col_names), else drawn by
+    `init`; neither is `missing` (what is missing, in words)."""
+    if key in spec:
+        return _matrix(spec[key], len(units), len(col_names), units, col_names, path + (key,), what)
+    if init is not None:
+        return _init_weights(init, rng, len(units), len(col_names))
+    raise Invalid(path, f"{missing}; or give a top-level 'init:' and 'seed:' to draw them")
+
+
+def _names_block(spec: dict, key: str, path: Path_, units: tuple[str, ...], col_names: tuple[str, ...],
+                 default) -> tuple[tuple[str, ...], ...]:
+    """The weights' names under `key` (one row per unit), else default() (numbered w1, w2, ...)."""
+    if key in spec:
+        return _matrix_names(spec[key], len(units), col_names, units, path + (key,))
+    return default()
+
+
 def _recurrent(spec: dict, path: Path_, units: tuple[str, ...], activation: Activation, weights: np.ndarray,
                weight_names: tuple, bias: np.ndarray | None, bias_names: tuple, shared: bool,
                counter: list[int], init: str | None, rng: np.random.Generator | None) -> Recurrent:
@@ -282,18 +292,11 @@ def _recurrent(spec: dict, path: Path_, units: tuple[str, ...], activation: Acti
     rows = len(units)
     if activation.fn.joint:
         raise Invalid(path + ("activation",), f"{activation.name} is only supported on a dense output layer")
-    if "recurrent_weights" in spec:
-        recurrent = _matrix(spec["recurrent_weights"], rows, rows, units, units, path + ("recurrent_weights",),
-                            " and as many columns")
-    elif init is not None:
-        recurrent = _init_weights(init, rng, rows, rows)
-    else:
-        raise Invalid(path, f"missing 'recurrent_weights' (W_h: {rows} rows and {rows} columns, for "
-                             f"{', '.join(units)}); or give a top-level 'init:' and 'seed:' to draw them")
-    if "recurrent_weight_names" in spec:
-        names = _matrix_names(spec["recurrent_weight_names"], rows, units, units, path + ("recurrent_weight_names",))
-    else:
-        names = default_recurrent_names(rows, counter[1])
+    recurrent = _weight_block(spec, "recurrent_weights", path, units, units, init, rng,
+                              f"missing 'recurrent_weights' (W_h: {rows} rows and {rows} columns, for "
+                              f"{', '.join(units)})", " and as many columns")
+    names = _names_block(spec, "recurrent_weight_names", path, units, units,
+                         lambda: default_recurrent_names(rows, counter[1]))
     counter[1] += rows * rows
     h0 = None
     if "initial_state" in spec:

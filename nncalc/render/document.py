@@ -32,6 +32,14 @@ class Para:
 
 
 @dataclass(frozen=True)
+class Formulas:
+    """Math set line by line, not a derivation (a recurrence written out with its numbers, as the
+    tables' text has it): each line may break at its operators."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Table:
     """A table; prose: the columns holding text that may wrap (a diagnosis, a file name)."""
 
@@ -60,7 +68,7 @@ class Items:
     items: tuple[tuple[str, str], ...]
 
 
-Block = Union[Heading, Para, Table, Steps, Listing, Items]
+Block = Union[Heading, Para, Formulas, Table, Steps, Listing, Items]
 
 
 @dataclass(frozen=True)
@@ -83,10 +91,24 @@ def worked_blocks(trace: Trace, decimals: int = 9, explain: bool = False, headin
     if cited and heading:
         blocks.append(Para(cited, emph=True))
     blocks.append(Para(about))
-    blocks += [Para(part) if isinstance(part, str) else Table(part) for part in tabs(trace, decimals, unicode=True)]
+    blocks += [text_block(part) if isinstance(part, str) else Table(part) for part in tabs(trace, decimals, unicode=True)]
     if explain:
         blocks += [Heading("Derivation"), Steps(tuple(derivation_steps(trace, decimals)))]
     return blocks
+
+
+def text_block(text: str) -> Para | Formulas:
+    """The tables' text as a block: formulas where every line is math (a line that starts with
+    '=' goes on with the one above: the terminal's wrapping), else a paragraph."""
+    from .mathtext import is_math
+
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip().startswith("= ") and lines:
+            lines[-1] += " " + line.strip()
+        elif line.strip():
+            lines.append(line.strip())
+    return Formulas(tuple(lines)) if lines and all(" = " in line and is_math(line) for line in lines) else Para(text)
 
 
 def worked_document(trace: Trace, decimals: int = 9, explain: bool = False) -> Document:

@@ -15,6 +15,7 @@ from ..trace import Quantity
 from .common import DETAIL_MAX_PARAMS, DETAIL_MAX_VALUES, EXPLAIN_MAX_LINES, fmt, unit_values
 from . import lstm
 from .explain import _Explainer
+from .matrix import total_lines, value_range
 
 
 class TimeExplainer(_Explainer):
@@ -249,12 +250,9 @@ def step_matrix_lines(ex: TimeExplainer, decimals: int) -> list[str]:
                          f"out{li}[t] = {f}(net{li}[t])")
         out = fwd.outs[li]
         for step in range(T):
-            o = out[:, step]
-            lines.append(f"  t = {step + 1}: out{li}[{step + 1}] from {fmt(float(o.min()), decimals)} to "
-                         f"{fmt(float(o.max()), decimals)}")
+            lines.append(f"  t = {step + 1}: out{li}[{step + 1}] {value_range(out[:, step], decimals)}")
         fan_in = u
-    if "E.total" in t:
-        lines.append(f"E_total = {fmt(t['E.total'].value, decimals)}   ({p.loss})")
+    lines += total_lines(t, decimals)
     if not t.has_backward:
         return lines
     bwd = t.bwd

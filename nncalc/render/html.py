@@ -7,7 +7,8 @@ from typing import Any, Sequence
 
 from ..trace import Trace
 from .common import Tab, header_lines, source_line
-from .document import Block, Document, Heading, Items, Listing, Para, Steps, Table, check_document, worked_document
+from .document import (Block, Document, Formulas, Heading, Items, Listing, Para, Steps, Table, check_document,
+                       worked_document)
 from .mathtext import Step
 
 
@@ -109,6 +110,8 @@ def html_blocks(blocks: Sequence[Block]) -> list[str]:
             parts.append(f"<h{b.level}>{text}</h{b.level}>")
         elif isinstance(b, Para):
             parts.append(f"<p><i>{escape(b.text)}</i></p>" if b.emph else f"<p>{escape(b.text)}</p>")
+        elif isinstance(b, Formulas):
+            parts.append("<p>" + "<br>".join(_inline(line, True) for line in b.lines) + "</p>")
         elif isinstance(b, Table):
             parts.append(f'<div class="scroll">{html_table(b.tab, b.prose)}</div>')
         elif isinstance(b, Steps):

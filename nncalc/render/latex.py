@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from ..trace import Trace
 from .common import Tab
-from .document import (Block, Document, Heading, Items, Listing, Para, Steps, Table, check_document, worked_blocks,
+from .document import (Block, Document, Formulas, Heading, Items, Listing, Para, Steps, Table, check_document, worked_blocks,
                        worked_document)
 from .mathtext import Step, is_math, latex_math, latex_part, latex_text, math_width, text_width
 
@@ -267,6 +267,14 @@ def items(block: Items) -> str:
     return "\n".join([r"\begin{enumerate}", *rows, r"\end{enumerate}"])
 
 
+def paragraph(b: Para | Formulas) -> str:
+    """Prose as a paragraph; formulas one inline-math line each (TeX breaks them after an
+    operator where they would overflow)."""
+    if isinstance(b, Formulas):
+        return "\n".join(f"\\noindent ${latex_math(line)}$\\par" for line in b.lines)
+    return (f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par"
+
+
 def latex_blocks(blocks: Sequence[Block]) -> list[str]:
     """Blocks as LaTeX: headings as unnumbered sections, tables as booktabs longtables, derivations
     as align* blocks."""
@@ -274,8 +282,8 @@ def latex_blocks(blocks: Sequence[Block]) -> list[str]:
     for b in blocks:
         if isinstance(b, Heading):
             out.append(f"\\{_SECTIONS[b.level]}{{{heading_text(b)}}}")
-        elif isinstance(b, Para):
-            out.append((f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par")
+        elif isinstance(b, (Para, Formulas)):
+            out.append(paragraph(b))
         elif isinstance(b, Table):
             out.append(booktabs(b.tab, prose=b.prose))
         elif isinstance(b, Steps):
@@ -461,8 +469,8 @@ def beamer_document(doc: Document) -> str:
     for b in doc.blocks:
         if isinstance(b, Heading):
             head(heading_text(b), b.level)
-        elif isinstance(b, Para):
-            text.append((f"\\emph{{{latex_text(b.text)}}}" if b.emph else latex_text(b.text)) + "\\par")
+        elif isinstance(b, (Para, Formulas)):
+            text.append(paragraph(b))
         elif isinstance(b, Table):
             flush()
             frames += table_frames(b.tab, b.prose)

@@ -32,7 +32,7 @@ OPERATORS = {"*": r"\cdot", "·": r"\cdot", "≤": r"\le", "≥": r"\ge", "…":
              "→": r"\to", "-": "-", "+": "+", "=": "=", "/": "/", "(": "(", ")": ")", ",": ",",
              ":": ":", "[": "[", "]": "]", "|": "|", "<": "<", ">": ">"}
 FUNCTIONS = {"exp", "log", "ln", "tanh", "sin", "cos", "max", "min", "abs", "sqrt"}
-SLIDE_WORDS = {"net", "out", "in", "target"}      # names the slides write as math without a subscript
+SLIDE_WORDS = {"net", "out", "in", "target", "cell"}      # names the slides write as math without a subscript
 PROSE = {"via", "and", "for", "of", "sum", "with", "if", "else"}    # words read as text inside math
 
 

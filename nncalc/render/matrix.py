@@ -13,6 +13,16 @@ from .common import Symbols, Tab, fmt
 _SUPERSCRIPT = str.maketrans("0123456789-()+l", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾⁺ˡ")
 
 
+def value_range(values: np.ndarray, decimals: int) -> str:
+    """'from -0.5 to 0.9': the smallest and the largest of an array, as the matrix forms show a layer's outs."""
+    return f"from {fmt(float(values.min()), decimals)} to {fmt(float(values.max()), decimals)}"
+
+
+def total_lines(trace: Trace, decimals: int) -> list[str]:
+    """['E_total = 0.298371109   (half_sse)'], or [] for a forward pass without targets."""
+    return [f"E_total = {fmt(trace['E.total'].value, decimals)}   ({trace.problem.loss})"] if "E.total" in trace else []
+
+
 def network_summary_tab(network: Network) -> Tab:
     """One row per layer with its shapes and parameter count, and the total."""
     table = Tab("Layers", ["layer", "activation", "units", "weights", "biases", "parameters"], numeric_from=2)
@@ -84,11 +94,9 @@ def matrix_lines(trace: Trace, decimals: int = 6, unicode: bool = True) -> list[
         b = f" + b{sup(li)}" if layer.bias is not None else ""
         out = trace.fwd.outs[li]
         lines.append(f"  net{sup(li)} = W{sup(li)} out{sup(f'{li - 1}')}{b}   (W{sup(li)}: {u}x{fan_in})   "
-                     f"out{sup(li)} = {f}(net{sup(li)})   out{sup(li)} from {fmt(float(out.min()), decimals)} "
-                     f"to {fmt(float(out.max()), decimals)}")
+                     f"out{sup(li)} = {f}(net{sup(li)})   out{sup(li)} {value_range(out, decimals)}")
         fan_in = u
-    if "E.total" in trace:
-        lines.append(f"E_total = {fmt(trace['E.total'].value, decimals)}   ({p.loss})")
+    lines += total_lines(trace, decimals)
     if not trace.has_backward:
         return lines
     bwd = trace.bwd
