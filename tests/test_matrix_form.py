@@ -17,6 +17,7 @@ from nncalc.render.formats import Style, render
 from test_render import check_golden
 
 LSTM_TWO_STEP = Path(__file__).parent / "fixtures" / "rnn" / "lstm-two-step.yaml"
+LSTM_ONE_STEP = "rnn-lstm-one-step"
 
 
 def test_the_basic_ideas_first_layer_reads_as_the_deck_writes_it():
@@ -56,15 +57,70 @@ def test_large_matrices_are_shown_by_their_corners():
 
 def test_a_wide_line_is_broken_between_rows_and_before_operators():
     line = "       = f([[1.0, 2.0], [3.0, 4.0]]·[5.0, 6.0] + [7.0, 8.0])"
-    assert fit(line, 30) == ["       = f([[1.0, 2.0]", "       [3.0, 4.0]]·[5.0, 6.0]", "       + [7.0, 8.0])"]
+    assert fit(line, 30) == ["       = f([[1.0, 2.0],", "       [3.0, 4.0]]·[5.0, 6.0]", "       + [7.0, 8.0])"]
+
+
+def test_a_wrapped_matrix_keeps_the_comma_between_its_rows():
+    text = render("trace", "matrix", trace_of(open_problem("nnbasic"), True), Style(decimals=9, width=80))
+    # audit 16:00: '[[0.084155041, 0.083764668]' then '[-0.040355275, ...]]' lost the comma
+    assert "  ∂E/∂W² = δ²(out¹)ᵀ = [[0.084155041, 0.083764668],\n       [-0.040355275, -0.040168078]]" in text
+
+
+def _update_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "⁺ = " in line]
+
+
+def test_the_bias_step_of_the_nnbasic_slides_reads_the_traces_shared_bias():
+    # the NNBasic slides: one b per layer, b1 = 0.40, b2 = 0.36, eta = 0.5; the trace's grad.b1 is
+    # the sum of delta1 over both units and new.b1 = b1 - eta grad.b1
+    trace = trace_of(open_problem("nnbasic"), True)
+    v = trace.values()
+    lines = matrix_form_text(trace, Style(decimals=9, width=200)).splitlines()
+    assert "       = σ([[0.04, 0.12], [0.12, 0.08]]·[0.1, 0.5] + [0.4, 0.4])" in lines
+    assert v["new.b1"] == pytest.approx(0.40 - 0.5 * v["grad.b1"], abs=1e-15)
+    for layer in (1, 2):
+        sup = "¹²"[layer - 1]
+        assert f"  ∂E/∂b{sup} = Σ_j δ{sup}_j = {v[f'grad.b{layer}']:.9f}" in lines
+        assert f"  b{sup}⁺ = b{sup} - η·∂E/∂b{sup} = {v[f'new.b{layer}']:.9f}   (η = 0.5)" in lines
+
+
+def test_the_bias_step_of_a_recurrent_network_is_summed_over_the_steps():
+    trace = trace_of(open_problem("rnn-scalar"), True)
+    v = trace.values()
+    lines = matrix_form_text(trace, Style(decimals=9, width=200)).splitlines()
+    for sup, name in (("¹", "bh"), ("²", "by")):
+        assert f"  ∂E/∂b{sup} = Σ_t δ{sup}[t] = [{v['grad.' + name]:.9f}]" in lines
+        assert f"  b{sup}⁺ = b{sup} - η·∂E/∂b{sup} = [{v['new.' + name]:.9f}]   (η = 0.1)" in lines
+
+
+def test_an_lstm_writes_each_gates_bias_step():
+    trace = trace_of(open_problem(LSTM_ONE_STEP), True)
+    v = trace.values()
+    lines = matrix_form_text(trace, Style(decimals=9, width=200)).splitlines()
+    for gate in "ifgo":
+        assert f"  ∂E/∂b_{gate}¹ = Σ_t δ_{gate}¹[t] = [{v['grad.b' + gate]:.9f}]" in lines
+        assert f"  b_{gate}¹⁺ = b_{gate}¹ - η·∂E/∂b_{gate}¹ = [{v['new.b' + gate]:.9f}]   (η = 0.1)" in lines
+
+
+def test_a_layer_without_a_bias_has_no_bias_step():
+    text = render("trace", "matrix", trace_of(open_problem("delta-rule"), True), Style(width=200))
+    assert "∂E/∂b" not in text and "b¹⁺" not in text
+
+
+@pytest.mark.parametrize("name", ["nnbasic", "rnn-scalar", "rnn-many-to-one", LSTM_ONE_STEP, "mazur"])
+def test_every_update_line_reads_p_plus_equals_p_minus_eta_times_its_gradient(name):
+    text = render("trace", "matrix", trace_of(open_problem(name), True), Style(width=400))
+    updates = _update_lines(text)
+    assert len(updates) == len([line for line in text.splitlines() if line.startswith("  ∂E/∂")])
+    for line in updates:
+        p = line.split("⁺ = ")[0].strip()
+        assert line.startswith(f"  {p}⁺ = {p} - η·∂E/∂{p} = "), line
 
 
 def test_a_graph_has_no_matrix_form():
     result = CliRunner().invoke(app, ["backprop", "graph-circuit", "--matrix"])
     assert result.exit_code == 2 and "graph" in result.stderr
 
-
-LSTM_ONE_STEP = "rnn-lstm-one-step"
 
 
 def test_golden_matrix_form_of_the_one_step_lstm_in_ascii_at_80_columns():

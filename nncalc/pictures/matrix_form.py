@@ -1,7 +1,8 @@
 """The worked example at the level of layers with the numbers written out (the "Basic Ideas" deck's
 σ([[1,-2],[-1,1]]·[1,-1] + [1,0]) = [0.98, 0.12]): per sample, net = W·out + b and out = f(net) as
-matrices and vectors, then the backward pass as δ, dE/dW and the new W. Read from the trace's
-arrays; matrices larger than EDGE x EDGE are shown by their corners, as NumPy prints them."""
+matrices and vectors, then the backward pass as δ, each dE/dW and dE/db and the new W and b. Read
+from the trace's arrays; matrices larger than EDGE x EDGE are shown by their corners, as NumPy
+prints them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..render.common import fmt, fmt_short
 
 EDGE = 3            # entries shown along each side of a matrix before the middle is elided
 MAX_SAMPLES = 4     # samples written out one by one; the rest are summed in dE/dW only
+MAX_STEPS = 6       # steps written out one by one per sample; the rest are in the sums only
 
 
 def _numbers(values: np.ndarray, decimals: int, ellipsis: str, given: bool = False) -> list[str]:
@@ -41,13 +43,25 @@ def _sup(unicode: bool):
     return (lambda s: str(s).translate(table)) if unicode else (lambda s: f"^{s}")
 
 
+@dataclass(frozen=True)
+class _Writer:
+    """How the matrix form writes a vector, a matrix, a layer's superscript."""
+
+    sym: Symbols
+    sup: Callable[[Any], str]
+    decimals: int
+
+    def vec(self, v: np.ndarray, given: bool = False) -> str:
+        return vector(v, self.decimals, "…" if self.sym.unicode else "...", given)
+
+    def mat(self, m: np.ndarray, given: bool = False) -> str:
+        return matrix(m, self.decimals, "…" if self.sym.unicode else "...", given)
+
+
 def matrix_form_lines(trace: Any, decimals: int = 4, unicode: bool = True) -> list[str]:
     """The forward (and, with a backward pass, the backward) pass layer by layer with the values."""
-    sym = Symbols.for_unicode(unicode)
-    sup = _sup(unicode)
-    dots = "…" if unicode else "..."
-    vec = lambda v, given=False: vector(v, decimals, dots, given)          # noqa: E731
-    mat = lambda m, given=False: matrix(m, decimals, dots, given)          # noqa: E731
+    w = _Writer(Symbols.for_unicode(unicode), _sup(unicode), decimals)
+    sym, sup, vec, mat = w.sym, w.sup, w.vec, w.mat
     p, net = trace.problem, trace.problem.network
     n = p.n_samples
     shown = range(min(n, MAX_SAMPLES))
@@ -67,14 +81,14 @@ def matrix_form_lines(trace: Any, decimals: int = 4, unicode: bool = True) -> li
     if "E.total" in trace:
         out.append(f"E_total = {fmt(trace['E.total'].value, decimals)}   ({p.loss})")
     if trace.has_backward:
-        out += _backward_lines(trace, decimals, sym, sup, vec, mat, shown)
+        out += _backward_lines(trace, w, shown)
     return out
 
 
-def _backward_lines(trace: Any, decimals: int, sym: Symbols, sup, vec, mat, shown) -> list[str]:
-    from ..engine import descent_step
-
+def _backward_lines(trace: Any, w: _Writer, shown: range) -> list[str]:
+    """δ layer by layer backwards per sample, then each layer's gradients and updates."""
     p, net, bwd = trace.problem, trace.problem.network, trace.bwd
+    sym, sup, vec, mat = w.sym, w.sup, w.vec, w.mat
     L = len(net.layers)
     d, delta, T = sym.d, sym.delta, sym.transpose
     out = [f"Backward pass ({sym.odot} multiplies elementwise):"]
@@ -99,30 +113,8 @@ def _backward_lines(trace: Any, decimals: int, sym: Symbols, sup, vec, mat, show
             out += [f"  {delta}{sup(li)} = {source}", f"     = {numbers}", f"     = {value}"]
     over = f"{sym.sum}_k " if p.n_samples > 1 else ""
     for li in range(L, 0, -1):
-        layer = net.layers[li - 1]
-        out.append(f"  {d}E/{d}W{sup(li)} = {over}{delta}{sup(li)}(out{sup(li - 1)}){T} = {mat(bwd.grad_W[li - 1])}")
-        new_w = descent_step(layer.weights, p.learning_rate, bwd.grad_W[li - 1])
-        out.append(f"  W{sup(li)}{sup('+')} = W{sup(li)} - {sym.eta}{sym.times}{d}E/{d}W{sup(li)} = {mat(new_w)}   "
-                   f"({sym.eta} = {p.learning_rate:g})")
+        out += _parameter_steps(trace, w, li, net.layers[li - 1], over, "")
     return out
-
-
-MAX_STEPS = 6       # steps written out one by one per sample; the rest are in the sums only
-
-
-@dataclass(frozen=True)
-class _Writer:
-    """How the matrix form writes a vector, a matrix, a layer's superscript."""
-
-    sym: Symbols
-    sup: Callable[[Any], str]
-    decimals: int
-
-    def vec(self, v: np.ndarray, given: bool = False) -> str:
-        return vector(v, self.decimals, "…" if self.sym.unicode else "...", given)
-
-    def mat(self, m: np.ndarray, given: bool = False) -> str:
-        return matrix(m, self.decimals, "…" if self.sym.unicode else "...", given)
 
 
 def sequence_form_lines(trace: Any, decimals: int = 4, unicode: bool = True) -> list[str]:
@@ -262,37 +254,53 @@ def _sequence_backward(trace: Any, w: _Writer, shown: range) -> list[str]:
             out += [" ".join([head, ", ".join(row)]).rstrip(), *cells]
     over = f"{sym.sum}_t " + (f"{sym.sum}_k " if p.n_samples > 1 else "")
     for li in range(len(net.layers), 0, -1):
-        out += _gradient_lines(trace, w, li, net.layers[li - 1], over)
+        out += _parameter_steps(trace, w, li, net.layers[li - 1], over, "[t]")
     return out
 
 
-def _gradient_lines(trace: Any, w: _Writer, li: int, layer: Any, over: str) -> list[str]:
-    """∂E/∂W (and ∂E/∂W_h) of one layer summed over the steps, and its new weights; an LSTM's gate by gate."""
-    from ..engine import descent_step
+def _parameter_steps(trace: Any, w: _Writer, li: int, layer: Any, over: str, t: str) -> list[str]:
+    """Each parameter's ∂E/∂P (summed over `over`: samples, steps) and its update P⁺ = P - η·∂E/∂P,
+    for W, W_h and b; an LSTM's gate by gate. t: "[t]" in a sequence, "" in a feed-forward pass."""
     from ..layers.lstm import GATES
 
-    p, sym, sup = trace.problem, w.sym, w.sup
-    d, delta, T, eta = sym.d, sym.delta, sym.transpose, sym.eta
-    grads = dict(zip((prm.name for prm in layer.parameters()), trace.bwd.grads[li - 1]))
-    new = lambda name, values: descent_step(values, p.learning_rate, grads[name])     # noqa: E731
-    if layer.kind == "lstm":
-        out = []
-        for gate in GATES:
-            r, q = _gate_rows(layer, gate), f"_{gate}"
-            out += [f"  {d}E/{d}W{q}{sup(li)} = {over}{delta}{q}{sup(li)}[t](out{sup(li - 1)}[t]){T} = "
-                    f"{w.mat(grads['weights'][r])}",
-                    f"  W{q}{sup(li)}{sup('+')} = {w.mat(new('weights', layer.weights)[r])}",
-                    f"  {d}E/{d}W_h{gate}{sup(li)} = {over}{delta}{q}{sup(li)}[t](out{sup(li)}[t-1]){T} = "
-                    f"{w.mat(grads['recurrent_weights'][r])}",
-                    f"  W_h{gate}{sup(li)}{sup('+')} = {w.mat(new('recurrent_weights', layer.recurrent_weights)[r])}"]
-        return out + [f"  (each W{sup('+')} = W - {eta}{sym.times}{d}E/{d}W, {eta} = {p.learning_rate:g})"]
-    out = [f"  {d}E/{d}W{sup(li)} = {over}{delta}{sup(li)}[t](out{sup(li - 1)}[t]){T} = {w.mat(grads['weights'])}"]
-    if layer.sequence:
-        out += [f"  {d}E/{d}W_h{sup(li)} = {over}{delta}{sup(li)}[t](out{sup(li)}[t-1]){T} = "
-                f"{w.mat(grads['recurrent_weights'])}",
-                f"  W_h{sup(li)}{sup('+')} = {w.mat(new('recurrent_weights', layer.recurrent_weights))}"]
-    return out + [f"  W{sup(li)}{sup('+')} = W{sup(li)} - {eta}{sym.times}{d}E/{d}W{sup(li)} = "
-                  f"{w.mat(new('weights', layer.weights))}   ({eta} = {p.learning_rate:g})"]
+    delta, T, s = w.sym.delta, w.sym.transpose, w.sup(li)
+    below, previous = f"(out{w.sup(li - 1)}{t}){T}", f"(out{s}[t-1]){T}"
+    if layer.kind != "lstm":
+        d = f"{delta}{s}{t}"
+        return (_step(trace, w, li, layer, "weights", f"W{s}", f"{over}{d}{below}")
+                + _step(trace, w, li, layer, "recurrent_weights", f"W_h{s}", f"{over}{d}{previous}")
+                + _step(trace, w, li, layer, "bias", f"b{s}", over + d))
+    out = []
+    for gate in GATES:
+        rows, d = _gate_rows(layer, gate), f"{delta}_{gate}{s}{t}"
+        out += (_step(trace, w, li, layer, "weights", f"W_{gate}{s}", f"{over}{d}{below}", rows)
+                + _step(trace, w, li, layer, "recurrent_weights", f"W_h{gate}{s}", f"{over}{d}{previous}", rows)
+                + _step(trace, w, li, layer, "bias", f"b_{gate}{s}", over + d, rows))
+    return out
+
+
+def _step(trace: Any, w: _Writer, li: int, layer: Any, name: str, symbol: str, source: str,
+          rows: slice = slice(None)) -> list[str]:
+    """Parameter `name`'s two lines, ∂E/∂P = source = values and P⁺ = P - η·∂E/∂P = values (rows: an
+    LSTM gate's block), read off the trace; a shared bias as its one value; none where the layer
+    has no such parameter."""
+    from .diagram import shown_parameter
+
+    found = [prm for prm in layer.parameters() if prm.name == name and prm.array is not None]
+    if not found:
+        return []
+    grad, new = (shown_parameter(layer, name, trace, show, li - 1)[0][rows] for show in ("grad", "new"))
+    sym, eta = w.sym, w.sym.eta
+    if found[0].shared:
+        source = f"{sym.sum}_j {source}_j"
+        grad_text, new_text = fmt(float(grad[0]), w.decimals), fmt(float(new[0]), w.decimals)
+    else:
+        write = w.vec if name == "bias" else w.mat
+        grad_text, new_text = write(grad), write(new)
+    dE = f"{sym.d}E/{sym.d}{symbol}"
+    return [f"  {dE} = {source} = {grad_text}",
+            f"  {symbol}{w.sup('+')} = {symbol} - {eta}{sym.times}{dE} = {new_text}   "
+            f"({eta} = {trace.problem.learning_rate:g})"]
 
 
 def matrix_form_text(trace: Any, style: Any) -> str:
@@ -319,8 +327,9 @@ def _pieces(line: str, breaks: tuple[str, ...]) -> list[str]:
         hit = next((b for b in breaks if (depth <= 1 or b == ", [") and line[start:i].strip()
                     and line.startswith(b, i)), None)
         if hit:
-            pieces.append(line[start:i])
-            start = i
+            cut = i + 2 if hit == ", [" else i       # a matrix's row keeps its comma
+            pieces.append(line[start:cut])
+            start = cut
             i += len(hit)
             continue
         i += 1
@@ -337,5 +346,5 @@ def fit(line: str, width: int, indent: int = 7) -> list[str]:
         if out and len(out[-1]) + len(piece) <= width:
             out[-1] += piece
         else:
-            out.append(piece if not out else " " * indent + piece.lstrip(", "))
-    return out
+            out.append(piece if not out else " " * indent + piece.lstrip())
+    return [line.rstrip() for line in out]
