@@ -94,6 +94,7 @@ CLI_MAY_IMPORT = {
     "errors": "the error kinds a command turns into one line and exit code 2",
     "render": "renderers shape the API's results into text; commands print it (--format reads the registry)",
     "fileio": "-o FILE and --log FILE are written atomically (temp + rename), as every regular file",
+    "limits": "without_gc: a command's modules are imported at start-up with the collector paused",
 }
 
 

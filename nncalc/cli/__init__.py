@@ -15,6 +15,10 @@ COMMANDS = {
     "show": "discover", "names": "discover", "new": "discover", "help": "discover",
 }
 
+# Every command but `help` reads a problem, a data set or a model, so NumPy: imported with the
+# command's module, before Click's call chain (see LazyTyper).
+LIBRARIES = {name: ("numpy",) for name in COMMANDS if name != "help"}
+
 
 def _finish(typer_app) -> None:
     """Each command's --help: its examples at the end, no trailing spaces."""
@@ -32,5 +36,5 @@ app = LazyTyper(
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    package=__name__, modules=MODULES, commands=COMMANDS, always=("discover",), finish=_finish,
+    package=__name__, modules=MODULES, commands=COMMANDS, always=("discover",), libraries=LIBRARIES, finish=_finish,
 )

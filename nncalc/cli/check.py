@@ -8,9 +8,10 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import (EXIT_BAD_INPUT, FILE_WIDTH, CheckFormat, Decimals, Output, Sets, emit, emit_as, handle_errors,
+from .common import (EXIT_BAD_INPUT, FILE_WIDTH, Decimals, Output, Sets, emit, emit_as, format_option, handle_errors,
                      make_console, unicode_ok)
 
+CheckFormat = format_option("check")
 EXIT_SOME_NOT_CORRECT = 1    # 0: everything checked is correct; 2 (EXIT_BAD_INPUT): unusable input
 
 

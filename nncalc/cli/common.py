@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import gc
 import importlib
 import io
 import os
@@ -20,6 +21,7 @@ from typer.core import TyperCommand, TyperGroup
 from rich.console import Console, RenderableType
 
 from ..errors import NncalcError
+from ..limits import without_gc
 from ..render.escape import SafeConsole, printable
 
 EXIT_BAD_INPUT = 2
@@ -147,12 +149,19 @@ class LazyTyper(typer.Typer):
     as much again. `nncalc CMD ...` imports CMD's module (`commands`: name -> module) and the
     `always` ones, and builds CMD's command alone; anything that reads the app's commands (`nncalc
     -h`, a typo, Typer's CliRunner) first imports every module of `modules`, listed in that order
-    (the order of `nncalc -h`). `finish(app)` runs on the commands once imported (examples, help)."""
+    (the order of `nncalc -h`). `finish(app)` runs on the commands once imported (examples, help).
+
+    `libraries` (name -> modules) are imported with CMD's module, unless only a help page is asked
+    for: there, before Click's call chain, the stack is shallow (Python 3.11 maps a new 16 KiB chunk
+    of frame stack, and unmaps it, each time a call crosses the chunk's end: NumPy imported inside a
+    command did so ~800 times, several ms). These imports run with the cyclic garbage collector
+    paused: they make long-lived objects only, which each collection would walk again."""
 
     def __init__(self, *args: Any, package: str, modules: tuple[str, ...], commands: dict[str, str],
-                 always: tuple[str, ...] = (), finish: Callable[[typer.Typer], None] | None = None,
-                 **kwargs: Any) -> None:
+                 always: tuple[str, ...] = (), libraries: dict[str, tuple[str, ...]] | None = None,
+                 finish: Callable[[typer.Typer], None] | None = None, **kwargs: Any) -> None:
         self._package, self._modules, self._commands_at, self._always = package, modules, commands, always
+        self._libraries = libraries or {}
         self._finish, self._complete, self._registering = finish, False, False
         super().__init__(*args, **kwargs)
 
@@ -218,17 +227,36 @@ class LazyTyper(typer.Typer):
                                                   len(order)))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args or "args" in kwargs:       # called with its arguments (a test, a script): nothing more
+            return self._run(*args, **kwargs)
+        try:                               # the program itself, reading sys.argv
+            return self._run(**kwargs)
+        finally:
+            # The command has run (or failed); all that is left is the interpreter's exit, whose
+            # collections would walk every object made so far once more (about 4% of `nncalc
+            # backprop`'s work, benchmarks/README.md). Frozen, they are left to the OS; Python does
+            # not promise __del__ at exit either.
+            gc.freeze()
+
+    def _run(self, *args: Any, **kwargs: Any) -> Any:
         argv = args[0] if args else kwargs.get("args", sys.argv[1:])
         name = argv[0] if argv else None
         if name not in self._commands_at:
             return super().__call__(*args, **kwargs)
         if not self._complete:
-            self._import((self._commands_at[name], *self._always))
+            with without_gc():
+                self._import((self._commands_at[name], *self._always))
+                if not _HELP_FLAGS & set(argv):
+                    for library in self._libraries.get(name, ()):
+                        importlib.import_module(library)
         solo = copy.copy(self)
         solo._complete = True
         solo.registered_commands = [c for c in self._commands if _command_name(c) == name]
         solo.registered_groups = [g for g in self._groups if g.name == name]
         return typer.Typer.__call__(solo, *args, **kwargs)
+
+
+_HELP_FLAGS = {"-h", "--help"}
 
 
 def _command_name(info: Any) -> str | None:
@@ -365,5 +393,4 @@ def format_option(subject: str) -> Any:
     return Annotated[choices, typer.Option("--format", "-f", help=f"{_or(names)}.")]
 
 
-TraceFormat = format_option("trace")
-CheckFormat = format_option("check")
+TraceFormat = format_option("trace")       # forward, backprop and grad's (each command module holds its others)
