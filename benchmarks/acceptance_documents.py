@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -76,20 +77,28 @@ def shown_numbers(name: str, command: str) -> list[str]:
     return [f"{abs(values[k]):.9f}" for k in keys]
 
 
+OVERFULL = re.compile(r"Overfull \\([hv])box \(([\d.]+)pt too (?:wide|high)\)")
+
+
 def pdflatex(folder: Path, stem: str, source: str, numbers: list[str]) -> tuple[bool, str]:
-    """Compile; the cell says exit status, pages, Overfull boxes and how many numbers the text holds."""
+    """Compile once; the cell: pages, pdflatex seconds, Overfull boxes (an \\hbox: a line wider than
+    the page or frame; a \\vbox: a frame taller than the slide) with the worst one's points, and how
+    many of the numbers pdftotext's text holds."""
     (folder / f"{stem}.tex").write_text(source, encoding="utf-8")
+    start = time.perf_counter()
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{stem}.tex"],
                          cwd=folder, capture_output=True, text=True, timeout=600)
+    seconds = time.perf_counter() - start
     if run.returncode != 0:
         return False, f"rc {run.returncode}"
-    log = (folder / f"{stem}.log").read_text(errors="replace")
-    overfull = log.count("Overfull \\hbox") + log.count("Overfull \\vbox")
+    boxes = [float(pt) for _, pt in OVERFULL.findall((folder / f"{stem}.log").read_text(errors="replace"))]
     text = subprocess.run(["pdftotext", f"{stem}.pdf", "-"], cwd=folder, capture_output=True, text=True).stdout
     pages = len(text.split("\f")) - 1
     found = sum(n in text for n in numbers)
-    ok = overfull == 0 and found == len(numbers)
-    return ok, f"ok {pages}p ovf {overfull} num " + (f"{found}/{len(numbers)}" if numbers else "-")
+    ok = not boxes and found == len(numbers)
+    worst = f" ({max(boxes):.0f}pt)" if boxes else ""
+    return ok, (f"{pages}p {seconds:.1f}s ovf {len(boxes)}{worst} num "
+                + (f"{found}/{len(numbers)}" if numbers else "-"))
 
 
 def chromium(folder: Path, stem: str, page: str) -> tuple[bool, str]:
