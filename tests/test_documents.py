@@ -61,6 +61,13 @@ def test_the_deck_notation_is_written_as_latex():
     assert latex_math("1/(1 + e^-net_h1)") == r"1 / (1 + e ^ {- net_{h1}})"
 
 
+def test_a_shape_is_written_as_a_product_not_as_a_subscripted_x():
+    # the layer table's W column of deep-10x100 reads '100x100' (100 rows, 100 columns)
+    assert latex_math("100x100") == r"100 \times 100" and latex_math("2x100") == r"2 \times 100"
+    assert mathml("100x100") == "<mrow><mn>100</mn><mo>×</mo><mn>100</mn></mrow>"
+    assert latex_math("x1") == "x_{1}" and latex_math("w5 * x1") == r"w_{5} \cdot x_{1}"
+
+
 def test_the_deck_notation_is_written_as_mathml_from_its_latex():
     assert mathml("w5+") == "<mrow><msubsup><mi>w</mi><mn>5</mn><mo>+</mo></msubsup></mrow>"
     assert mathml("∂E_total/∂w5") == ("<mrow><mfrac><mrow><mo>∂</mo><msub><mi>E</mi><mi>total</mi></msub></mrow>"

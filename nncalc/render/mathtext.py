@@ -28,11 +28,12 @@ _TOKEN = re.compile(rf"""
 
 GREEK = {"σ": r"\sigma", "δ": r"\delta", "η": r"\eta", "Σ": r"\sum", "α": r"\alpha", "λ": r"\lambda",
          "ŷ": r"\hat{y}"}
-OPERATORS = {"*": r"\cdot", "·": r"\cdot", "≤": r"\le", "≥": r"\ge", "…": r"\dots", "⊙": r"\odot",
+OPERATORS = {"*": r"\cdot", "·": r"\cdot", "×": r"\times", "≤": r"\le", "≥": r"\ge", "…": r"\dots", "⊙": r"\odot",
              "→": r"\to", "-": "-", "+": "+", "=": "=", "/": "/", "(": "(", ")": ")", ",": ",",
              ":": ":", "[": "[", "]": "]", "|": "|", "<": "<", ">": ">"}
 FUNCTIONS = {"exp", "log", "ln", "tanh", "sin", "cos", "max", "min", "abs", "sqrt"}
 SLIDE_WORDS = {"net", "out", "in", "target", "cell"}      # names the slides write as math without a subscript
+_SHAPE_X = re.compile(r"(?<=\d)x(?=\d)")      # a shape, '100x100', is 100 × 100 (not x with subscript 100)
 PROSE = {"via", "and", "for", "of", "sum", "with", "if", "else"}    # words read as text inside math
 
 
@@ -62,7 +63,7 @@ def _name(text: str, new: bool = False, sample: str = "", step: str = "") -> Tok
 def tokens(text: str) -> list[Token]:
     """The math text as tokens (spaces dropped: math sets its own spacing)."""
     out: list[Token] = []
-    for m in _TOKEN.finditer(unicodedata.normalize("NFC", text)):
+    for m in _TOKEN.finditer(_SHAPE_X.sub("×", unicodedata.normalize("NFC", text))):
         if m.group("frac"):
             top, bottom = (_split_suffixes(m.group(g)) for g in ("top", "bottom"))
             out.append(Token("frac", "", top=_name(*top), bottom=_name(*bottom)))
