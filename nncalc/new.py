@@ -178,20 +178,16 @@ def _check_loads(text: str, what: str):
 def answers_template(problem: str) -> str:
     """An answers file for `problem` listing every computed quantity (the slides' spelling in a comment),
     with no numbers: the student fills in those they work out and deletes the others."""
-    from .api import load
+    from .bundled import open_problem
+    from .errors import NncalcError
     from .render.common import Symbols, slide_name
+    from .worked import trace_of
 
-    p = load(problem)
+    p = open_problem(problem)
     try:
-        trace = p.backprop().trace
-    except ProblemError:
-        raise
-    except Exception as exc:              # no targets, or units without a derivative: the forward values
-        from .errors import NncalcError
-
-        if not isinstance(exc, NncalcError):
-            raise
-        trace = p.forward().trace
+        trace = trace_of(p, True)
+    except NncalcError:                   # no targets, or units without a derivative: the forward values
+        trace = trace_of(p, False)
     sym = Symbols.for_unicode(False)
     computed = [q for q in trace.quantities.values() if q.op != "leaf"]
     width = max(len(_key(q.name)) for q in computed) + 1

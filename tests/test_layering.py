@@ -19,7 +19,7 @@ CORE = ("errors", "yamlio", "schema", "notation", "ops", "layers", "problem", "e
 # statement), never the API, the command line or the notebook
 BELOW_API = ("graph", "export", "platforms", "variants", "limits", "finite", "npz", "loss_mistakes",
              "alternatives", "grading", "names", "recompute", "roster", "slide_matrices", "variant_folder",
-             "verdicts", "vary", "model_data")
+             "verdicts", "vary", "model_data", "worked")
 RULES = {   # a module (or package) -> the top-level modules it must never import
     **{below: ("cli", "api", "notebook") for below in BELOW_API},
     **{core: ("render", "cli", "api", "notebook") for core in CORE},
@@ -28,9 +28,8 @@ RULES = {   # a module (or package) -> the top-level modules it must never impor
     "data": ("problem", "train", "engine", "trace", "render", "cli", "api"),
     "train": ("model", "render", "cli", "api", "notebook"),     # model.py stores a trainer's checkpoint, not back
     "render": ("engine", "api", "cli", "notebook"),               # renderers read the trace; they never run the engine
-    # pictures and new still call nncalc.api.trace_of / load (the one way to a trace), so only:
-    "pictures": ("cli", "notebook"),
-    "new": ("cli", "notebook"),
+    "pictures": ("cli", "api", "notebook"),     # the one way to a trace is nncalc.worked.trace_of
+    "new": ("cli", "api", "notebook"),
     "notebook": ("cli",),
 }
 ABOVE = {"api", "cli"}      # the top: the API (below the CLI) and the CLI (tested on their own below)

@@ -50,7 +50,7 @@ def drawing_mermaid(drawing: Drawing, style: Any) -> str:
 def drawing_of(problem: Any, show: str) -> Drawing:
     """The drawing of a problem: a graph's values and gradients; a network's weights with its first
     sample's net and out when it has samples, and the gradients or new weights when `show` asks."""
-    from ..api import trace_of
+    from ..worked import trace_of
     from ..errors import UsageError
     from ..graph import is_graph_problem
 

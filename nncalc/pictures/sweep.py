@@ -62,7 +62,7 @@ def parse_axis(spec: str, problem: Any) -> Axis:
 
 def sweep(problem: Any, axes: Sequence[Axis], of: str = "E.total") -> Sweep:
     """`of` over the grid of the axes (one or two), from the problem's trace names."""
-    from ..api import trace_of
+    from ..worked import trace_of
 
     if len({a.name for a in axes}) != len(axes):
         raise UsageError("sweep two different parameters")
