@@ -74,6 +74,17 @@ def test_a_net_input_that_overflows_stops_training(tmp_path):
                    "net.y became infinite", "training stopped")
 
 
+def test_an_lstm_gates_net_input_that_overflows_is_named_by_its_gate(tmp_path):
+    # the fuzzer's case (seed 7, case 377): the one-step LSTM with its forget weight wf2 = 1e308 and
+    # x2 = 2, so net.f.h = 0.2 + 2e308 overflows; an LSTM's nets run gate by gate (row 1 of 4 is f)
+    from nncalc.bundled import resolve
+
+    text = resolve("rnn-lstm-one-step").read_text()
+    assert "f: [[0.2, 0.4]]" in text
+    one_error_line(run("train", write(tmp_path, "p.yaml", text.replace("f: [[0.2, 0.4]]", "f: [[0.2, 1.0e+308]]")),
+                       "--steps", "3", "-qq"), "p.yaml", "net.f.h became infinite", "training stopped")
+
+
 # ---------------------------------------------------------------- refused before training
 
 def test_save_yaml_for_a_network_too_large_for_yaml_is_refused_before_training(tmp_path):

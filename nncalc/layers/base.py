@@ -95,6 +95,11 @@ class ArrayLayer:
         """dE/da = delta W ((n, f), or (n, T, f) in a sequence): what flows down to the layer below."""
         return delta @ self.weights
 
+    def net_rows(self) -> list[tuple[int, str, str]]:
+        """(row, unit, net) for each row of the weight arrays: row j computes net.U of unit j (an
+        LSTM's rows run gate by gate, net.q.U)."""
+        return [(j, u, u) for j, u in enumerate(self.units)]
+
     def bias_name(self, r: int) -> str | None:
         """The name of row r's bias (the one name of a shared bias; None without a bias)."""
         return None if self.bias is None else self.bias_names[0 if self.bias_shared else r]

@@ -179,6 +179,3 @@ class Recurrent(TimeLayer):
         return prod_shares(b, li, k, j, u, t, t + 1, b.bwd.delta[li][k, t], self.recurrent_weights,
                            self.recurrent_weight_names, self.units)
 
-    def net_rows(self) -> list[tuple[int, str, str]]:
-        """Row j of W, W_h and b computes net.U[t] of unit j."""
-        return [(j, u, u) for j, u in enumerate(self.units)]

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 class TimeLayer(ArrayLayer):
     """A layer that runs step by step: weights W (rows, f), recurrent_weights W_h (rows, u), bias
-    (rows,) or None, with their names by row; run() and net_rows() are the type's own."""
+    (rows,) or None, with their names by row; run() is the type's own, and net_rows() where its rows
+    are not one per unit (LSTM)."""
 
     sequence: ClassVar[bool] = True
 
@@ -34,10 +35,6 @@ class TimeLayer(ArrayLayer):
         """(net, out) from a (n, T, f); see run()."""
         net, out, _ = self.run(a, exact_zeros, state)
         return net, out
-
-    def net_rows(self) -> list[tuple[int, str, str]]:
-        """(row, unit, net) for each row of the weight arrays: row r computes net.<net>[t] of the unit."""
-        raise NotImplementedError
 
     def trace_gradients(self, b: "TraceBuilder", li: int, below: dict[tuple[int, int], list[str]]) -> None:
         """grad.w = sum over samples and steps of delta[t] * dnet[t]/dw (x[t] for W, out.V[t-1] for

@@ -58,8 +58,8 @@ class History:
             return evaluate_layers(t.params.layers, t.problem.loss, t.data.train, t.template, t.dtype,
                                    check_nets=True)
         except NetNotFinite as exc:
-            unit = t.template.layers[exc.layer].units[exc.unit]
-            raise t.monitor.diverged(f"net.{unit}", exc.value, t.step, by=True,
+            net = t.params.layers[exc.layer].net_rows()[exc.unit][2]
+            raise t.monitor.diverged(f"net.{net}", exc.value, t.step, by=True,
                                      hint="the inputs or the weights are too large for float64") from None
 
     def early_stop(self, patience: int) -> bool:
